@@ -1,0 +1,1 @@
+# mk/engine.mk — file lists for this area (included by Makefile.am)

@@ -1,0 +1,1 @@
+# mk/import.mk — file lists for this area (included by Makefile.am)

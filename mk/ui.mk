@@ -1,0 +1,1 @@
+# mk/ui.mk — file lists for this area (included by Makefile.am)

@@ -1,0 +1,5 @@
+/* placeholder replaced by the CLI work */
+int main(void)
+{
+    return 0;
+}

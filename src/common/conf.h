@@ -1,0 +1,49 @@
+/* conf.h — pgdeck's settings: defaults, then the config file
+ * ($XDG_CONFIG_HOME/pgdeck/pgdeck.conf or --config FILE), then the command
+ * line. Pure data and parsing: no libpq, no curses. */
+#ifndef PGDECK_CONFIG_H
+#define PGDECK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_KEYS 64
+
+typedef struct config_keybind {
+    char *command; /* named command, e.g. "quit", "help", "pane_next" */
+    char *key;     /* key spec, e.g. "F10", "C-x", "M-1", "q" */
+} config_keybind;
+
+typedef struct pgdeck_config {
+    /* [pool] — psycopg_pool names */
+    int min_size, max_size, max_waiting, prepare_threshold, prepared_max;
+    double timeout, max_lifetime, max_idle, reconnect_timeout, connect_timeout;
+    bool check;
+    /* [console] */
+    double refresh;        /* seconds between monitor refreshes (1.0) */
+    double slow_threshold; /* milliseconds (50) */
+    char *theme;           /* name or path ("default") */
+    bool no_color;
+    bool readonly;
+    char *null_marker;     /* how NULL is drawn in grids ("∅") */
+    long row_limit;        /* result grid row cap (1000000) */
+    char *pgbouncer;       /* conninfo of a PgBouncer admin console, or NULL */
+    /* [keys] */
+    size_t nkeys;
+    config_keybind keys[CONFIG_MAX_KEYS];
+} pgdeck_config;
+
+void config_defaults(pgdeck_config *cfg);
+void config_free(pgdeck_config *cfg);
+
+/* Parses an INI-like file into cfg (only the keys it names change). Returns
+ * false with *err = "FILE:LINE: what is wrong" (malloc'd) on the first
+ * unknown key or bad value; a missing file is not an error when optional. */
+bool config_load_file(pgdeck_config *cfg, const char *path, bool optional, char **err);
+/* Sets one "section.key" (or bare key) from a string, as the file would. */
+bool config_set(pgdeck_config *cfg, const char *key, const char *value, char **err);
+/* The default path: $XDG_CONFIG_HOME/pgdeck/pgdeck.conf or
+ * ~/.config/pgdeck/pgdeck.conf (malloc'd). */
+char *config_default_path(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* pane.h — what a pane is: one file per pane implementing a const
+ * pane_class (as htop's PanelClass or tmux's window_mode). Adding a pane is
+ * that file plus one line in pane_registry.c.
+ *
+ * The app owns the screen, the keymap and the engine; a pane draws into the
+ * window it is given, answers keys with a pane_result bitmask instead of
+ * acting on globals, and receives the engine events whose tag starts with its
+ * class's tag_prefix. */
+#ifndef PGDECK_PANE_H
+#define PGDECK_PANE_H
+
+#include "ui/tui.h"
+#include "engine/engine.h"
+#include "common/conf.h"
+
+#include <stdbool.h>
+
+typedef struct app app;
+typedef struct pane pane; /* each pane file defines its own struct pane_xxx embedding nothing:
+                             the app stores it as an opaque pointer */
+
+typedef enum pane_result {
+    PANE_IGNORED = 0,     /* not mine: the app tries the global keymap */
+    PANE_HANDLED = 1 << 0,
+    PANE_REDRAW = 1 << 1, /* mark this pane dirty */
+    PANE_QUIT = 1 << 2,
+} pane_result;
+
+/* A key the pane handles, for the generated help and footer. */
+typedef struct pane_key {
+    const char *key;   /* as shown: "F5", "C", "Space" */
+    const char *label; /* footer word: "Run" */
+    const char *help;  /* one line for the help screen */
+} pane_key;
+
+typedef struct pane_class {
+    const char *name;       /* "Pool" — pane bar and help */
+    const char *tag_prefix; /* "pool:" — events whose tag starts with it come here */
+    pane *(*create)(app *a);
+    void (*destroy)(pane *p);
+    /* Draws the pane's area. Called only when the pane is dirty or resized. */
+    void (*draw)(pane *p, WINDOW *win, int rows, int cols);
+    /* A key (wide char or KEY_* code when is_key). */
+    int (*on_key)(pane *p, int ch, bool is_key);
+    /* An engine event routed by tag; returns pane_result bits. The app frees ev. */
+    int (*on_event)(pane *p, const eng_event *ev);
+    /* The refresh timer fired (not while paused): submit monitor queries. */
+    int (*on_tick)(pane *p);
+    /* The pane became visible / hidden. */
+    void (*on_show)(pane *p, bool shown);
+    /* True while typing text: q, digits and / reach the pane, not the keymap. */
+    bool (*text_input)(const pane *p);
+    /* True while something of this pane runs (quit asks for confirmation). */
+    bool (*busy)(const pane *p);
+    /* A ':' command the pane understands ("pipeline on"); PANE_IGNORED if not. */
+    int (*on_command)(pane *p, const char *line);
+    const pane_key *keys; /* NULL-terminated by a {NULL} entry; may be NULL */
+} pane_class;
+
+/* ---- what the app offers panes ---------------------------------------- */
+engine *app_engine(app *a);
+const pgdeck_config *app_config(app *a);
+bool app_readonly(app *a); /* --readonly: refuse server changes, say so */
+double app_refresh_interval(app *a);
+
+typedef enum msg_level { MSG_INFO, MSG_WARN, MSG_ERROR } msg_level;
+void app_message(app *a, msg_level lvl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Asks on the message line; cb gets the answer (NULL when Esc). The line is
+ * edited with readline (history per prompt kind; filename completion when
+ * complete_files). */
+typedef void (*app_prompt_cb)(pane *p, const char *answer);
+void app_prompt(app *a, pane *p, const char *question, const char *initial, bool complete_files,
+                app_prompt_cb cb);
+/* Asks "question (y/n)"; cb(p, true) on y. */
+typedef void (*app_confirm_cb)(pane *p, bool yes);
+void app_confirm(app *a, pane *p, const char *question, app_confirm_cb cb);
+
+void app_mark_dirty(app *a, pane *p);
+void app_show_pane(app *a, const char *name); /* switch to the pane of that class name */
+pane *app_find_pane(app *a, const char *name);
+
+/* Registry (pane_registry.c): the panes in pane-bar order. */
+extern const pane_class *const pane_registry[];
+extern const int pane_registry_count;
+
+#endif

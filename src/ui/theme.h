@@ -1,0 +1,54 @@
+/* theme.h — named screen elements and their colours/attributes.
+ * themes/NAME.theme lines: `element = fg bg attr[,attr]` (colours: default,
+ * black, red, green, yellow, blue, magenta, cyan, white, brightX, or 0-255;
+ * attrs: normal, bold, dim, underline, reverse, italic, standout). */
+#ifndef PGDECK_THEME_H
+#define PGDECK_THEME_H
+
+#include <stdbool.h>
+
+/* X-macro: one line per element, its name in theme files. */
+#define THEME_ELEMENTS(X)                                                                          \
+    X(TH_NORMAL, "normal")                                                                         \
+    X(TH_HEADER, "header")                                                                         \
+    X(TH_PANEBAR, "panebar")                                                                       \
+    X(TH_PANEBAR_ACTIVE, "panebar_active")                                                         \
+    X(TH_FOOTER, "footer")                                                                         \
+    X(TH_FOOTER_KEY, "footer_key")                                                                 \
+    X(TH_MESSAGE, "message")                                                                       \
+    X(TH_MESSAGE_ERROR, "message_error")                                                           \
+    X(TH_TITLE, "title")                                                                           \
+    X(TH_LABEL, "label")                                                                           \
+    X(TH_VALUE, "value")                                                                           \
+    X(TH_DIM, "dim")                                                                               \
+    X(TH_SELECTED, "selected")                                                                     \
+    X(TH_TAGGED, "tagged")                                                                         \
+    X(TH_GOOD, "good")                                                                             \
+    X(TH_WARN, "warn")                                                                             \
+    X(TH_BAD, "bad")                                                                               \
+    X(TH_GAUGE_USED, "gauge_used")                                                                 \
+    X(TH_GAUGE_FREE, "gauge_free")                                                                 \
+    X(TH_GAUGE_WAIT, "gauge_wait")                                                                 \
+    X(TH_GRID_HEADER, "grid_header")                                                               \
+    X(TH_GRID_NULL, "grid_null")                                                                   \
+    X(TH_GRID_NUMBER, "grid_number")                                                               \
+    X(TH_SEARCH_MATCH, "search_match")                                                             \
+    X(TH_SQL_KEYWORD, "sql_keyword")                                                               \
+    X(TH_SQL_STRING, "sql_string")                                                                 \
+    X(TH_SQL_COMMENT, "sql_comment")                                                               \
+    X(TH_SQL_NUMBER, "sql_number")                                                                 \
+    X(TH_ERROR_MARK, "error_mark")                                                                 \
+    X(TH_PROMPT, "prompt")
+
+typedef enum theme_element {
+#define THEME_ENUM(id, name) id,
+    THEME_ELEMENTS(THEME_ENUM)
+#undef THEME_ENUM
+    TH_COUNT
+} theme_element;
+
+/* Curses attribute (colour pair | attributes) for an element of the active
+ * theme; A_NORMAL-based attributes only when colours are off. */
+unsigned long theme_attr(theme_element el);
+
+#endif
