@@ -187,7 +187,9 @@ typedef enum eng_stmt_outcome {
     ENG_OUT_ABORTED,     /* skipped after an earlier error (PGRES_PIPELINE_ABORTED) */
     ENG_OUT_ROLLED_BACK, /* ran, but its implicit transaction aborted later */
     ENG_OUT_UNKNOWN,     /* connection lost before the outcome was known */
-    ENG_OUT_REFUSED,     /* not sent: not allowed in a pipeline (COPY, several statements...) */
+    ENG_OUT_REFUSED,     /* not allowed in a pipeline (COPY, several statements...): the
+                            whole pipeline is then refused before anything is sent */
+    ENG_OUT_NOT_SENT,    /* not sent because another statement was refused */
 } eng_stmt_outcome;
 const char *eng_stmt_outcome_name(eng_stmt_outcome o); /* "ok", "error", ... */
 

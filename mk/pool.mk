@@ -1,0 +1,1 @@
+# mk/pool.mk — file lists for this area (included by Makefile.am)

@@ -1,0 +1,1 @@
+# mk/sandbox.mk — file lists for this area (included by Makefile.am)

@@ -1,0 +1,52 @@
+/* connargs.h — the connection options every subcommand shares, as psql
+ * spells them: -h/--host, -p/--port, -U/--username, -d/--dbname,
+ * -W/--password (prompt), -w/--no-password, then positional [DBNAME [USER]]
+ * where DBNAME may be a conninfo string or a postgres:// URI. libpq's
+ * environment variables, service files and .pgpass apply as in psql.
+ *
+ * Usage in a subcommand's getopt_long loop:
+ *   static const struct option opts[] = { CONNARGS_LONGOPTS, {"table", 1, 0, 't'}, {0} };
+ *   getopt_long(argc, argv, CONNARGS_SHORTOPTS "t:", opts, NULL)
+ *   default: if (connargs_option(&ca, c, optarg)) break; ... usage error
+ * and after the loop: connargs_positional(&ca, argc - optind, argv + optind).
+ */
+#ifndef PGDECK_CONNARGS_H
+#define PGDECK_CONNARGS_H
+
+#include "common/conf.h"
+#include "engine/engine.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#define CONNARGS_SHORTOPTS "h:p:U:d:Ww"
+#define CONNARGS_LONGOPTS                                                                          \
+    {"host", required_argument, NULL, 'h'}, {"port", required_argument, NULL, 'p'},                \
+        {"username", required_argument, NULL, 'U'}, {"dbname", required_argument, NULL, 'd'},      \
+        {"password", no_argument, NULL, 'W'}, {"no-password", no_argument, NULL, 'w'}
+
+typedef struct connargs {
+    eng_conninfo *ci;
+    bool prompt_password;
+    bool no_password;
+    int npositional;
+} connargs;
+
+void connargs_init(connargs *ca);
+void connargs_free(connargs *ca);
+/* Handles one option of CONNARGS_*; returns false when c is not one of them. */
+bool connargs_option(connargs *ca, int c, const char *arg);
+/* Takes up to two positionals (DBNAME, USER); returns the number consumed. */
+int connargs_positional(connargs *ca, int argc, char **argv);
+/* Final checks and the -W prompt (no echo, from /dev/tty). Returns false with
+ * *err (malloc'd) on a bad conninfo. The password goes into the conninfo,
+ * never into argv or the environment. */
+bool connargs_finish(connargs *ca, char **err);
+
+/* Pool settings from the config (file + command line). */
+void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool);
+
+/* Exit codes, the command-line contract. */
+enum { EXIT_OK = 0, EXIT_SQL = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
+
+#endif
