@@ -1,7 +1,9 @@
 /* sqlsplit.h — splits SQL scripts into statements at the same boundaries as
  * psql: a ';' ends a statement unless it is inside '...', E'...' (backslash
- * escapes), "...", $tag$...$tag$, a -- comment, a nested / * * / comment, or
- * parentheses of a rule body (psql counts parentheses too). */
+ * escapes), "...", $tag$...$tag$, a -- comment, a nested / * * / comment,
+ * parentheses of a rule body (psql counts parentheses too), or the BEGIN ...
+ * END body of a CREATE FUNCTION/PROCEDURE (BEGIN ATOMIC, as psql 15 does).
+ * psql's backslash meta-commands are not recognized: they are not SQL. */
 #ifndef PGDECK_SQLSPLIT_H
 #define PGDECK_SQLSPLIT_H
 
@@ -9,8 +11,11 @@
 #include <stddef.h>
 
 typedef struct sql_stmt {
-    size_t start; /* byte offset of the statement's first non-blank character */
-    size_t end;   /* one past its last character, the ';' excluded */
+    size_t start; /* byte offset of the statement's first non-blank character
+                   * (leading -- comments skipped, a leading block comment
+                   * kept, as psql sends it: optimizer hints live there) */
+    size_t end;   /* one past its last character, the ';' and trailing blanks
+                   * excluded */
     int line;     /* 1-based line of `start` in the script */
 } sql_stmt;
 
@@ -21,8 +26,8 @@ typedef struct sql_stmt {
 size_t sql_split(const char *text, size_t len, sql_stmt **out, bool *unterminated);
 
 /* The statement containing byte offset `pos` (the editor's "statement under
- * the cursor"): its index in stmts, or -1. A cursor just after a ';' belongs
- * to the statement before it. */
+ * the cursor"): its index in stmts, or -1 before the first one. A cursor just
+ * after a ';', or on blank lines after it, belongs to the statement before. */
 int sql_stmt_at(const sql_stmt *stmts, size_t n, size_t pos);
 
 /* 1-based line number of byte offset `pos` in text. */

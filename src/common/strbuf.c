@@ -15,9 +15,13 @@ void sb_init(strbuf *sb)
     sb->data[0] = '\0';
 }
 
+/* What a stolen-from buffer points at: empty, owns nothing (cap == 0). */
+static char sb_empty[1];
+
 void sb_free(strbuf *sb)
 {
-    free(sb->data);
+    if (sb->cap)
+        free(sb->data);
     sb->data = NULL;
     sb->len = sb->cap = 0;
 }
@@ -25,11 +29,14 @@ void sb_free(strbuf *sb)
 void sb_reset(strbuf *sb)
 {
     sb->len = 0;
-    sb->data[0] = '\0';
+    if (sb->data)
+        sb->data[0] = '\0';
 }
 
 void sb_reserve(strbuf *sb, size_t extra)
 {
+    if (sb->cap == 0)
+        sb->data = NULL; /* after sb_steal or sb_free: start a fresh allocation */
     sb->data = xgrow(sb->data, &sb->cap, sb->len + extra + 1, 1);
 }
 
@@ -75,6 +82,7 @@ void sb_printf(strbuf *sb, const char *fmt, ...)
 char *sb_steal(strbuf *sb)
 {
     char *s = sb->data;
-    sb_init(sb);
+    sb->data = sb_empty;
+    sb->len = sb->cap = 0;
     return s;
 }

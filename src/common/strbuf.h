@@ -19,8 +19,9 @@ void sb_append(strbuf *sb, const char *s);
 void sb_append_n(strbuf *sb, const char *s, size_t n);
 void sb_append_c(strbuf *sb, char c);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
-/* Hands the string to the caller (free()) and leaves sb empty. */
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Hands the string to the caller (free()) and leaves sb empty, owning
+ * nothing: it may be appended to again, and sb_free on it is a no-op. */
 char *sb_steal(strbuf *sb);
 
 #endif

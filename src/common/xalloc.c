@@ -60,6 +60,7 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
+    n = strnlen(s, n); /* never read past the end of a shorter string */
     char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';

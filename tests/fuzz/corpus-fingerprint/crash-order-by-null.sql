@@ -1,0 +1,1 @@
+sele´e´ts null null~-ts select x from t order by f(a, 1), 2null null~-'abc'

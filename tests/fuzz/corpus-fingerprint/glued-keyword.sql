@@ -1,0 +1,1 @@
+s$dÿÿÿm t order by.5ÿÿÿÿÿ t E'f',2261

@@ -1,0 +1,1 @@
+select * from t where f = true and b is null and f is not true and not false

@@ -1,0 +1,1 @@
+select date '2020-01-01', interval '1 day'

@@ -1,0 +1,1 @@
+select E'a\'b', B'101', X'ff', U&'d\0061t'

@@ -1,0 +1,1 @@
+select $$dollar$$, $q$x$q$

@@ -1,0 +1,1 @@
+select /* c */ 7 -- tail

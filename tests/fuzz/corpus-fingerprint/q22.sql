@@ -1,0 +1,1 @@
+select n'abc'

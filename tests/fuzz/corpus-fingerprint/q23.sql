@@ -1,0 +1,1 @@
+select a::text from t where b = 'x' order by 1

@@ -1,0 +1,1 @@
+select case when a > 0 then -1 else -2 end from t

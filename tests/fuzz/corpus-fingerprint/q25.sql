@@ -1,0 +1,1 @@
+insert into t values (1, 'x', '2020-01-01', false, -0.5)

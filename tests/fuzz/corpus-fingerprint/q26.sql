@@ -1,0 +1,1 @@
+update t set a = -5 where b = 'q' returning a, -1

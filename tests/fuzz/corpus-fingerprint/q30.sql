@@ -1,0 +1,1 @@
+select x from t where x between -1 and -2

@@ -1,0 +1,1 @@
+select 1::numeric(10,2), 'x'::varchar(20)

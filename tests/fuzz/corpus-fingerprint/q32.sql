@@ -1,0 +1,1 @@
+select "A", "a", a from (select 1 as "A", 2 as a) s

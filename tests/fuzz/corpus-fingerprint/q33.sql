@@ -1,0 +1,1 @@
+with c as (select 1 as v) select v from c where v = 1

@@ -1,0 +1,1 @@
+select a from t where a = any('{1,2}'::int[])

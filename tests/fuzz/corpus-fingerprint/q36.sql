@@ -1,0 +1,1 @@
+select a from t offset 2 limit 3

@@ -1,0 +1,1 @@
+select coalesce(null, -1, 2)

@@ -1,0 +1,1 @@
+prepare ps(int) as select $1 + 1

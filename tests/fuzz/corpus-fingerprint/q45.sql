@@ -1,0 +1,1 @@
+select x from (values (1, 'a'), (2, 'b')) v(x, y) order by 1

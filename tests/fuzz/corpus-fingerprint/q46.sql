@@ -1,0 +1,1 @@
+select a from t where f is null or f is not null

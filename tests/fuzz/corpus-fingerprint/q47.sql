@@ -1,0 +1,1 @@
+set work_mem = '4MB'

@@ -1,0 +1,1 @@
+select a from t group by a having count(*) > 1 order by 1 limit 1

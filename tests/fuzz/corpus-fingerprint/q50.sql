@@ -1,0 +1,1 @@
+select sum(a) filter (where a > 0) over () from t

@@ -1,0 +1,1 @@
+select x from t order by f(a, 1), 2

@@ -1,0 +1,21 @@
+select 'a\'; select 2;
+select E'\\'; select 3;
+select $a; select 4;
+select 1 as x$$y, 2 as "$$"; select 5;
+CREATE OR REPLACE FUNCTION F7() RETURNS INT LANGUAGE SQL BEGIN ATOMIC SELECT 1; END; SELECT 6;
+create function f8(begin int) returns int language sql return 1; select 7;
+create function f9() returns int language sql return case when true then 1 end; select 8;
+create function f10() returns int language sql begin atomic select case when true then 1 end; select 2; end; select 9;
+create temp view v1 as select 1 as begin; select 10;
+create or replace function f11() returns int language sql begin atomic select 1; end
+;
+select 11;
+select $1$x$1$;
+select 'ab'/*c*/'de';
+select "a""b;" from (select 1 as "a""b;") s;
+select 1 where 1 = ( select 1 );
+select ')' ; select '(' ;
+select $_$;$_$, $é$;$é$;
+with x as (select 1) select * from x;
+do $$ begin perform 1; end $$;
+select 12 -- no newline at end ;

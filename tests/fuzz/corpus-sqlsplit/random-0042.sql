@@ -1,0 +1,3 @@
+'x'
+'y'END
+CREATE "q;"begin ,end;select

@@ -1,0 +1,3 @@
+/* /* ; */ */( endprocedure
+/* /* ; */ */
+  $$ FUNCTION a$bCASE /*'' ) 
