@@ -1,0 +1,87 @@
+/* event.c — events from the engine thread to the caller: one queue with a
+ * wake-up fd; the receiver owns what an event carries. */
+#include "engine/engine_int.h"
+
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+
+eng_event *event_new(eng_ev_kind kind, eng_id id, const char *tag)
+{
+    eng_event *ev = xcalloc(1, sizeof *ev);
+    ev->kind = kind;
+    ev->id = id;
+    ev->tag = tag ? xstrdup(tag) : NULL;
+    ev->txn_status = 'U';
+    return ev;
+}
+
+void event_push(engine *e, eng_event *ev)
+{
+    msgq_push(e->evq, ev);
+}
+
+int eng_event_fd(engine *e)
+{
+    return msgq_fd(e->evq);
+}
+
+eng_event *eng_event_next(engine *e)
+{
+    return msgq_pop(e->evq);
+}
+
+eng_event *eng_event_wait(engine *e, int timeout_ms)
+{
+    return msgq_wait(e->evq, timeout_ms);
+}
+
+void eng_event_free(eng_event *ev)
+{
+    if (!ev)
+        return;
+    free(ev->tag);
+    eng_result_free(ev->result);
+    eng_error_free(ev->error);
+    free(ev);
+}
+
+const char *eng_done_status_name(eng_done_status s)
+{
+    switch (s) {
+    case ENG_DONE_OK:
+        return "ok";
+    case ENG_DONE_ERROR:
+        return "error";
+    case ENG_DONE_CANCELED:
+        return "canceled";
+    case ENG_DONE_TIMEOUT:
+        return "timeout";
+    case ENG_DONE_REFUSED:
+        return "refused";
+    case ENG_DONE_CONN:
+        return "connection lost";
+    }
+    return "?";
+}
+
+const char *eng_stmt_outcome_name(eng_stmt_outcome o)
+{
+    switch (o) {
+    case ENG_OUT_OK:
+        return "ok";
+    case ENG_OUT_ERROR:
+        return "error";
+    case ENG_OUT_ABORTED:
+        return "aborted";
+    case ENG_OUT_ROLLED_BACK:
+        return "rolled back";
+    case ENG_OUT_UNKNOWN:
+        return "unknown";
+    case ENG_OUT_REFUSED:
+        return "refused";
+    case ENG_OUT_NOT_SENT:
+        return "not sent";
+    }
+    return "?";
+}

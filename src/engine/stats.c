@@ -1,0 +1,141 @@
+/* stats.c — the published eng_stats snapshot. The engine thread keeps
+ * counters and histograms (e->st) and copies them into e->pub under
+ * stats_lock at each state change, at most every 100 ms; readers copy the
+ * snapshot out. EV_POOL tells the UI when connectivity changed. */
+#include "engine/engine_int.h"
+
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PUBLISH_EVERY_NS (100 * NS_PER_MS)
+
+void stats_touch(engine *e)
+{
+    if (!e->stats_dirty) {
+        e->stats_dirty = true;
+        engine_timer(e, e->last_publish_ns + PUBLISH_EVERY_NS);
+    }
+}
+
+static void summarize(const hist *h, eng_hist_summary *s)
+{
+    s->count = h->count;
+    s->mean = h->count ? hist_mean_ns(h) / 1e6 : 0;
+    s->p50 = (double)hist_percentile(h, 50) / 1e6;
+    s->p95 = (double)hist_percentile(h, 95) / 1e6;
+    s->p99 = (double)hist_percentile(h, 99) / 1e6;
+    s->max = (double)h->max_ns / 1e6;
+}
+
+static int live_conns(const engine *e)
+{
+    int n = 0;
+    for (int st = CONN_IDLE; st < CONN_CLOSED; st++)
+        n += e->counts[st];
+    return n;
+}
+
+/* now == 0 forces a publication (shutdown, tests). */
+void stats_publish(engine *e, uint64_t now)
+{
+    if (!e->stats_dirty && now)
+        return;
+    if (now && now < e->last_publish_ns + PUBLISH_EVERY_NS) {
+        engine_timer(e, e->last_publish_ns + PUBLISH_EVERY_NS);
+        return;
+    }
+    uint64_t t = now ? now : mono_ns();
+    e->last_publish_ns = t;
+    e->stats_dirty = false;
+    const eng_counters *c = &e->st;
+
+    eng_stats s;
+    memset(&s, 0, sizeof s);
+    s.taken_at = (double)t / 1e9;
+    s.pool_min = e->cfg.min_size;
+    s.pool_max = e->cfg.max_size;
+    s.pool_size = pool_size(e);
+    s.pool_available = e->counts[CONN_IDLE];
+    s.requests_waiting = e->nwaiting;
+    s.requests_num = c->requests_num;
+    s.requests_queued = c->requests_queued;
+    s.requests_wait_ms = c->requests_wait_ns / NS_PER_MS;
+    s.requests_errors = c->requests_errors;
+    s.returns_bad = c->returns_bad;
+    s.connections_num = c->connections_num;
+    s.connections_ms = c->connections_ns / NS_PER_MS;
+    s.connections_errors = c->connections_errors;
+    s.connections_lost = c->connections_lost;
+    s.usage_ms = c->usage_ns / NS_PER_MS;
+    summarize(&c->wait, &s.wait);
+    summarize(&c->query, &s.query);
+    summarize(&c->checkout, &s.checkout);
+    s.queries_num = c->queries_num;
+    s.queries_errors = c->queries_errors;
+    s.prepared_hits = c->prepared_hits;
+    s.prepared_misses = c->prepared_misses;
+    s.prepared_evictions = c->prepared_evictions;
+    s.pipelines_num = c->pipelines_num;
+    s.pipeline_stmts = c->pipeline_stmts;
+    s.copy_bytes = c->copy_bytes;
+    s.copy_rows = c->copy_rows;
+    s.load_executed = c->load_executed;
+    s.load_running = c->load_running;
+    s.connected = live_conns(e) > 0;
+    snprintf(s.last_error, sizeof s.last_error, "%s", e->last_error);
+    int n = 0;
+    for (int st = 0; st < CONN_CLOSED && n < ENG_MAX_CONNS; st++) {
+        for (conn *k = e->lists[st]; k && n < ENG_MAX_CONNS; k = k->next) {
+            eng_conn_stat *cs = &s.conns[n++];
+            cs->id = k->id;
+            cs->state = conn_state_name(k->state);
+            cs->age_s = (double)(t - k->created_ns) / 1e9;
+            cs->idle_s = k->state == CONN_IDLE ? (double)(t - k->idle_since_ns) / 1e9 : 0;
+            cs->uses = k->uses;
+            cs->prepared = k->pc.nprepared;
+            cs->backend_pid = k->backend_pid;
+            snprintf(cs->last_error, sizeof cs->last_error, "%s", k->last_error);
+        }
+    }
+    s.nconns = n;
+
+    pthread_mutex_lock(&e->stats_lock);
+    memcpy(s.server_version, e->pub.server_version, sizeof s.server_version);
+    memcpy(s.conn_display, e->pub.conn_display, sizeof s.conn_display);
+    e->pub = s;
+    pthread_mutex_unlock(&e->stats_lock);
+
+    if (s.connected != e->was_connected) {
+        e->was_connected = s.connected;
+        event_push(e, event_new(EV_POOL, 0, NULL));
+    }
+}
+
+void stats_pool_event(engine *e)
+{
+    /* connectivity may have changed: publish now so the UI redraws with
+     * fresh numbers when it receives EV_POOL */
+    e->stats_dirty = true;
+    stats_publish(e, 0);
+    event_push(e, event_new(EV_POOL, 0, NULL));
+    e->was_connected = live_conns(e) > 0;
+}
+
+void stats_set_ready(engine *e, int state, const char *err)
+{
+    pthread_mutex_lock(&e->stats_lock);
+    e->ready_state = state;
+    free(e->ready_err);
+    e->ready_err = err ? xstrdup(err) : NULL;
+    pthread_cond_broadcast(&e->ready_cond);
+    pthread_mutex_unlock(&e->stats_lock);
+}
+
+void eng_stats_get(engine *e, eng_stats *out)
+{
+    pthread_mutex_lock(&e->stats_lock);
+    *out = e->pub;
+    pthread_mutex_unlock(&e->stats_lock);
+}
