@@ -2,7 +2,16 @@
  * in a temporary directory, pg_stat_statements preloaded. Used by `pgdeck
  * demo` and by every test that needs a server. When run as root, the server
  * runs as an unprivileged user. A guardian process removes the cluster if its
- * owner dies without calling sandbox_stop (crash, SIGKILL). */
+ * owner dies without calling sandbox_stop (crash, SIGKILL).
+ *
+ * Authentication: every role is trusted (no password), except over TCP for
+ * members of the role `pw_users` (created by the sandbox) and, on PostgreSQL
+ * 16+, roles named pw_*: those need their scram-sha-256 password. PostgreSQL
+ * 15 has no regular expressions in pg_hba.conf, so a password test creates
+ * its role as: CREATE ROLE pw_alice LOGIN PASSWORD 'secret' IN ROLE pw_users.
+ * The extension pg_stat_statements is created in database postgres when it is
+ * preloaded. The server log is sandbox_datadir()/server.log; the unix socket
+ * lives in the data directory too. */
 #ifndef PGDECK_SANDBOX_H
 #define PGDECK_SANDBOX_H
 

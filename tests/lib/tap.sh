@@ -18,3 +18,10 @@ unlike() { # unlike TEXT ERE NAME
 }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+wait_until() { # wait_until SECONDS CMD [ARGS...]: retries CMD every 0.1 s; 0 once it succeeds, 1 at the deadline
+    _wu_left=$(($1 * 10)); shift
+    while ! "$@"; do
+        [ "$_wu_left" -le 0 ] && return 1
+        _wu_left=$((_wu_left - 1)); sleep 0.1
+    done
+}
