@@ -1,1 +1,24 @@
-# mk/cli.mk — file lists for this area (included by Makefile.am)
+# mk/cli.mk — src/cli: the pgdeck program's subcommands and their tests
+# (src/cli/main.c is listed in Makefile.am).
+src_pgdeck_SOURCES += \
+	src/cli/commands.h \
+	src/cli/usage.c src/cli/usage.h \
+	src/cli/connargs.c src/cli/connargs.h \
+	src/cli/cliconf.c src/cli/cliconf.h \
+	src/cli/password.c src/cli/password.h \
+	src/cli/redact.c src/cli/redact.h \
+	src/cli/output.c src/cli/output.h \
+	src/cli/sqlerror.c src/cli/sqlerror.h \
+	src/cli/statsjson.c src/cli/statsjson.h \
+	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c
+
+# Shell tests of `pgdeck run` against a throwaway cluster (tests/lib/cluster.sh).
+CLI_TESTS = \
+	tests/cli/run_usage.sh \
+	tests/cli/run_format.sh \
+	tests/cli/run_script.sh \
+	tests/cli/run_pipeline.sh \
+	tests/cli/run_connect.sh \
+	tests/cli/run_load.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += $(CLI_TESTS)

@@ -1,0 +1,554 @@
+/* cmd_run.c — `pgdeck run`: options, reading -c/-f into statements,
+ * connecting, and the script mode (statements in order on one pooled
+ * connection; the first error stops the run). The other modes live in
+ * run_pipeline.c (--pipeline) and run_load.c (--clients/--repeat/--time);
+ * --stats in statsjson.c. */
+#include "config.h"
+
+#include "cli/cliconf.h"
+#include "cli/commands.h"
+#include "cli/connargs.h"
+#include "cli/output.h"
+#include "cli/password.h"
+#include "cli/redact.h"
+#include "cli/run.h"
+#include "cli/sqlerror.h"
+#include "cli/statsjson.h"
+#include "cli/usage.h"
+#include "common/sqlsplit.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* sb_steal leaves an empty, allocated buffer behind: free it too. */
+static char *steal(strbuf *sb)
+{
+    char *s = sb_steal(sb);
+    sb_free(sb);
+    return s;
+}
+
+enum {
+    OPT_FORMAT = 0x3001,
+    OPT_PIPELINE,
+    OPT_SYNC,
+    OPT_CLIENTS,
+    OPT_REPEAT,
+    OPT_TIME,
+    OPT_STATS,
+    OPT_HELP,
+};
+
+/* The server's error for statement st (NULL: for the run as a whole). */
+void run_print_error(const run_stmt *st, const eng_error *err)
+{
+    if (!st) {
+        sqlerror_print(RUN_PROG, NULL, err);
+        return;
+    }
+    sql_origin o = {st->sql, st->source, st->line};
+    sqlerror_print(RUN_PROG, &o, err);
+}
+
+int run_error_line(const run_stmt *st, const eng_error *err)
+{
+    sql_origin o = {st->sql, st->source, st->line};
+    return sqlerror_line(&o, err);
+}
+
+volatile sig_atomic_t run_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    run_interrupted = 1;
+}
+
+double run_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading the statements. */
+
+static char *read_stream(FILE *f, size_t *len)
+{
+    strbuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_append_n(&sb, buf, n);
+    *len = sb.len;
+    return steal(&sb);
+}
+
+static void add_statements(run_ctx *ctx, const char *text, size_t len, const char *source)
+{
+    sql_stmt *parts = NULL;
+    size_t n = sql_split(text, len, &parts, NULL);
+    ctx->stmts = xrealloc(ctx->stmts, sizeof *ctx->stmts * (ctx->nstmts + n + 1));
+    for (size_t i = 0; i < n; i++) {
+        run_stmt *st = &ctx->stmts[ctx->nstmts++];
+        st->sql = xstrndup(text + parts[i].start, parts[i].end - parts[i].start);
+        st->source = source;
+        st->line = parts[i].line;
+    }
+    free(parts);
+}
+
+/* Reads every -c and -f in order. Returns false (message printed) when a
+ * file cannot be read. */
+static bool load_statements(run_ctx *ctx)
+{
+    for (int i = 0; i < ctx->o->ninputs; i++) {
+        const char *in = ctx->o->inputs[i];
+        if (in[0] == 'c') {
+            add_statements(ctx, in + 2, strlen(in + 2), NULL);
+            continue;
+        }
+        const char *path = in + 2;
+        bool is_stdin = strcmp(path, "-") == 0;
+        FILE *f = is_stdin ? stdin : fopen(path, "rb");
+        if (!f) {
+            cli_eprintf(RUN_PROG ": %s: %s\n", path, strerror(errno));
+            return false;
+        }
+        size_t len;
+        char *text = read_stream(f, &len);
+        bool failed = ferror(f);
+        if (!is_stdin)
+            fclose(f);
+        if (failed) {
+            cli_eprintf(RUN_PROG ": %s: read error\n", path);
+            free(text);
+            return false;
+        }
+        add_statements(ctx, text, len, is_stdin ? "<stdin>" : path);
+        free(text);
+    }
+    return true;
+}
+
+static void free_statements(run_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nstmts; i++)
+        free(ctx->stmts[i].sql);
+    free(ctx->stmts);
+    ctx->stmts = NULL;
+    ctx->nstmts = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Waiting for events, with Ctrl-C turned into a cancel. */
+
+/* Next event of any kind; on Ctrl-C cancels `id` once. */
+eng_event *run_next_event(engine *e, eng_id id)
+{
+    static bool cancel_sent;
+    for (;;) {
+        eng_event *ev = eng_event_wait(e, 200);
+        if (ev)
+            return ev;
+        if (run_interrupted && !cancel_sent && id) {
+            eng_cancel(e, id);
+            cancel_sent = true;
+        }
+    }
+}
+
+/* Exit code for a request that did not end well. */
+int run_exit_for(eng_done_status s)
+{
+    switch (s) {
+    case ENG_DONE_OK:
+        return EXIT_OK;
+    case ENG_DONE_CONN:
+    case ENG_DONE_TIMEOUT:
+        return EXIT_CONNECT;
+    case ENG_DONE_ERROR:
+    case ENG_DONE_CANCELED:
+    case ENG_DONE_REFUSED:
+    default:
+        return EXIT_SQL;
+    }
+}
+
+/* "COPY ... FROM STDIN" needs data from the script itself (psql's inline
+ * data), which pgdeck does not read: say so instead of hanging. */
+static bool is_copy_from_stdin(const char *sql)
+{
+    if (!sql_starts_with(sql, strlen(sql), "COPY"))
+        return false;
+    const char *p = sql;
+    while ((p = strcasestr(p, "from")) != NULL) {
+        p += 4;
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (strncasecmp(p, "stdin", 5) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------------
+ * Script mode: one statement at a time on one session. */
+
+static int run_script(run_ctx *ctx)
+{
+    engine *e = ctx->e;
+    eng_session s = eng_session_open(e);
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < ctx->nstmts && rc == EXIT_OK; i++) {
+        const run_stmt *st = &ctx->stmts[i];
+        if (run_interrupted) {
+            rc = EXIT_SQL;
+            cli_eprintf(RUN_PROG ": run_interrupted\n");
+            break;
+        }
+        if (is_copy_from_stdin(st->sql)) {
+            eng_error *err = eng_error_new(
+                "0A000", "COPY FROM STDIN is not supported by pgdeck run (use pgdeck import)");
+            run_print_error(st, err);
+            eng_error_free(err);
+            rc = EXIT_SQL;
+            break;
+        }
+        /* The simple query protocol, as psql -f: one message per statement
+         * (scripts rarely repeat a text, so prepared statements seldom pay). */
+        eng_exec_args a = {.sql = st->sql, .session = s, .flags = ENG_EXEC_SIMPLE};
+        eng_id id = eng_exec(e, &a);
+        eng_error *err = NULL;
+        for (;;) {
+            eng_event *ev = run_next_event(e, id);
+            bool done = false;
+            switch (ev->kind) {
+            case EV_NOTICE:
+                sqlerror_print_notice(ev->error);
+                break;
+            case EV_RESULT:
+                if (ev->result && eng_result_status(ev->result) == ENG_RES_ERROR) {
+                    if (!err && eng_result_error(ev->result))
+                        err = eng_error_dup(eng_result_error(ev->result));
+                } else if (ev->result) {
+                    output_result(stdout, ctx->o->fmt, ev->result);
+                }
+                break;
+            case EV_DONE:
+                if (ev->id != id)
+                    break;
+                done = true;
+                if (ev->status != ENG_DONE_OK) {
+                    rc = run_exit_for(ev->status);
+                    if (ev->error) {
+                        eng_error_free(err);
+                        err = ev->error;
+                        ev->error = NULL;
+                    }
+                    if (!err)
+                        err = eng_error_new(NULL, "%s", eng_done_status_name(ev->status));
+                }
+                break;
+            case EV_PIPE_STMT:
+            case EV_POOL:
+                break;
+            }
+            eng_event_free(ev);
+            if (done)
+                break;
+        }
+        if (rc != EXIT_OK && err)
+            run_print_error(st, err);
+        eng_error_free(err);
+    }
+    eng_session_close(e, s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Connecting. */
+
+/* libpq's message when the server wants a password we do not have. */
+static bool needs_password(const char *msg)
+{
+    return msg && strstr(msg, "no password supplied") != NULL;
+}
+
+static int connect_engine(run_ctx *ctx, const eng_pool_config *pool)
+{
+    connargs *ca = &ctx->o->ca;
+    for (int attempt = 0;; attempt++) {
+        char *err = NULL;
+        ctx->e = engine_start(ca->ci, pool, &err);
+        if (!ctx->e) {
+            cli_eprintf(RUN_PROG ": %s\n", err ? err : "cannot start the engine");
+            free(err);
+            return EXIT_CONNECT;
+        }
+        int timeout_ms = (int)(pool->connect_timeout > 0 ? pool->connect_timeout * 1000 : 10000);
+        if (engine_wait_ready(ctx->e, timeout_ms + 1000, &err))
+            return EXIT_OK;
+        /* As psql: prompt once when the server asks for a password we do not
+         * have, unless -w, and only on a terminal. */
+        bool prompt = attempt == 0 && needs_password(err) && !ca->no_password &&
+                      !eng_conninfo_get(ca->ci, "password") && isatty(STDIN_FILENO);
+        if (!prompt) {
+            cli_eprintf(RUN_PROG ": cannot connect: %s\n", err ? err : "connection failed");
+            free(err);
+            engine_stop(ctx->e);
+            ctx->e = NULL;
+            return EXIT_CONNECT;
+        }
+        free(err);
+        engine_stop(ctx->e);
+        ctx->e = NULL;
+        const char *user = eng_conninfo_get(ca->ci, "user");
+        char *msg = user ? xasprintf("Password for user %s: ", user) : xstrdup("Password: ");
+        char *pw = password_prompt(msg);
+        free(msg);
+        if (!pw) {
+            cli_eprintf(RUN_PROG ": cannot connect: no password supplied\n");
+            return EXIT_CONNECT;
+        }
+        redact_add(pw);
+        eng_conninfo_set(ca->ci, "password", pw);
+        password_free(pw);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Options. */
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0) || v > 1e7)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Returns -1 when the options are fine, else the exit code. */
+static int parse_options(run_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CONNARGS_LONGOPTS,
+        CLICONF_LONGOPTS,
+        {"command", required_argument, NULL, 'c'},
+        {"file", required_argument, NULL, 'f'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"pipeline", no_argument, NULL, OPT_PIPELINE},
+        {"sync", required_argument, NULL, OPT_SYNC},
+        {"clients", required_argument, NULL, OPT_CLIENTS},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"time", required_argument, NULL, OPT_TIME},
+        {"stats", optional_argument, NULL, OPT_STATS},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    bool sync_given = false;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, CONNARGS_SHORTOPTS "c:f:", longopts, NULL)) != -1) {
+        long v;
+        switch (c) {
+        case 'c':
+        case 'f':
+            o->inputs = xrealloc(o->inputs, sizeof *o->inputs * (size_t)(o->ninputs + 1));
+            o->inputs[o->ninputs++] = xasprintf("%c:%s", c, optarg);
+            break;
+        case OPT_FORMAT:
+            if (!output_parse_format(optarg, &o->fmt))
+                return usage_error("run", "--format must be table, csv or json, not \"%s\"",
+                                   optarg);
+            break;
+        case OPT_PIPELINE:
+            o->pipeline = true;
+            break;
+        case OPT_SYNC:
+            sync_given = true;
+            if (strcmp(optarg, "end") == 0)
+                o->sync = ENG_SYNC_END;
+            else if (strcmp(optarg, "each") == 0)
+                o->sync = ENG_SYNC_EACH;
+            else
+                return usage_error("run", "--sync must be end or each, not \"%s\"", optarg);
+            break;
+        case OPT_CLIENTS:
+            if (!parse_long(optarg, 1, 1000, &v))
+                return usage_error("run", "--clients must be a number from 1 to 1000");
+            o->clients = (int)v;
+            o->load = true;
+            break;
+        case OPT_REPEAT:
+            if (!parse_long(optarg, 1, LONG_MAX, &v))
+                return usage_error("run", "--repeat must be a positive number");
+            o->repeat = v;
+            o->load = true;
+            break;
+        case OPT_TIME:
+            if (!parse_seconds(optarg, &o->seconds))
+                return usage_error("run", "--time must be a positive number of seconds");
+            o->load = true;
+            break;
+        case OPT_STATS:
+            if (!optarg || strcmp(optarg, "stderr") == 0)
+                o->stats = STATS_STDERR;
+            else if (strcmp(optarg, "stdout") == 0)
+                o->stats = STATS_STDOUT;
+            else
+                return usage_error("run", "--stats takes stderr or stdout, not \"%s\"", optarg);
+            break;
+        case OPT_HELP:
+            usage_print(stdout, "run");
+            return EXIT_OK;
+        case '?':
+            if (optopt > 255)
+                return usage_error("run", "option %s needs a value", argv[optind - 1]);
+            if (optopt && optopt != ':' && strchr(CONNARGS_SHORTOPTS "c:f:", optopt))
+                return usage_error("run", "option -%c needs a value", optopt);
+            if (optopt)
+                return usage_error("run", "unknown option -%c", optopt);
+            return usage_error("run", "unknown or incomplete option %s", argv[optind - 1]);
+        default:
+            if (connargs_option(&o->ca, c, optarg) || cliconf_option(&o->cc, c, optarg))
+                break;
+            return usage_error("run", "unknown option");
+        }
+    }
+    int used = connargs_positional(&o->ca, argc - optind, argv + optind);
+    if (optind + used < argc)
+        return usage_error("run", "unexpected argument \"%s\"", argv[optind + used]);
+    if (o->ninputs == 0)
+        return usage_error("run", "nothing to run: give -c SQL or -f FILE");
+    if (o->pipeline && o->load)
+        return usage_error("run", "--pipeline cannot be combined with --clients/--repeat/--time");
+    if (sync_given && !o->pipeline)
+        return usage_error("run", "--sync needs --pipeline");
+    if (o->load) {
+        if (o->clients == 0)
+            o->clients = 1;
+        if (o->repeat == 0 && o->seconds == 0)
+            o->repeat = 1;
+    }
+    return -1;
+}
+
+int cmd_run_main(int argc, char **argv)
+{
+    run_opts o = {.fmt = OUT_TABLE, .sync = ENG_SYNC_END};
+    run_ctx ctx = {.o = &o};
+    connargs_init(&o.ca);
+    cliconf_init(&o.cc);
+    int rc = parse_options(&o, argc, argv);
+    pgdeck_config cfg;
+    bool have_cfg = false;
+    if (rc >= 0)
+        goto out;
+
+    char *err = NULL;
+    if (!cliconf_load(&o.cc, &cfg, &err)) {
+        have_cfg = true;
+        rc = usage_error("run", "%s", err ? err : "bad settings");
+        free(err);
+        goto out;
+    }
+    have_cfg = true;
+    if (!load_statements(&ctx)) {
+        rc = EXIT_SQL;
+        goto out;
+    }
+    if (!connargs_finish(&o.ca, &err)) {
+        /* a bad conninfo is a usage error; a -W prompt left unanswered
+         * (end of input) means we cannot connect */
+        bool no_pw = o.ca.prompt_password && err && strcmp(err, "no password supplied") == 0;
+        cli_eprintf(RUN_PROG ": %s%s\n", no_pw ? "cannot connect: " : "",
+                    err ? err : "invalid connection options");
+        free(err);
+        rc = no_pw ? EXIT_CONNECT : EXIT_USAGE;
+        goto out;
+    }
+    if (ctx.nstmts == 0) {
+        rc = EXIT_OK; /* an empty script, as psql: nothing to do */
+        goto out;
+    }
+
+    eng_pool_config pool;
+    connargs_pool_config(&cfg, &pool);
+    if (o.load) {
+        /* Every client gets its own connection; the pool opens them all at
+         * once when the engine starts (the first clients begin while the
+         * last connections are still being set up). */
+        if (pool.max_size < o.clients)
+            pool.max_size = o.clients;
+        if (pool.min_size < o.clients)
+            pool.min_size = o.clients;
+    } else if (pool.min_size > 1) {
+        pool.min_size = 1; /* a script or a pipeline uses one connection */
+    }
+
+    /* Ctrl-C while connecting ends the program as usual; once connected it
+     * cancels the running statement on the server instead. */
+    struct sigaction sa = {.sa_handler = on_sigint};
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old_int;
+    rc = connect_engine(&ctx, &pool);
+    if (rc == EXIT_OK) {
+        sigaction(SIGINT, &sa, &old_int);
+        ctx.start_time = run_now();
+        if (o.load) {
+            rc = run_load(&ctx);
+        } else if (o.pipeline) {
+            rc = run_pipeline(&ctx);
+        } else {
+            rc = run_script(&ctx);
+        }
+        fflush(stdout);
+        if (o.stats != STATS_OFF)
+            statsjson_print(ctx.e, o.stats == STATS_STDOUT ? stdout : stderr, ctx.start_time);
+        engine_stop(ctx.e);
+        sigaction(SIGINT, &old_int, NULL);
+    }
+
+out:
+    if (fflush(stdout) != 0 && rc == EXIT_OK) {
+        fprintf(stderr, "pgdeck run: cannot write the output: %s\n", strerror(errno));
+        rc = EXIT_SQL;
+    }
+    free_statements(&ctx);
+    for (int i = 0; i < o.ninputs; i++)
+        free(o.inputs[i]);
+    free(o.inputs);
+    if (have_cfg)
+        config_free(&cfg);
+    cliconf_free(&o.cc);
+    connargs_free(&o.ca);
+    redact_clear();
+    return rc;
+}

@@ -1,0 +1,141 @@
+/* connargs.c — psql's connection options. Unset values stay unset so that
+ * libpq fills them from PG* environment variables, service files and
+ * ~/.pgpass, exactly as it does for psql. */
+#include "config.h"
+
+#include "cli/connargs.h"
+
+#include "cli/password.h"
+#include "cli/redact.h"
+#include "common/xalloc.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void connargs_init(connargs *ca)
+{
+    memset(ca, 0, sizeof *ca);
+    ca->ci = eng_conninfo_new();
+}
+
+void connargs_free(connargs *ca)
+{
+    if (ca->ci)
+        eng_conninfo_free(ca->ci);
+    ca->ci = NULL;
+}
+
+/* A dbname may be a conninfo string or URI holding a password: remember it
+ * so that no message ever prints it, then let the engine expand it. */
+static void set_dbname(connargs *ca, const char *value)
+{
+    redact_add_from_conninfo(value);
+    eng_conninfo_set(ca->ci, "dbname", value);
+    redact_add(eng_conninfo_get(ca->ci, "password"));
+}
+
+bool connargs_option(connargs *ca, int c, const char *arg)
+{
+    switch (c) {
+    case 'h':
+        eng_conninfo_set(ca->ci, "host", arg);
+        return true;
+    case 'p':
+        eng_conninfo_set(ca->ci, "port", arg);
+        return true;
+    case 'U':
+        eng_conninfo_set(ca->ci, "user", arg);
+        return true;
+    case 'd':
+        set_dbname(ca, arg);
+        return true;
+    case 'W':
+        ca->prompt_password = true;
+        ca->no_password = false;
+        return true;
+    case 'w':
+        ca->no_password = true;
+        ca->prompt_password = false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int connargs_positional(connargs *ca, int argc, char **argv)
+{
+    int used = 0;
+    /* As psql: the first positional is the database unless -d named one,
+     * the next is the user unless -U named one. */
+    while (used < argc && used < 2) {
+        if (!eng_conninfo_get(ca->ci, "dbname") && ca->npositional == 0)
+            set_dbname(ca, argv[used]);
+        else if (!eng_conninfo_get(ca->ci, "user"))
+            eng_conninfo_set(ca->ci, "user", argv[used]);
+        else
+            break;
+        ca->npositional++;
+        used++;
+    }
+    return used;
+}
+
+/* The user name libpq will use, for the prompt: the conninfo, PGUSER, or the
+ * operating-system user. */
+static const char *effective_user(const connargs *ca)
+{
+    const char *u = eng_conninfo_get(ca->ci, "user");
+    if (u && *u)
+        return u;
+    u = getenv("PGUSER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(geteuid());
+    return pw ? pw->pw_name : NULL;
+}
+
+bool connargs_finish(connargs *ca, char **err)
+{
+    *err = NULL;
+    char *check_err = NULL;
+    if (!eng_conninfo_check(ca->ci, &check_err)) {
+        *err = redact(check_err ? check_err : "invalid connection options");
+        free(check_err);
+        return false;
+    }
+    if (ca->prompt_password && !ca->no_password) {
+        const char *user = effective_user(ca);
+        char *prompt = user ? xasprintf("Password for user %s: ", user) : xstrdup("Password: ");
+        char *pw = password_prompt(prompt);
+        free(prompt);
+        if (!pw) {
+            *err = xstrdup("no password supplied");
+            return false;
+        }
+        redact_add(pw);
+        eng_conninfo_set(ca->ci, "password", pw);
+        password_free(pw);
+    }
+    return true;
+}
+
+void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool)
+{
+    eng_pool_config_defaults(pool);
+    if (!cfg)
+        return;
+    pool->min_size = cfg->min_size;
+    pool->max_size = cfg->max_size;
+    pool->timeout = cfg->timeout;
+    pool->max_waiting = cfg->max_waiting;
+    pool->max_lifetime = cfg->max_lifetime;
+    pool->max_idle = cfg->max_idle;
+    pool->reconnect_timeout = cfg->reconnect_timeout;
+    pool->connect_timeout = cfg->connect_timeout;
+    pool->check = cfg->check;
+    pool->prepare_threshold = cfg->prepare_threshold;
+    pool->prepared_max = cfg->prepared_max;
+    pool->slow_threshold_ms = cfg->slow_threshold;
+}

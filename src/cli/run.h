@@ -1,0 +1,68 @@
+/* run.h — what `pgdeck run` (cmd_run.c: options, statements, script mode)
+ * shares with its other modes: run_pipeline.c and run_load.c. */
+#ifndef PGDECK_RUN_H
+#define PGDECK_RUN_H
+
+#include "cli/cliconf.h"
+#include "cli/connargs.h"
+#include "cli/output.h"
+#include "engine/engine.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RUN_PROG "pgdeck run"
+
+enum stats_dest { STATS_OFF, STATS_STDERR, STATS_STDOUT };
+
+/* One statement to run, with where it came from for error messages. */
+typedef struct run_stmt {
+    char *sql;
+    const char *source; /* file name, "<stdin>", or NULL for -c */
+    int line;           /* 1-based line of the statement's start in its source */
+} run_stmt;
+
+typedef struct run_opts {
+    connargs ca;
+    cliconf cc;
+    char **inputs; /* "c:SQL" or "f:FILE", in command-line order */
+    int ninputs;
+    bool pipeline;
+    eng_pipe_sync sync;
+    bool load;
+    int clients;
+    long repeat;
+    double seconds;
+    out_format fmt;
+    enum stats_dest stats;
+} run_opts;
+
+typedef struct run_ctx {
+    run_opts *o;
+    engine *e;
+    run_stmt *stmts;
+    size_t nstmts;
+    double start_time; /* CLOCK_MONOTONIC when the work began, for --stats */
+} run_ctx;
+
+/* Set by SIGINT once connected: the running request is canceled. */
+extern volatile sig_atomic_t run_interrupted;
+
+/* CLOCK_MONOTONIC in seconds. */
+double run_now(void);
+/* The next event (blocks); a Ctrl-C cancels request `id` once. */
+eng_event *run_next_event(engine *e, eng_id id);
+/* Exit code for a request that ended with status s. */
+int run_exit_for(eng_done_status s);
+/* The server's error for statement st (NULL: the run as a whole), psql-style. */
+void run_print_error(const run_stmt *st, const eng_error *err);
+/* The source line of the error position in st. */
+int run_error_line(const run_stmt *st, const eng_error *err);
+
+/* --pipeline: every statement in pipeline mode, then the report. */
+int run_pipeline(run_ctx *ctx);
+/* --clients/--repeat/--time: the load and its summary. */
+int run_load(run_ctx *ctx);
+
+#endif

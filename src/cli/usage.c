@@ -1,0 +1,165 @@
+/* usage.c — help texts. Keep them in step with DESIGN.md's command-line
+ * contract and doc/pgdeck.1, which follows this file. */
+#include "config.h"
+
+#include "cli/usage.h"
+
+#include "cli/connargs.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const char synopsis[] =
+    "pgdeck — a terminal console for PostgreSQL\n"
+    "\n"
+    "Usage:\n"
+    "  pgdeck [CONN] [DBNAME [USER]]   the console\n"
+    "  pgdeck demo                     the console on a throwaway local cluster with\n"
+    "                                  sample data and a light workload\n"
+    "  pgdeck run    [CONN] (-c SQL | -f FILE) [--pipeline [--sync end|each]]\n"
+    "                [--clients N (--repeat M | --time S)] [--format table|csv|json]\n"
+    "                [--stats[=stderr|stdout]]\n"
+    "  pgdeck import [CONN] FILE --table T [--create] [--jobs N] [--delimiter C]\n"
+    "                [--header|--no-header] [--null S] [--encoding E]\n"
+    "  pgdeck top    [CONN] --once [--json] [--sort total|mean|calls] [--limit N]\n"
+    "                [--interval S]\n"
+    "  pgdeck --help | --version\n"
+    "\n"
+    "  pgdeck COMMAND --help shows one command's options.\n";
+
+static const char conn_help[] =
+    "Connection options (CONN), as psql:\n"
+    "  -h, --host=HOST         server host or socket directory\n"
+    "  -p, --port=PORT         server port\n"
+    "  -U, --username=USER     role name\n"
+    "  -d, --dbname=DBNAME     database name, a conninfo string or a postgres:// URI\n"
+    "  -W, --password          prompt for a password (no echo, from the terminal)\n"
+    "  -w, --no-password       never prompt for a password\n"
+    "  DBNAME [USER]           positional, as psql (DBNAME may be a conninfo or URI)\n"
+    "  Unset values come from libpq: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,\n"
+    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n";
+
+static const char settings_help[] =
+    "Settings:\n"
+    "  --config=FILE           settings file (default $XDG_CONFIG_HOME/pgdeck/pgdeck.conf)\n"
+    "  --set=SECTION.KEY=VALUE one setting, after the file (e.g. --set pool.max_size=8)\n";
+
+static const char console_help[] =
+    "pgdeck [CONN] [DBNAME [USER]] [options]\n"
+    "  The console: pool, slow queries, activity, query editor and import panes\n"
+    "  (F1 shows the keys).\n"
+    "  --theme=NAME|FILE       colours (themes/*.theme); NO_COLOR is honoured\n"
+    "  --no-color              no colours at all\n"
+    "  --readonly              no cancel, terminate, reset or writes from the editor\n"
+    "  --refresh=S             seconds between monitor refreshes (0.5 to 60)\n"
+    "  --pgbouncer=CONNINFO    also show a PgBouncer admin console's pools\n";
+
+static const char demo_help[] =
+    "pgdeck demo [console options]\n"
+    "  The console on a throwaway local PostgreSQL cluster (initdb + pg_ctl in a\n"
+    "  temporary directory) with sample data and a light workload; the cluster is\n"
+    "  removed on exit. Takes the console's options, not connection options.\n";
+
+static const char run_help[] =
+    "pgdeck run [CONN] (-c SQL | -f FILE)... [options]\n"
+    "  Runs SQL through pgdeck's engine and pool.\n"
+    "  -c, --command=SQL       SQL to run; may be repeated and may hold several\n"
+    "                          statements\n"
+    "  -f, --file=FILE         a script (- for standard input), split into\n"
+    "                          statements as psql splits them\n"
+    "                          -c and -f run in the order given, one statement at a\n"
+    "                          time on one connection; the first error stops the run\n"
+    "                          (exit 1) with the server's message and the line\n"
+    "  --format=table|csv|json result format: table is psql's aligned format; csv\n"
+    "                          is RFC 4180 with a header (NULL empty, \"\" the empty\n"
+    "                          string); json is one array of objects per result\n"
+    "  --pipeline              send every statement in libpq pipeline mode, then\n"
+    "                          report each one: ok, error, aborted, rolled back,\n"
+    "                          unknown; exit 1 unless all are ok\n"
+    "  --sync=end|each         pipeline: one sync at the end (an implicit\n"
+    "                          transaction, the default) or one after each statement\n"
+    "  --clients=N             load: N concurrent clients through the pool ...\n"
+    "  --repeat=M              ... each running the statements M times, or\n"
+    "  --time=S                ... for S seconds; prints throughput (tps), latency\n"
+    "                          p50/p95/p99/max and errors\n"
+    "  --stats[=stderr|stdout] at the end, the pool's statistics and per-statement\n"
+    "                          metrics as one JSON object (default on stderr)\n"
+    "  Ctrl-C cancels the running statement on the server.\n";
+
+static const char import_help[] =
+    "pgdeck import [CONN] FILE --table T [options]\n"
+    "  Loads a CSV file with COPY; nothing is imported when a row is bad.\n"
+    "  -t, --table=T           target table\n"
+    "  --create                create the table from the header (named after the\n"
+    "                          file without --table)\n"
+    "  --truncate              empty the table first\n"
+    "  -j, --jobs=N            parallel COPY streams (1 to 32)\n"
+    "  --delimiter=C           field delimiter (sniffed by default)\n"
+    "  --quote=C               quote character (default \")\n"
+    "  --header, --no-header   whether the first line names the columns (sniffed)\n"
+    "  --null=S                the text that means NULL\n"
+    "  --encoding=E            the file's encoding: UTF8, LATIN1 or WIN1252\n"
+    "  --max-errors=N|P%       skip up to N (or P %) bad rows instead of failing\n"
+    "  --reject-file=FILE      write the skipped rows there (with --max-errors)\n";
+
+static const char top_help[] =
+    "pgdeck top [CONN] [--once] [options]\n"
+    "  The heaviest statements from pg_stat_statements, for scripts.\n"
+    "  --once                  print one sample and exit (else one every interval)\n"
+    "  --json                  one JSON object per sample instead of a table\n"
+    "  --sort=KEY              total, mean, calls, rows, read or temp (default total)\n"
+    "  --limit=N               rows shown\n"
+    "  --interval=S            seconds between samples; with --once, two snapshots\n"
+    "                          S seconds apart give per-second rates\n";
+
+static const char common_help[] = "General:\n"
+                                  "  --help                  this help\n"
+                                  "  --version               pgdeck's version\n"
+                                  "\n"
+                                  "Exit status: 0 ok, 1 SQL or data error, 2 usage error,\n"
+                                  "3 cannot connect (or the connection was lost).\n";
+
+static const struct {
+    const char *name;
+    const char *text;
+} sections[] = {
+    {"console", console_help}, {"demo", demo_help}, {"run", run_help},
+    {"import", import_help},   {"top", top_help},
+};
+
+void usage_print(FILE *out, const char *cmd)
+{
+    if (cmd) {
+        for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+            if (strcmp(sections[i].name, cmd) == 0) {
+                fprintf(out, "Usage: %s\n", sections[i].text);
+                if (strcmp(cmd, "demo") != 0)
+                    fprintf(out, "%s\n", conn_help);
+                fprintf(out, "%s\n", settings_help);
+                fputs(common_help, out);
+                return;
+            }
+        }
+    }
+    fprintf(out, "%s\n", synopsis);
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        fprintf(out, "%s\n", sections[i].text);
+    fprintf(out, "%s\n", conn_help);
+    fprintf(out, "%s\n", settings_help);
+    fputs(common_help, out);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    /* the console is `pgdeck` itself, not a subcommand */
+    if (cmd && strcmp(cmd, "console") == 0)
+        cmd = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pgdeck%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry \"pgdeck%s%s --help\" for more information.\n", cmd ? " " : "",
+            cmd ? cmd : "");
+    return EXIT_USAGE;
+}

@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/bench/run_vs_pgbench.sh — pgdeck's pool against pgbench on one
+# throwaway cluster, alternated 3 times (never asserts on time):
+#   pgdeck run --clients 4 --repeat 20000 -c 'select 1'
+#   pgbench -n -M prepared -c 4 -j 2 -t 20000 -f select1.sql
+#   pgdeck run ... --stats   (the cost of --stats: target within 2 %)
+# Prints each wall time, the medians, the ratios (target: pgdeck at most
+# 1.1x pgbench) and the pool's checkout + return overhead (median, µs) from
+# the --stats JSON (target: at most 5 µs).
+# Environment: ROUNDS (3), CLIENTS (4), REPEAT (20000).
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PGDECK:=$top_builddir/src/pgdeck}"
+: "${ROUNDS:=3}" "${CLIENTS:=4}" "${REPEAT:=20000}"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cluster.sh"
+cluster_start
+tmp=$(mktemp -d)
+trap 'cluster_stop; rm -rf "$tmp"' EXIT
+PGBENCH="$PGDECK_TEST_BINDIR/pgbench"
+[ -x "$PGBENCH" ] || PGBENCH=pgbench
+
+echo 'select 1;' >"$tmp/select1.sql"
+
+now() { date +%s.%N; }
+# wall TIME-FILE CMD...: runs CMD, appends its wall time in seconds
+wall() {
+    f=$1
+    shift
+    t0=$(now)
+    "$@" >"$tmp/last.out" 2>"$tmp/last.err" || {
+        echo "FAILED: $*" >&2
+        cat "$tmp/last.out" "$tmp/last.err" >&2
+    }
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >>"$f"
+}
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best() { sort -g "$1" | head -n 1; } # the least disturbed run on a busy machine
+
+pgbench_run() { "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -t "$REPEAT" -f "$tmp/select1.sql"; }
+pgdeck_run() { "$PGDECK" run --clients "$CLIENTS" --repeat "$REPEAT" -c 'select 1'; }
+pgdeck_stats() { "$PGDECK" run --clients "$CLIENTS" --repeat "$REPEAT" -c 'select 1' --stats 2>"$tmp/stats.json"; }
+
+echo "pgdeck run vs pgbench: $CLIENTS clients x $REPEAT 'select 1', $ROUNDS rounds, $(nproc) CPUs"
+printf '%-6s %12s %12s %14s\n' round pgbench_s pgdeck_s pgdeck_stats_s
+: >"$tmp/pgbench" ; : >"$tmp/pgdeck" ; : >"$tmp/stats" ; : >"$tmp/checkout"
+i=1
+while [ "$i" -le "$ROUNDS" ]; do
+    # alternate the order so that neither side always runs on a warmer server
+    if [ $((i % 2)) -eq 1 ]; then
+        wall "$tmp/pgbench" pgbench_run
+        grep -E '^tps' "$tmp/last.out" | head -1 >"$tmp/pgbench_tps"
+        wall "$tmp/pgdeck" pgdeck_run
+        grep -E '^tps' "$tmp/last.out" >"$tmp/pgdeck_tps"
+        wall "$tmp/stats" pgdeck_stats
+    else
+        wall "$tmp/stats" pgdeck_stats
+        wall "$tmp/pgdeck" pgdeck_run
+        grep -E '^tps' "$tmp/last.out" >"$tmp/pgdeck_tps"
+        wall "$tmp/pgbench" pgbench_run
+        grep -E '^tps' "$tmp/last.out" | head -1 >"$tmp/pgbench_tps"
+    fi
+    python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["checkout_ms"]["p50"] * 1000))' \
+        "$tmp/stats.json" >>"$tmp/checkout" 2>/dev/null || echo "nan" >>"$tmp/checkout"
+    printf '%-6s %12.3f %12.3f %14.3f\n' "$i" "$(sed -n "${i}p" "$tmp/pgbench")" \
+        "$(sed -n "${i}p" "$tmp/pgdeck")" "$(sed -n "${i}p" "$tmp/stats")"
+    i=$((i + 1))
+done
+mb=$(median "$tmp/pgbench")
+md=$(median "$tmp/pgdeck")
+ms=$(median "$tmp/stats")
+mc=$(median "$tmp/checkout")
+printf '%-6s %12.3f %12.3f %14.3f\n' median "$mb" "$md" "$ms"
+bb=$(best "$tmp/pgbench")
+bd=$(best "$tmp/pgdeck")
+bs=$(best "$tmp/stats")
+printf '%-6s %12.3f %12.3f %14.3f\n' best "$bb" "$bd" "$bs"
+echo "pgbench last run:  $(cat "$tmp/pgbench_tps")"
+echo "pgdeck last run:   $(cat "$tmp/pgdeck_tps")"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ratio pgdeck / pgbench wall time:      median $(ratio "$md" "$mb"), best $(ratio "$bd" "$bb")  (target <= 1.10)"
+echo "ratio --stats on / off wall time:      median $(ratio "$ms" "$md"), best $(ratio "$bs" "$bd")  (target within 2 %)"
+printf 'pool checkout + return, median:        %s us  (target <= 5 us)\n' "$mc"
