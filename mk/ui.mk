@@ -1,1 +1,45 @@
-# mk/ui.mk — file lists for this area (included by Makefile.am)
+# mk/ui.mk — the console shell: app loop, keymap, themes, widgets, line editing
+src_libpgdeck_ui_a_SOURCES += \
+	src/ui/tui.h src/ui/pane.h \
+	src/ui/theme.c src/ui/theme.h \
+	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/widgets.c src/ui/widgets.h \
+	src/ui/lineedit.c src/ui/lineedit.h \
+	src/ui/app.c src/ui/app.h src/ui/app_priv.h \
+	src/ui/header.c src/ui/footer.c src/ui/msgline.c src/ui/help.c \
+	src/ui/pane_registry.c
+
+themesdir = $(pkgdatadir)/themes
+dist_themes_DATA = themes/default.theme themes/light.theme themes/solarized-dark.theme \
+	themes/high-contrast.theme themes/mono.theme
+
+UI_TEST_LIBS = src/libpgdeck_ui.a $(ENGINE_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
+
+check_PROGRAMS += tests/unit/theme.t tests/unit/keymap.t
+tests_unit_theme_t_SOURCES = tests/unit/theme.c tests/lib/tap.h
+tests_unit_theme_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+tests_unit_theme_t_LDADD = $(UI_TEST_LIBS)
+tests_unit_keymap_t_SOURCES = tests/unit/keymap.c tests/lib/tap.h
+tests_unit_keymap_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+tests_unit_keymap_t_LDADD = $(UI_TEST_LIBS)
+TESTS += tests/unit/theme.t tests/unit/keymap.t
+
+# the console subcommand
+src_pgdeck_SOURCES += src/cli/cmd_console.c
+
+# the shell's TUI tests (tmux + a throwaway cluster)
+SHELL_TUI_TESTS = tests/tui/shell.sh tests/tui/shell_config.sh
+TESTS += $(SHELL_TUI_TESTS)
+EXTRA_DIST += $(SHELL_TUI_TESTS) tests/tui/shell_lib.sh
+
+check_PROGRAMS += tests/unit/widgets.t
+tests_unit_widgets_t_SOURCES = tests/unit/widgets.c tests/lib/tap.h
+tests_unit_widgets_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+tests_unit_widgets_t_LDADD = $(UI_TEST_LIBS)
+TESTS += tests/unit/widgets.t
+
+check_PROGRAMS += tests/unit/lineedit.t
+tests_unit_lineedit_t_SOURCES = tests/unit/lineedit.c tests/lib/tap.h
+tests_unit_lineedit_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+tests_unit_lineedit_t_LDADD = $(UI_TEST_LIBS)
+TESTS += tests/unit/lineedit.t

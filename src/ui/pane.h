@@ -77,6 +77,9 @@ typedef void (*app_confirm_cb)(pane *p, bool yes);
 void app_confirm(app *a, pane *p, const char *question, app_confirm_cb cb);
 
 void app_mark_dirty(app *a, pane *p);
+/* Takes the result out of the event being delivered to on_event, so the app
+ * does not free it with the event: the pane owns it (eng_result_free). */
+eng_result *app_steal_result(app *a, const eng_event *ev);
 void app_show_pane(app *a, const char *name); /* switch to the pane of that class name */
 pane *app_find_pane(app *a, const char *name);
 

@@ -1,0 +1,218 @@
+/* cmd_console.c — `pgdeck [CONN] [DBNAME [USER]]`: the console.
+ *
+ * Settings: defaults, then the config file ($XDG_CONFIG_HOME/pgdeck/pgdeck.conf
+ * or --config FILE), then --set, then the console's own options; the command
+ * line wins. A FILE:LINE error in the config file does not stop the console:
+ * it is shown on the message line, and the file is ignored (config files
+ * apply all or nothing). */
+#include "config.h"
+
+#include "cli/cliconf.h"
+#include "cli/commands.h"
+#include "cli/connargs.h"
+#include "cli/usage.h"
+#include "common/conf.h"
+#include "common/xalloc.h"
+#include "engine/engine.h"
+#include "ui/app.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_THEME = 0x4001,
+    OPT_NO_COLOR,
+    OPT_READONLY,
+    OPT_REFRESH,
+    OPT_PGBOUNCER,
+    OPT_HELP,
+};
+
+typedef struct console_opts {
+    connargs ca;
+    cliconf cc;
+    const char *theme, *pgbouncer;
+    bool no_color, readonly;
+    double refresh; /* 0 = not given */
+} console_opts;
+
+static bool parse_refresh(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0.5 && v <= 60))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* -1 when fine, else the exit code. */
+static int parse_options(console_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CONNARGS_LONGOPTS,
+        CLICONF_LONGOPTS,
+        {"theme", required_argument, NULL, OPT_THEME},
+        {"no-color", no_argument, NULL, OPT_NO_COLOR},
+        {"no-colour", no_argument, NULL, OPT_NO_COLOR},
+        {"readonly", no_argument, NULL, OPT_READONLY},
+        {"refresh", required_argument, NULL, OPT_REFRESH},
+        {"pgbouncer", required_argument, NULL, OPT_PGBOUNCER},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, CONNARGS_SHORTOPTS, longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_THEME:
+            o->theme = optarg;
+            break;
+        case OPT_NO_COLOR:
+            o->no_color = true;
+            break;
+        case OPT_READONLY:
+            o->readonly = true;
+            break;
+        case OPT_REFRESH:
+            if (!parse_refresh(optarg, &o->refresh))
+                return usage_error("console",
+                                   "--refresh must be seconds from 0.5 to 60, not \"%s\"", optarg);
+            break;
+        case OPT_PGBOUNCER:
+            o->pgbouncer = optarg;
+            break;
+        case OPT_HELP:
+            usage_print(stdout, "console");
+            return EXIT_OK;
+        case '?':
+            if (optopt > 255)
+                return usage_error("console", "option %s needs a value", argv[optind - 1]);
+            if (optopt && strchr(CONNARGS_SHORTOPTS, optopt))
+                return usage_error("console", "option -%c needs a value", optopt);
+            if (optopt)
+                return usage_error("console", "unknown option -%c", optopt);
+            return usage_error("console", "unknown or incomplete option %s", argv[optind - 1]);
+        default:
+            if (connargs_option(&o->ca, c, optarg) || cliconf_option(&o->cc, c, optarg))
+                break;
+            return usage_error("console", "unknown option");
+        }
+    }
+    int used = connargs_positional(&o->ca, argc - optind, argv + optind);
+    if (optind + used < argc)
+        return usage_error("console", "unexpected argument \"%s\"", argv[optind + used]);
+    return -1;
+}
+
+/* Defaults, file, --set. Returns -1 when fine (*file_err may hold a FILE:LINE
+ * problem to show in the console), else the exit code. */
+static int load_settings(const console_opts *o, pgdeck_config *cfg, char **file_err)
+{
+    config_defaults(cfg);
+    char *err = NULL;
+    if (o->cc.path) {
+        if (!config_load_file(cfg, o->cc.path, false, &err)) {
+            if (err && strstr(err, "cannot open")) {
+                int rc = usage_error("console", "%s", err);
+                free(err);
+                return rc;
+            }
+            *file_err = err;
+        }
+    } else {
+        char *path = config_default_path();
+        if (path && !config_load_file(cfg, path, true, &err))
+            *file_err = err;
+        free(path);
+    }
+    for (int i = 0; i < o->cc.nsets; i++) {
+        const char *eq = strchr(o->cc.sets[i], '=');
+        if (!eq || eq == o->cc.sets[i])
+            return usage_error("console", "--set %s: expected KEY=VALUE", o->cc.sets[i]);
+        char *key = xstrndup(o->cc.sets[i], (size_t)(eq - o->cc.sets[i]));
+        char *set_err = NULL;
+        bool ok = config_set(cfg, key, eq + 1, &set_err);
+        free(key);
+        if (!ok) {
+            int rc = usage_error("console", "--set %s: %s", o->cc.sets[i],
+                                 set_err ? set_err : "invalid setting");
+            free(set_err);
+            return rc;
+        }
+    }
+    if (o->theme) {
+        free(cfg->theme);
+        cfg->theme = xstrdup(o->theme);
+    }
+    if (o->no_color)
+        cfg->no_color = true;
+    if (o->readonly)
+        cfg->readonly = true;
+    if (o->refresh > 0)
+        cfg->refresh = o->refresh;
+    if (o->pgbouncer) {
+        free(cfg->pgbouncer);
+        cfg->pgbouncer = xstrdup(o->pgbouncer);
+    }
+    return -1;
+}
+
+int cmd_console_main(int argc, char **argv)
+{
+    /* The terminal's own encoding (not forced to UTF-8: a Latin-1 terminal
+     * gets \xNN escapes and ASCII sparklines); '.' in numbers. */
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
+    console_opts o;
+    memset(&o, 0, sizeof o);
+    connargs_init(&o.ca);
+    cliconf_init(&o.cc);
+    pgdeck_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    bool cfg_loaded = false;
+    char *file_err = NULL, *err = NULL;
+    engine *eng = NULL;
+    app *a = NULL;
+
+    int rc = parse_options(&o, argc, argv);
+    if (rc >= 0)
+        goto out;
+    cfg_loaded = true;
+    rc = load_settings(&o, &cfg, &file_err);
+    if (rc >= 0)
+        goto out;
+    if (!connargs_finish(&o.ca, &err)) {
+        rc = usage_error("console", "%s", err ? err : "bad connection options");
+        goto out;
+    }
+    eng_pool_config pool;
+    connargs_pool_config(&cfg, &pool);
+    eng = engine_start(o.ca.ci, &pool, &err);
+    if (!eng) {
+        fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot start the engine");
+        rc = EXIT_CONNECT;
+        goto out;
+    }
+    a = app_new(eng, &cfg);
+    if (file_err)
+        app_message(a, MSG_ERROR, "%s", file_err);
+    rc = app_run(a);
+
+out:
+    app_free(a);
+    if (eng)
+        engine_stop(eng);
+    app_restore_terminal();
+    free(file_err);
+    free(err);
+    if (cfg_loaded)
+        config_free(&cfg);
+    cliconf_free(&o.cc);
+    connargs_free(&o.ca);
+    return rc;
+}

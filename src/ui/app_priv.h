@@ -1,0 +1,81 @@
+/* app_priv.h — the app's state, shared by the files that draw its parts
+ * (header.c, footer.c, msgline.c, help.c). Panes never include it. */
+#ifndef PGDECK_APP_PRIV_H
+#define PGDECK_APP_PRIV_H
+
+#include "ui/app.h"
+#include "ui/keymap.h"
+
+#define APP_MAX_PANES 8
+#define APP_MIN_COLS 40
+#define APP_MIN_ROWS 10
+
+typedef enum app_part {
+    PART_HEADER,
+    PART_BAR,
+    PART_PANE,
+    PART_MSG,
+    PART_FOOTER,
+    PART_COUNT
+} app_part;
+
+typedef enum prompt_mode { PM_NONE, PM_LINE, PM_CONFIRM } prompt_mode;
+
+struct app {
+    engine *eng;
+    pgdeck_config *cfg;
+    keymap km;
+    double refresh;
+    bool paused, readonly, quit;
+    /* panes, in registry order */
+    int npanes, active;
+    const pane_class *cls[APP_MAX_PANES];
+    pane *panes[APP_MAX_PANES];
+    int numbers[APP_MAX_PANES]; /* the digit that shows each pane */
+    bool pane_dirty[APP_MAX_PANES];
+    /* screen */
+    bool curses_on, too_small, full_redraw;
+    int rows, cols;
+    WINDOW *win[PART_COUNT];
+    WINDOW *input; /* a 1x1 pad keys are read from (never refreshes the screen) */
+    bool dirty[PART_COUNT];
+    bool cursor_visible;
+    /* header */
+    eng_stats *stats;
+    char header_text[512];
+    /* message line */
+    char *msg;
+    msg_level msg_lvl;
+    /* prompts */
+    prompt_mode pmode;
+    char *confirm_question;
+    pane *confirm_pane;
+    app_confirm_cb confirm_cb;
+    void (*confirm_internal)(app *a, bool yes);
+    /* help overlay */
+    bool help_open;
+    int help_top;
+    /* the event being delivered (app_steal_result) */
+    eng_event *cur_ev;
+    double next_tick;
+    char *history_path; /* the prompts' histories on disk, or NULL */
+};
+
+/* header.c */
+void header_update(app *a); /* re-reads stats; marks the header dirty when its text changed */
+void header_draw(app *a, WINDOW *w, int cols);
+void panebar_draw(app *a, WINDOW *w, int cols);
+/* footer.c */
+void footer_draw(app *a, WINDOW *w, int cols);
+/* msgline.c */
+void msgline_draw(app *a, WINDOW *w, int cols);
+/* help.c */
+void help_draw(app *a, WINDOW *w, int rows, int cols);
+/* Keys while the help is open; false when the key closes it. */
+bool help_key(app *a, int code, bool is_key, bool meta, int rows);
+size_t help_lines(app *a, char ***lines);
+/* app.c, for the parts */
+void app_mark(app *a, app_part part);
+double app_now(void);
+
+#endif

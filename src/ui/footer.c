@@ -1,0 +1,47 @@
+/* footer.c — the key footer, htop style: the key in footer_key colour, then
+ * its label; generated from the keymap and the active pane's keys. Order:
+ * help, the pane's own keys, the other global keys, quit (always kept). */
+#include "ui/app_priv.h"
+#include "ui/theme.h"
+#include "ui/widgets.h"
+
+static int item(WINDOW *w, int x, int cols, const char *key, const char *label)
+{
+    int kw = wg_text_width(key), lw = wg_text_width(label);
+    if (x + kw + lw > cols) /* whole items only */
+        return cols;
+    x += wg_text(w, 0, x, key, cols - x, theme_attr(TH_FOOTER_KEY));
+    x += wg_text(w, 0, x, label, cols - x, theme_attr(TH_FOOTER));
+    x += wg_text(w, 0, x, " ", cols - x, theme_attr(TH_FOOTER));
+    return x;
+}
+
+void footer_draw(app *a, WINDOW *w, int cols)
+{
+    wg_fill(w, 0, 0, cols, theme_attr(TH_FOOTER));
+    km_footer_item items[KM_COUNT], last[KM_COUNT];
+    size_t nlast;
+    size_t n = keymap_footer(&a->km, items, KM_COUNT, last, &nlast);
+    int reserve = 0;
+    for (size_t i = 0; i < nlast; i++)
+        reserve += wg_text_width(last[i].key) + wg_text_width(last[i].label) + 1;
+    int room = cols - reserve, x = 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].cmd == KM_HELP)
+            x = item(w, x, room, items[i].key, items[i].label);
+    if (a->help_open) {
+        x = item(w, x, room, "Esc", "Close");
+    } else if (a->npanes) {
+        for (const pane_key *pk = a->cls[a->active]->keys; pk && pk->key; pk++)
+            if (pk->label && *pk->label)
+                x = item(w, x, room, pk->key, pk->label);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (items[i].cmd != KM_HELP)
+            x = item(w, x, room, items[i].key,
+                     items[i].cmd == KM_PAUSE && a->paused ? "Resume" : items[i].label);
+    if (x < room)
+        x = room;
+    for (size_t i = 0; i < nlast; i++)
+        x = item(w, x, cols, last[i].key, last[i].label);
+}

@@ -1,0 +1,97 @@
+/* keymap.h — the one table of global keys: key -> named command.
+ * The help screen and the footer are generated from it (and from each
+ * pane_class.keys), so they cannot drift from what the keys do. The config
+ * file's [keys] section (command = key) replaces a command's default keys.
+ *
+ * Key specs (config file, help, footer): a printable character ("q", "?",
+ * "+"), "Space", "Tab", "S-Tab", "Enter", "Esc", "BS", "Del", "Ins", "Home",
+ * "End", "PgUp", "PgDn", "Up", "Down", "Left", "Right", "F1".."F12",
+ * "C-x" (control), "M-x" (Alt/Meta: Esc then x). */
+#ifndef PGDECK_KEYMAP_H
+#define PGDECK_KEYMAP_H
+
+#include "common/conf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum km_cmd {
+    KM_NONE = 0,
+    KM_HELP,
+    KM_QUIT,
+    KM_PANE_NEXT,
+    KM_PANE_PREV,
+    KM_PANE_1,
+    KM_PANE_2,
+    KM_PANE_3,
+    KM_PANE_4,
+    KM_PANE_5,
+    KM_COMMAND, /* ':' command line */
+    KM_SEARCH,  /* '/' handed to the active pane */
+    KM_BACK,    /* Esc handed to the active pane */
+    KM_CANCEL,  /* Ctrl-C handed to the active pane */
+    KM_REFRESH_SLOWER,
+    KM_REFRESH_FASTER,
+    KM_PAUSE,
+    KM_REDRAW,
+    KM_COUNT
+} km_cmd;
+
+/* A key as read from curses: a character (wide) or a KEY_* code, with Meta. */
+typedef struct km_key {
+    int code;
+    bool is_key; /* code is a KEY_* value */
+    bool meta;   /* Esc-prefixed (Alt) */
+} km_key;
+
+#define KM_MAX_BINDINGS 4
+
+typedef struct keymap {
+    km_key keys[KM_COUNT][KM_MAX_BINDINGS];
+    int nkeys[KM_COUNT];
+} keymap;
+
+/* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-5 and 1..5, ':',
+ * '/', Esc, C-c, '+', '-', Space, C-l. */
+void keymap_defaults(keymap *km);
+/* Applies [keys] overrides. The first override of a command replaces its
+ * default keys, later ones add keys; a key taken by another command is moved.
+ * Returns false with *err (malloc'd) on an unknown command or key spec, and
+ * then km is unchanged. */
+bool keymap_apply_config(keymap *km, const config_keybind *binds, size_t n, char **err);
+km_cmd keymap_lookup(const keymap *km, km_key k);
+
+bool km_parse_key(const char *spec, km_key *out);
+/* The key's spec as shown to users ("F1", "M-1", "q"); returns buf. */
+const char *km_key_name(km_key k, char *buf, size_t n);
+/* A plain printable character (goes to a pane that takes text input). */
+bool km_key_printable(km_key k);
+/* A key that reaches the keymap even before a pane taking text input (function
+ * keys, Alt combinations): F1 help, F10 quit, Alt-digits work from anywhere. */
+bool km_key_anywhere(km_key k);
+
+const char *km_cmd_name(km_cmd c); /* "help", "quit", "pane_next", ... */
+km_cmd km_cmd_from_name(const char *name);
+const char *km_cmd_help(km_cmd c);  /* one line for the help screen */
+const char *km_cmd_label(km_cmd c); /* footer word, NULL when not in the footer */
+
+/* "F1, ?" — the command's keys, comma-separated, into buf; returns buf. */
+const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
+
+/* The help screen's global section: one malloc'd line per command that has a
+ * key, "  KEYS<pad>help". Returns the number of lines (*lines malloc'd). */
+size_t keymap_help_lines(const keymap *km, char ***lines);
+void keymap_free_lines(char **lines, size_t n);
+
+/* Footer items in order (htop style: key then label). */
+typedef struct km_footer_item {
+    km_cmd cmd;
+    char key[16];
+    const char *label;
+} km_footer_item;
+/* The global part of the footer: commands with a label and a key. `last`
+ * receives the items that go at the end (quit) — *nlast of them. */
+size_t keymap_footer(const keymap *km, km_footer_item *items, size_t max, km_footer_item *last,
+                     size_t *nlast);
+
+#endif
