@@ -1,0 +1,108 @@
+#!/bin/sh
+# pgbouncer.sh — the Pool pane with --pgbouncer: a PgBouncer in front of the
+# test cluster, its admin console's SHOW POOLS and SHOW STATS in the pane.
+. "$top_srcdir/tests/lib/tap.sh"
+
+PGBOUNCER=$(command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; })
+[ -n "$PGBOUNCER" ] || skip_all "pgbouncer is not installed"
+command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
+
+. "$top_srcdir/tests/lib/cluster.sh"
+. "$top_srcdir/tests/tui/pool_lib.sh"
+cluster_start
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
+bouncer_stop() {
+    [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
+    i=0
+    while [ -f "$dir/pgbouncer.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    rm -rf "$dir"
+}
+trap 'tui_stop; bouncer_stop; cluster_stop' EXIT
+
+# PgBouncer refuses to run as root: as root it drops to postgres (-u).
+as_user=
+if [ "$(id -u)" -eq 0 ]; then
+    as_user="-u postgres"
+    chown postgres "$dir"
+fi
+printf '"pgdeck_admin" ""\n"%s" ""\n' "$PGUSER" >"$dir/users.txt"
+started=1
+for try in 1 2 3 4 5; do
+    port=$(( 20000 + ($$ * 7 + try * 1009) % 30000 ))
+    cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+postgres = host=127.0.0.1 port=$PGPORT dbname=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/users.txt
+admin_users = pgdeck_admin
+stats_users = pgdeck_admin
+pool_mode = transaction
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+    [ -n "$as_user" ] && chown postgres "$dir"/*
+    # shellcheck disable=SC2086
+    "$PGBOUNCER" -d $as_user "$dir/pgbouncer.ini" >/dev/null 2>&1
+    i=0
+    while [ $i -lt 30 ]; do
+        if cluster_psql -h 127.0.0.1 -p "$port" -U pgdeck_admin pgbouncer -c 'SHOW VERSION' >/dev/null 2>&1; then
+            started=0
+            break 2
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    bouncer_stop
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
+    [ -n "$as_user" ] && chown postgres "$dir"
+done
+ok $started "pgbouncer runs in front of the test cluster (port $port)"
+[ $started -eq 0 ] || { done_testing; exit 1; }
+
+# A client through PgBouncer, so pool "postgres" has traffic to show.
+is "$(cluster_psql -h 127.0.0.1 -p "$port" -U "$PGUSER" postgres -c 'select 40 + 2')" 42 \
+    "a query through pgbouncer"
+
+tui_start pgbouncer 120 60 "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE $PGDECK --pgbouncer 'host=127.0.0.1 port=$port dbname=pgbouncer user=pgdeck_admin'"
+tui_wait 'pool_size' 20
+ok $? "the console starts with --pgbouncer"
+tui_wait 'SHOW POOLS' 15
+ok $? "the pane shows PgBouncer's SHOW POOLS"
+tui_wait 'SHOW STATS' 10
+ok $? "the pane shows PgBouncer's SHOW STATS"
+screen=$(tui_screen)
+like "$screen" 'PgBouncer +pgdeck_admin@127\.0\.0\.1:'"$port" "the admin console is named (user@host:port)"
+like "$screen" 'database +user +cl_active +cl_waiting +sv_active +sv_idle' "SHOW POOLS columns"
+like "$screen" 'postgres +'"$PGUSER"' +[0-9]+ +[0-9]+ +[0-9]+' "the pool of database postgres is listed"
+like "$screen" 'total_xact_count +total_query_count' "SHOW STATS columns"
+like "$screen" 'transaction' "pool_mode is shown"
+unlike "$screen" 'SHOW POOLS: ' "no admin-console error"
+
+# Traffic through PgBouncer shows up in its stats on the next refreshes.
+q1=$(tui_screen | awk '/total_xact_count/ {on=1; next} on && $1 == "postgres" {print $3; exit}')
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    cluster_psql -h 127.0.0.1 -p "$port" -U "$PGUSER" postgres -c 'select 1' >/dev/null
+done
+i=0
+while [ $i -lt 100 ]; do
+    q2=$(tui_screen | awk '/total_xact_count/ {on=1; next} on && $1 == "postgres" {print $3; exit}')
+    [ "${q2:-0}" -gt "${q1:-0}" ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+ok $([ "${q2:-0}" -gt "${q1:-0}" ] && echo 0 || echo 1) "total_query_count of postgres grows ($q1 -> $q2)"
+
+# PgBouncer going away is reported, the pane stays alive.
+kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
+tui_wait 'SHOW (POOLS|STATS): |not connected' 20
+ok $? "a vanished PgBouncer is reported in the pane"
+like "$(tui_screen)" 'pool_size' "the rest of the pane still shows"
+tui_keys q
+sleep 0.3
+tui_keys y
+done_testing
