@@ -1,1 +1,32 @@
-# mk/slow.mk — file lists for this area (included by Makefile.am)
+# mk/slow.mk — the server monitors (pg_stat_statements, pg_stat_activity,
+# pg_locks), the Slow and Activity panes and `pgdeck top`.
+src_libpgdeck_engine_a_SOURCES += src/engine/monitor.c src/engine/monitor.h
+src_pgdeck_SOURCES += src/cli/cmd_top.c
+src_libpgdeck_ui_a_SOURCES += \
+	src/ui/pane_slow.c src/ui/pane_activity.c \
+	src/ui/osc52.c src/ui/osc52.h \
+	src/ui/editor_link.c src/ui/editor_link.h
+
+# Integration tests: each starts its own throwaway cluster (sandbox.h).
+EXTRA_DIST += tests/integration/monitor_util.h
+check_PROGRAMS += tests/integration/monitor_pgss.t tests/integration/monitor_activity.t
+tests_integration_monitor_pgss_t_SOURCES = tests/integration/monitor_pgss.c
+tests_integration_monitor_pgss_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_monitor_pgss_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
+tests_integration_monitor_activity_t_SOURCES = tests/integration/monitor_activity.c
+tests_integration_monitor_activity_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_monitor_activity_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
+TESTS += tests/integration/monitor_pgss.t tests/integration/monitor_activity.t
+
+# Shell tests (tests/lib/cluster.sh; TUI ones drive the binary in tmux).
+SLOW_SH_TESTS = \
+	tests/cli/top_json.sh \
+	tests/cli/top_missing.sh \
+	tests/tui/slow_pane.sh \
+	tests/tui/slow_missing.sh \
+	tests/tui/activity_pane.sh
+TESTS += $(SLOW_SH_TESTS)
+EXTRA_DIST += $(SLOW_SH_TESTS)
+
+# Benchmark (make bench or by hand; never a timed test).
+EXTRA_DIST += tests/bench/monitor_cost.sh

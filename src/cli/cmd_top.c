@@ -1,0 +1,641 @@
+/* cmd_top.c — `pgdeck top`: the slow lists for scripts.
+ *
+ *   pgdeck top [CONN] --once [--json] [--sort total|mean|calls|rows|read|temp]
+ *              [--limit N] [--interval S]
+ *
+ * --once prints one sample; with --interval S it takes two snapshots S
+ * seconds apart and adds per-second rates. Without --once a sample is printed
+ * every S seconds (default: the refresh setting) until interrupted, each with
+ * rates against the one before. Exit 0 ok, 1 pg_stat_statements unusable
+ * (the same reason and remedy the Slow pane shows, on stderr) or an SQL
+ * error, 2 usage, 3 cannot connect.
+ *
+ * JSON output — one object per sample, on one line; these keys are stable:
+ *   server_version_num  int      e.g. 150004
+ *   database, user      string   where pgdeck is connected
+ *   pg_stat_statements  string   the installed extension version
+ *   sort                string   total|mean|calls|rows|read|temp
+ *   limit               int      rows asked for
+ *   interval_s          number   seconds between the two snapshots, null
+ *                                without --interval (or the first sample)
+ *   reset_seen          bool     a statistics reset happened in the interval:
+ *                                rates restart (rows have "rates": null)
+ *   stats_reset         number   pg_stat_statements_info.stats_reset as Unix
+ *                                epoch seconds (null before 14)
+ *   total_entries       int      statements in pg_stat_statements (the
+ *                                monitor's own left out); when truncated, a
+ *                                lower bound: the --limit + 10 rows read
+ *   truncated           bool     pg_stat_statements holds more than were read
+ *   visibility_note     string   "" or why other roles' texts are hidden
+ *   statements          array of objects, sorted by `sort`, descending:
+ *     rank              int      1-based
+ *     queryid           string   (a 64-bit id: a string so no digit is lost),
+ *                                null when hidden
+ *     database, user    string
+ *     toplevel          bool
+ *     query             string   normalized text, or "<insufficient privilege>"
+ *     hidden_text       bool     true for "<insufficient privilege>" rows
+ *     calls, total_ms, rows, shared_blks_hit, shared_blks_read,
+ *     shared_blks_dirtied, shared_blks_written, local_blks_hit,
+ *     local_blks_read, local_blks_dirtied, local_blks_written,
+ *     temp_blks_read, temp_blks_written, blk_read_ms, blk_write_ms, plans,
+ *     plan_ms, wal_records, wal_bytes           number, cumulative (null when
+ *                                               the server lacks the column)
+ *     mean_ms, min_ms, max_ms, stddev_ms        number
+ *     rates             object or null: "<counter>_per_s" for each counter
+ *                                above, and interval_mean_ms (mean time of
+ *                                the calls in the interval, null if none)
+ *   now                 array: statements running longer than slow_threshold
+ *     pid int, database, user, application, client, state, wait_event_type,
+ *     wait_event string, query_s, xact_s number (seconds), blocked_by [int],
+ *     query string
+ */
+#include "config.h"
+
+#include "cli/cliconf.h"
+#include "cli/commands.h"
+#include "cli/connargs.h"
+#include "cli/output.h"
+#include "cli/usage.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "engine/engine.h"
+#include "engine/monitor.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { OPT_ONCE = 0x3001, OPT_JSON, OPT_SORT, OPT_LIMIT, OPT_INTERVAL, OPT_HELP };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs one monitor statement and waits for it. Returns the last result (or
+ * NULL) and the final status; *err gets the error when there is one. */
+static eng_result *run_sql(engine *e, const char *sql, int nparams, const char *const *params,
+                           const char *tag, eng_done_status *status, eng_error **err)
+{
+    eng_exec_args args = {.sql = sql,
+                          .nparams = nparams,
+                          .params = params,
+                          .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                          .tag = tag};
+    eng_id id = eng_exec(e, &args);
+    eng_result *res = NULL;
+    *err = NULL;
+    *status = ENG_DONE_CONN;
+    for (;;) {
+        eng_event *ev = eng_event_wait(e, 1000);
+        if (!ev)
+            continue;
+        if (ev->id != id) {
+            eng_event_free(ev);
+            continue;
+        }
+        if (ev->kind == EV_RESULT && ev->result) {
+            eng_result_free(res);
+            res = ev->result;
+            ev->result = NULL;
+        } else if (ev->kind == EV_DONE) {
+            *status = ev->status;
+            if (ev->error) {
+                *err = ev->error;
+                ev->error = NULL;
+            }
+            eng_event_free(ev);
+            break;
+        }
+        eng_event_free(ev);
+    }
+    if (res && eng_result_status(res) == ENG_RES_ERROR) {
+        if (!*err && eng_result_error(res))
+            *err = eng_error_dup(eng_result_error(res));
+        eng_result_free(res);
+        res = NULL;
+        if (*status == ENG_DONE_OK)
+            *status = ENG_DONE_ERROR;
+    }
+    return res;
+}
+
+static int fail_status(eng_done_status st, const eng_error *err, const char *what)
+{
+    fprintf(stderr, "pgdeck top: %s: %s\n", what,
+            err && err->message ? err->message : eng_done_status_name(st));
+    return st == ENG_DONE_CONN ? EXIT_CONNECT : EXIT_SQL;
+}
+
+static void json_num(strbuf *sb, double v)
+{
+    if (isnan(v) || isinf(v))
+        sb_append(sb, "null");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        sb_printf(sb, "%.0f", v);
+    else
+        sb_printf(sb, "%.6g", v);
+}
+
+static void json_str(strbuf *sb, const char *s)
+{
+    if (!s)
+        sb_append(sb, "null");
+    else
+        output_json_string(sb, s, strlen(s));
+}
+
+static void json_key(strbuf *sb, const char *k)
+{
+    json_str(sb, k);
+    sb_append_c(sb, ':');
+}
+
+static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const mon_activity *now,
+                       mon_sort sort, int limit, bool with_interval)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append_c(&sb, '{');
+    json_key(&sb, "server_version_num");
+    sb_printf(&sb, "%d,", srv->version_num);
+    json_key(&sb, "database");
+    json_str(&sb, srv->database);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "user");
+    json_str(&sb, srv->user);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "pg_stat_statements");
+    json_str(&sb, srv->installed_version);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "sort");
+    json_str(&sb, mon_sort_name(sort));
+    sb_append_c(&sb, ',');
+    json_key(&sb, "limit");
+    sb_printf(&sb, "%d,", limit);
+    json_key(&sb, "interval_s");
+    json_num(&sb, with_interval && snap->interval_s > 0 ? snap->interval_s : NAN);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "reset_seen");
+    sb_append(&sb, snap->reset_seen ? "true," : "false,");
+    json_key(&sb, "stats_reset");
+    json_num(&sb, snap->stats_reset);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "total_entries");
+    sb_printf(&sb, "%ld,", snap->n ? snap->total_entries : 0L);
+    json_key(&sb, "truncated");
+    sb_append(&sb, snap->truncated ? "true," : "false,");
+    json_key(&sb, "visibility_note");
+    json_str(&sb, srv->visibility_note);
+    sb_append_c(&sb, ',');
+    json_key(&sb, "statements");
+    sb_append_c(&sb, '[');
+    for (size_t i = 0; i < snap->n && (int)i < limit; i++) {
+        const mon_stmt *m = &snap->rows[i];
+        if (i)
+            sb_append_c(&sb, ',');
+        sb_append_c(&sb, '{');
+        json_key(&sb, "rank");
+        sb_printf(&sb, "%zu,", i + 1);
+        json_key(&sb, "queryid");
+        if (m->has_queryid)
+            sb_printf(&sb, "\"%lld\",", (long long)m->queryid);
+        else
+            sb_append(&sb, "null,");
+        json_key(&sb, "database");
+        json_str(&sb, m->database);
+        sb_append_c(&sb, ',');
+        json_key(&sb, "user");
+        json_str(&sb, m->user);
+        sb_append_c(&sb, ',');
+        json_key(&sb, "toplevel");
+        sb_append(&sb, m->toplevel ? "true," : "false,");
+        json_key(&sb, "query");
+        json_str(&sb, m->query);
+        sb_append_c(&sb, ',');
+        json_key(&sb, "hidden_text");
+        sb_append(&sb, m->hidden_text ? "true" : "false");
+        for (int k = 0; k < MC_COUNT; k++) {
+            sb_append_c(&sb, ',');
+            json_key(&sb, mon_counter_name((mon_counter)k));
+            json_num(&sb, m->c[k]);
+        }
+        for (int k = 0; k < MG_COUNT; k++) {
+            sb_append_c(&sb, ',');
+            json_key(&sb, mon_gauge_name((mon_gauge)k));
+            json_num(&sb, m->g[k]);
+        }
+        sb_append_c(&sb, ',');
+        json_key(&sb, "rates");
+        if (!m->has_rate) {
+            sb_append(&sb, "null");
+        } else {
+            sb_append_c(&sb, '{');
+            for (int k = 0; k < MC_COUNT; k++) {
+                char key[64];
+                snprintf(key, sizeof key, "%s_per_s", mon_counter_name((mon_counter)k));
+                json_key(&sb, key);
+                json_num(&sb, m->r[k]);
+                sb_append_c(&sb, ',');
+            }
+            json_key(&sb, "interval_mean_ms");
+            json_num(&sb, m->interval_mean_ms);
+            sb_append_c(&sb, '}');
+        }
+        sb_append_c(&sb, '}');
+    }
+    sb_append(&sb, "],");
+    json_key(&sb, "now");
+    sb_append_c(&sb, '[');
+    for (size_t i = 0; now && i < now->n; i++) {
+        const mon_backend *b = &now->rows[i];
+        if (i)
+            sb_append_c(&sb, ',');
+        sb_printf(&sb, "{\"pid\":%d,", b->pid);
+        const char *keys[] = {"database",        "user",      "application", "client", "state",
+                              "wait_event_type", "wait_event"};
+        const char *vals[] = {b->database, b->user,      b->application, b->client,
+                              b->state,    b->wait_type, b->wait_event};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            json_key(&sb, keys[k]);
+            json_str(&sb, vals[k]);
+            sb_append_c(&sb, ',');
+        }
+        json_key(&sb, "query_s");
+        json_num(&sb, b->query_s);
+        sb_append_c(&sb, ',');
+        json_key(&sb, "xact_s");
+        json_num(&sb, b->xact_s);
+        sb_append_c(&sb, ',');
+        json_key(&sb, "blocked_by");
+        sb_append_c(&sb, '[');
+        for (int k = 0; k < b->nblocked_by; k++)
+            sb_printf(&sb, "%s%d", k ? "," : "", b->blocked_by[k]);
+        sb_append(&sb, "],");
+        json_key(&sb, "query");
+        json_str(&sb, b->query);
+        sb_append_c(&sb, '}');
+    }
+    sb_append(&sb, "]}\n");
+    fputs(sb.data, stdout);
+    fflush(stdout);
+    sb_free(&sb);
+}
+
+/* One line of statement text: newlines and tabs become spaces. */
+static void print_flat(const char *s)
+{
+    for (; *s; s++)
+        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
+static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const mon_activity *now,
+                       mon_sort sort, int limit, double threshold_ms)
+{
+    printf("pg_stat_statements %s · %s@%s · %ld%s statements · sort %s",
+           srv->installed_version ? srv->installed_version : "?", srv->user ? srv->user : "?",
+           srv->database ? srv->database : "?", snap->n ? snap->total_entries : 0L,
+           snap->truncated ? "+" : "", mon_sort_name(sort));
+    if (snap->interval_s > 0)
+        printf(" · rates over %.1fs", snap->interval_s);
+    if (snap->reset_seen)
+        printf(" · statistics were reset: rates restart");
+    putchar('\n');
+    if (srv->visibility_note[0])
+        printf("note: %s\n", srv->visibility_note);
+    bool rates = snap->interval_s > 0;
+    printf("%4s %9s %11s %10s %10s %10s %10s %9s %9s", "rank", "calls", "total_ms", "mean_ms",
+           "min_ms", "max_ms", "stddev_ms", "rows", "shr_read");
+    printf(" %9s", "temp_wr");
+    if (rates)
+        printf(" %9s %9s", "calls/s", "ms/s");
+    printf("  %-12s %-12s query\n", "database", "user");
+    for (size_t i = 0; i < snap->n && (int)i < limit; i++) {
+        const mon_stmt *m = &snap->rows[i];
+        char calls[16], rows[16], rd[16], tw[16];
+        mon_fmt_count(m->c[MC_CALLS], calls, sizeof calls);
+        mon_fmt_count(m->c[MC_ROWS], rows, sizeof rows);
+        mon_fmt_count(m->c[MC_SHARED_READ], rd, sizeof rd);
+        mon_fmt_count(m->c[MC_TEMP_WRITTEN], tw, sizeof tw);
+        printf("%4zu %9s %11.1f %10.2f %10.2f %10.2f %10.2f %9s %9s %9s", i + 1, calls,
+               m->c[MC_TOTAL_MS], m->g[MG_MEAN_MS], m->g[MG_MIN_MS], m->g[MG_MAX_MS],
+               m->g[MG_STDDEV_MS], rows, rd, tw);
+        if (rates) {
+            if (m->has_rate)
+                printf(" %9.2f %9.1f", m->r[MC_CALLS], m->r[MC_TOTAL_MS]);
+            else
+                printf(" %9s %9s", "-", "-");
+        }
+        printf("  %-12s %-12s ", m->database, m->user);
+        print_flat(m->query);
+        putchar('\n');
+    }
+    printf("now: %zu statement%s running longer than %g ms\n", now ? now->n : 0,
+           now && now->n == 1 ? "" : "s", threshold_ms);
+    for (size_t i = 0; now && i < now->n; i++) {
+        const mon_backend *b = &now->rows[i];
+        char dur[32];
+        mon_fmt_duration(b->query_s, dur, sizeof dur);
+        printf("  pid %-7d %8s %-12s %-12s %-10s ", b->pid, dur, b->database, b->user,
+               b->wait_event[0] ? b->wait_event : b->state);
+        print_flat(b->query);
+        putchar('\n');
+    }
+    fflush(stdout);
+}
+
+/* Takes one pg_stat_statements snapshot (and refines the diagnosis when it
+ * fails): counters first, then the texts the cache lacks for the rows shown.
+ * Returns an exit code; *out is set on success. */
+static int take_snapshot(engine *e, mon_server *srv, mon_sort sort, int limit,
+                         mon_text_cache *cache, mon_pgss_snap **out)
+{
+    /* a few more than shown: the monitor's own rows are dropped later */
+    char *sql = mon_pgss_sql(srv, sort, limit + 10, NULL);
+    const char *params[3];
+    mon_pgss_params(NULL, params);
+    eng_done_status st;
+    eng_error *err;
+    eng_result *r = run_sql(e, sql, 3, params, "top:pgss", &st, &err);
+    double at = now_mono();
+    free(sql);
+    int rc = EXIT_OK;
+    if (!r) {
+        if (st == ENG_DONE_CONN) {
+            rc = fail_status(st, err, "connection lost");
+        } else {
+            mon_server_diagnose_error(srv, err);
+            fprintf(stderr, "pgdeck top: %s\n", srv->reason);
+            if (srv->remedy[0])
+                fprintf(stderr, "  %s\n", srv->remedy);
+            rc = EXIT_SQL;
+        }
+    } else {
+        char *perr = NULL;
+        *out = mon_pgss_parse(r, at, &perr);
+        if (!*out) {
+            fprintf(stderr, "pgdeck top: %s\n", perr);
+            free(perr);
+            rc = EXIT_SQL;
+        }
+    }
+    eng_result_free(r);
+    eng_error_free(err);
+    char *ids = NULL;
+    /* a few more than shown: the monitor's own rows are dropped afterwards */
+    if (rc == EXIT_OK && mon_pgss_apply_texts(*out, cache, (size_t)limit + 8, false, &ids)) {
+        char *tsql = mon_pgss_text_sql(srv);
+        const char *tparams[1] = {ids};
+        r = run_sql(e, tsql, 1, tparams, "top:texts", &st, &err);
+        if (r)
+            mon_text_cache_add_result(cache, r);
+        else if (st == ENG_DONE_CONN)
+            rc = fail_status(st, err, "connection lost");
+        eng_result_free(r);
+        eng_error_free(err);
+        free(tsql);
+        mon_pgss_apply_texts(*out, cache, 0, true, NULL);
+    }
+    free(ids);
+    if (rc != EXIT_OK && *out) {
+        mon_pgss_snap_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int take_now(engine *e, double threshold_ms, mon_activity **out)
+{
+    char thr[32];
+    snprintf(thr, sizeof thr, "%g", threshold_ms);
+    const char *params[1] = {thr};
+    eng_done_status st;
+    eng_error *err;
+    eng_result *r = run_sql(e, mon_now_sql(), 1, params, "top:now", &st, &err);
+    int rc = EXIT_OK;
+    if (!r) {
+        rc = fail_status(st, err, "pg_stat_activity");
+    } else {
+        char *perr = NULL;
+        *out = mon_activity_parse(r, &perr);
+        if (!*out) {
+            fprintf(stderr, "pgdeck top: %s\n", perr);
+            free(perr);
+            rc = EXIT_SQL;
+        }
+    }
+    eng_result_free(r);
+    eng_error_free(err);
+    return rc;
+}
+
+static bool sleep_interruptible(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        if (interrupted)
+            return false;
+    return !interrupted;
+}
+
+int cmd_top_main(int argc, char **argv)
+{
+    static const struct option opts[] = {CONNARGS_LONGOPTS,
+                                         CLICONF_LONGOPTS,
+                                         {"once", no_argument, NULL, OPT_ONCE},
+                                         {"json", no_argument, NULL, OPT_JSON},
+                                         {"sort", required_argument, NULL, OPT_SORT},
+                                         {"limit", required_argument, NULL, OPT_LIMIT},
+                                         {"interval", required_argument, NULL, OPT_INTERVAL},
+                                         {"help", no_argument, NULL, OPT_HELP},
+                                         {NULL, 0, NULL, 0}};
+    connargs ca;
+    cliconf cc;
+    connargs_init(&ca);
+    cliconf_init(&cc);
+    bool once = false, json = false;
+    mon_sort sort = MON_SORT_TOTAL;
+    int limit = 20;
+    double interval = -1;
+    int c, rc = EXIT_OK;
+    optind = 1;
+    opterr = 0; /* one message, ours */
+    while ((c = getopt_long(argc, argv, ":" CONNARGS_SHORTOPTS, opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case OPT_ONCE:
+            once = true;
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case OPT_SORT:
+            if (!mon_sort_parse(optarg, &sort)) {
+                rc = usage_error("top",
+                                 "--sort takes total, mean, calls, rows, read or temp, "
+                                 "not '%s'",
+                                 optarg);
+                goto out;
+            }
+            break;
+        case OPT_LIMIT:
+            errno = 0;
+            limit = (int)strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || limit < 1 || limit > MON_DEFAULT_LIMIT) {
+                rc = usage_error("top", "--limit takes a number from 1 to %d, not '%s'",
+                                 MON_DEFAULT_LIMIT, optarg);
+                goto out;
+            }
+            break;
+        case OPT_INTERVAL:
+            errno = 0;
+            interval = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(interval > 0) || interval > 86400) {
+                rc = usage_error("top", "--interval takes seconds > 0, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_HELP:
+            usage_print(stdout, "top");
+            goto out;
+        case ':':
+            rc = usage_error("top", "option '%s' needs a value", argv[optind - 1]);
+            goto out;
+        default:
+            if (connargs_option(&ca, c, optarg) || cliconf_option(&cc, c, optarg))
+                break;
+            rc = usage_error("top", "unknown option '%s'", argv[optind - 1]);
+            goto out;
+        }
+    }
+    int used = connargs_positional(&ca, argc - optind, argv + optind);
+    if (optind + used < argc) {
+        rc = usage_error("top", "unexpected argument '%s'", argv[optind + used]);
+        goto out;
+    }
+
+    pgdeck_config cfg;
+    char *err = NULL;
+    if (!cliconf_load(&cc, &cfg, &err)) { /* defaults, file, --set */
+        fprintf(stderr, "pgdeck top: %s\n", err);
+        free(err);
+        config_free(&cfg);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (!connargs_finish(&ca, &err)) {
+        fprintf(stderr, "pgdeck top: %s\n", err);
+        free(err);
+        config_free(&cfg);
+        rc = EXIT_CONNECT;
+        goto out;
+    }
+    if (!once && interval <= 0)
+        interval = cfg.refresh > 0 ? cfg.refresh : 1.0;
+    double threshold_ms = cfg.slow_threshold;
+    eng_pool_config pool;
+    connargs_pool_config(&cfg, &pool);
+    pool.min_size = 1;
+    pool.max_size = 1;
+    config_free(&cfg);
+
+    engine *e = engine_start(ca.ci, &pool, &err);
+    if (!e) {
+        fprintf(stderr, "pgdeck top: %s\n", err ? err : "cannot start");
+        free(err);
+        rc = EXIT_CONNECT;
+        goto out;
+    }
+    if (!engine_wait_ready(e, (int)(pool.connect_timeout * 1000) + 1000, &err)) {
+        fprintf(stderr, "pgdeck top: cannot connect: %s\n", err ? err : "?");
+        free(err);
+        engine_stop(e);
+        rc = EXIT_CONNECT;
+        goto out;
+    }
+
+    mon_server srv;
+    mon_server_init(&srv);
+    eng_done_status st;
+    eng_error *eerr;
+    eng_result *r = run_sql(e, mon_probe_sql(), 0, NULL, "top:probe", &st, &eerr);
+    char *perr = NULL;
+    if (!r) {
+        rc = fail_status(st, eerr, "probe");
+    } else if (!mon_probe_parse(r, &srv, &perr)) {
+        fprintf(stderr, "pgdeck top: %s\n", perr);
+        free(perr);
+        rc = EXIT_SQL;
+    } else if (srv.state != MON_PGSS_OK) {
+        fprintf(stderr, "pgdeck top: %s\n", srv.reason);
+        if (srv.remedy[0])
+            fprintf(stderr, "  %s\n", srv.remedy);
+        rc = EXIT_SQL;
+    }
+    eng_result_free(r);
+    eng_error_free(eerr);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    mon_pgss_snap *prev = NULL;
+    mon_text_cache *cache = mon_text_cache_new();
+    while (rc == EXIT_OK) {
+        mon_pgss_snap *cur = NULL;
+        if ((rc = take_snapshot(e, &srv, sort, limit, cache, &cur)) != EXIT_OK)
+            break;
+        if (once && interval > 0 && !prev) {
+            prev = cur;
+            if (!sleep_interruptible(interval))
+                break;
+            continue;
+        }
+        mon_pgss_rates(prev, cur);
+        mon_pgss_sort(cur, sort, false);
+        mon_activity *now = NULL;
+        if ((rc = take_now(e, threshold_ms, &now)) != EXIT_OK) {
+            mon_pgss_snap_free(cur);
+            break;
+        }
+        if (json)
+            print_json(&srv, cur, now, sort, limit, interval > 0);
+        else
+            print_text(&srv, cur, now, sort, limit, threshold_ms);
+        mon_activity_free(now);
+        mon_pgss_snap_free(prev);
+        prev = cur;
+        if (once || !sleep_interruptible(interval))
+            break;
+        if (!json)
+            putchar('\n');
+    }
+    mon_pgss_snap_free(prev);
+    mon_text_cache_free(cache);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    mon_server_free(&srv);
+    engine_stop(e);
+out:
+    cliconf_free(&cc);
+    connargs_free(&ca);
+    return rc;
+}

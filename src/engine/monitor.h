@@ -1,0 +1,317 @@
+/* monitor.h — the server monitors shared by the Slow and Activity panes and
+ * `pgdeck top`: SQL builders for pg_stat_statements, pg_stat_activity and
+ * pg_locks (per server / extension version), the interpretation of their
+ * results, a precise diagnosis when pg_stat_statements is missing, and
+ * per-second rates from two snapshots with reset detection.
+ *
+ * Pure code: no PGconn, no I/O, no clock. The caller runs the SQL through
+ * eng_exec (ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, tag "slow:..." or
+ * "activity:...") with the parameters the builder documents, and hands the
+ * eng_result back here. Text a user typed (filters) only ever travels as a
+ * parameter; the only names pasted into SQL are pg_stat_statements' own
+ * relation and function, quoted by the server's format('%I.%I') in the
+ * probe, and column names from this file's static table.
+ *
+ * Every statement starts with "SELECT " MON_SQL_MARK (after the keyword:
+ * pg_stat_statements drops comments before the first token) so the monitors
+ * can be found, and their cost measured, in pg_stat_statements, and are left
+ * out of the lists. */
+#ifndef PGDECK_MONITOR_H
+#define PGDECK_MONITOR_H
+
+#include "engine/engine.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MON_SQL_MARK "/* pgdeck monitor */"
+#define MON_DEFAULT_LIMIT 500 /* most pg_stat_statements rows fetched per refresh */
+#define MON_PANE_LIMIT                                                                             \
+    100 /* the Slow pane's top N: each row costs the server its                                    \
+           numbers' text output, every refresh */
+
+/* ---- probe: what the server offers ------------------------------------ */
+
+typedef enum mon_pgss_state {
+    MON_PGSS_UNKNOWN,       /* not probed yet */
+    MON_PGSS_OK,            /* installed, loaded, readable */
+    MON_PGSS_NOT_AVAILABLE, /* the contrib files are not on the server */
+    MON_PGSS_NOT_PRELOADED, /* library not in shared_preload_libraries */
+    MON_PGSS_NOT_INSTALLED, /* loaded, but CREATE EXTENSION not run in this database */
+    MON_PGSS_NO_PRIVILEGE,  /* SELECT on the view is not granted to this role */
+    MON_PGSS_ERROR,         /* the query failed for another reason */
+} mon_pgss_state;
+
+typedef struct mon_server {
+    int version_num; /* server_version_num, e.g. 150004 */
+    char *database, *user;
+    bool superuser, read_all_stats;
+    char *preload;       /* shared_preload_libraries, NULL when not readable */
+    bool preload_known;  /* shared_preload_libraries was readable */
+    bool preload_has;    /* ... and lists pg_stat_statements */
+    bool library_loaded; /* the module is loaded (its GUCs exist) */
+    char *available_version, *installed_version; /* NULL when absent */
+    char *relation;       /* "public.pg_stat_statements", quoted by the server */
+    char *info_relation;  /* pg_stat_statements_info (1.9+, PG 14) or NULL */
+    char *reset_function; /* pg_stat_statements_reset, quoted, or NULL */
+    char *function;       /* pg_stat_statements(showtext), quoted, when executable */
+    bool can_select;
+    char *columns; /* the view's columns, comma separated */
+    mon_pgss_state state;
+    char *reason;          /* one line: why the lists are empty ("" when OK) */
+    char *remedy;          /* one line: what to do about it ("" when OK) */
+    bool offer_create;     /* CREATE EXTENSION would fix it */
+    char *visibility_note; /* "" or: other roles' texts are hidden (no pg_read_all_stats) */
+} mon_server;
+
+/* The probe: one row, no parameters. Run once per connection target (and
+ * again after CREATE EXTENSION or an error). */
+const char *mon_probe_sql(void);
+/* Fills s from the probe's result; false with *err (malloc'd) if the result
+ * is not the probe's. Frees what s held before. */
+bool mon_probe_parse(const eng_result *r, mon_server *s, char **err);
+/* A failed pg_stat_statements query refines the diagnosis (55000 "must be
+ * loaded via shared_preload_libraries", 42501 permission, 42P01 dropped). */
+void mon_server_diagnose_error(mon_server *s, const eng_error *err);
+void mon_server_init(mon_server *s);
+void mon_server_free(mon_server *s);
+const char *mon_pgss_state_name(mon_pgss_state st); /* "ok", "not_preloaded", ... */
+/* True when version has EXPLAIN (GENERIC_PLAN) (PostgreSQL 16+). */
+bool mon_server_has_generic_plan(const mon_server *s);
+
+/* ---- pg_stat_statements -------------------------------------------------- */
+
+/* Cumulative counters: deltas and per-second rates are computed for these. */
+#define MON_COUNTERS(X)                                                                            \
+    X(MC_CALLS, "calls", "calls")                                                                  \
+    X(MC_TOTAL_MS, "total_ms", "total_exec_time,total_time")                                       \
+    X(MC_ROWS, "rows", "rows")                                                                     \
+    X(MC_SHARED_HIT, "shared_blks_hit", "shared_blks_hit")                                         \
+    X(MC_SHARED_READ, "shared_blks_read", "shared_blks_read")                                      \
+    X(MC_SHARED_DIRTIED, "shared_blks_dirtied", "shared_blks_dirtied")                             \
+    X(MC_SHARED_WRITTEN, "shared_blks_written", "shared_blks_written")                             \
+    X(MC_LOCAL_HIT, "local_blks_hit", "local_blks_hit")                                            \
+    X(MC_LOCAL_READ, "local_blks_read", "local_blks_read")                                         \
+    X(MC_LOCAL_DIRTIED, "local_blks_dirtied", "local_blks_dirtied")                                \
+    X(MC_LOCAL_WRITTEN, "local_blks_written", "local_blks_written")                                \
+    X(MC_TEMP_READ, "temp_blks_read", "temp_blks_read")                                            \
+    X(MC_TEMP_WRITTEN, "temp_blks_written", "temp_blks_written")                                   \
+    X(MC_BLK_READ_MS, "blk_read_ms", "shared_blk_read_time,blk_read_time")                         \
+    X(MC_BLK_WRITE_MS, "blk_write_ms", "shared_blk_write_time,blk_write_time")                     \
+    X(MC_PLANS, "plans", "plans")                                                                  \
+    X(MC_PLAN_MS, "plan_ms", "total_plan_time")                                                    \
+    X(MC_WAL_RECORDS, "wal_records", "wal_records")                                                \
+    X(MC_WAL_BYTES, "wal_bytes", "wal_bytes")
+
+/* Per-statement figures that are not counters (no rates). */
+#define MON_GAUGES(X)                                                                              \
+    X(MG_MEAN_MS, "mean_ms", "mean_exec_time,mean_time")                                           \
+    X(MG_MIN_MS, "min_ms", "min_exec_time,min_time")                                               \
+    X(MG_MAX_MS, "max_ms", "max_exec_time,max_time")                                               \
+    X(MG_STDDEV_MS, "stddev_ms", "stddev_exec_time,stddev_time")
+
+typedef enum mon_counter {
+#define MON_ENUM(id, name, cols) id,
+    MON_COUNTERS(MON_ENUM)
+#undef MON_ENUM
+        MC_COUNT
+} mon_counter;
+
+typedef enum mon_gauge {
+#define MON_ENUM(id, name, cols) id,
+    MON_GAUGES(MON_ENUM)
+#undef MON_ENUM
+        MG_COUNT
+} mon_gauge;
+
+const char *mon_counter_name(mon_counter c); /* JSON key: "total_ms" */
+const char *mon_gauge_name(mon_gauge g);     /* JSON key: "mean_ms" */
+
+typedef enum mon_sort {
+    MON_SORT_TOTAL,
+    MON_SORT_MEAN,
+    MON_SORT_CALLS,
+    MON_SORT_ROWS,
+    MON_SORT_READ, /* shared blocks read */
+    MON_SORT_TEMP, /* temp blocks written */
+    MON_SORT_COUNT
+} mon_sort;
+
+const char *mon_sort_name(mon_sort s); /* "total", "mean", "calls", "rows", "read", "temp" */
+bool mon_sort_parse(const char *name, mon_sort *out);
+
+/* Filters, all optional (NULL or ""): exact database and role names, and a
+ * case-insensitive substring of the text. Bound as $1, $2, $3. */
+typedef struct mon_filter {
+    char *database, *user, *text;
+} mon_filter;
+
+/* Parses "db:NAME user:NAME words..." (what the pane's `/` prompt takes)
+ * into f (freed first). Empty input clears the filter. */
+void mon_filter_parse(mon_filter *f, const char *input);
+void mon_filter_free(mon_filter *f);
+/* The filter as typed back ("db:x user:y text"), malloc'd; "" when empty. */
+char *mon_filter_format(const mon_filter *f);
+
+/* The statement list, sorted server-side by `sort`, at most `limit` rows.
+ * Needs s->state == MON_PGSS_OK (NULL otherwise). Three parameters: fill them
+ * with mon_pgss_params(f). malloc'd.
+ *
+ * Cost: reading every query text is what makes pg_stat_statements expensive
+ * (its file is read and each text copied, for every entry), so when f has no
+ * text filter the counters come from pg_stat_statements(false) and the texts
+ * separately (mon_pgss_text_sql), only for rows whose text is not cached
+ * yet (mon_text_cache). With a text filter the view is read with its texts. */
+char *mon_pgss_sql(const mon_server *s, mon_sort sort, int limit, const mon_filter *f);
+/* params[3] point into f (NULL for an empty filter). */
+void mon_pgss_params(const mon_filter *f, const char *params[3]);
+
+typedef struct mon_stmt {
+    /* identity across snapshots: (userid, dbid, queryid, toplevel) */
+    uint32_t userid, dbid;
+    int64_t queryid;
+    bool has_queryid; /* NULL for rows the role may not see */
+    bool toplevel;
+    char *database, *user, *query;
+    bool hidden_text;     /* query is "<insufficient privilege>" */
+    bool has_text;        /* query holds the text (else "" until mon_pgss_apply_texts) */
+    uint64_t fingerprint; /* sql_fingerprint(query), 0 when hidden */
+    double c[MC_COUNT];   /* cumulative; NAN when the server lacks the column */
+    double g[MG_COUNT];
+    /* from mon_pgss_rates: */
+    bool has_rate;           /* false: first sample, reset, or new row of unknown origin */
+    double d[MC_COUNT];      /* deltas since the previous snapshot (>= 0) */
+    double r[MC_COUNT];      /* per second */
+    double interval_mean_ms; /* delta total / delta calls, NAN without calls */
+} mon_stmt;
+
+typedef struct mon_pgss_snap {
+    double taken_at;    /* caller's monotonic clock, seconds */
+    double stats_reset; /* epoch of pg_stat_statements_info.stats_reset, NAN if unknown */
+    double dealloc;     /* pg_stat_statements_info.dealloc, NAN if unknown */
+    long total_entries; /* rows kept (after dropping the monitor's own) */
+    bool truncated;     /* more entries match than the limit let through */
+    size_t n;
+    mon_stmt *rows;
+    /* from mon_pgss_rates: */
+    double interval_s; /* seconds since the previous snapshot; 0 = no rates */
+    bool reset_seen;   /* a reset was detected: rates restart from this snapshot */
+} mon_pgss_snap;
+
+/* Parses the result of mon_pgss_sql(); NULL with *err on a foreign result. */
+mon_pgss_snap *mon_pgss_parse(const eng_result *r, double taken_at, char **err);
+void mon_pgss_snap_free(mon_pgss_snap *snap);
+
+/* Query texts by (userid, dbid, queryid), kept across refreshes. */
+typedef struct mon_text_cache mon_text_cache;
+mon_text_cache *mon_text_cache_new(void);
+void mon_text_cache_free(mon_text_cache *c);
+/* Texts for the queryids in $1 (an int8 array literal): userid, dbid,
+ * queryid, query. malloc'd; NULL when pg_stat_statements is not usable. */
+char *mon_pgss_text_sql(const mon_server *s);
+/* Adds the rows of a mon_pgss_text_sql() result to the cache. */
+void mon_text_cache_add_result(mon_text_cache *c, const eng_result *r);
+/* Gives snap's rows their texts: rows that came with one feed the cache,
+ * the others take it from the cache; the monitor's own statements are
+ * dropped. Returns how many of the first `upto` rows still lack a text and,
+ * when some do, *param (malloc'd) = their queryids for mon_pgss_text_sql.
+ * With give_up, rows still without a text get "<text not available>". */
+size_t mon_pgss_apply_texts(mon_pgss_snap *snap, mon_text_cache *c, size_t upto, bool give_up,
+                            char **param);
+
+/* Per-second rates of cur against prev (may be NULL). A reset between them
+ * (stats_reset changed, or a row's calls/total went backwards) restarts that
+ * baseline: no rate for those rows this time, never a negative one. A row new
+ * since prev gets rates from zero only when prev held every entry and nothing
+ * was deallocated in between (so the row truly started in the interval). */
+void mon_pgss_rates(const mon_pgss_snap *prev, mon_pgss_snap *cur);
+
+/* Sorts the rows by a key (descending); by_rate uses per-second figures
+ * (rows without a rate last). */
+void mon_pgss_sort(mon_pgss_snap *snap, mon_sort sort, bool by_rate);
+
+/* The statement reset: "SELECT schema.pg_stat_statements_reset()"; NULL when
+ * the function is unknown. malloc'd. */
+char *mon_reset_sql(const mon_server *s);
+/* CREATE EXTENSION IF NOT EXISTS pg_stat_statements. */
+const char *mon_create_sql(void);
+
+/* EXPLAIN of a pg_stat_statements text. With analyze: (ANALYZE, BUFFERS).
+ * generic: EXPLAIN (GENERIC_PLAN) for texts with $n when no values are
+ * given (16+). The values, if any, are bound as parameters $1..$n by the
+ * caller. malloc'd. */
+char *mon_explain_sql(const char *query, bool analyze, bool generic);
+
+/* ---- pg_stat_activity ---------------------------------------------------- */
+
+/* Client backends (and autovacuum workers) except the monitor's own. No
+ * parameters. */
+const char *mon_activity_sql(void);
+/* Active statements running longer than $1 milliseconds (text, e.g. "50"). */
+const char *mon_now_sql(void);
+
+typedef struct mon_backend {
+    int pid;
+    char *database, *user, *application, *client, *state, *wait_type, *wait_event;
+    char *backend_type, *query;
+    double xact_s, query_s, state_s; /* NAN when NULL */
+    int *blocked_by;                 /* pg_blocking_pids (only for lock waits) */
+    int nblocked_by;
+    int nblocking; /* backends this one blocks (computed) */
+} mon_backend;
+
+typedef struct mon_activity {
+    size_t n;
+    mon_backend *rows;
+} mon_activity;
+
+/* Parses mon_activity_sql() or mon_now_sql() results. */
+mon_activity *mon_activity_parse(const eng_result *r, char **err);
+void mon_activity_free(mon_activity *a);
+const mon_backend *mon_activity_find(const mon_activity *a, int pid);
+
+typedef enum mon_view {
+    MON_VIEW_ALL,      /* everything not idle (or everything with idle shown) */
+    MON_VIEW_RUNNING,  /* state active */
+    MON_VIEW_WAITING,  /* waiting for a lock */
+    MON_VIEW_BLOCKING, /* blocks someone */
+} mon_view;
+const char *mon_view_name(mon_view v);
+bool mon_backend_in_view(const mon_backend *b, mon_view v, bool show_idle);
+bool mon_backend_idle_in_xact(const mon_backend *b);
+
+/* Locks held and awaited by the backend $1 (pid as text). */
+const char *mon_locks_sql(void);
+
+typedef struct mon_lock {
+    bool granted;
+    char *mode, *locktype, *object;
+    int *holders; /* for an awaited lock: pg_blocking_pids */
+    int nholders;
+} mon_lock;
+
+typedef struct mon_locks {
+    size_t n;
+    mon_lock *rows;
+} mon_locks;
+
+mon_locks *mon_locks_parse(const eng_result *r, char **err);
+void mon_locks_free(mon_locks *l);
+
+/* pg_cancel_backend($1::int) / pg_terminate_backend($1::int): one row, a
+ * boolean. */
+const char *mon_signal_sql(bool terminate);
+
+/* ---- small shared helpers ------------------------------------------------ */
+
+/* Parses a PostgreSQL int array literal "{1,2}" into a malloc'd array. */
+int *mon_parse_int_array(const char *s, int *n);
+/* Formats seconds as "0.3s", "12.5s", "4m05s", "2h03m"; "" for NAN. */
+void mon_fmt_duration(double s, char *buf, size_t n);
+/* Formats a number compactly: "950", "12.3k", "4.1M"; "-" for NAN. */
+void mon_fmt_count(double v, char *buf, size_t n);
+/* Milliseconds: "0.123", "12.3", "1234", "12.3s", "4.2m"... "-" for NAN. */
+void mon_fmt_ms(double ms, char *buf, size_t n);
+
+#endif

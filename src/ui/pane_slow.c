@@ -1,0 +1,1305 @@
+/* pane_slow.c — pane 2, Slow: three sources in one view.
+ *
+ *   Server  pg_stat_statements top N (monitor.c builds the SQL for the
+ *           server's version), cumulative and per-second figures, filter
+ *           (db:NAME user:NAME text) bound as parameters, a detail view.
+ *   Now     statements in pg_stat_activity running over slow_threshold.
+ *   Client  pgdeck's own per-fingerprint metrics and slow log, joined to
+ *           the server rows whose normalized text has the same fingerprint.
+ *
+ * Every query goes through eng_exec with ENG_EXEC_NOMETRICS and a "slow:"
+ * tag; at most one of each kind is in flight, so a slow server never piles
+ * up requests. Without pg_stat_statements the server section says why and
+ * what to do (monitor.c's diagnosis) and offers CREATE EXTENSION. */
+#include "config.h"
+
+#include "common/sqlsplit.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "engine/monitor.h"
+#include "ui/osc52.h"
+#include "ui/pane.h"
+#include "ui/editor_link.h"
+#include "ui/theme.h"
+#include "ui/widgets.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { SEC_SERVER, SEC_NOW, SEC_CLIENT, SEC_COUNT };
+
+typedef struct slow_pane {
+    app *a;
+    engine *e;
+    bool shown;
+    /* server */
+    mon_server srv;
+    eng_id probe_id, pgss_id, text_id, now_id, action_id, explain_id;
+    mon_text_cache *texts;
+    bool pgss_stale; /* the filter changed while a snapshot was on its way */
+    bool probed;
+    mon_filter filter;
+    mon_sort sort;
+    bool by_rate;
+    mon_pgss_snap *prev, *cur, *incoming;
+    char *pgss_error;
+    /* now */
+    mon_activity *now, *now_incoming;
+    /* client */
+    eng_stmt_metric *metrics;
+    size_t nmetrics;
+    eng_slow_entry *slowlog;
+    size_t nslow;
+    bool show_slowlog;
+    size_t *client_order; /* metrics sorted by total time */
+    /* lists */
+    wg_list list[SEC_COUNT];
+    int focus;
+    /* selection that survives refreshes */
+    mon_stmt sel_key;
+    bool has_sel_key;
+    /* detail view */
+    bool detail;
+    int detail_top;
+    mon_stmt *detail_row; /* copy of the row shown (owned strings) */
+    char *explain_title, *explain_text;
+    bool explain_running;
+    eng_session explain_session;
+    /* what an action runs on (copied when the key was pressed) */
+    char *action_sql;
+    bool action_analyze;
+    const char *action_kind; /* "reset", "create" */
+} slow_pane;
+
+static slow_pane *SP(pane *p)
+{
+    return (slow_pane *)p;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static double threshold_ms(slow_pane *p)
+{
+    const pgdeck_config *cfg = app_config(p->a);
+    return cfg && cfg->slow_threshold > 0 ? cfg->slow_threshold : 50;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static eng_id submit(slow_pane *p, const char *sql, int nparams, const char *const *params,
+                     const char *tag, eng_session session)
+{
+    eng_exec_args args = {.sql = sql,
+                          .nparams = nparams,
+                          .params = params,
+                          .session = session,
+                          .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                          .tag = tag};
+    return eng_exec(p->e, &args);
+}
+
+static const eng_stmt_metric *metric_for(const slow_pane *p, uint64_t fp)
+{
+    if (!fp)
+        return NULL;
+    for (size_t i = 0; i < p->nmetrics; i++)
+        if (p->metrics[i].fingerprint == fp)
+            return &p->metrics[i];
+    return NULL;
+}
+
+static const mon_stmt *server_row_for(const slow_pane *p, uint64_t fp)
+{
+    for (size_t i = 0; fp && p->cur && i < p->cur->n; i++)
+        if (p->cur->rows[i].fingerprint == fp)
+            return &p->cur->rows[i];
+    return NULL;
+}
+
+static const mon_stmt *selected_stmt(const slow_pane *p)
+{
+    int s = p->list[SEC_SERVER].sel;
+    if (!p->cur || s < 0 || (size_t)s >= p->cur->n)
+        return NULL;
+    return &p->cur->rows[s];
+}
+
+static void free_row_copy(mon_stmt *m)
+{
+    if (!m)
+        return;
+    free(m->database);
+    free(m->user);
+    free(m->query);
+    free(m);
+}
+
+static mon_stmt *copy_row(const mon_stmt *m)
+{
+    mon_stmt *c = xmalloc(sizeof *c);
+    *c = *m;
+    c->database = xstrdup(m->database);
+    c->user = xstrdup(m->user);
+    c->query = xstrdup(m->query);
+    return c;
+}
+
+static bool same_key(const mon_stmt *a, const mon_stmt *b)
+{
+    return a->userid == b->userid && a->dbid == b->dbid && a->queryid == b->queryid &&
+           a->toplevel == b->toplevel && a->has_queryid == b->has_queryid;
+}
+
+/* ---- cells -------------------------------------------------------------------- */
+
+static const wg_col server_cols[] = {
+    {"calls", 6, WG_RIGHT}, {"calls/s", 7, WG_RIGHT}, {"total ms", 8, WG_RIGHT},
+    {"ms/s", 6, WG_RIGHT},  {"mean", 7, WG_RIGHT},    {"rows", 6, WG_RIGHT},
+    {"read", 5, WG_RIGHT},  {"tmp_w", 5, WG_RIGHT},   {"cli p95", 7, WG_RIGHT},
+    {"db", 8, 0},           {"user", 8, 0},           {"query", 0, WG_FLEX},
+};
+
+static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    slow_pane *p = ctx;
+    if (!p->cur || row < 0 || (size_t)row >= p->cur->n)
+        return NULL;
+    const mon_stmt *m = &p->cur->rows[row];
+    switch (col) {
+    case 0:
+        mon_fmt_count(m->c[MC_CALLS], buf, n);
+        return buf;
+    case 1:
+        mon_fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
+        return buf;
+    case 2:
+        mon_fmt_ms(m->c[MC_TOTAL_MS], buf, n);
+        return buf;
+    case 3:
+        mon_fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
+        return buf;
+    case 4:
+        mon_fmt_ms(m->g[MG_MEAN_MS], buf, n);
+        return buf;
+    case 5:
+        mon_fmt_count(m->c[MC_ROWS], buf, n);
+        return buf;
+    case 6:
+        mon_fmt_count(m->c[MC_SHARED_READ], buf, n);
+        return buf;
+    case 7:
+        mon_fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
+        return buf;
+    case 8: {
+        const eng_stmt_metric *cm = metric_for(p, m->fingerprint);
+        if (!cm)
+            return "";
+        mon_fmt_ms(cm->p95_ms, buf, n);
+        return buf;
+    }
+    case 9:
+        return m->database;
+    case 10:
+        return m->user;
+    case 11:
+        return m->query;
+    }
+    return NULL;
+}
+
+static const wg_col now_cols[] = {
+    {"pid", 7, WG_RIGHT}, {"running", 8, WG_RIGHT}, {"db", 10, 0},
+    {"user", 10, 0},      {"wait", 14, 0},          {"query", 0, WG_FLEX},
+};
+
+static const char *now_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    slow_pane *p = ctx;
+    if (!p->now || row < 0 || (size_t)row >= p->now->n)
+        return NULL;
+    const mon_backend *b = &p->now->rows[row];
+    switch (col) {
+    case 0:
+        snprintf(buf, n, "%d", b->pid);
+        return buf;
+    case 1:
+        mon_fmt_duration(b->query_s, buf, n);
+        return buf;
+    case 2:
+        return b->database;
+    case 3:
+        return b->user;
+    case 4:
+        if (!b->wait_type[0])
+            return "";
+        snprintf(buf, n, "%s:%s", b->wait_type, b->wait_event);
+        return buf;
+    case 5:
+        return b->query;
+    }
+    return NULL;
+}
+
+static const wg_col client_cols[] = {
+    {"calls", 7, WG_RIGHT}, {"err", 5, WG_RIGHT}, {"p50", 7, WG_RIGHT},      {"p95", 7, WG_RIGHT},
+    {"p99", 7, WG_RIGHT},   {"max", 7, WG_RIGHT}, {"srv mean", 8, WG_RIGHT}, {"query", 0, WG_FLEX},
+};
+
+static const wg_col slowlog_cols[] = {
+    {"at", 8, 0},     {"ms", 8, WG_RIGHT},   {"pid", 7, WG_RIGHT},
+    {"result", 6, 0}, {"query", 0, WG_FLEX},
+};
+
+static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    slow_pane *p = ctx;
+    if (p->show_slowlog) {
+        if (row < 0 || (size_t)row >= p->nslow)
+            return NULL;
+        const eng_slow_entry *s = &p->slowlog[row];
+        switch (col) {
+        case 0: {
+            time_t t = (time_t)s->at;
+            struct tm tm;
+            localtime_r(&t, &tm);
+            strftime(buf, n, "%H:%M:%S", &tm);
+            return buf;
+        }
+        case 1:
+            mon_fmt_ms(s->ms, buf, n);
+            return buf;
+        case 2:
+            snprintf(buf, n, "%d", s->backend_pid);
+            return buf;
+        case 3:
+            return s->failed ? "error" : "ok";
+        case 4:
+            return s->query;
+        }
+        return NULL;
+    }
+    if (row < 0 || (size_t)row >= p->nmetrics)
+        return NULL;
+    const eng_stmt_metric *m = &p->metrics[p->client_order[row]];
+    switch (col) {
+    case 0:
+        mon_fmt_count((double)m->calls, buf, n);
+        return buf;
+    case 1:
+        mon_fmt_count((double)m->errors, buf, n);
+        return buf;
+    case 2:
+        mon_fmt_ms(m->p50_ms, buf, n);
+        return buf;
+    case 3:
+        mon_fmt_ms(m->p95_ms, buf, n);
+        return buf;
+    case 4:
+        mon_fmt_ms(m->p99_ms, buf, n);
+        return buf;
+    case 5:
+        mon_fmt_ms(m->max_ms, buf, n);
+        return buf;
+    case 6: {
+        const mon_stmt *s = server_row_for(p, m->fingerprint);
+        if (!s)
+            return "";
+        mon_fmt_ms(s->g[MG_MEAN_MS], buf, n);
+        return buf;
+    }
+    case 7:
+        return m->query;
+    }
+    return NULL;
+}
+
+static unsigned long server_row_attr(void *ctx, int row)
+{
+    slow_pane *p = ctx;
+    if (!p->cur || row < 0 || (size_t)row >= p->cur->n)
+        return 0;
+    const mon_stmt *m = &p->cur->rows[row];
+    if (m->hidden_text)
+        return theme_attr(TH_DIM);
+    if (m->g[MG_MEAN_MS] > threshold_ms(p))
+        return theme_attr(TH_WARN);
+    return 0;
+}
+
+static unsigned long now_row_attr(void *ctx, int row)
+{
+    (void)ctx;
+    (void)row;
+    return theme_attr(TH_WARN);
+}
+
+static unsigned long client_row_attr(void *ctx, int row)
+{
+    slow_pane *p = ctx;
+    if (p->show_slowlog)
+        return row >= 0 && (size_t)row < p->nslow && p->slowlog[row].failed ? theme_attr(TH_BAD)
+                                                                            : 0;
+    return 0;
+}
+
+/* ---- data refresh --------------------------------------------------------- */
+
+static const slow_pane *g_order_pane; /* for the qsort below (UI thread only) */
+
+static int client_cmp(const void *a, const void *b)
+{
+    const eng_stmt_metric *x = &g_order_pane->metrics[*(const size_t *)a];
+    const eng_stmt_metric *y = &g_order_pane->metrics[*(const size_t *)b];
+    if (x->total_ms != y->total_ms)
+        return x->total_ms > y->total_ms ? -1 : 1;
+    return 0;
+}
+
+static void refresh_client(slow_pane *p)
+{
+    eng_metrics_free(p->metrics, p->nmetrics);
+    eng_slowlog_free(p->slowlog, p->nslow);
+    free(p->client_order);
+    p->nmetrics = eng_metrics_get(p->e, &p->metrics);
+    p->nslow = eng_slowlog_get(p->e, &p->slowlog);
+    p->client_order = xmalloc((p->nmetrics + 1) * sizeof *p->client_order);
+    for (size_t i = 0; i < p->nmetrics; i++)
+        p->client_order[i] = i;
+    g_order_pane = p;
+    if (p->nmetrics > 1)
+        qsort(p->client_order, p->nmetrics, sizeof *p->client_order, client_cmp);
+    wg_list_set_count(&p->list[SEC_CLIENT], (int)(p->show_slowlog ? p->nslow : p->nmetrics));
+}
+
+static void submit_pgss(slow_pane *p)
+{
+    if (p->pgss_id || p->text_id || p->srv.state != MON_PGSS_OK)
+        return;
+    char *sql = mon_pgss_sql(&p->srv, p->sort, MON_PANE_LIMIT, &p->filter);
+    if (!sql)
+        return;
+    const char *params[3];
+    mon_pgss_params(&p->filter, params);
+    p->pgss_id = submit(p, sql, 3, params, "slow:pgss", 0);
+    free(sql);
+}
+
+static void slow_refresh(slow_pane *p)
+{
+    if (!p->probed && !p->probe_id)
+        p->probe_id = submit(p, mon_probe_sql(), 0, NULL, "slow:probe", 0);
+    else
+        submit_pgss(p);
+    if (!p->now_id) {
+        char thr[32];
+        snprintf(thr, sizeof thr, "%g", threshold_ms(p));
+        const char *params[1] = {thr};
+        p->now_id = submit(p, mon_now_sql(), 1, params, "slow:now", 0);
+    }
+    refresh_client(p);
+}
+
+/* A new snapshot arrived: rates against the previous one, keep the selection. */
+static void install_snapshot(slow_pane *p, mon_pgss_snap *snap)
+{
+    const mon_stmt *sel = selected_stmt(p);
+    if (sel) {
+        p->sel_key = *sel;
+        p->has_sel_key = true;
+    }
+    mon_pgss_rates(p->cur, snap);
+    mon_pgss_sort(snap, p->sort, p->by_rate);
+    mon_pgss_snap_free(p->prev);
+    p->prev = p->cur;
+    p->cur = snap;
+    wg_list_set_count(&p->list[SEC_SERVER], (int)snap->n);
+    if (p->has_sel_key)
+        for (size_t i = 0; i < snap->n; i++)
+            if (same_key(&snap->rows[i], &p->sel_key)) {
+                wg_list_select(&p->list[SEC_SERVER], (int)i);
+                break;
+            }
+    if (snap->reset_seen)
+        app_message(p->a, MSG_INFO, "pg_stat_statements was reset: rates restart");
+    if (p->detail && p->detail_row)
+        for (size_t i = 0; i < snap->n; i++)
+            if (same_key(&snap->rows[i], p->detail_row)) {
+                free_row_copy(p->detail_row);
+                p->detail_row = copy_row(&snap->rows[i]);
+                break;
+            }
+}
+
+/* The baseline is no longer comparable (filter changed, stats reset). */
+static void drop_baseline(slow_pane *p)
+{
+    mon_pgss_snap_free(p->prev);
+    mon_pgss_snap_free(p->cur);
+    p->prev = p->cur = NULL;
+    wg_list_set_count(&p->list[SEC_SERVER], 0);
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+static void explain_append(slow_pane *p, const eng_result *r)
+{
+    strbuf sb;
+    sb_init(&sb);
+    if (p->explain_text)
+        sb_append(&sb, p->explain_text);
+    for (int i = 0; i < eng_result_nrows(r); i++) {
+        sb_append(&sb, eng_result_value(r, i, 0));
+        sb_append_c(&sb, '\n');
+    }
+    free(p->explain_text);
+    p->explain_text = sb_steal(&sb);
+    sb_free(&sb);
+}
+
+static int slow_on_event(pane *pp, const eng_event *ev)
+{
+    slow_pane *p = SP(pp);
+    if (ev->kind == EV_POOL) {
+        return 0;
+    }
+    char *err = NULL;
+    if (ev->id == p->probe_id) {
+        if (ev->kind == EV_RESULT && ev->result &&
+            eng_result_status(ev->result) == ENG_RES_TUPLES) {
+            if (mon_probe_parse(ev->result, &p->srv, &err))
+                p->probed = true;
+            else
+                app_message(p->a, MSG_ERROR, "slow: %s", err);
+            free(err);
+        } else if (ev->kind == EV_DONE) {
+            p->probe_id = 0;
+            if (ev->status != ENG_DONE_OK)
+                app_message(p->a, MSG_ERROR, "slow: probe failed: %s",
+                            ev->error ? ev->error->message : eng_done_status_name(ev->status));
+            else if (p->probed)
+                submit_pgss(p);
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->pgss_id) {
+        if (ev->kind == EV_RESULT && ev->result) {
+            if (eng_result_status(ev->result) == ENG_RES_TUPLES) {
+                mon_pgss_snap_free(p->incoming);
+                p->incoming = mon_pgss_parse(ev->result, mono_now(), &err);
+                free(err);
+            } else if (eng_result_error(ev->result)) {
+                mon_server_diagnose_error(&p->srv, eng_result_error(ev->result));
+            }
+        } else if (ev->kind == EV_DONE) {
+            p->pgss_id = 0;
+            char *ids = NULL;
+            if (p->pgss_stale) {
+                p->pgss_stale = false;
+                mon_pgss_snap_free(p->incoming);
+                p->incoming = NULL;
+                submit_pgss(p);
+            } else if (ev->status == ENG_DONE_OK && p->incoming &&
+                       mon_pgss_apply_texts(p->incoming, p->texts, p->incoming->n, false, &ids)) {
+                /* new statements: their texts first, then show the snapshot */
+                char *sql = mon_pgss_text_sql(&p->srv);
+                const char *params[1] = {ids};
+                p->text_id = submit(p, sql, 1, params, "slow:texts", 0);
+                free(sql);
+                free(ids);
+            } else if (ev->status == ENG_DONE_OK && p->incoming) {
+                install_snapshot(p, p->incoming);
+                p->incoming = NULL;
+            } else {
+                mon_pgss_snap_free(p->incoming);
+                p->incoming = NULL;
+                if (ev->error && ev->status == ENG_DONE_ERROR)
+                    mon_server_diagnose_error(&p->srv, ev->error);
+                if (p->srv.state == MON_PGSS_UNKNOWN)
+                    p->probed = false; /* the extension changed: probe again */
+            }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->text_id) {
+        if (ev->kind == EV_RESULT && ev->result)
+            mon_text_cache_add_result(p->texts, ev->result);
+        else if (ev->kind == EV_DONE) {
+            p->text_id = 0;
+            if (p->pgss_stale) {
+                p->pgss_stale = false;
+                mon_pgss_snap_free(p->incoming);
+                p->incoming = NULL;
+                submit_pgss(p);
+            } else if (p->incoming) {
+                mon_pgss_apply_texts(p->incoming, p->texts, 0, true, NULL);
+                install_snapshot(p, p->incoming);
+                p->incoming = NULL;
+            }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->now_id) {
+        if (ev->kind == EV_RESULT && ev->result &&
+            eng_result_status(ev->result) == ENG_RES_TUPLES) {
+            mon_activity_free(p->now_incoming);
+            p->now_incoming = mon_activity_parse(ev->result, &err);
+            free(err);
+        } else if (ev->kind == EV_DONE) {
+            p->now_id = 0;
+            if (p->now_incoming) {
+                mon_activity_free(p->now);
+                p->now = p->now_incoming;
+                p->now_incoming = NULL;
+                wg_list_set_count(&p->list[SEC_NOW], (int)p->now->n);
+            }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->explain_id) {
+        if (ev->kind == EV_RESULT && ev->result &&
+            eng_result_status(ev->result) == ENG_RES_TUPLES) {
+            explain_append(p, ev->result);
+        } else if (ev->kind == EV_DONE) {
+            p->explain_id = 0;
+            p->explain_running = false;
+            if (ev->status != ENG_DONE_OK) {
+                char *msg = xasprintf("%s%s%s%s\n",
+                                      ev->status == ENG_DONE_CANCELED ? "canceled" : "ERROR: ",
+                                      ev->error ? ev->error->message : "",
+                                      ev->error && ev->error->hint ? "\nHINT: " : "",
+                                      ev->error && ev->error->hint ? ev->error->hint : "");
+                free(p->explain_text);
+                p->explain_text = msg;
+            } else if (!p->explain_text) {
+                p->explain_text = xstrdup("(no plan returned)\n");
+            }
+            if (p->explain_session) {
+                eng_session_close(p->e, p->explain_session); /* rolls back ANALYZE's effects */
+                p->explain_session = 0;
+            }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->action_id && ev->kind == EV_DONE) {
+        p->action_id = 0;
+        const char *kind = p->action_kind ? p->action_kind : "action";
+        if (ev->status == ENG_DONE_OK) {
+            if (strcmp(kind, "reset") == 0) {
+                app_message(p->a, MSG_INFO, "pg_stat_statements statistics reset");
+                drop_baseline(p);
+            } else {
+                app_message(p->a, MSG_INFO, "pg_stat_statements created in %s",
+                            p->srv.database ? p->srv.database : "this database");
+                p->probed = false;
+            }
+            slow_refresh(p);
+        } else {
+            app_message(p->a, MSG_ERROR, "%s not applied: %s", kind,
+                        ev->error ? ev->error->message : eng_done_status_name(ev->status));
+        }
+        return PANE_REDRAW;
+    }
+    return 0;
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+/* The text the actions work on: the detail row, the selected server row, or
+ * the selected client/now row. NULL (with a message) when there is none. */
+static const char *action_text(slow_pane *p)
+{
+    if (p->detail && p->detail_row)
+        return p->detail_row->hidden_text ? NULL : p->detail_row->query;
+    if (p->focus == SEC_SERVER) {
+        const mon_stmt *m = selected_stmt(p);
+        if (m && m->hidden_text) {
+            app_message(p->a, MSG_WARN, "the text is <insufficient privilege>: not available");
+            return NULL;
+        }
+        return m ? m->query : NULL;
+    }
+    int s = p->list[p->focus].sel;
+    if (s < 0)
+        return NULL;
+    if (p->focus == SEC_NOW)
+        return p->now && (size_t)s < p->now->n ? p->now->rows[s].query : NULL;
+    if (p->show_slowlog)
+        return (size_t)s < p->nslow ? p->slowlog[s].query : NULL;
+    return (size_t)s < p->nmetrics ? p->metrics[p->client_order[s]].query : NULL;
+}
+
+static void open_detail(slow_pane *p)
+{
+    const mon_stmt *m = selected_stmt(p);
+    if (p->focus != SEC_SERVER || !m)
+        return;
+    free_row_copy(p->detail_row);
+    p->detail_row = copy_row(m);
+    p->detail = true;
+    p->detail_top = 0;
+}
+
+/* Splits "v1, v2, 'a,b'" into values: commas outside single quotes separate;
+ * surrounding quotes are removed; NULL (unquoted) is SQL NULL. */
+static int split_values(const char *s, char ***out)
+{
+    char **v = NULL;
+    size_t cap = 0;
+    int n = 0;
+    const char *q = s;
+    while (*q) {
+        while (*q == ' ')
+            q++;
+        strbuf sb;
+        sb_init(&sb);
+        bool quoted = false, was_quoted = false;
+        for (; *q && (quoted || *q != ','); q++) {
+            if (*q == '\'') {
+                if (quoted && q[1] == '\'') {
+                    sb_append_c(&sb, '\'');
+                    q++;
+                } else {
+                    quoted = !quoted;
+                    was_quoted = true;
+                }
+                continue;
+            }
+            sb_append_c(&sb, *q);
+        }
+        while (!was_quoted && sb.len && sb.data[sb.len - 1] == ' ')
+            sb.data[--sb.len] = '\0';
+        v = xgrow(v, &cap, (size_t)n + 1, sizeof *v);
+        if (!was_quoted && strcmp(sb.data, "NULL") == 0) {
+            v[n++] = NULL;
+            sb_free(&sb);
+        } else {
+            v[n++] = sb_steal(&sb);
+            sb_free(&sb);
+        }
+        if (*q == ',')
+            q++;
+    }
+    *out = v;
+    return n;
+}
+
+static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalues,
+                        const char *const *values)
+{
+    int nparams = sql_param_count(query, strlen(query));
+    bool generic = !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->srv);
+    char *sql = mon_explain_sql(query, analyze, generic);
+    /* The editor shows plans; but ANALYZE executes the statement, and only a
+     * plain SELECT is harmless there: anything else runs here, inside a
+     * transaction that is rolled back. */
+    bool to_editor = !analyze || sql_starts_with(query, strlen(query), "SELECT");
+    if (to_editor && editor_link_open(p->a, sql, generic ? 0 : nvalues, values, true)) {
+        free(sql);
+        return; /* the editor runs it and shows the plan */
+    }
+    if (p->explain_id)
+        eng_cancel(p->e, p->explain_id);
+    if (p->explain_session)
+        eng_session_close(p->e, p->explain_session);
+    free(p->explain_text);
+    p->explain_text = NULL;
+    free(p->explain_title);
+    p->explain_title =
+        xstrdup(analyze   ? "EXPLAIN (ANALYZE, BUFFERS) — in a transaction, rolled back"
+                : generic ? "EXPLAIN (GENERIC_PLAN)"
+                          : "EXPLAIN");
+    p->explain_running = true;
+    if (analyze) {
+        /* ANALYZE executes the statement: run it inside a transaction that
+         * is never committed (read only under --readonly). */
+        p->explain_session = eng_session_open(p->e);
+        submit(p, app_readonly(p->a) ? "BEGIN READ ONLY" : "BEGIN", 0, NULL, "slow:explain-begin",
+               p->explain_session);
+    }
+    p->explain_id =
+        submit(p, sql, generic ? 0 : nvalues, values, "slow:explain", p->explain_session);
+    free(sql);
+    if (!p->detail) {
+        const mon_stmt *m = selected_stmt(p);
+        if (m && p->focus == SEC_SERVER)
+            open_detail(p);
+        else {
+            free_row_copy(p->detail_row);
+            mon_stmt *blank = xcalloc(1, sizeof *blank);
+            blank->query = xstrdup(query);
+            blank->database = xstrdup("");
+            blank->user = xstrdup("");
+            blank->interval_mean_ms = NAN;
+            p->detail_row = blank;
+            p->detail = true;
+            p->detail_top = 0;
+        }
+    }
+}
+
+static void explain_values_cb(pane *pp, const char *answer)
+{
+    slow_pane *p = SP(pp);
+    if (!answer || !p->action_sql)
+        return;
+    char **vals;
+    int n = split_values(answer, &vals);
+    int need = sql_param_count(p->action_sql, strlen(p->action_sql));
+    if (n != need) {
+        app_message(p->a, MSG_ERROR, "EXPLAIN needs %d value%s, got %d", need, need == 1 ? "" : "s",
+                    n);
+    } else {
+        run_explain(p, p->action_sql, p->action_analyze, n, (const char *const *)vals);
+    }
+    for (int i = 0; i < n; i++)
+        free(vals[i]);
+    free(vals);
+    app_mark_dirty(p->a, pp);
+}
+
+static void explain_go(slow_pane *p)
+{
+    const char *q = p->action_sql;
+    int nparams = sql_param_count(q, strlen(q));
+    if (nparams > 0 && (p->action_analyze || !mon_server_has_generic_plan(&p->srv))) {
+        char *question =
+            nparams == 1
+                ? xstrdup("value for $1 ('quoted' or NULL): ")
+                : xasprintf("values for $1..$%d (comma separated, 'quoted', NULL): ", nparams);
+        app_prompt(p->a, (pane *)p, question, "", false, explain_values_cb);
+        free(question);
+        return;
+    }
+    run_explain(p, q, p->action_analyze, 0, NULL);
+}
+
+static void analyze_confirm_cb(pane *pp, bool yes)
+{
+    if (yes)
+        explain_go(SP(pp));
+}
+
+static void start_explain(slow_pane *p, bool analyze)
+{
+    const char *q = action_text(p);
+    if (!q) {
+        if (!p->detail || !p->detail_row || p->detail_row->hidden_text)
+            app_message(p->a, MSG_WARN, "no statement text to explain");
+        return;
+    }
+    free(p->action_sql);
+    p->action_sql = xstrdup(q);
+    p->action_analyze = analyze;
+    if (analyze)
+        app_confirm(p->a, (pane *)p,
+                    "EXPLAIN ANALYZE runs the statement (rolled back afterwards). Run it?",
+                    analyze_confirm_cb);
+    else
+        explain_go(p);
+}
+
+static void reset_confirm_cb(pane *pp, bool yes)
+{
+    slow_pane *p = SP(pp);
+    if (!yes) {
+        app_message(p->a, MSG_INFO, "reset not applied");
+        return;
+    }
+    char *sql = mon_reset_sql(&p->srv);
+    if (!sql) {
+        app_message(p->a, MSG_ERROR, "pg_stat_statements_reset() is not available");
+        return;
+    }
+    p->action_kind = "reset";
+    p->action_id = submit(p, sql, 0, NULL, "slow:reset", 0);
+    free(sql);
+}
+
+static void create_confirm_cb(pane *pp, bool yes)
+{
+    slow_pane *p = SP(pp);
+    if (!yes) {
+        app_message(p->a, MSG_INFO, "CREATE EXTENSION not applied");
+        return;
+    }
+    p->action_kind = "CREATE EXTENSION";
+    p->action_id = submit(p, mon_create_sql(), 0, NULL, "slow:create", 0);
+}
+
+static void filter_cb(pane *pp, const char *answer)
+{
+    slow_pane *p = SP(pp);
+    if (!answer)
+        return;
+    mon_filter_parse(&p->filter, answer);
+    drop_baseline(p);
+    if (p->pgss_id || p->text_id)
+        p->pgss_stale = true; /* what is on its way answers the old filter */
+    else
+        submit_pgss(p);
+    app_mark_dirty(p->a, pp);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static int detail_lines(slow_pane *p, char ***out);
+
+static int slow_on_key(pane *pp, int ch, bool is_key)
+{
+    slow_pane *p = SP(pp);
+    if (p->detail) {
+        if (!is_key && ch == 27) {
+            if (p->explain_running && p->explain_id) {
+                eng_cancel(p->e, p->explain_id);
+                return PANE_HANDLED | PANE_REDRAW;
+            }
+            p->detail = false;
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        char **lines;
+        int n = detail_lines(p, &lines);
+        for (int i = 0; i < n; i++)
+            free(lines[i]);
+        free(lines);
+        int step = 0;
+        if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+            step = 1;
+        else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+            step = -1;
+        else if (is_key && ch == KEY_NPAGE)
+            step = 10;
+        else if (is_key && ch == KEY_PPAGE)
+            step = -10;
+        else if ((is_key && ch == KEY_HOME) || (!is_key && ch == 'g'))
+            step = -n;
+        else if ((is_key && ch == KEY_END) || (!is_key && ch == 'G'))
+            step = n;
+        if (step) {
+            p->detail_top += step;
+            if (p->detail_top > n - 1)
+                p->detail_top = n - 1;
+            if (p->detail_top < 0)
+                p->detail_top = 0;
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+    }
+    if (!is_key) {
+        switch (ch) {
+        case '\n':
+        case '\r':
+            if (!p->detail && p->focus == SEC_SERVER && selected_stmt(p)) {
+                open_detail(p);
+                return PANE_HANDLED | PANE_REDRAW;
+            }
+            break;
+        case 's':
+            p->sort = (mon_sort)((p->sort + 1) % MON_SORT_COUNT);
+            if (p->cur)
+                mon_pgss_sort(p->cur, p->sort, p->by_rate);
+            submit_pgss(p); /* the server's top N for this order */
+            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
+                        p->by_rate ? " per second" : "");
+            return PANE_HANDLED | PANE_REDRAW;
+        case 'r':
+            p->by_rate = !p->by_rate;
+            if (p->cur)
+                mon_pgss_sort(p->cur, p->sort, p->by_rate);
+            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
+                        p->by_rate ? " per second" : " (cumulative)");
+            return PANE_HANDLED | PANE_REDRAW;
+        case '/':
+            if (!p->detail && p->focus == SEC_SERVER) {
+                char *cur = mon_filter_format(&p->filter);
+                app_prompt(p->a, pp, "filter (db:NAME user:NAME text): ", cur, false, filter_cb);
+                free(cur);
+                return PANE_HANDLED;
+            }
+            break;
+        case 'f':
+            if (!p->detail) {
+                p->focus = (p->focus + 1) % SEC_COUNT;
+                return PANE_HANDLED | PANE_REDRAW;
+            }
+            break;
+        case 'l':
+            p->show_slowlog = !p->show_slowlog;
+            p->list[SEC_CLIENT].cols = p->show_slowlog ? slowlog_cols : client_cols;
+            p->list[SEC_CLIENT].ncols = p->show_slowlog ? 5 : 8;
+            wg_list_set_count(&p->list[SEC_CLIENT],
+                              (int)(p->show_slowlog ? p->nslow : p->nmetrics));
+            return PANE_HANDLED | PANE_REDRAW;
+        case 'e':
+            start_explain(p, false);
+            return PANE_HANDLED | PANE_REDRAW;
+        case 'E':
+            start_explain(p, true);
+            return PANE_HANDLED | PANE_REDRAW;
+        case 'o': {
+            const char *q = action_text(p);
+            if (!q)
+                return PANE_HANDLED;
+            if (!editor_link_open(p->a, q, 0, NULL, false))
+                app_message(p->a, MSG_WARN, "no editor pane in this build: use y to copy the text");
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        case 'y': {
+            const char *q = action_text(p);
+            if (!q)
+                return PANE_HANDLED;
+            if (osc52_copy(q))
+                app_message(p->a, MSG_INFO, "copied %zu bytes to the clipboard (OSC 52)",
+                            strlen(q));
+            else
+                app_message(p->a, MSG_ERROR, "cannot write to the terminal for OSC 52");
+            return PANE_HANDLED;
+        }
+        case 'R':
+            if (app_readonly(p->a)) {
+                app_message(p->a, MSG_WARN, "read-only mode: resetting statistics is disabled");
+                return PANE_HANDLED;
+            }
+            if (p->srv.state != MON_PGSS_OK) {
+                app_message(p->a, MSG_WARN, "pg_stat_statements is not available");
+                return PANE_HANDLED;
+            }
+            app_confirm(p->a, pp, "Reset pg_stat_statements statistics for the whole server?",
+                        reset_confirm_cb);
+            return PANE_HANDLED;
+        case 'c':
+            if (!p->srv.offer_create)
+                break;
+            if (app_readonly(p->a)) {
+                app_message(p->a, MSG_WARN, "read-only mode: CREATE EXTENSION is disabled");
+                return PANE_HANDLED;
+            }
+            {
+                char *q = xasprintf("Run CREATE EXTENSION pg_stat_statements in %s?",
+                                    p->srv.database ? p->srv.database : "this database");
+                app_confirm(p->a, pp, q, create_confirm_cb);
+                free(q);
+            }
+            return PANE_HANDLED;
+        }
+    }
+    if (p->detail)
+        return PANE_IGNORED;
+    return wg_list_key(&p->list[p->focus], p->a, ch, is_key);
+}
+
+/* ---- drawing --------------------------------------------------------------- */
+
+static void add_line(char ***lines, int *n, size_t *cap, char *s)
+{
+    *lines = xgrow(*lines, cap, (size_t)*n + 1, sizeof **lines);
+    (*lines)[(*n)++] = s;
+}
+
+static int detail_lines(slow_pane *p, char ***out)
+{
+    char **lines = NULL;
+    int n = 0;
+    size_t cap = 0;
+    const mon_stmt *m = p->detail_row;
+    if (m) {
+        if (m->has_queryid)
+            add_line(&lines, &n, &cap,
+                     xasprintf("queryid %lld · database %s · user %s%s", (long long)m->queryid,
+                               m->database, m->user, m->toplevel ? "" : " · nested"));
+        add_line(&lines, &n, &cap, xstrdup(""));
+        const char *q = m->query;
+        while (q) {
+            const char *nl = strchr(q, '\n');
+            add_line(&lines, &n, &cap, nl ? xstrndup(q, (size_t)(nl - q)) : xstrdup(q));
+            q = nl ? nl + 1 : NULL;
+        }
+        if (p->explain_title) {
+            add_line(&lines, &n, &cap, xstrdup(""));
+            add_line(&lines, &n, &cap,
+                     xasprintf("%s%s", p->explain_title,
+                               p->explain_running ? " … running (Esc cancels)" : ""));
+            const char *t = p->explain_text;
+            while (t && *t) {
+                const char *nl = strchr(t, '\n');
+                add_line(&lines, &n, &cap, nl ? xstrndup(t, (size_t)(nl - t)) : xstrdup(t));
+                t = nl ? nl + 1 : NULL;
+            }
+        }
+        add_line(&lines, &n, &cap, xstrdup(""));
+        if (m->has_queryid) {
+            add_line(&lines, &n, &cap,
+                     xasprintf("%-22s %16s %16s %14s", "counter", "cumulative", "last interval",
+                               "per second"));
+            for (int k = 0; k < MC_COUNT; k++) {
+                char c[32], d[32], r[32];
+                mon_fmt_count(m->c[k], c, sizeof c);
+                mon_fmt_count(m->has_rate ? m->d[k] : NAN, d, sizeof d);
+                mon_fmt_count(m->has_rate ? m->r[k] : NAN, r, sizeof r);
+                if (isnan(m->c[k]))
+                    snprintf(c, sizeof c, "n/a");
+                else if (k == MC_TOTAL_MS || k == MC_BLK_READ_MS || k == MC_BLK_WRITE_MS ||
+                         k == MC_PLAN_MS)
+                    snprintf(c, sizeof c, "%.3f", m->c[k]);
+                else
+                    snprintf(c, sizeof c, "%.0f", m->c[k]);
+                add_line(
+                    &lines, &n, &cap,
+                    xasprintf("%-22s %16s %16s %14s", mon_counter_name((mon_counter)k), c, d, r));
+            }
+            for (int k = 0; k < MG_COUNT; k++)
+                add_line(&lines, &n, &cap,
+                         xasprintf("%-22s %16.3f", mon_gauge_name((mon_gauge)k), m->g[k]));
+            if (!isnan(m->interval_mean_ms))
+                add_line(&lines, &n, &cap,
+                         xasprintf("%-22s %16.3f", "interval mean_ms", m->interval_mean_ms));
+            add_line(&lines, &n, &cap, xstrdup(""));
+        }
+        uint64_t fp = m->fingerprint ? m->fingerprint : 0;
+        const eng_stmt_metric *cm = metric_for(p, fp);
+        if (cm)
+            add_line(&lines, &n, &cap,
+                     xasprintf("client (pgdeck): calls %llu · errors %llu · p50 %.3f · p95 %.3f "
+                               "· p99 %.3f · max %.3f ms",
+                               (unsigned long long)cm->calls, (unsigned long long)cm->errors,
+                               cm->p50_ms, cm->p95_ms, cm->p99_ms, cm->max_ms));
+        else
+            add_line(&lines, &n, &cap, xstrdup("client (pgdeck): not run through this console"));
+    }
+    *out = lines;
+    return n;
+}
+
+static void draw_detail(slow_pane *p, WINDOW *win, int rows, int cols)
+{
+    char **lines;
+    int n = detail_lines(p, &lines);
+    wg_text(win, 0, 0, "Statement detail   (e EXPLAIN · E ANALYZE · o editor · y copy · Esc back)",
+            cols, theme_attr(TH_TITLE));
+    for (int y = 1; y < rows; y++) {
+        int i = p->detail_top + y - 1;
+        if (i >= n)
+            break;
+        wg_text(win, y, 0, lines[i], cols, theme_attr(TH_NORMAL));
+    }
+    for (int i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+static void section_title(WINDOW *win, int y, int cols, bool focused, const char *text)
+{
+    unsigned long attr = theme_attr(focused ? TH_TITLE : TH_LABEL);
+    wg_fill(win, y, 0, cols, attr);
+    wg_text(win, y, 0, text, cols, attr);
+}
+
+static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
+{
+    slow_pane *p = SP(pp);
+    p->shown = true;
+    werase(win);
+    if (rows <= 0 || cols <= 0)
+        return;
+    if (p->detail) {
+        draw_detail(p, win, rows, cols);
+        return;
+    }
+    char title[512];
+    int y = 0;
+    /* section sizes: now gets up to 5 lines, client up to a quarter */
+    int now_rows = p->now && p->now->n ? (int)p->now->n + 2 : 2;
+    if (now_rows > 6)
+        now_rows = 6;
+    int client_rows = rows / 4 < 3 ? 3 : rows / 4;
+    int server_rows = rows - now_rows - client_rows;
+    if (server_rows < 3) {
+        server_rows = rows;
+        now_rows = client_rows = 0;
+    }
+
+    char *filter = mon_filter_format(&p->filter);
+    if (p->srv.state == MON_PGSS_OK) {
+        char rates[48] = "";
+        if (p->cur && p->cur->interval_s > 0)
+            snprintf(rates, sizeof rates, " · rates over %.1fs", p->cur->interval_s);
+        snprintf(title, sizeof title,
+                 "Server: pg_stat_statements %s · %zu%s statements · sort %s%s (s,r)%s%s%s",
+                 p->srv.installed_version ? p->srv.installed_version : "?", p->cur ? p->cur->n : 0,
+                 p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
+                 p->by_rate ? "/s" : "", rates, filter[0] ? " · filter: " : "", filter);
+    } else {
+        snprintf(title, sizeof title, "Server: pg_stat_statements %s",
+                 p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
+    }
+    free(filter);
+    section_title(win, y++, cols, p->focus == SEC_SERVER, title);
+    if (p->srv.state == MON_PGSS_OK || p->srv.state == MON_PGSS_UNKNOWN) {
+        int list_rows = server_rows - 1;
+        if (p->srv.visibility_note[0] && list_rows > 3) {
+            wg_text(win, y++, 0, p->srv.visibility_note, cols, theme_attr(TH_DIM));
+            list_rows--;
+        }
+        wg_list_draw(&p->list[SEC_SERVER], win, y, 0, list_rows, cols);
+        y += list_rows;
+    } else {
+        int yy = y;
+        wg_text(win, yy++, 2, p->srv.reason, cols - 2, theme_attr(TH_BAD));
+        if (yy < y + server_rows - 1)
+            wg_text(win, yy++, 2, p->srv.remedy, cols - 2, theme_attr(TH_NORMAL));
+        if (p->srv.offer_create && yy < y + server_rows - 1)
+            wg_text(win, yy++, 2,
+                    app_readonly(p->a) ? "(CREATE EXTENSION is disabled in read-only mode)"
+                                       : "c: CREATE EXTENSION pg_stat_statements",
+                    cols - 2, theme_attr(TH_FOOTER_KEY));
+        y += server_rows - 1;
+    }
+    if (now_rows > 0) {
+        snprintf(title, sizeof title, "Now: %zu running longer than %g ms", p->now ? p->now->n : 0,
+                 threshold_ms(p));
+        section_title(win, y++, cols, p->focus == SEC_NOW, title);
+        wg_list_draw(&p->list[SEC_NOW], win, y, 0, now_rows - 1, cols);
+        y += now_rows - 1;
+    }
+    if (client_rows > 0) {
+        if (p->show_slowlog)
+            snprintf(title, sizeof title,
+                     "Client (pgdeck): slow log, %zu executions over %g ms (l: metrics)", p->nslow,
+                     threshold_ms(p));
+        else
+            snprintf(title, sizeof title,
+                     "Client (pgdeck): %zu statements, latency percentiles (l: slow log)",
+                     p->nmetrics);
+        section_title(win, y++, cols, p->focus == SEC_CLIENT, title);
+        wg_list_draw(&p->list[SEC_CLIENT], win, y, 0, client_rows - 1, cols);
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static pane *slow_create(app *a)
+{
+    slow_pane *p = xcalloc(1, sizeof *p);
+    p->a = a;
+    p->e = app_engine(a);
+    mon_server_init(&p->srv);
+    p->texts = mon_text_cache_new();
+    p->sort = MON_SORT_TOTAL;
+    wg_list_init(&p->list[SEC_SERVER], server_cols, 12, server_cell, p);
+    p->list[SEC_SERVER].row_attr = server_row_attr;
+    wg_list_init(&p->list[SEC_NOW], now_cols, 6, now_cell, p);
+    p->list[SEC_NOW].row_attr = now_row_attr;
+    wg_list_init(&p->list[SEC_CLIENT], client_cols, 8, client_cell, p);
+    p->list[SEC_CLIENT].row_attr = client_row_attr;
+    return (pane *)p;
+}
+
+static void slow_destroy(pane *pp)
+{
+    slow_pane *p = SP(pp);
+    if (!p)
+        return;
+    if (p->explain_session)
+        eng_session_close(p->e, p->explain_session);
+    for (int i = 0; i < SEC_COUNT; i++)
+        wg_list_free(&p->list[i]);
+    mon_server_free(&p->srv);
+    mon_filter_free(&p->filter);
+    mon_pgss_snap_free(p->prev);
+    mon_pgss_snap_free(p->cur);
+    mon_pgss_snap_free(p->incoming);
+    mon_text_cache_free(p->texts);
+    mon_activity_free(p->now);
+    mon_activity_free(p->now_incoming);
+    eng_metrics_free(p->metrics, p->nmetrics);
+    eng_slowlog_free(p->slowlog, p->nslow);
+    free(p->client_order);
+    free_row_copy(p->detail_row);
+    free(p->explain_title);
+    free(p->explain_text);
+    free(p->action_sql);
+    free(p->pgss_error);
+    free(p);
+}
+
+static int slow_on_tick(pane *pp)
+{
+    slow_pane *p = SP(pp);
+    if (!p->shown)
+        return 0; /* hidden: cost the server nothing */
+    slow_refresh(p);
+    return PANE_REDRAW;
+}
+
+static void slow_on_show(pane *pp, bool shown)
+{
+    slow_pane *p = SP(pp);
+    p->shown = shown;
+    if (shown)
+        slow_refresh(p);
+}
+
+static bool slow_busy(const pane *pp)
+{
+    const slow_pane *p = (const slow_pane *)pp;
+    return p->explain_running || p->action_id;
+}
+
+static int slow_on_command(pane *pp, const char *line)
+{
+    slow_pane *p = SP(pp);
+    if (strncmp(line, "sort ", 5) == 0) {
+        mon_sort s;
+        if (!mon_sort_parse(line + 5, &s)) {
+            app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
+            return PANE_HANDLED;
+        }
+        p->sort = s;
+        if (p->cur)
+            mon_pgss_sort(p->cur, p->sort, p->by_rate);
+        submit_pgss(p);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    if (strncmp(line, "filter", 6) == 0 && (line[6] == ' ' || line[6] == '\0')) {
+        filter_cb(pp, line[6] ? line + 7 : "");
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    return PANE_IGNORED;
+}
+
+static const pane_key slow_keys[] = {
+    {"Enter", "Detail", "full text, every counter, client metrics and EXPLAIN output"},
+    {"s", "Sort", "sort by total, mean, calls, rows, shared blocks read, temp blocks written"},
+    {"r", "Rate", "sort by per-second rates instead of cumulative figures"},
+    {"/", "Filter", "filter the server list: db:NAME user:NAME and text"},
+    {"f", "Focus", "move between the Server, Now and Client sections"},
+    {"l", "Log", "Client section: latency metrics or the slow log"},
+    {"e", "Explain", "EXPLAIN the selected statement (asks $n values when needed)"},
+    {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS), in a transaction rolled back"},
+    {"o", "Editor", "open the statement text in the editor"},
+    {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
+    {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},
+    {"c", "Create", "CREATE EXTENSION pg_stat_statements when the library is loaded"},
+    {NULL, NULL, NULL},
+};
+
+const pane_class pane_slow_class = {
+    .name = "Slow",
+    .tag_prefix = "slow:",
+    .create = slow_create,
+    .destroy = slow_destroy,
+    .draw = slow_draw,
+    .on_key = slow_on_key,
+    .on_event = slow_on_event,
+    .on_tick = slow_on_tick,
+    .on_show = slow_on_show,
+    .busy = slow_busy,
+    .on_command = slow_on_command,
+    .keys = slow_keys,
+};
