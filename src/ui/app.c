@@ -736,8 +736,16 @@ static void handle_key(app *a, km_key k)
             run_keycmd(a, c);
         return;
     }
-    if (c != KM_NONE) {
+    /* pane.h's rule: the pane sees a key first and PANE_IGNORED hands it to
+     * the keymap (Space tags in Activity, pauses elsewhere); function and Alt
+     * keys stay global so no pane can trap F1, F10 or Alt-digits. */
+    if (c != KM_NONE && km_key_anywhere(k)) {
         run_keycmd(a, c);
+        return;
+    }
+    if (c != KM_NONE) {
+        if (send_pane_key(a, k.code, k.is_key) == PANE_IGNORED)
+            run_keycmd(a, c);
         return;
     }
     if (k.meta) {
