@@ -112,8 +112,9 @@ pb=$(pid_of tagme_b)
 filter tagme
 sh_wait "tagme_b" 10
 sh_wait "tagme_a" 10
-sh_keys g t
+sh_keys g Space
 sh_wait '1 tagged' 5
+ok $? "Space tags the selected backend (pg_activity's key), it does not pause"
 sh_keys t
 sh_wait '2 tagged' 5
 ok $? "two backends tagged"
