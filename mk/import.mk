@@ -1,1 +1,58 @@
-# mk/import.mk — file lists for this area (included by Makefile.am)
+# mk/import.mk — the COPY import: CSV sniffing/splitting (common), the import
+# orchestrator (engine), `pgdeck import` (cli), the wizard pane (ui), tests.
+src_libpgdeck_common_a_SOURCES += src/common/csv.c src/common/csv.h
+
+check_PROGRAMS += tests/unit/csv.t
+tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
+tests_unit_csv_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/csv.t
+
+src_libpgdeck_engine_a_SOURCES += src/engine/import.c src/engine/import.h src/engine/import_probe.c
+
+src_pgdeck_SOURCES += src/cli/cmd_import.c
+
+IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh
+TESTS += $(IMPORT_CLI_TESTS)
+EXTRA_DIST += $(IMPORT_CLI_TESTS)
+
+check_PROGRAMS += tests/integration/import_engine.t
+tests_integration_import_engine_t_SOURCES = tests/integration/import_engine.c tests/lib/tap.h
+tests_integration_import_engine_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_import_engine_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/import_engine.t
+
+# Fuzz targets for the sniffer and the record scanner; the replayers run the
+# committed corpus in every `make check` (no clang needed).
+check_PROGRAMS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
+tests_fuzz_csvsplit_t_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_csvsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
+tests_fuzz_csvsplit_t_LDADD = $(COMMON_LIBS)
+tests_fuzz_csvsniff_t_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_csvsniff_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
+tests_fuzz_csvsniff_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
+EXTRA_DIST += tests/fuzz/corpus-csv
+
+if ENABLE_FUZZ
+# ./configure --enable-fuzz CC=clang; then e.g.
+#   tests/fuzz/csvsplit_fuzz -max_total_time=60 $(srcdir)/tests/fuzz/corpus-csv
+IMPORT_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
+IMPORT_FUZZ_LIB = src/common/csv.c src/common/csv.h src/common/xalloc.c src/common/strbuf.c
+noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
+tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
+tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
+tests_fuzz_csvsplit_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+tests_fuzz_csvsniff_fuzz_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
+tests_fuzz_csvsniff_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
+tests_fuzz_csvsniff_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+endif
+
+# The wizard (pane 5).
+src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
+
+# `make bench` runs every tests/bench/*.sh
+EXTRA_DIST += tests/bench/import_vs_psql.sh
+IMPORT_TUI_TESTS = tests/tui/import_wizard.sh
+TESTS += $(IMPORT_TUI_TESTS)
+EXTRA_DIST += $(IMPORT_TUI_TESTS)
+EXTRA_DIST += doc/import.md

@@ -1,0 +1,1304 @@
+/* pane_import.c — pane 5, Import: the COPY import wizard.
+ *
+ *   1 File     Enter opens a path prompt (readline filename completion, ~
+ *              expanded); the size is shown once chosen
+ *   2 Sniff    delimiter, quote, header, encoding, line endings, BOM — each
+ *              changeable — and the first 50 records parsed as COPY will
+ *   3 Target   a new table named after the file (columns and types editable)
+ *              or an existing table (completion from the catalog)
+ *   4 Mapping  file column -> table column by header name (case-insensitive),
+ *              reorderable, skippable; mismatches shown before sending
+ *   5 Options  NULL string, empty-field rule, truncate, jobs, error policy
+ *   6 Run      progress (bytes, %, rows/s, MB/s, ETA) and the server's
+ *              pg_stat_progress_copy; Esc or Ctrl-C cancels
+ *   7 Result   "imported", or the error with the file's own line, the record
+ *              and "nothing imported"
+ * Esc goes back a step; Enter accepts the step, so a file with a header goes
+ * into a new table with Enter at every step.
+ *
+ * The import itself runs in the importer's own thread (engine/import.h): this
+ * pane only forwards its events and reads its progress. The pane never builds
+ * SQL from names: catalog lookups pass names as parameters, and the importer
+ * quotes every identifier. */
+#include "config.h"
+
+#include "common/csv.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "engine/import.h"
+#include "ui/lineedit.h"
+#include "ui/pane.h"
+#include "ui/theme.h"
+#include "ui/widgets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum step { ST_FILE, ST_SNIFF, ST_TARGET, ST_MAP, ST_OPTIONS, ST_RUN, ST_RESULT } step;
+static const char *const step_names[] = {"File",    "Sniff", "Target", "Mapping",
+                                         "Options", "Run",   "Result"};
+
+#define TAG_TABLES "import:pane:tables"
+#define TAG_COLUMNS "import:pane:columns"
+#define TAG_PROGRESS "import:pane:progress"
+
+typedef struct import_pane {
+    app *a;
+    engine *e;
+    step step;
+    bool shown, prompting;
+    char *path;
+    import_probe probe;
+    bool have_probe;
+    csv_dialect d;
+    /* target */
+    bool existing;
+    char *schema; /* existing table: as the server resolved the name */
+    char *table;
+    char **names; /* new table: column names (editable) */
+    char **types;
+    int ncols;
+    /* existing table */
+    char **tcols;
+    int ntcols;
+    bool tcols_loaded;
+    eng_id tcols_id;
+    char **tables; /* catalog names for completion (NULL-terminated) */
+    int ntables;
+    eng_id tables_id;
+    /* mapping: per file column, the table column index (into names or tcols), -1 skip */
+    int *map;
+    /* options */
+    char *null_str;
+    import_null_mode null_mode;
+    bool truncate;
+    int jobs;
+    long max_errors;
+    double max_errors_pct;
+    char *reject_path;
+    /* run */
+    importer *im;
+    eng_id progress_id;
+    char server_progress[160];
+    /* lists */
+    wg_list preview, cols, mapl;
+    char *error; /* a message for the current step */
+} import_pane;
+
+static import_pane *IP(pane *p)
+{
+    return (import_pane *)p;
+}
+
+static void set_error(import_pane *p, const char *msg)
+{
+    free(p->error);
+    p->error = msg ? xstrdup(msg) : NULL;
+}
+
+static void free_strv(char **v, int n)
+{
+    if (!v)
+        return;
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static const char *table_col_name(const import_pane *p, int k)
+{
+    if (k < 0)
+        return NULL;
+    if (p->existing)
+        return k < p->ntcols ? p->tcols[k] : NULL;
+    return k < p->ncols ? p->names[k] : NULL;
+}
+
+/* ---- cells ---------------------------------------------------------------- */
+
+static wg_col preview_cols[65];
+static char preview_titles[65][72];
+
+static const char *preview_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    import_pane *p = ctx;
+    if (!p->have_probe || row >= p->probe.nrows)
+        return NULL;
+    if (col == 0) {
+        snprintf(buf, n, "%llu", (unsigned long long)p->probe.row_lines[row]);
+        return buf;
+    }
+    const csv_row *r = &p->probe.rows[row];
+    if (col - 1 >= r->n)
+        return "";
+    const csv_field *f = &r->f[col - 1];
+    if (f->is_null)
+        return "∅";
+    char *u = csv_to_utf8(p->d.encoding, f->value, f->len);
+    snprintf(buf, n, "%s", u);
+    free(u);
+    return buf;
+}
+
+static const wg_col col_cols[] = {
+    {"#", 3, WG_RIGHT}, {"column", 30, 0}, {"type", 12, 0}, {"sample", 0, WG_FLEX}};
+
+static const char *col_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    import_pane *p = ctx;
+    switch (col) {
+    case 0:
+        snprintf(buf, n, "%d", row + 1);
+        return buf;
+    case 1:
+        return p->existing ? (row < p->ntcols ? p->tcols[row] : "") : p->names[row];
+    case 2:
+        return p->existing ? "" : p->types[row];
+    default:
+        if (!p->existing && p->probe.nrows > 0 && row < p->probe.rows[0].n) {
+            const csv_field *f = &p->probe.rows[0].f[row];
+            if (f->is_null)
+                return "∅";
+            char *u = csv_to_utf8(p->d.encoding, f->value, f->len);
+            snprintf(buf, n, "%s", u);
+            free(u);
+            return buf;
+        }
+        return "";
+    }
+}
+
+static const wg_col map_cols[] = {
+    {"file column", 28, 0}, {"->", 2, 0}, {"table column", 28, 0}, {"first value", 0, WG_FLEX}};
+
+static const char *file_col_name(const import_pane *p, int i, char *buf, size_t n)
+{
+    if (p->d.header && i < p->probe.header.n) {
+        char *u = csv_to_utf8(p->d.encoding, p->probe.header.f[i].value, p->probe.header.f[i].len);
+        snprintf(buf, n, "%s", u);
+        free(u);
+    } else {
+        snprintf(buf, n, "field %d", i + 1);
+    }
+    return buf;
+}
+
+static const char *map_cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    import_pane *p = ctx;
+    switch (col) {
+    case 0:
+        return file_col_name(p, row, buf, n);
+    case 1:
+        return "->";
+    case 2:
+        if (p->map[row] == -1)
+            return "(skip)";
+        if (p->map[row] == -2)
+            return "(no match!)";
+        return table_col_name(p, p->map[row]);
+    default:
+        return preview_cell(p, 0, row + 1, buf, n);
+    }
+}
+
+static unsigned long map_attr(void *ctx, int row)
+{
+    import_pane *p = ctx;
+    if (p->map[row] == -2)
+        return theme_attr(TH_BAD);
+    if (p->map[row] == -1)
+        return theme_attr(TH_DIM);
+    return 0;
+}
+
+/* ---- state changes -------------------------------------------------------- */
+
+static void reset_target(import_pane *p)
+{
+    free_strv(p->names, p->ncols);
+    free_strv(p->types, p->ncols);
+    p->names = p->types = NULL;
+    free(p->map);
+    p->map = NULL;
+    p->ncols = 0;
+}
+
+/* Column names and types for a new table from the probe; identity mapping. */
+static void init_new_table(import_pane *p)
+{
+    reset_target(p);
+    p->ncols = p->probe.ncols;
+    p->names = xcalloc((size_t)p->ncols + 1, sizeof *p->names);
+    p->types = xcalloc((size_t)p->ncols + 1, sizeof *p->types);
+    p->map = xcalloc((size_t)p->ncols + 1, sizeof *p->map);
+    for (int i = 0; i < p->ncols; i++) {
+        p->names[i] = xstrdup(p->probe.names[i]);
+        p->types[i] = xstrdup(csv_type_name(p->probe.types[i]));
+        p->map[i] = i;
+    }
+    wg_list_set_count(&p->cols, p->ncols);
+}
+
+/* Existing table: file columns mapped by header name (exact, then
+ * case-insensitive), else by position without a header; -2 = no match. */
+static void map_existing(import_pane *p)
+{
+    free(p->map);
+    p->map = xcalloc((size_t)p->probe.ncols + 1, sizeof *p->map);
+    for (int i = 0; i < p->probe.ncols; i++) {
+        p->map[i] = -2;
+        if (p->d.header) {
+            char name[256];
+            file_col_name(p, i, name, sizeof name);
+            for (int k = 0; k < p->ntcols && p->map[i] == -2; k++)
+                if (strcmp(p->tcols[k], name) == 0)
+                    p->map[i] = k;
+            for (int k = 0; k < p->ntcols && p->map[i] == -2; k++)
+                if (strcasecmp(p->tcols[k], name) == 0)
+                    p->map[i] = k;
+        } else if (i < p->ntcols) {
+            p->map[i] = i;
+        }
+    }
+}
+
+static bool reprobe(import_pane *p)
+{
+    import_probe np;
+    char *err = NULL;
+    if (!import_probe_file(p->path, &p->d, p->null_str, &np, &err)) {
+        set_error(p, err);
+        free(err);
+        return false;
+    }
+    if (p->have_probe)
+        import_probe_free(&p->probe);
+    p->probe = np;
+    p->have_probe = true;
+    p->d = np.d;
+    int nc = p->probe.ncols < 64 ? p->probe.ncols : 64;
+    preview_cols[0] = (wg_col){"line", 6, WG_RIGHT};
+    for (int i = 0; i < nc; i++) {
+        char name[64];
+        file_col_name(p, i, name, sizeof name);
+        snprintf(preview_titles[i + 1], sizeof preview_titles[i + 1], "%s", name);
+        preview_cols[i + 1] = (wg_col){preview_titles[i + 1], 14, 0};
+    }
+    wg_list_free(&p->preview);
+    wg_list_init(&p->preview, preview_cols, nc + 1, preview_cell, p);
+    wg_list_set_count(&p->preview, p->probe.nrows);
+    wg_list_set_count(&p->mapl, p->probe.ncols);
+    if (!p->existing)
+        init_new_table(p);
+    else
+        map_existing(p);
+    return true;
+}
+
+static void load_tables(import_pane *p)
+{
+    eng_exec_args a = {.sql = "SELECT CASE WHEN n.nspname = 'public' THEN c.relname "
+                              "ELSE n.nspname || '.' || c.relname END FROM pg_class c "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
+                              "('pg_catalog','information_schema') AND n.nspname !~ '^pg_toast' "
+                              "ORDER BY 1 LIMIT 5000",
+                       .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                       .tag = TAG_TABLES};
+    p->tables_id = eng_exec(p->e, &a);
+}
+
+static void load_columns(import_pane *p)
+{
+    /* the name as the user typed it, resolved by the server (to_regclass) */
+    const char *params[] = {p->table};
+    eng_exec_args a = {.sql = "SELECT a.attname, n.nspname, c.relname FROM pg_attribute a "
+                              "JOIN pg_class c ON c.oid = a.attrelid "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
+                              "AND NOT a.attisdropped ORDER BY a.attnum",
+                       .nparams = 1,
+                       .params = params,
+                       .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                       .tag = TAG_COLUMNS};
+    p->tcols_loaded = false;
+    p->tcols_id = eng_exec(p->e, &a);
+}
+
+static void file_answer(pane *pp, const char *answer);
+
+static void ask_file(import_pane *p)
+{
+    p->prompting = true;
+    app_prompt(p->a, (pane *)p, "File to import: ", p->path ? p->path : "", true, file_answer);
+}
+
+static void file_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    if (!answer || !*answer) {
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    free(p->path);
+    p->path = xstrdup(answer);
+    csv_dialect_default(&p->d);
+    import_probe np;
+    char *err = NULL;
+    if (!import_probe_file(p->path, NULL, NULL, &np, &err)) {
+        set_error(p, err);
+        app_message(p->a, MSG_ERROR, "%s", err);
+        free(err);
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    if (np.empty) {
+        char *m = xasprintf("%s is empty: nothing to import", p->path);
+        set_error(p, m);
+        app_message(p->a, MSG_ERROR, "%s", m);
+        free(m);
+        import_probe_free(&np);
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    p->d = np.d;
+    import_probe_free(&np);
+    p->existing = false;
+    free(p->table);
+    free(p->schema);
+    p->schema = NULL;
+    p->table = csv_table_name_from_path(p->path);
+    set_error(p, NULL);
+    if (reprobe(p))
+        p->step = ST_SNIFF;
+    app_mark_dirty(p->a, pp);
+}
+
+/* Completion leaves a space after a word: names never end (or start) with one
+ * when typed at a prompt. */
+static char *trimmed(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    char *t = xstrdup(s);
+    size_t n = strlen(t);
+    while (n && t[n - 1] == ' ')
+        t[--n] = '\0';
+    return t;
+}
+
+static void table_answer(pane *pp, const char *answer_raw)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    char *answer = answer_raw ? trimmed(answer_raw) : NULL;
+    if (answer && *answer) {
+        free(p->table);
+        p->table = xstrdup(answer);
+        p->existing = true;
+        free_strv(p->tcols, p->ntcols);
+        p->tcols = NULL;
+        p->ntcols = 0;
+        wg_list_set_count(&p->cols, 0);
+        load_columns(p);
+    }
+    free(answer);
+    app_mark_dirty(p->a, pp);
+}
+
+static void newname_answer(pane *pp, const char *answer_raw)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    char *answer = answer_raw ? trimmed(answer_raw) : NULL;
+    if (answer && *answer) {
+        free(p->table);
+        free(p->schema);
+        p->schema = NULL;
+        p->table = xstrdup(answer);
+        if (p->existing) {
+            p->existing = false;
+            init_new_table(p);
+        }
+    }
+    free(answer);
+    app_mark_dirty(p->a, pp);
+}
+
+static void colname_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    int i = p->cols.sel;
+    if (answer && *answer && i >= 0 && i < p->ncols) {
+        free(p->names[i]);
+        p->names[i] = xstrdup(answer);
+        csv_truncate_utf8(p->names[i], CSV_NAMEDATALEN);
+        csv_names_dedupe(p->names, p->ncols);
+    }
+    app_mark_dirty(p->a, pp);
+}
+
+static const char *const type_words[] = {"bool",   "int4",  "int8",      "numeric",
+                                         "float8", "date",  "timestamp", "timestamptz",
+                                         "uuid",   "jsonb", "text",      NULL};
+
+static void coltype_answer(pane *pp, const char *answer_raw)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    char *answer = answer_raw ? trimmed(answer_raw) : NULL;
+    int i = p->cols.sel;
+    csv_type t;
+    if (answer && *answer && i >= 0 && i < p->ncols) {
+        if (csv_type_parse(answer, &t)) {
+            free(p->types[i]);
+            p->types[i] = xstrdup(csv_type_name(t));
+        } else {
+            app_message(p->a, MSG_ERROR,
+                        "unknown type \"%s\": one of bool int4 int8 numeric "
+                        "float8 date timestamp timestamptz uuid jsonb text",
+                        answer);
+        }
+    }
+    free(answer);
+    app_mark_dirty(p->a, pp);
+}
+
+static void mapto_answer(pane *pp, const char *answer_raw)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    char *answer = answer_raw ? trimmed(answer_raw) : NULL;
+    int i = p->mapl.sel;
+    if (answer && *answer && i >= 0 && i < p->probe.ncols) {
+        int n = p->existing ? p->ntcols : p->ncols;
+        int found = -2;
+        for (int k = 0; k < n && found == -2; k++)
+            if (strcmp(table_col_name(p, k), answer) == 0)
+                found = k;
+        for (int k = 0; k < n && found == -2; k++)
+            if (strcasecmp(table_col_name(p, k), answer) == 0)
+                found = k;
+        if (found == -2)
+            app_message(p->a, MSG_ERROR, "no column \"%s\" in %s", answer, p->table);
+        else
+            p->map[i] = found;
+    }
+    free(answer);
+    app_mark_dirty(p->a, pp);
+}
+
+static void null_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    if (answer) {
+        free(p->null_str);
+        p->null_str = *answer ? xstrdup(answer) : NULL;
+    }
+    app_mark_dirty(p->a, pp);
+}
+
+static void maxerr_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    if (answer) {
+        char *end;
+        double v = strtod(answer, &end);
+        if (end == answer || v < 0 || (*end && strcmp(end, "%") != 0)) {
+            app_message(p->a, MSG_ERROR, "max errors: a number N or a percentage P%%");
+        } else if (*end == '%') {
+            p->max_errors_pct = v;
+            p->max_errors = 0;
+        } else {
+            p->max_errors = (long)v;
+            p->max_errors_pct = 0;
+        }
+    }
+    app_mark_dirty(p->a, pp);
+}
+
+static void reject_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    if (answer) {
+        free(p->reject_path);
+        p->reject_path = *answer ? xstrdup(answer) : NULL;
+    }
+    app_mark_dirty(p->a, pp);
+}
+
+static void prompt(import_pane *p, const char *q, const char *initial, bool files, app_prompt_cb cb,
+                   const char *const *words)
+{
+    p->prompting = true;
+    app_prompt(p->a, (pane *)p, q, initial ? initial : "", files, cb);
+    if (words)
+        le_set_words(words);
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static void start_import(import_pane *p)
+{
+    if (app_readonly(p->a)) {
+        app_message(p->a, MSG_ERROR, "--readonly: importing is disabled");
+        return;
+    }
+    import_spec s;
+    import_spec_init(&s);
+    s.path = xstrdup(p->path);
+    s.table = xstrdup(p->table);
+    s.schema = p->existing && p->schema ? xstrdup(p->schema) : NULL;
+    s.d = p->d;
+    s.ncols = p->probe.ncols;
+    s.create = !p->existing;
+    s.truncate = p->existing && p->truncate;
+    s.null_str = p->null_str ? xstrdup(p->null_str) : NULL;
+    s.null_mode = p->null_mode;
+    s.jobs = p->jobs;
+    s.max_errors = p->max_errors;
+    s.max_errors_pct = p->max_errors_pct;
+    s.reject_path = p->reject_path ? xstrdup(p->reject_path) : NULL;
+    s.cols = xcalloc((size_t)s.ncols + 1, sizeof *s.cols);
+    for (int i = 0; i < s.ncols; i++) {
+        const char *t = table_col_name(p, p->map[i]);
+        s.cols[i].skip = t == NULL;
+        s.cols[i].name = t ? xstrdup(t) : NULL;
+        s.cols[i].type = !p->existing && i < p->ncols ? xstrdup(p->types[i]) : NULL;
+    }
+    if (!p->existing) { /* the new table's columns are the mapped ones, with their types */
+        for (int i = 0; i < s.ncols; i++)
+            if (!s.cols[i].skip) {
+                free(s.cols[i].type);
+                s.cols[i].type = xstrdup(p->types[p->map[i]]);
+            }
+    }
+    if (p->im)
+        import_free(p->im);
+    p->server_progress[0] = '\0';
+    p->im = import_start(p->e, &s);
+    import_spec_free(&s);
+    p->step = ST_RUN;
+}
+
+static void poll_server_progress(import_pane *p)
+{
+    if (!p->im || p->progress_id)
+        return;
+    import_progress pr;
+    import_get_progress(p->im, &pr);
+    if (!pr.backend_pid)
+        return;
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", pr.backend_pid);
+    const char *params[] = {pid};
+    eng_exec_args a = {.sql = "SELECT bytes_processed || ' bytes, ' || tuples_processed || "
+                              "' tuples' || CASE WHEN tuples_excluded > 0 THEN ', ' || "
+                              "tuples_excluded || ' excluded' ELSE '' END "
+                              "FROM pg_stat_progress_copy WHERE pid = $1::int",
+                       .nparams = 1,
+                       .params = params,
+                       .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                       .tag = TAG_PROGRESS};
+    p->progress_id = eng_exec(p->e, &a);
+}
+
+static int check_done(import_pane *p)
+{
+    if (p->step == ST_RUN && p->im && import_done(p->im)) {
+        p->step = ST_RESULT;
+        return PANE_REDRAW;
+    }
+    return 0;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static int put(WINDOW *w, int y, int x, int cols, const char *s, unsigned long attr)
+{
+    if (x >= cols)
+        return x;
+    return x + wg_text(w, y, x, s, cols - x, attr);
+}
+
+static void human(double b, char *out, size_t n)
+{
+    if (b >= 1e9)
+        snprintf(out, n, "%.2f GB", b / 1e9);
+    else if (b >= 1e6)
+        snprintf(out, n, "%.1f MB", b / 1e6);
+    else if (b >= 1e3)
+        snprintf(out, n, "%.1f kB", b / 1e3);
+    else
+        snprintf(out, n, "%.0f B", b);
+}
+
+static void draw_steps(import_pane *p, WINDOW *w, int cols)
+{
+    int x = put(w, 0, 0, cols, "Import  ", theme_attr(TH_TITLE));
+    for (int s = 0; s <= ST_RESULT; s++) {
+        char b[32];
+        snprintf(b, sizeof b, "%d %s", s + 1, step_names[s]);
+        x = put(w, 0, x, cols, b, theme_attr((int)p->step == s ? TH_SELECTED : TH_DIM));
+        x = put(w, 0, x, cols, s < ST_RESULT ? " › " : "", theme_attr(TH_DIM));
+    }
+}
+
+static void draw_kv(WINDOW *w, int y, int cols, const char *key, const char *label,
+                    const char *value)
+{
+    int x = put(w, y, 2, cols, key, theme_attr(TH_FOOTER_KEY));
+    x = put(w, y, x + 1, cols, label, theme_attr(TH_LABEL));
+    put(w, y, x + 1 > 26 ? x + 1 : 26, cols, value, theme_attr(TH_VALUE));
+}
+
+static void draw_file(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    (void)rows;
+    put(w, 2, 2, cols,
+        p->prompting ? "Type the path of a CSV file below (Tab completes)."
+                     : "Enter: choose a CSV file to import.",
+        theme_attr(TH_NORMAL));
+    if (p->path) {
+        int x = put(w, 4, 2, cols, "Last file: ", theme_attr(TH_LABEL));
+        put(w, 4, x, cols, p->path, theme_attr(TH_VALUE));
+    }
+}
+
+static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    char b[256], size[32];
+    human((double)p->probe.size, size, sizeof size);
+    snprintf(b, sizeof b, "%s  (%s, %d columns)", p->path, size, p->probe.ncols);
+    put(w, 1, 2, cols, b, theme_attr(TH_VALUE));
+    char v[128];
+    if (p->d.delim == '\t')
+        snprintf(v, sizeof v, "tab");
+    else
+        snprintf(v, sizeof v, "%c (%s)", p->d.delim, csv_delim_name(p->d.delim));
+    draw_kv(w, 2, cols, "d", "delimiter", v);
+    snprintf(v, sizeof v, "%c", p->d.quote);
+    draw_kv(w, 3, cols, "Q", "quote", v);
+    draw_kv(w, 4, cols, "h", "header", p->d.header ? "yes (first record names the columns)" : "no");
+    snprintf(v, sizeof v, "%s%s%s", csv_encoding_name(p->d.encoding),
+             p->d.bom ? ", BOM (stripped)" : "",
+             !p->probe.sniff.utf8_ok && p->d.encoding == CSV_ENC_UTF8
+                 ? "  — NOT valid UTF-8: press e for LATIN1/WIN1252"
+                 : "");
+    draw_kv(w, 5, cols, "e", "encoding", v);
+    snprintf(v, sizeof v, "%s%s", csv_eol_name(p->probe.sniff.eol),
+             p->probe.sniff.eol == CSV_EOL_MIXED ? " (each record re-terminated with LF)" : "");
+    draw_kv(w, 6, cols, " ", "line endings", v);
+    if (p->probe.nbad) {
+        snprintf(v, sizeof v, "%d record(s) with another field count, first on line %llu",
+                 p->probe.nbad, (unsigned long long)p->probe.first_bad_line);
+        put(w, 7, 2, cols, v, theme_attr(TH_WARN));
+    }
+    put(w, 8, 2, cols, "Preview (parsed as COPY will; ∅ = NULL):", theme_attr(TH_LABEL));
+    if (rows > 10)
+        wg_list_draw(&p->preview, w, 9, 0, rows - 9, cols);
+}
+
+static void draw_target(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    char v[300];
+    snprintf(v, sizeof v, "%s table %s", p->existing ? "existing" : "new", p->table);
+    draw_kv(w, 1, cols, "n/x", "target", v);
+    put(w, 2, 2, cols,
+        p->existing ? "x: another existing table (Tab completes)   n: a new table instead"
+                    : "n: rename   x: an existing table   r: rename column   t: column type",
+        theme_attr(TH_DIM));
+    if (p->existing && !p->tcols_loaded) {
+        put(w, 4, 2, cols, "reading the table's columns…", theme_attr(TH_DIM));
+        return;
+    }
+    if (p->existing && p->ntcols == 0) {
+        put(w, 4, 2, cols, "no such table (or no columns): x chooses another", theme_attr(TH_BAD));
+        return;
+    }
+    if (rows > 4)
+        wg_list_draw(&p->cols, w, 4, 0, rows - 4, cols);
+}
+
+static int unmatched(const import_pane *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->probe.ncols; i++)
+        n += p->map[i] == -2;
+    return n;
+}
+
+static void draw_map(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    int bad = unmatched(p);
+    char v[256];
+    if (bad)
+        snprintf(v, sizeof v, "%d file column(s) match no table column: m maps, s skips", bad);
+    else
+        snprintf(v, sizeof v, "every file column has a target");
+    put(w, 1, 2, cols, v, theme_attr(bad ? TH_BAD : TH_GOOD));
+    put(w, 2, 2, cols, "m: map to…   s: skip/unskip   K/J: move the target up/down",
+        theme_attr(TH_DIM));
+    /* table columns the file does not fill take their defaults */
+    strbuf sb;
+    sb_init(&sb);
+    int n = p->existing ? p->ntcols : p->ncols;
+    for (int k = 0; k < n; k++) {
+        bool used = false;
+        for (int i = 0; i < p->probe.ncols; i++)
+            used |= p->map[i] == k;
+        if (!used)
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", table_col_name(p, k));
+    }
+    if (sb.len) {
+        int x = put(w, 3, 2, cols, "defaults for: ", theme_attr(TH_LABEL));
+        put(w, 3, x, cols, sb.data, theme_attr(TH_VALUE));
+    }
+    sb_free(&sb);
+    if (rows > 5)
+        wg_list_draw(&p->mapl, w, 5, 0, rows - 5, cols);
+}
+
+static void draw_options(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    (void)rows;
+    static const char *const modes[] = {
+        "COPY's CSV rule: unquoted empty = NULL, \"\" = empty string",
+        "every empty field is NULL (FORCE_NULL)",
+        "never NULL: empty fields are empty strings (FORCE_NOT_NULL)"};
+    char v[128];
+    snprintf(v, sizeof v, "%s", p->null_str ? p->null_str : "(empty)");
+    draw_kv(w, 1, cols, "n", "NULL string", v);
+    draw_kv(w, 2, cols, "E", "empty fields", modes[p->null_mode]);
+    draw_kv(w, 3, cols, "t", "truncate first",
+            p->existing ? (p->truncate ? "yes" : "no") : "(new table)");
+    snprintf(v, sizeof v, "%d%s", p->jobs,
+             p->jobs > 1 ? " (two-phase commit: all or nothing)" : "");
+    draw_kv(w, 4, cols, "j", "parallel jobs", v);
+    if (p->max_errors_pct > 0)
+        snprintf(v, sizeof v, "skip up to %g%% bad records", p->max_errors_pct);
+    else if (p->max_errors > 0)
+        snprintf(v, sizeof v, "skip up to %ld bad records", p->max_errors);
+    else
+        snprintf(v, sizeof v, "stop at the first error");
+    draw_kv(w, 5, cols, "m", "errors", v);
+    draw_kv(w, 6, cols, "r", "reject file", p->reject_path ? p->reject_path : "(none)");
+    put(w, 8, 2, cols, "Enter: start the import (one transaction: all or nothing)",
+        theme_attr(TH_NORMAL));
+}
+
+static void draw_run(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    (void)rows;
+    import_progress pr;
+    import_get_progress(p->im, &pr);
+    double frac = pr.bytes_total ? (double)pr.bytes_done / (double)pr.bytes_total : 0;
+    char done[32], total[32], lab[64], v[256];
+    human((double)pr.bytes_done, done, sizeof done);
+    human((double)pr.bytes_total, total, sizeof total);
+    snprintf(lab, sizeof lab, "%.1f%%", frac * 100);
+    wg_seg seg = {frac * 100, theme_attr(TH_GAUGE_USED)};
+    int gw = cols - 4 > 60 ? 60 : cols - 4;
+    if (gw > 4)
+        wg_gauge(w, 2, 2, gw, &seg, 1, 100, lab, theme_attr(TH_NORMAL));
+    double rate = pr.elapsed > 0 ? (double)pr.bytes_done / pr.elapsed : 0;
+    char eta[32] = "--:--";
+    if (rate > 0) {
+        long s = (long)((double)(pr.bytes_total - pr.bytes_done) / rate);
+        snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
+    }
+    snprintf(v, sizeof v, "%s / %s   %llu rows   %.0f rows/s   %.1f MB/s   ETA %s   (%s)", done,
+             total, (unsigned long long)pr.rows_sent,
+             pr.elapsed > 0 ? (double)pr.rows_sent / pr.elapsed : 0, rate / 1e6, eta, pr.phase);
+    put(w, 3, 2, cols, v, theme_attr(TH_VALUE));
+    int x = put(w, 4, 2, cols, "server (pg_stat_progress_copy): ", theme_attr(TH_LABEL));
+    put(w, 4, x, cols, p->server_progress[0] ? p->server_progress : "…", theme_attr(TH_VALUE));
+    put(w, 6, 2, cols, "Esc or Ctrl-C cancels: nothing is imported. Other panes stay live.",
+        theme_attr(TH_DIM));
+}
+
+static void draw_result(import_pane *p, WINDOW *w, int rows, int cols)
+{
+    (void)rows;
+    const import_result *r = import_get_result(p->im);
+    char v[512];
+    if (!r)
+        return;
+    if (r->status == IMPORT_OK) {
+        char b[32];
+        human(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
+        snprintf(v, sizeof v, "imported %llu rows into %s in %.2f s (%s/s%s)",
+                 (unsigned long long)r->rows, p->table, r->seconds, b,
+                 r->jobs > 1 ? ", parallel" : "");
+        put(w, 2, 2, cols, v, theme_attr(TH_GOOD));
+        if (r->rejected) {
+            snprintf(v, sizeof v, "%llu bad records skipped%s%s", (unsigned long long)r->rejected,
+                     p->reject_path ? ", written to " : "", p->reject_path ? p->reject_path : "");
+            put(w, 3, 2, cols, v, theme_attr(TH_WARN));
+        }
+    } else {
+        put(w, 2, 2, cols, r->message ? r->message : import_status_name(r->status),
+            theme_attr(TH_BAD));
+        int y = 3;
+        if (r->detail)
+            put(w, y++, 2, cols, r->detail, theme_attr(TH_NORMAL));
+        if (r->line) {
+            snprintf(v, sizeof v, "%s, line %llu:", p->path, (unsigned long long)r->line);
+            put(w, y++, 2, cols, v, theme_attr(TH_LABEL));
+            put(w, y++, 4, cols, r->record ? r->record : "", theme_attr(TH_VALUE));
+        }
+        put(w, y + 1, 2, cols,
+            r->status == IMPORT_UNKNOWN ? "outcome unknown: the connection was lost during COMMIT"
+                                        : "nothing imported",
+            theme_attr(TH_BAD));
+    }
+    if (r->note)
+        put(w, 7, 2, cols, r->note, theme_attr(TH_DIM));
+    put(w, 9, 2, cols, "Enter: import another file", theme_attr(TH_DIM));
+}
+
+static void imp_draw(pane *pp, WINDOW *w, int rows, int cols)
+{
+    import_pane *p = IP(pp);
+    werase(w);
+    if (rows < 1 || cols < 1)
+        return;
+    draw_steps(p, w, cols);
+    if (rows < 3)
+        return;
+    switch (p->step) {
+    case ST_FILE:
+        draw_file(p, w, rows, cols);
+        break;
+    case ST_SNIFF:
+        draw_sniff(p, w, rows, cols);
+        break;
+    case ST_TARGET:
+        draw_target(p, w, rows, cols);
+        break;
+    case ST_MAP:
+        draw_map(p, w, rows, cols);
+        break;
+    case ST_OPTIONS:
+        draw_options(p, w, rows, cols);
+        break;
+    case ST_RUN:
+        draw_run(p, w, rows, cols);
+        break;
+    case ST_RESULT:
+        draw_result(p, w, rows, cols);
+        break;
+    }
+    if (p->error && p->step != ST_RESULT && rows > 2)
+        put(w, rows - 1, 0, cols, p->error, theme_attr(TH_MESSAGE_ERROR));
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static const char delims[] = {',', ';', '\t', '|'};
+
+static void go_back(import_pane *p)
+{
+    set_error(p, NULL);
+    switch (p->step) {
+    case ST_SNIFF:
+    case ST_RESULT:
+        p->step = ST_FILE;
+        ask_file(p);
+        break;
+    case ST_TARGET:
+        p->step = ST_SNIFF;
+        break;
+    case ST_MAP:
+        p->step = ST_TARGET;
+        break;
+    case ST_OPTIONS:
+        p->step = ST_MAP;
+        break;
+    default:
+        break;
+    }
+}
+
+static int key_sniff(import_pane *p, int ch)
+{
+    switch (ch) {
+    case 'd': {
+        int k = 0;
+        while (k < 4 && delims[k] != p->d.delim)
+            k++;
+        p->d.delim = delims[(k + 1) % 4];
+        break;
+    }
+    case 'Q':
+        p->d.quote = p->d.quote == '"' ? '\'' : '"';
+        break;
+    case 'h':
+        p->d.header = !p->d.header;
+        break;
+    case 'e':
+        p->d.encoding = (csv_encoding)((p->d.encoding + 1) % 3);
+        break;
+    default:
+        return -1;
+    }
+    if (p->d.quote == p->d.delim)
+        p->d.quote = p->d.quote == '"' ? '\'' : '"';
+    reprobe(p);
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static int key_target(import_pane *p, int ch)
+{
+    switch (ch) {
+    case 'n':
+        prompt(p, "New table name: ", p->existing ? "" : p->table, false, newname_answer, NULL);
+        return PANE_HANDLED | PANE_REDRAW;
+    case 'x':
+        if (!p->tables)
+            load_tables(p);
+        prompt(p, "Existing table: ", "", false, table_answer, (const char *const *)p->tables);
+        return PANE_HANDLED | PANE_REDRAW;
+    case 'r':
+        if (!p->existing && p->cols.sel >= 0)
+            prompt(p, "Column name: ", p->names[p->cols.sel], false, colname_answer, NULL);
+        return PANE_HANDLED | PANE_REDRAW;
+    case 't':
+        if (!p->existing && p->cols.sel >= 0)
+            prompt(p, "Type: ", p->types[p->cols.sel], false, coltype_answer, type_words);
+        return PANE_HANDLED | PANE_REDRAW;
+    default:
+        return -1;
+    }
+}
+
+static const char **map_words(import_pane *p)
+{
+    static const char **words;
+    free(words);
+    int n = p->existing ? p->ntcols : p->ncols;
+    words = xcalloc((size_t)n + 1, sizeof *words);
+    for (int k = 0; k < n; k++)
+        words[k] = table_col_name(p, k);
+    return words;
+}
+
+static int key_map(import_pane *p, int ch)
+{
+    int i = p->mapl.sel;
+    if (i < 0)
+        return -1;
+    switch (ch) {
+    case 's':
+        if (p->map[i] != -1) {
+            p->map[i] = -1;
+        } else if (!p->existing) {
+            p->map[i] = i < p->ncols ? i : -2;
+        } else { /* back to what the header says */
+            int *saved = xmalloc(sizeof *saved * (size_t)(p->probe.ncols + 1));
+            memcpy(saved, p->map, sizeof *saved * (size_t)p->probe.ncols);
+            map_existing(p);
+            int mine = p->map[i];
+            memcpy(p->map, saved, sizeof *saved * (size_t)p->probe.ncols);
+            p->map[i] = mine;
+            free(saved);
+        }
+        return PANE_HANDLED | PANE_REDRAW;
+    case 'm':
+        prompt(p, "Table column: ", table_col_name(p, p->map[i]), false, mapto_answer,
+               (const char *const *)map_words(p));
+        return PANE_HANDLED | PANE_REDRAW;
+    case 'K':
+    case 'J': {
+        int j = ch == 'K' ? i - 1 : i + 1;
+        if (j < 0 || j >= p->probe.ncols)
+            return PANE_HANDLED;
+        int t = p->map[i];
+        p->map[i] = p->map[j];
+        p->map[j] = t;
+        wg_list_select(&p->mapl, j);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    default:
+        return -1;
+    }
+}
+
+static int key_options(import_pane *p, int ch)
+{
+    char b[64];
+    switch (ch) {
+    case 'n':
+        prompt(p, "NULL string (empty = COPY's default): ", p->null_str, false, null_answer, NULL);
+        break;
+    case 'E':
+        p->null_mode = (import_null_mode)((p->null_mode + 1) % 3);
+        break;
+    case 't':
+        p->truncate = !p->truncate;
+        break;
+    case 'j':
+        p->jobs = p->jobs >= 8 ? 1 : p->jobs * 2;
+        break;
+    case 'm':
+        if (p->max_errors_pct > 0)
+            snprintf(b, sizeof b, "%g%%", p->max_errors_pct);
+        else
+            snprintf(b, sizeof b, "%ld", p->max_errors);
+        prompt(p, "Max bad records to skip (N or P%, 0 = stop at the first): ", b, false,
+               maxerr_answer, NULL);
+        break;
+    case 'r':
+        prompt(p, "Reject file: ", p->reject_path, true, reject_answer, NULL);
+        break;
+    default:
+        return -1;
+    }
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static bool is_enter(int ch, bool is_key)
+{
+    return (!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER);
+}
+
+static int imp_on_key(pane *pp, int ch, bool is_key)
+{
+    import_pane *p = IP(pp);
+    bool esc = !is_key && ch == 27;
+    bool ctrl_c = !is_key && ch == 3;
+    if (p->step == ST_RUN) {
+        if (esc || ctrl_c) {
+            import_cancel(p->im);
+            app_message(p->a, MSG_WARN, "canceling the import…");
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        return PANE_IGNORED;
+    }
+    if (esc) {
+        if (p->step == ST_FILE)
+            return PANE_IGNORED;
+        go_back(p);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    if (is_enter(ch, is_key)) {
+        set_error(p, NULL);
+        switch (p->step) {
+        case ST_FILE:
+        case ST_RESULT:
+            p->step = ST_FILE;
+            ask_file(p);
+            break;
+        case ST_SNIFF:
+            p->step = ST_TARGET;
+            break;
+        case ST_TARGET:
+            if (p->existing && (!p->tcols_loaded || p->ntcols == 0)) {
+                set_error(p, "choose an existing table with x, or a new one with n");
+                break;
+            }
+            p->step = ST_MAP;
+            break;
+        case ST_MAP:
+            if (unmatched(p)) {
+                set_error(p, "some file columns match no table column: map (m) or skip (s) them");
+                break;
+            }
+            p->step = ST_OPTIONS;
+            break;
+        case ST_OPTIONS:
+            start_import(p);
+            break;
+        default:
+            break;
+        }
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    int r = -1;
+    if (!is_key) {
+        if (p->step == ST_SNIFF)
+            r = key_sniff(p, ch);
+        else if (p->step == ST_TARGET)
+            r = key_target(p, ch);
+        else if (p->step == ST_MAP)
+            r = key_map(p, ch);
+        else if (p->step == ST_OPTIONS)
+            r = key_options(p, ch);
+    }
+    if (r >= 0)
+        return r;
+    wg_list *l = p->step == ST_SNIFF    ? &p->preview
+                 : p->step == ST_TARGET ? &p->cols
+                 : p->step == ST_MAP    ? &p->mapl
+                                        : NULL;
+    if (l) {
+        int lr = wg_list_key(l, p->a, ch, is_key);
+        if (lr)
+            return lr;
+    }
+    return PANE_IGNORED;
+}
+
+/* ---- events and ticks ---------------------------------------------------- */
+
+static char **values_of(const eng_result *r, int *n)
+{
+    *n = 0;
+    if (!r || eng_result_status(r) != ENG_RES_TUPLES)
+        return NULL;
+    int rows = eng_result_nrows(r);
+    char **v = xcalloc((size_t)rows + 1, sizeof *v);
+    for (int i = 0; i < rows; i++)
+        v[i] = xstrdup(eng_result_value(r, i, 0));
+    *n = rows;
+    return v;
+}
+
+static int imp_on_event(pane *pp, const eng_event *ev)
+{
+    import_pane *p = IP(pp);
+    if (ev->kind == EV_POOL)
+        return 0;
+    if (p->im && import_on_event(p->im, ev))
+        return check_done(p);
+    if (ev->id == p->tables_id) {
+        if (ev->kind == EV_RESULT && ev->result) {
+            free_strv(p->tables, p->ntables);
+            p->tables = values_of(ev->result, &p->ntables);
+            le_set_words((const char *const *)p->tables);
+        }
+        return 0;
+    }
+    if (ev->id == p->tcols_id) {
+        if (ev->kind == EV_RESULT && ev->result) {
+            free_strv(p->tcols, p->ntcols);
+            p->tcols = values_of(ev->result, &p->ntcols);
+            if (p->ntcols > 0 && eng_result_ncols(ev->result) >= 3) {
+                free(p->schema);
+                free(p->table);
+                p->schema = xstrdup(eng_result_value(ev->result, 0, 1));
+                p->table = xstrdup(eng_result_value(ev->result, 0, 2));
+            }
+        } else if (ev->kind == EV_DONE) {
+            p->tcols_loaded = true;
+            if (ev->status != ENG_DONE_OK && ev->error)
+                set_error(p, ev->error->message);
+            wg_list_set_count(&p->cols, p->ntcols);
+            map_existing(p);
+            return PANE_REDRAW;
+        }
+        return 0;
+    }
+    if (ev->id == p->progress_id) {
+        if (ev->kind == EV_RESULT && ev->result &&
+            eng_result_status(ev->result) == ENG_RES_TUPLES && eng_result_nrows(ev->result) > 0)
+            snprintf(p->server_progress, sizeof p->server_progress, "%s",
+                     eng_result_value(ev->result, 0, 0));
+        else if (ev->kind == EV_DONE)
+            p->progress_id = 0;
+        return ev->kind == EV_DONE ? PANE_REDRAW : 0;
+    }
+    return 0;
+}
+
+static int imp_on_tick(pane *pp)
+{
+    import_pane *p = IP(pp);
+    if (p->step != ST_RUN)
+        return 0;
+    poll_server_progress(p);
+    int r = check_done(p);
+    return r | PANE_REDRAW;
+}
+
+/* The file prompt opens on Enter, not on show: a prompt grabbing the keys
+ * would make Tab complete file names instead of cycling through the panes. */
+static void imp_on_show(pane *pp, bool shown)
+{
+    IP(pp)->shown = shown;
+}
+
+static bool imp_busy(const pane *pp)
+{
+    const import_pane *p = (const import_pane *)pp;
+    return p->step == ST_RUN && p->im && !import_done(p->im);
+}
+
+static bool imp_text_input(const pane *pp)
+{
+    (void)pp;
+    return false;
+}
+
+static pane *imp_create(app *a)
+{
+    import_pane *p = xcalloc(1, sizeof *p);
+    p->a = a;
+    p->e = app_engine(a);
+    p->jobs = 1;
+    csv_dialect_default(&p->d);
+    wg_list_init(&p->preview, preview_cols, 1, preview_cell, p);
+    wg_list_init(&p->cols, col_cols, 4, col_cell, p);
+    wg_list_init(&p->mapl, map_cols, 4, map_cell, p);
+    p->mapl.row_attr = map_attr;
+    return (pane *)p;
+}
+
+static void imp_destroy(pane *pp)
+{
+    import_pane *p = IP(pp);
+    if (p->im)
+        import_free(p->im); /* cancels a running import: nothing imported */
+    if (p->have_probe)
+        import_probe_free(&p->probe);
+    reset_target(p);
+    free_strv(p->tcols, p->ntcols);
+    free_strv(p->tables, p->ntables);
+    wg_list_free(&p->preview);
+    wg_list_free(&p->cols);
+    wg_list_free(&p->mapl);
+    free(p->path);
+    free(p->table);
+    free(p->schema);
+    free(p->null_str);
+    free(p->reject_path);
+    free(p->error);
+    free(p);
+}
+
+static const pane_key imp_keys[] = {
+    {"Enter", "Next", "accept this step's choices and go on"},
+    {"Esc", "Back", "go back a step (during the run: cancel, nothing imported)"},
+    {"d", "Delim", "Sniff: next delimiter (, ; tab |)"},
+    {"Q", "Quote", "Sniff: switch the quote character (\" or ')"},
+    {"h", "Header", "Sniff: the first record is a header or data"},
+    {"e", "Enc", "Sniff: next encoding (UTF8, LATIN1, WIN1252)"},
+    {"n/x", "Table", "Target: a new table (name) / an existing table (Tab completes)"},
+    {"r/t", "Column", "Target: rename the selected column / change its type"},
+    {"m/s", "Map", "Mapping: map the selected file column / skip it"},
+    {"K/J", "Move", "Mapping: move the selected target up / down"},
+    {"E/t/j", "Opts", "Options: empty-field rule / truncate / parallel jobs"},
+    {NULL, NULL, NULL}};
+
+const pane_class pane_import_class = {
+    .name = "Import",
+    .tag_prefix = IMPORT_TAG_PREFIX,
+    .create = imp_create,
+    .destroy = imp_destroy,
+    .draw = imp_draw,
+    .on_key = imp_on_key,
+    .on_event = imp_on_event,
+    .on_tick = imp_on_tick,
+    .on_show = imp_on_show,
+    .text_input = imp_text_input,
+    .busy = imp_busy,
+    .keys = imp_keys,
+};
