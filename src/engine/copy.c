@@ -281,6 +281,18 @@ static void copy_io(engine *e, conn *c, int revents)
         read_results(e, r, c, st);
 }
 
+/* Sends what is queued; once the end is sent, reads the results at once:
+ * libpq may already hold the server's answer in its buffer (read while it
+ * flushed our data), and then the socket never becomes readable again. */
+static void pump_and_read(engine *e, request *r, copy_state *st)
+{
+    conn *c = r->conn;
+    if (st->phase != P_DATA || !c)
+        return;
+    if (pump(e, r, c, st) && st->phase != P_DATA)
+        read_results(e, r, c, st);
+}
+
 void copy_start(engine *e, request *r, conn *c)
 {
     copy_state *st = r->op;
@@ -311,8 +323,7 @@ void copy_data(engine *e, request *r, request *data)
     else
         st->head = k;
     st->tail = k;
-    if (st->phase == P_DATA && r->conn)
-        pump(e, r, r->conn, st);
+    pump_and_read(e, r, st);
 }
 
 void copy_end(engine *e, request *r, const char *errmsg)
@@ -326,8 +337,7 @@ void copy_end(engine *e, request *r, const char *errmsg)
         st->user_abort = true;
         free_chunks(e, r, st); /* nothing more is sent */
     }
-    if (st->phase == P_DATA && r->conn)
-        pump(e, r, r->conn, st);
+    pump_and_read(e, r, st);
 }
 
 void copy_cancel(engine *e, request *r)
