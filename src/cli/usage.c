@@ -19,8 +19,10 @@ static const char synopsis[] =
     "  pgdeck run    [CONN] (-c SQL | -f FILE) [--pipeline [--sync end|each]]\n"
     "                [--clients N (--repeat M | --time S)] [--format table|csv|json]\n"
     "                [--stats[=stderr|stdout]]\n"
-    "  pgdeck import [CONN] FILE --table T [--create] [--jobs N] [--delimiter C]\n"
-    "                [--header|--no-header] [--null S] [--encoding E]\n"
+    "  pgdeck import [CONN] FILE (--table [SCHEMA.]T [--create] | --create)\n"
+    "                [--jobs N] [--delimiter C] [--quote C] [--header|--no-header]\n"
+    "                [--null S] [--encoding E] [--truncate]\n"
+    "                [--max-errors N|P%] [--reject-file F]\n"
     "  pgdeck top    [CONN] --once [--json] [--sort total|mean|calls] [--limit N]\n"
     "                [--interval S]\n"
     "  pgdeck --help | --version\n"
@@ -89,7 +91,7 @@ static const char run_help[] =
 static const char import_help[] =
     "pgdeck import [CONN] FILE --table T [options]\n"
     "  Loads a CSV file with COPY; nothing is imported when a row is bad.\n"
-    "  -t, --table=T           target table\n"
+    "  -t, --table=[SCHEMA.]T  target table (the name is used literally, quoted)\n"
     "  --create                create the table from the header (named after the\n"
     "                          file without --table)\n"
     "  --truncate              empty the table first\n"
@@ -100,7 +102,10 @@ static const char import_help[] =
     "  --null=S                the text that means NULL\n"
     "  --encoding=E            the file's encoding: UTF8, LATIN1 or WIN1252\n"
     "  --max-errors=N|P%       skip up to N (or P %) bad rows instead of failing\n"
-    "  --reject-file=FILE      write the skipped rows there (with --max-errors)\n";
+    "  --reject-file=FILE      write the skipped rows there (with --max-errors)\n"
+    "  Exit: 0 imported; 1 data or SQL error, or canceled (nothing imported);\n"
+    "  3 cannot connect or the connection was lost (nothing imported). Ctrl-C\n"
+    "  cancels.\n";
 
 static const char top_help[] =
     "pgdeck top [CONN] [--once] [options]\n"
