@@ -91,6 +91,14 @@ ok "$(alive "$daemon" && echo 1 || echo 0)" "the daemon has exited"
 cluster_stop
 ok $? "cluster_stop twice is harmless"
 
+# A second cluster_start keeps the test's own EXIT trap (which stops it).
+out=$(top_builddir=$top_builddir sh -c '. "$1/tests/lib/tap.sh"; . "$1/tests/lib/cluster.sh"
+    cluster_start; trap "echo own-trap-ran; cluster_stop" EXIT
+    cluster_stop; cluster_start; echo "dir=$PGDECK_TEST_DATADIR"' sh "$top_srcdir")
+like "$out" "own-trap-ran" "a second cluster_start keeps the test's EXIT trap"
+dir=$(printf '%s\n' "$out" | sed -n 's/^dir=//p')
+ok "$([ -n "$dir" ] && [ ! -e "$dir" ] && echo 0 || echo 1)" "and that trap removed the second cluster"
+
 # A test shell killed with SIGKILL: the daemon notices and cleans up.
 sh -c '. "$1/tests/lib/tap.sh"; . "$1/tests/lib/cluster.sh"; cluster_start
        echo "$PGDECK_TEST_DATADIR" >"$2/dir.tmp"; mv "$2/dir.tmp" "$2/dir"; exec sleep 600' \

@@ -3,6 +3,7 @@
  * trace, and its guardian cleans up after an owner killed with SIGKILL. */
 #include "config.h"
 
+#include "common/xalloc.h"
 #include "engine/sandbox.h"
 #include "tests/lib/tap.h"
 
@@ -36,7 +37,7 @@ static char *query_one(const char *conninfo, const char *sql)
     } else {
         PGresult *r = PQexec(c, sql);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-            value = strdup(PQgetvalue(r, 0, 0));
+            value = xstrdup(PQgetvalue(r, 0, 0));
         else
             diag("%s: %s", sql, PQresultErrorMessage(r));
         PQclear(r);
@@ -139,7 +140,7 @@ static void test_lifecycle(void)
         free(err);
         return;
     }
-    char *datadir = strdup(sandbox_datadir(sb));
+    char *datadir = xstrdup(sandbox_datadir(sb));
     is_str(sandbox_host(sb), "127.0.0.1", "host is the loopback address");
     ok(sandbox_port(sb) > 0 && sandbox_port(sb) < 65536, "a real port (%d)", sandbox_port(sb));
     is_str(sandbox_user(sb), "postgres", "superuser role postgres");

@@ -20,12 +20,12 @@
 # is trusted except over TCP for members of pw_users (password tests:
 # CREATE ROLE pw_x LOGIN PASSWORD 'secret' IN ROLE pw_users).
 #
-# Cleanup: cluster_start sets an EXIT trap (and turns HUP/INT/TERM into an
-# exit) that runs cluster_stop. A test that sets its own EXIT trap must call
-# cluster_stop in it. Even without the trap nothing is left behind: the daemon
+# Cleanup: the first cluster_start sets an EXIT trap (and turns HUP/INT/TERM
+# into an exit) that runs cluster_stop; later calls leave traps alone. A test
+# that sets its own EXIT trap must call cluster_stop in it. Even without the trap nothing is left behind: the daemon
 # stops the cluster when the test's shell is gone (checked every second), and
 # when the daemon itself dies the sandbox's guardian removes everything.
-# One cluster per test script.
+# One cluster at a time per test script (cluster_stop, then cluster_start again).
 
 : "${top_builddir:=.}"
 : "${TESTCLUSTER:=$top_builddir/tests/lib/testcluster}"
@@ -43,10 +43,15 @@ cluster_start() {
     eval "$_cluster_out"
     export PGHOST PGPORT PGUSER PGDATABASE PGDECK_TEST_DATADIR PGDECK_TEST_BINDIR PGDECK_TEST_PID
     unset PGPASSWORD PGSERVICE PGOPTIONS PGHOSTADDR
-    trap 'cluster_stop' EXIT
-    trap 'exit 129' HUP
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    # Only the first time: a test that set its own EXIT trap after an earlier
+    # cluster_start (e.g. 'sh_stop; cluster_stop') keeps it.
+    if [ -z "${_cluster_trapped:-}" ]; then
+        _cluster_trapped=1
+        trap 'cluster_stop' EXIT
+        trap 'exit 129' HUP
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+    fi
 }
 
 # Stops the cluster and removes its directory; returns when both are gone.
