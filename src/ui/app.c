@@ -730,6 +730,8 @@ static void handle_key(app *a, km_key k)
             run_keycmd(a, c);
             return;
         }
+        if (k.meta) /* Alt-x reaches a text pane as readline sees it: Esc, then x */
+            send_pane_key(a, 27, false);
         if (send_pane_key(a, k.code, k.is_key) != PANE_IGNORED)
             return;
         if (c != KM_NONE && !km_key_printable(k))
