@@ -148,6 +148,8 @@ static void json_num(strbuf *sb, double v)
         sb_append(sb, "null");
     else if (v == floor(v) && fabs(v) < 1e15)
         sb_printf(sb, "%.0f", v);
+    else if (fabs(v) >= 1e6)
+        sb_printf(sb, "%.3f", v); /* epoch seconds keep their precision */
     else
         sb_printf(sb, "%.6g", v);
 }

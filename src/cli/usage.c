@@ -23,8 +23,8 @@ static const char synopsis[] =
     "                [--jobs N] [--delimiter C] [--quote C] [--header|--no-header]\n"
     "                [--null S] [--encoding E] [--truncate]\n"
     "                [--max-errors N|P%] [--reject-file F]\n"
-    "  pgdeck top    [CONN] --once [--json] [--sort total|mean|calls] [--limit N]\n"
-    "                [--interval S]\n"
+    "  pgdeck top    [CONN] [--once] [--json] [--sort total|mean|calls|rows|read|temp]\n"
+    "                [--limit N] [--interval S]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -119,7 +119,7 @@ static const char top_help[] =
 
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
-                                  "  --version               pgdeck's version\n"
+                                  "  (pgdeck --version prints pgdeck's version)\n"
                                   "\n"
                                   "Exit status: 0 ok, 1 SQL or data error, 2 usage error,\n"
                                   "3 cannot connect (or the connection was lost).\n";

@@ -36,6 +36,9 @@ t(set(d) == set(top_keys), "no other top-level keys: %s" % sorted(set(d) - set(t
 t(d["sort"] == "mean" and d["limit"] == 5, "sort and limit echoed")
 t(d["database"] == "postgres" and d["user"] == "postgres", "database and user")
 t(d["server_version_num"] >= 130000, "server_version_num")
+import time
+t(isinstance(d["stats_reset"], (int, float)) and abs(d["stats_reset"] - time.time()) < 600,
+  "stats_reset is the reset time to the second, not rounded (%r)" % d["stats_reset"])
 s = d["statements"]
 t(1 <= len(s) <= 5, "at most --limit statements (%d)" % len(s))
 first = s[0]
