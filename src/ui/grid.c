@@ -908,3 +908,8 @@ int grid_key(grid *g, pane *p, int ch, bool is_key)
         s->top = 0;
     return PANE_HANDLED | PANE_REDRAW;
 }
+
+bool grid_in_record_view(const grid *g)
+{
+    return g->nsets > 0 && g->cur >= 0 && g->cur < g->nsets && g->sets[g->cur]->record;
+}

@@ -94,6 +94,8 @@ long grid_total_rows(const grid *g);
 void grid_draw(grid *g, WINDOW *w, int y, int x, int rows, int cols);
 /* Navigation, search, record view, export keys; pane_result bits. */
 int grid_key(grid *g, pane *p, int ch, bool is_key);
+/* True while the current set shows the record view (Esc leaves it). */
+bool grid_in_record_view(const grid *g);
 
 typedef enum grid_format { GRID_CSV, GRID_TSV, GRID_JSON } grid_format;
 grid_format grid_format_for_path(const char *path);

@@ -40,7 +40,10 @@ check "G goes to the last row" sh_wait ' 200 .* row200 ' 5
 sh_keys r
 check "r opens the record view" sh_wait 'record view' 5
 check "the record view lists a column per line" sh_wait 'label .* row200' 5
-sh_keys r F6
+sh_keys Escape
+check "Esc leaves the record view, back to the grid" sh_wait_not 'record view' 5
+check "... and the grid still has the focus" sh_wait ' 200 .* row200 ' 5
+sh_keys F6
 
 # search in the grid
 sh_keys F6 /
