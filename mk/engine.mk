@@ -5,6 +5,7 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/engine.h src/engine/engine_int.h \
 	src/engine/api.c \
 	src/engine/event.c \
+	src/engine/flow.c \
 	src/engine/loop.c \
 	src/engine/conn.c \
 	src/engine/pool.c \
@@ -17,6 +18,7 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/load.c \
 	src/engine/result.c \
 	src/engine/conninfo.c \
+	src/engine/resolve.c \
 	src/engine/metrics.c \
 	src/engine/stats.c
 
@@ -71,3 +73,21 @@ tests_integration_copy_import_t_SOURCES = tests/integration/copy_import.c
 tests_integration_copy_import_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_copy_import_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/copy_import.t
+
+check_PROGRAMS += tests/integration/pool_returns.t
+tests_integration_pool_returns_t_SOURCES = tests/integration/pool_returns.c
+tests_integration_pool_returns_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_integration_pool_returns_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/pool_returns.t
+
+check_PROGRAMS += tests/integration/engine_stream.t
+tests_integration_engine_stream_t_SOURCES = tests/integration/engine_stream.c
+tests_integration_engine_stream_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_integration_engine_stream_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/engine_stream.t
+
+check_PROGRAMS += tests/integration/engine_resolve.t
+tests_integration_engine_resolve_t_SOURCES = tests/integration/engine_resolve.c
+tests_integration_engine_resolve_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_integration_engine_resolve_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/engine_resolve.t

@@ -135,16 +135,18 @@ engine *engine_start(const eng_conninfo *ci, const eng_pool_config *cfg, char **
     k++;
     e->kw[k] = NULL;
 
+    e->resolve = resolve_plan_new(e->kw, e->val);
     atomic_init(&e->next_id, 1);
     atomic_init(&e->next_session, 1);
     e->reqq = msgq_new();
     e->evq = msgq_new();
-    e->cancel_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->cancel_efd < 0) {
+    e->wake_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (e->wake_efd < 0) {
         *err = xasprintf("eventfd: %s", strerror(errno));
         msgq_free(e->reqq, NULL);
         msgq_free(e->evq, NULL);
         eng_conninfo_free(e->ci);
+        resolve_plan_free(e->resolve);
         free(e->kw);
         free(e->val);
         free(e);
@@ -185,7 +187,7 @@ void engine_stop(engine *e)
     }
     msgq_free(e->reqq, (void (*)(void *))request_free);
     msgq_free(e->evq, (void (*)(void *))eng_event_free);
-    close(e->cancel_efd);
+    close(e->wake_efd);
     metrics_free(e);
     pthread_mutex_destroy(&e->stats_lock);
     pthread_cond_destroy(&e->ready_cond);
@@ -194,6 +196,7 @@ void engine_stop(engine *e)
     free(e->ready_err);
     free(e->kw);
     free(e->val);
+    resolve_plan_free(e->resolve);
     eng_conninfo_free(e->ci);
     free(e);
 }

@@ -19,7 +19,7 @@
 
 struct cancel_job {
     PGcancel *cancel;
-    int wake_fd; /* the worker's own dup of e->cancel_efd */
+    int wake_fd; /* the worker's own dup of e->wake_efd */
     atomic_int refs;
     atomic_bool done;
     bool ok;
@@ -64,7 +64,7 @@ void cancel_start(engine *e, conn *c)
         return;
     cancel_job *j = xcalloc(1, sizeof *j);
     j->cancel = pc;
-    j->wake_fd = fcntl(e->cancel_efd, F_DUPFD_CLOEXEC, 0);
+    j->wake_fd = fcntl(e->wake_efd, F_DUPFD_CLOEXEC, 0);
     if (j->wake_fd < 0) {
         PQfreeCancel(pc);
         free(j);
@@ -104,7 +104,7 @@ static void drain_fd(int fd)
 
 void cancel_poll(engine *e)
 {
-    drain_fd(e->cancel_efd);
+    drain_fd(e->wake_efd);
     cancel_job **pp = &e->cancel_jobs;
     while (*pp) {
         cancel_job *j = *pp;
@@ -198,7 +198,7 @@ bool cancel_wait_all(engine *e, int timeout_ms)
         uint64_t now = mono_ns();
         if (now >= until)
             break;
-        struct pollfd p = {.fd = e->cancel_efd, .events = POLLIN};
+        struct pollfd p = {.fd = e->wake_efd, .events = POLLIN};
         poll(&p, 1, (int)((until - now) / NS_PER_MS) + 1);
     }
     /* hung workers own themselves from here on */

@@ -75,16 +75,30 @@ conn *conn_start(engine *e)
     e->st.connections_num++;
     engine_timer(e, c->connect_deadline_ns);
     stats_touch(e);
-    c->pg = PQconnectStartParams(e->kw, e->val, 0);
+    if (e->resolve) {
+        /* names to look up: a worker does it, PQconnectStartParams would block */
+        if (!resolve_start(e, c)) {
+            pool_conn_failed(e, c, "cannot start a thread to resolve the host name");
+            return NULL;
+        }
+        return c;
+    }
+    conn_begin(e, c, e->kw, e->val);
+    return c->state == CONN_CLOSED ? NULL : c;
+}
+
+void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val)
+{
+    c->pg = PQconnectStartParams(kw, val, 0);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         const char *msg = c->pg ? PQerrorMessage(c->pg) : "out of memory";
         char *copy = xstrdup(msg && *msg ? msg : "cannot start a connection");
         pool_conn_failed(e, c, copy);
         free(copy);
-        return NULL;
+        return;
     }
+    c->want_write = true; /* libpq: behave as if PQconnectPoll said WRITING */
     PQsetNoticeReceiver(c->pg, notice_receiver, c);
-    return c;
 }
 
 void conn_close(engine *e, conn *c)
@@ -92,6 +106,9 @@ void conn_close(engine *e, conn *c)
     if (c->state == CONN_CLOSED)
         return;
     cancel_detach(e, c);
+    resolve_detach(c);
+    free(c->resolve_note);
+    c->resolve_note = NULL;
     if (c->pg) {
         PQfinish(c->pg);
         c->pg = NULL;
@@ -179,7 +196,9 @@ static void connect_poll(engine *e, conn *c)
         break;
     case PGRES_POLLING_FAILED:
     default: {
-        char *msg = xstrdup(PQerrorMessage(c->pg));
+        /* names that did not resolve come first: they were tried first */
+        char *msg = c->resolve_note ? xasprintf("%s; %s", c->resolve_note, PQerrorMessage(c->pg))
+                                    : xstrdup(PQerrorMessage(c->pg));
         pool_conn_failed(e, c, msg);
         free(msg);
         break;

@@ -157,7 +157,11 @@ eng_id eng_exec(engine *e, const eng_exec_args *args);
 
 /* Sessions pin one pool connection across requests (a transaction in the
  * editor, a script in `pgdeck run -f`). The connection is checked out on the
- * first request and returned (reset) by eng_session_close. */
+ * first request and returned (reset) by eng_session_close. Closing gives up
+ * what has not finished: queued requests end canceled; a request still
+ * running (a statement, a COPY never ended) is canceled on the server, ends
+ * with ENG_DONE_CONN (outcome unknown) and its connection is discarded
+ * (returns_bad). Close after the last EV_DONE to keep everything. */
 eng_session eng_session_open(engine *e);
 void eng_session_close(engine *e, eng_session s);
 

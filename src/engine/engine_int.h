@@ -68,10 +68,17 @@ eng_col_kind colkind_of_oid(uint32_t oid);
 /* Copies libpq's possibly multi-line message as one line (blanks collapsed). */
 void one_line_msg(char *dst, size_t n, const char *src);
 
+typedef struct flow_gate flow_gate;
+
 /* ------------------------------------------------------------------------
  * Events (event.c). */
 eng_event *event_new(eng_ev_kind kind, eng_id id, const char *tag);
 void event_push(engine *e, eng_event *ev);
+/* The gate an event counts against (flow.c); NULL when none. */
+flow_gate **event_gate_slot(eng_event *ev);
+/* The caller took ev out of the queue (flow.c): the gate learns it. */
+void flow_delivered(flow_gate **slot);
+void flow_forget(flow_gate **slot); /* freed without being popped */
 
 /* ------------------------------------------------------------------------
  * Prepared statement cache (prepcache.c), per connection. */
@@ -136,6 +143,8 @@ typedef enum conn_state {
 typedef struct conn conn;
 typedef struct borrower borrower;
 typedef struct cancel_job cancel_job;
+typedef struct resolve_job resolve_job;
+typedef struct resolve_plan resolve_plan;
 
 typedef struct conn_op {
     const char *name;
@@ -157,6 +166,9 @@ struct conn {
     bool want_write;           /* output pending: poll for POLLOUT */
     bool lost;                 /* died: closed on return without counting returns_bad */
     bool expired;              /* replace at the next return (recycle / lifetime) */
+    bool abandoned;            /* its borrower gave it up mid-operation: discard on return */
+    bool read_paused;          /* a streamed result waits for its reader (flow.c) */
+    flow_gate *flow;           /* the gate of the streamed request running on it */
     bool checked_out_by_check; /* CHECKING for a borrower (else a background check) */
     const conn_op *op;         /* what it does while busy/checking/resetting */
     void *op_ctx;
@@ -171,13 +183,17 @@ struct conn {
      * the backend is frozen (SIGSTOP, K5) and the connection is closed */
     void *cancel_target;
     uint64_t cancel_settle_ns;
-    int reset_step; /* CONN_RESETTING: 0 rollback/settle sent */
+    int reset_step;         /* CONN_RESETTING: 0 rollback/settle sent */
+    resolve_job *resolving; /* CONN_CONNECTING without a PGconn yet: host names being looked up */
+    char *resolve_note;     /* names that did not resolve, told if the connect fails */
     prepcache pc;
     char last_error[160];
 };
 
 void conn_set_state(engine *e, conn *c, conn_state st);
-conn *conn_start(engine *e);                         /* begins a connection attempt */
+conn *conn_start(engine *e); /* begins a connection attempt */
+/* PQconnectStartParams with these parameters (after a lookup, or at once). */
+void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val);
 void conn_close(engine *e, conn *c);                 /* PQfinish, to CLOSED */
 void conn_io(engine *e, conn *c, int revents);       /* socket ready */
 void conn_lost(engine *e, conn *c, const char *why); /* died: owner told, replaced */
@@ -195,6 +211,35 @@ void cancel_poll(engine *e); /* the cancel wake fd fired */
 void cancel_timers(engine *e, uint64_t now);
 void cancel_detach(engine *e, conn *c);          /* the conn closes: forget its job */
 bool cancel_wait_all(engine *e, int timeout_ms); /* at shutdown */
+
+/* ------------------------------------------------------------------------
+ * Host name resolution off the engine thread (resolve.c). */
+/* NULL when no host of the effective conninfo needs a DNS lookup. */
+resolve_plan *resolve_plan_new(const char *const *kw, const char *const *val);
+void resolve_plan_free(resolve_plan *p);
+bool resolve_start(engine *e, conn *c); /* a worker looks up; false if none could start */
+void resolve_poll(engine *e);           /* the wake fd fired: connect who got answers */
+void resolve_detach(conn *c);           /* the attempt ends: forget its job */
+const char *resolve_pending_name(const conn *c);
+void resolve_abandon_all(engine *e); /* at shutdown: workers own themselves */
+
+/* ------------------------------------------------------------------------
+ * Stream flow control (flow.c). A streamed request's partial batches are
+ * counted while they wait in the event queue; above FLOW_MAX_BATCHES the
+ * engine stops reading that connection's socket until the caller catches
+ * up, so a slow reader bounds memory instead of letting rows pile up. */
+#define FLOW_MAX_BATCHES 4
+flow_gate *flow_gate_new(engine *e);
+void flow_gate_release(flow_gate *g); /* the request's reference */
+/* Attaches a batch event to the gate (counted until the caller pops it). */
+void flow_track(flow_gate *g, eng_event *ev);
+void flow_attach(conn *c, flow_gate *g); /* the stream runs on c */
+void flow_end(conn *c, flow_gate *g);    /* it ended: releases the request's reference */
+/* After a batch: true when c must stop reading (c->read_paused is set). */
+bool flow_should_pause(engine *e, conn *c, flow_gate *g);
+/* The request no longer wants gating (canceled): read on, now. */
+void flow_detach(engine *e, conn *c);
+void flow_poll(engine *e); /* the wake fd fired: resume who caught up */
 
 /* ------------------------------------------------------------------------
  * Pool (pool.c). */
@@ -429,9 +474,11 @@ struct engine {
     bool demand_retry; /* the attempt a request triggered after giving up */
     bool ever_connected;
     char last_error[256];
-    /* cancel workers */
-    int cancel_efd;
+    /* workers (cancel, resolve) and event readers wake the loop here */
+    int wake_efd;
     cancel_job *cancel_jobs;
+    resolve_plan *resolve; /* how connection attempts look host names up */
+    resolve_job *resolve_jobs;
 
     /* stats: counters (engine thread), snapshot (stats_lock) */
     eng_counters st;

@@ -6,9 +6,22 @@
 
 #include <stdlib.h>
 
+/* Every event is allocated in a box that also holds what the caller must
+ * not see: the flow gate a streamed batch counts against. */
+typedef struct event_box {
+    eng_event ev; /* first: an eng_event * is the box */
+    flow_gate *gate;
+} event_box;
+
+flow_gate **event_gate_slot(eng_event *ev)
+{
+    return &((event_box *)ev)->gate;
+}
+
 eng_event *event_new(eng_ev_kind kind, eng_id id, const char *tag)
 {
-    eng_event *ev = xcalloc(1, sizeof *ev);
+    event_box *box = xcalloc(1, sizeof *box);
+    eng_event *ev = &box->ev;
     ev->kind = kind;
     ev->id = id;
     ev->tag = tag ? xstrdup(tag) : NULL;
@@ -26,20 +39,28 @@ int eng_event_fd(engine *e)
     return msgq_fd(e->evq);
 }
 
+static eng_event *delivered(eng_event *ev)
+{
+    if (ev)
+        flow_delivered(event_gate_slot(ev));
+    return ev;
+}
+
 eng_event *eng_event_next(engine *e)
 {
-    return msgq_pop(e->evq);
+    return delivered(msgq_pop(e->evq));
 }
 
 eng_event *eng_event_wait(engine *e, int timeout_ms)
 {
-    return msgq_wait(e->evq, timeout_ms);
+    return delivered(msgq_wait(e->evq, timeout_ms));
 }
 
 void eng_event_free(eng_event *ev)
 {
     if (!ev)
         return;
+    flow_forget(event_gate_slot(ev));
     free(ev->tag);
     eng_result_free(ev->result);
     eng_error_free(ev->error);

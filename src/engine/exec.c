@@ -1,6 +1,7 @@
 /* exec.c — one statement on a borrowed connection: server-side binding
  * (PQsendQueryParams), automatic prepared statements after
- * prepare_threshold executions, single-row streaming merged into batches,
+ * prepare_threshold executions, single-row streaming merged into batches
+ * (held back while the caller lags: flow.c),
  * row_limit, COPY TO STDOUT as rows, and the EV_RESULT/EV_DONE events. */
 #include "engine/engine_int.h"
 
@@ -111,6 +112,7 @@ typedef struct exec_state {
     bool reprepare, reprepared;
     eng_error *err;
     uint64_t t_start;
+    flow_gate *gate; /* ENG_EXEC_STREAM: batches the caller has not popped */
 } exec_state;
 
 static void exec_io(engine *e, conn *c, int revents);
@@ -128,9 +130,19 @@ static void flush_batch(engine *e, request *r, exec_state *st, bool final)
 {
     if (!st->batch)
         return;
-    emit_result(e, r, st->batch, final ? ENG_RES_TUPLES : ENG_RES_ROWS_PARTIAL);
+    eng_event *ev = event_new(EV_RESULT, r->id, r->tag);
+    ev->result = result_wrap(st->batch, final ? ENG_RES_TUPLES : ENG_RES_ROWS_PARTIAL);
+    if (!final)
+        flow_track(st->gate, ev);
+    event_push(e, ev);
     st->batch = NULL;
     st->batch_rows = 0;
+}
+
+/* A partial batch went out: stop reading while the caller lags behind. */
+static bool stream_paused(engine *e, conn *c, exec_state *st)
+{
+    return !st->limit_hit && flow_should_pause(e, c, st->gate);
 }
 
 /* Appends row 0 of a single-row result to the batch (or makes it the batch). */
@@ -204,6 +216,8 @@ static void exec_finish(engine *e, request *r, conn *c, exec_state *st, bool los
         metrics_record(e, 0, r->sql, ns, st->rows, failed, c->backend_pid);
     c->op = NULL;
     c->op_ctx = NULL;
+    if (st->gate)
+        flow_end(c, st->gate);
     free(st);
     r->op = NULL;
     request_done(e, r, status, err, done);
@@ -227,6 +241,10 @@ void exec_start(engine *e, request *r, conn *c)
     c->op_ctx = r;
     st->t_start = mono_ns();
     st->was_in_txn = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+    if (r->flags & ENG_EXEC_STREAM) {
+        st->gate = flow_gate_new(e);
+        flow_attach(c, st->gate);
+    }
     exec_plan(e, c, r->sql, r->flags, &st->plan);
     start_step(e, r, c, st);
 }
@@ -254,8 +272,13 @@ static bool drain_copy_out(engine *e, request *r, conn *c, exec_state *st)
             int len = n > 0 && buf[n - 1] == '\n' ? n - 1 : n;
             PQsetvalue(st->batch, st->batch_rows++, 0, buf, len);
             note_row(e, r, c, st);
-            if ((r->flags & ENG_EXEC_STREAM) && st->batch_rows >= r->stream_batch)
+            if ((r->flags & ENG_EXEC_STREAM) && st->batch_rows >= r->stream_batch) {
                 flush_batch(e, r, st, false);
+                if (stream_paused(e, c, st)) {
+                    PQfreemem(buf);
+                    return false; /* flow_poll comes back here */
+                }
+            }
         }
         PQfreemem(buf);
     }
@@ -318,8 +341,11 @@ static void exec_io(engine *e, conn *c, int revents)
             }
             batch_add(st, res);
             note_row(e, r, c, st);
-            if ((r->flags & ENG_EXEC_STREAM) && st->batch_rows >= r->stream_batch)
+            if ((r->flags & ENG_EXEC_STREAM) && st->batch_rows >= r->stream_batch) {
                 flush_batch(e, r, st, false);
+                if (stream_paused(e, c, st))
+                    return; /* flow_poll comes back here */
+            }
             break;
         case PGRES_TUPLES_OK:
             if (st->single_row) {

@@ -1,5 +1,6 @@
 /* loop.c — the engine thread: one poll() over every connection socket, the
- * request queue's fd and the cancel workers' fd, with timers. Requests are
+ * request queue's fd and the wake fd (cancel and resolver workers finished,
+ * a caller popped a streamed batch), with timers. Requests are
  * drained at each turn; nothing here waits on anything but poll(). */
 #include "engine/engine_int.h"
 
@@ -186,8 +187,10 @@ void request_cancel(engine *e, eng_id id)
         copy_cancel(e, r);
         return;
     }
-    if (r->conn)
+    if (r->conn) {
         cancel_start(e, r->conn);
+        flow_detach(e, r->conn); /* read on: the rest is drained, not held */
+    }
 }
 
 static void start_pooled(engine *e, request *r)
@@ -355,6 +358,7 @@ static void shutdown_all(engine *e)
     }
     eng_error_free(err);
     conn_free_closed(e);
+    resolve_abandon_all(e);
     cancel_wait_all(e, 200);
 }
 
@@ -379,13 +383,13 @@ void *engine_loop(void *arg)
         size_t n = 0;
         pfd[n] = (struct pollfd){.fd = msgq_fd(e->reqq), .events = POLLIN};
         pconn[n++] = NULL;
-        pfd[n] = (struct pollfd){.fd = e->cancel_efd, .events = POLLIN};
+        pfd[n] = (struct pollfd){.fd = e->wake_efd, .events = POLLIN};
         pconn[n++] = NULL;
         for (int st = 0; st < CONN_CLOSED; st++) {
             for (conn *c = e->lists[st]; c; c = c->next) {
                 int fd = c->pg ? PQsocket(c->pg) : -1;
-                if (fd < 0)
-                    continue;
+                if (fd < 0 || c->read_paused)
+                    continue; /* paused: its reader lags (flow.c) */
                 pfd[n] = (struct pollfd){.fd = fd,
                                          .events = (short)(POLLIN | (c->want_write ? POLLOUT : 0))};
                 pconn[n++] = c;
@@ -396,8 +400,11 @@ void *engine_loop(void *arg)
         if (rc < 0 && errno != EINTR)
             break; /* cannot happen with valid fds; leave rather than spin */
         if (rc > 0) {
-            if (pfd[1].revents)
-                cancel_poll(e);
+            if (pfd[1].revents) {
+                cancel_poll(e); /* drains the wake fd */
+                resolve_poll(e);
+                flow_poll(e);
+            }
             for (size_t i = 2; i < n; i++) {
                 conn *c = pconn[i];
                 /* a conn closed during this turn stays allocated until

@@ -301,11 +301,19 @@ void pool_return(engine *e, conn *c)
     c->notice_tag = NULL;
     c->cancel_target = NULL;
     c->cancel_settle_ns = 0;
+    c->flow = NULL;
+    c->read_paused = false;
     uint64_t bk = c->bookkeeping_ns;
     c->bookkeeping_ns = 0;
     if (c->lost || !c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         if (!c->lost)
             e->st.returns_bad++;
+        conn_close(e, c);
+        return;
+    }
+    if (c->abandoned) {
+        /* given up mid-statement or mid-COPY: what ran on it is unknown */
+        e->st.returns_bad++;
         conn_close(e, c);
         return;
     }
@@ -475,8 +483,12 @@ void pool_timers(engine *e, uint64_t now)
     for (conn *c = e->lists[CONN_CONNECTING]; c;) {
         conn *next = c->next;
         if (now >= c->connect_deadline_ns) {
-            char *msg =
-                xasprintf("timeout expired after %g s (connect_timeout)", e->cfg.connect_timeout);
+            const char *name = resolve_pending_name(c);
+            char *msg = name ? xasprintf("timeout expired after %g s resolving host name \"%s\" "
+                                         "(connect_timeout)",
+                                         e->cfg.connect_timeout, name)
+                             : xasprintf("timeout expired after %g s (connect_timeout)",
+                                         e->cfg.connect_timeout);
             pool_conn_failed(e, c, msg);
             free(msg);
         } else {

@@ -140,12 +140,49 @@ void session_request_done(engine *e, session *s)
     session_kick(e, s);
 }
 
+/* The session is closed while its current request still runs (a statement,
+ * a COPY whose end never comes): the request ends now, its statement is
+ * canceled on the server and its connection is discarded (returns_bad), as
+ * the outcome of what ran on it is unknown. */
+static void session_abandon_current(engine *e, session *s)
+{
+    request *r = s->current;
+    conn *c = s->conn;
+    if (!c || c->op_ctx != r || !c->op || !c->op->lost)
+        return; /* nothing runs on the connection: it ends by itself */
+    c->abandoned = true;
+    if (c->pg && PQtransactionStatus(c->pg) == PQTRANS_ACTIVE)
+        cancel_start(e, c); /* stop the statement: the server keeps no lock of ours */
+    eng_error *err = eng_error_new("57014", "the session was closed while this ran: its "
+                                            "connection was discarded and the outcome is unknown");
+    c->op->lost(e, c, err); /* ends r; the kick frees the session and returns c */
+    eng_error_free(err);
+}
+
 void session_close(engine *e, eng_session id)
 {
     session *s = session_find(e, id);
     if (!s)
         return;
     s->closing = true;
+    /* what waits in the queue will never run: the caller gave the session up */
+    while (s->queue_head) {
+        request *r = s->queue_head;
+        s->queue_head = r->next;
+        r->next = NULL;
+        if (r->kind == REQ_COPY)
+            copy_release(e, r);
+        eng_event *done = event_new(EV_DONE, r->id, r->tag);
+        done->status = ENG_DONE_CANCELED;
+        done->error = eng_error_new("57014", "the session was closed before this ran");
+        event_push(e, done);
+        request_free(r);
+    }
+    s->queue_tail = NULL;
+    if (s->current) {
+        session_abandon_current(e, s);
+        return;
+    }
     session_kick(e, s);
 }
 

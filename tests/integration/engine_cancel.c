@@ -188,6 +188,48 @@ static void test_cancel_hangs(sandbox *sb)
     tu_stop(e);
 }
 
+/* K4 again, but the engine stops while the cancel worker hangs: the worker
+ * owns what it uses (its PGcancel, its job, its own wake fd), so when the
+ * postmaster wakes up it finishes without touching the freed engine (a
+ * sanitizer build turns any such access into a failure), and then no thread
+ * is left behind. */
+static void test_stop_during_hung_cancel(sandbox *sb)
+{
+    int threads0 = tu_count_dir("/proc/self/task");
+    int fds0 = tu_count_dir("/proc/self/fd");
+    eng_pool_config cfg;
+    eng_pool_config_defaults(&cfg);
+    cfg.min_size = 1;
+    cfg.max_size = 1;
+    cfg.connect_timeout = 2;
+    engine *e = tu_engine(sb, &cfg);
+    PGconn *side = tu_side(sb);
+    eng_id id = tu_exec(e, 0, 0, "select pg_sleep(30)");
+    ok(wait_sleeps(side, 1), "statement running");
+    pid_t pm = postmaster_pid(sb);
+    ok(pm > 0 && kill(pm, SIGSTOP) == 0, "postmaster stopped (K4)");
+    eng_cancel(e, id);
+    usleep(300000); /* the worker is inside PQcancel now, hanging */
+    double t0 = tu_now();
+    tu_stop(e);
+    double took = tu_now() - t0;
+    ok(took < 8, "engine_stop returns while the cancel hangs (%.2f s)", took);
+    ok(tu_count_dir("/proc/self/task") > threads0, "the hung worker outlives the engine");
+    kill(pm, SIGCONT);
+    double until = tu_now() + 15;
+    while (tu_count_dir("/proc/self/task") > threads0 && tu_now() < until)
+        usleep(20000);
+    is_int(tu_count_dir("/proc/self/task"), threads0,
+           "after SIGCONT the worker finishes on its own: no thread left");
+    is_int(tu_count_dir("/proc/self/fd"), fds0 + 1 /* side */, "and no file descriptor");
+    free(tu_side_value(side, "select pg_cancel_backend(pid) from pg_stat_activity where query = "
+                             "'select pg_sleep(30)'"));
+    until = tu_now() + 10;
+    while (active_sleeps(side) > 0 && tu_now() < until)
+        usleep(50000);
+    PQfinish(side);
+}
+
 static void test_shutdown_borrowed(sandbox *sb)
 {
     PGconn *side = tu_side(sb);
@@ -270,6 +312,7 @@ int main(void)
     test_shutdown_borrowed(sb);
     test_cancel_race(sb);
     test_cancel_hangs(sb);
+    test_stop_during_hung_cancel(sb);
     test_frozen_backend(sb);
     sandbox_stop(sb);
     return done_testing();
