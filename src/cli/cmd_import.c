@@ -91,31 +91,16 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void human_bytes(double b, char *out, size_t n)
-{
-    if (b >= 1e9)
-        snprintf(out, n, "%.2f GB", b / 1e9);
-    else if (b >= 1e6)
-        snprintf(out, n, "%.1f MB", b / 1e6);
-    else if (b >= 1e3)
-        snprintf(out, n, "%.1f kB", b / 1e3);
-    else
-        snprintf(out, n, "%.0f B", b);
-}
-
 static void show_progress(const import_progress *p)
 {
     char done[32], total[32];
-    human_bytes((double)p->bytes_done, done, sizeof done);
-    human_bytes((double)p->bytes_total, total, sizeof total);
+    import_format_bytes((double)p->bytes_done, done, sizeof done);
+    import_format_bytes((double)p->bytes_total, total, sizeof total);
     double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
     double rate = p->elapsed > 0 ? (double)p->bytes_done / p->elapsed : 0;
     double rows = p->elapsed > 0 ? (double)p->rows_sent / p->elapsed : 0;
-    char eta[32] = "--:--";
-    if (rate > 0 && p->bytes_total >= p->bytes_done) {
-        long s = (long)((double)(p->bytes_total - p->bytes_done) / rate);
-        snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
-    }
+    char eta[32];
+    import_format_eta(p, eta, sizeof eta);
     fprintf(stderr, "\r\033[K%s %5.1f%%  %s / %s  %llu rows  %.0f rows/s  %.1f MB/s  ETA %s",
             p->phase, pct, done, total, (unsigned long long)p->rows_sent, rows, rate / 1e6, eta);
 }
@@ -257,7 +242,7 @@ static int report(const import_opts *o, const import_spec *spec, const import_re
     char *qname = import_qualified_name(spec->schema, spec->table);
     if (r->status == IMPORT_OK) {
         char b[32];
-        human_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
+        import_format_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
         printf("imported %llu rows into %s in %.2f s (%s/s", (unsigned long long)r->rows,
                qname ? qname : spec->table, r->seconds, b);
         if (r->jobs > 1)

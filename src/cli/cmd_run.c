@@ -29,14 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* sb_steal leaves an empty, allocated buffer behind: free it too. */
-static char *steal(strbuf *sb)
-{
-    char *s = sb_steal(sb);
-    sb_free(sb);
-    return s;
-}
-
 enum {
     OPT_FORMAT = 0x3001,
     OPT_PIPELINE,
@@ -92,7 +84,7 @@ static char *read_stream(FILE *f, size_t *len)
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sb_append_n(&sb, buf, n);
     *len = sb.len;
-    return steal(&sb);
+    return sb_steal(&sb);
 }
 
 static void add_statements(run_ctx *ctx, const char *text, size_t len, const char *source)

@@ -12,14 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* sb_steal leaves an empty, allocated buffer behind: free it too. */
-static char *steal(strbuf *sb)
-{
-    char *s = sb_steal(sb);
-    sb_free(sb);
-    return s;
-}
-
 #define MAX_SECRETS 8
 
 static char *secrets[MAX_SECRETS];
@@ -169,7 +161,7 @@ char *redact(const char *msg)
     strbuf out;
     sb_init(&out);
     if (!msg)
-        return steal(&out);
+        return sb_steal(&out);
     const char *p = msg;
     while (*p) {
         size_t best = 0;
@@ -185,7 +177,7 @@ char *redact(const char *msg)
             sb_append_c(&out, *p++);
         }
     }
-    return steal(&out);
+    return sb_steal(&out);
 }
 
 void redact_clear(void)

@@ -423,7 +423,6 @@ static bool parse_value(const char *v, char **out, bool *quoted, char **why)
         char *t = trim(s);
         *out = xstrdup(t);
         free(s);
-        sb_free(&sb);
         return true;
     }
     char q = *v++;
@@ -454,7 +453,6 @@ static bool parse_value(const char *v, char **out, bool *quoted, char **why)
         return false;
     }
     *out = sb_steal(&sb);
-    sb_free(&sb);
     return true;
 }
 

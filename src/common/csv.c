@@ -13,14 +13,6 @@
 #include <emmintrin.h>
 #endif
 
-/* sb_steal() leaves a fresh allocation behind: take the string and free that. */
-static char *sb_take(strbuf *sb)
-{
-    char *s = sb_steal(sb);
-    sb_free(sb);
-    return s;
-}
-
 void csv_dialect_default(csv_dialect *d)
 {
     memset(d, 0, sizeof *d);
@@ -465,7 +457,7 @@ char *csv_to_utf8(csv_encoding enc, const char *s, size_t len)
         put_utf8(&sb, cp);
         i++;
     }
-    return sb_take(&sb);
+    return sb_steal(&sb);
 }
 
 csv_encoding csv_guess_8bit(const char *s, size_t len)
@@ -1136,7 +1128,7 @@ char *csv_table_name_from_path(const char *path)
     }
     if (sb.len == 0)
         sb_append(&sb, "import");
-    char *r = sb_take(&sb);
+    char *r = sb_steal(&sb);
     csv_truncate_utf8(r, CSV_NAMEDATALEN);
     return r;
 }

@@ -30,12 +30,30 @@
 #define BATCH_RECS 20000
 #define RECORD_SHOW 4096 /* bytes of an offending record we keep */
 
-/* sb_steal() leaves a fresh allocation behind: take the string and free that. */
-static char *sb_take(strbuf *sb)
+/* ---- progress in words ---------------------------------------------------- */
+
+void import_format_bytes(double b, char *out, size_t n)
 {
-    char *s = sb_steal(sb);
-    sb_free(sb);
-    return s;
+    if (b >= 1e9)
+        snprintf(out, n, "%.2f GB", b / 1e9);
+    else if (b >= 1e6)
+        snprintf(out, n, "%.1f MB", b / 1e6);
+    else if (b >= 1e3)
+        snprintf(out, n, "%.1f kB", b / 1e3);
+    else
+        snprintf(out, n, "%.0f B", b);
+}
+
+void import_format_eta(const import_progress *p, char *out, size_t n)
+{
+    double rate = p->elapsed > 0 ? (double)p->bytes_done / p->elapsed : 0;
+    /* a file that grew while read has done > total: no estimate then */
+    if (rate > 0 && p->bytes_total >= p->bytes_done) {
+        long s = (long)((double)(p->bytes_total - p->bytes_done) / rate);
+        snprintf(out, n, "%ld:%02ld", s / 60, s % 60);
+    } else {
+        snprintf(out, n, "--:--");
+    }
 }
 
 /* ---- names and SQL ------------------------------------------------------ */
@@ -53,7 +71,7 @@ char *import_quote_ident(const char *name)
         sb_append_c(&sb, *p);
     }
     sb_append_c(&sb, '"');
-    return sb_take(&sb);
+    return sb_steal(&sb);
 }
 
 char *import_quote_literal(const char *s)
@@ -69,7 +87,7 @@ char *import_quote_literal(const char *s)
         sb_append_c(&sb, *p);
     }
     sb_append_c(&sb, '\'');
-    return sb_take(&sb);
+    return sb_steal(&sb);
 }
 
 char *import_qualified_name(const char *schema, const char *table)
@@ -111,7 +129,7 @@ char *import_create_sql(const import_spec *s)
         free(c);
     }
     sb_append_c(&sb, ')');
-    return sb_take(&sb);
+    return sb_steal(&sb);
 bad:
     sb_free(&sb);
     return NULL;
@@ -157,7 +175,7 @@ char *import_copy_sql(const import_spec *s, const char *const *targets, int ntar
         sb_append_c(&sb, ')');
     }
     sb_append_c(&sb, ')');
-    return sb_take(&sb);
+    return sb_steal(&sb);
 }
 
 uint64_t import_line_at(const char *path, uint64_t offset)
@@ -1638,7 +1656,7 @@ static void run_parallel(importer *im, int njobs)
         for (int k = committed; k < np; k++)
             sb_printf(&sb, " %s", im->jobs[k].gid);
         free(im->res.note);
-        im->res.note = sb_take(&sb);
+        im->res.note = sb_steal(&sb);
         return;
     }
     /* a part failed: undo the others */

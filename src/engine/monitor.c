@@ -529,9 +529,7 @@ char *mon_pgss_sql(const mon_server *s, mon_sort sort, int limit, const mon_filt
               " LEFT JOIN pg_database d ON d.oid = s.dbid LEFT JOIN pg_roles r ON r.oid = s.userid"
               " ORDER BY s.%s DESC NULLS LAST, s.queryid",
               key->name);
-    char *out = sb_steal(&sql);
-    sb_free(&sql); /* sb_steal leaves a fresh buffer behind */
-    return out;
+    return sb_steal(&sql);
 }
 
 void mon_pgss_params(const mon_filter *f, const char *params[3])
@@ -593,9 +591,7 @@ char *mon_filter_format(const mon_filter *f)
         sb_printf(&sb, "%suser:%s", sb.len ? " " : "", f->user);
     if (f->text)
         sb_printf(&sb, "%s%s", sb.len ? " " : "", f->text);
-    char *out = sb_steal(&sb);
-    sb_free(&sb);
-    return out;
+    return sb_steal(&sb);
 }
 
 mon_pgss_snap *mon_pgss_parse(const eng_result *r, double taken_at, char **err)

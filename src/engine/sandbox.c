@@ -92,7 +92,6 @@ static void set_err(char **err, const char *fmt, ...)
     va_end(ap);
     free(*err);
     *err = sb_steal(&sb);
-    sb_free(&sb);
 }
 
 static void progress(const sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -470,9 +469,7 @@ static char *log_tail(const sandbox *sb, size_t max_bytes)
     fclose(f);
     while (buf.len > 0 && (buf.data[buf.len - 1] == '\n' || buf.data[buf.len - 1] == ' '))
         buf.data[--buf.len] = '\0';
-    char *text = sb_steal(&buf);
-    sb_free(&buf);
-    return text;
+    return sb_steal(&buf);
 }
 
 /* ---- the directory ----------------------------------------------------------- */

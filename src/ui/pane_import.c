@@ -629,18 +629,6 @@ static int put(WINDOW *w, int y, int x, int cols, const char *s, unsigned long a
     return x + wg_text(w, y, x, s, cols - x, attr);
 }
 
-static void human(double b, char *out, size_t n)
-{
-    if (b >= 1e9)
-        snprintf(out, n, "%.2f GB", b / 1e9);
-    else if (b >= 1e6)
-        snprintf(out, n, "%.1f MB", b / 1e6);
-    else if (b >= 1e3)
-        snprintf(out, n, "%.1f kB", b / 1e3);
-    else
-        snprintf(out, n, "%.0f B", b);
-}
-
 static void draw_steps(import_pane *p, WINDOW *w, int cols)
 {
     int x = put(w, 0, 0, cols, "Import  ", theme_attr(TH_TITLE));
@@ -676,7 +664,7 @@ static void draw_file(import_pane *p, WINDOW *w, int rows, int cols)
 static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
 {
     char b[256], size[32];
-    human((double)p->probe.size, size, sizeof size);
+    import_format_bytes((double)p->probe.size, size, sizeof size);
     snprintf(b, sizeof b, "%s  (%s, %d columns)", p->path, size, p->probe.ncols);
     put(w, 1, 2, cols, b, theme_attr(TH_VALUE));
     char v[128];
@@ -802,19 +790,16 @@ static void draw_run(import_pane *p, WINDOW *w, int rows, int cols)
     import_get_progress(p->im, &pr);
     double frac = pr.bytes_total ? (double)pr.bytes_done / (double)pr.bytes_total : 0;
     char done[32], total[32], lab[64], v[256];
-    human((double)pr.bytes_done, done, sizeof done);
-    human((double)pr.bytes_total, total, sizeof total);
+    import_format_bytes((double)pr.bytes_done, done, sizeof done);
+    import_format_bytes((double)pr.bytes_total, total, sizeof total);
     snprintf(lab, sizeof lab, "%.1f%%", frac * 100);
     wg_seg seg = {frac * 100, theme_attr(TH_GAUGE_USED)};
     int gw = cols - 4 > 60 ? 60 : cols - 4;
     if (gw > 4)
         wg_gauge(w, 2, 2, gw, &seg, 1, 100, lab, theme_attr(TH_NORMAL));
     double rate = pr.elapsed > 0 ? (double)pr.bytes_done / pr.elapsed : 0;
-    char eta[32] = "--:--";
-    if (rate > 0) {
-        long s = (long)((double)(pr.bytes_total - pr.bytes_done) / rate);
-        snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
-    }
+    char eta[32];
+    import_format_eta(&pr, eta, sizeof eta);
     snprintf(v, sizeof v, "%s / %s   %llu rows   %.0f rows/s   %.1f MB/s   ETA %s   (%s)", done,
              total, (unsigned long long)pr.rows_sent,
              pr.elapsed > 0 ? (double)pr.rows_sent / pr.elapsed : 0, rate / 1e6, eta, pr.phase);
@@ -834,7 +819,7 @@ static void draw_result(import_pane *p, WINDOW *w, int rows, int cols)
         return;
     if (r->status == IMPORT_OK) {
         char b[32];
-        human(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
+        import_format_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
         snprintf(v, sizeof v, "imported %llu rows into %s in %.2f s (%s/s%s)",
                  (unsigned long long)r->rows, p->table, r->seconds, b,
                  r->jobs > 1 ? ", parallel" : "");

@@ -461,7 +461,6 @@ static void explain_append(slow_pane *p, const eng_result *r)
     }
     free(p->explain_text);
     p->explain_text = sb_steal(&sb);
-    sb_free(&sb);
 }
 
 static int slow_on_event(pane *pp, const eng_event *ev)
@@ -682,7 +681,6 @@ static int split_values(const char *s, char ***out)
             sb_free(&sb);
         } else {
             v[n++] = sb_steal(&sb);
-            sb_free(&sb);
         }
         if (*q == ',')
             q++;

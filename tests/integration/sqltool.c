@@ -21,9 +21,7 @@ static char *slurp(FILE *f, size_t *len)
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sb_append_n(&sb, buf, n);
     *len = sb.len;
-    char *text = sb_steal(&sb);
-    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
-    return text;
+    return sb_steal(&sb);
 }
 
 static void print_without_blanks(const char *s, size_t n)

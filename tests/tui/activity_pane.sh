@@ -25,15 +25,8 @@ bg_sql() { # bg_sql NAME SQL...
     bg="$bg $!"
 }
 pid_of() { cluster_psql -c "select pid from pg_stat_activity where application_name = '$1'"; }
-wait_active() { # wait_active APP: until its backend runs a statement
-    _i=0
-    while [ $_i -lt 100 ]; do
-        [ "$(cluster_psql -c "select state from pg_stat_activity where application_name = '$1'")" = active ] && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
+is_active() { [ "$(cluster_psql -c "select state from pg_stat_activity where application_name = '$1'")" = active ]; }
+wait_active() { wait_until 10 is_active "$1"; } # wait_active APP: until its backend runs a statement
 # narrow the list to one application with the pane's / filter
 filter() {
     sh_keys /
@@ -41,7 +34,13 @@ filter() {
     sh_keys C-u
     sh_type "$1"
     sh_keys Enter
-    [ -z "$1" ] || sh_wait "filter: $1" 5
+    # keys sent before the prompt closed would go into it: wait for the
+    # status line to show the filter (or, when cleared, no filter at all)
+    if [ -n "$1" ]; then
+        sh_wait "filter: $1" 5
+    else
+        sh_wait_not 'filter(: | \(pid)' 5
+    fi
 }
 
 bg_sql sleeper1 -c "select pg_sleep(30)"
@@ -125,9 +124,12 @@ ok $? "C asks about both"
 sh_keys y
 sh_wait "cancel: pid [0-9]+ signalled; pid [0-9]+ signalled" 10
 ok $? "both signalled"
-sleep 0.5
-is "$(cluster_psql -c "select count(*) from pg_stat_activity where pid in ($pa, $pb) and state = 'active'")" 0 \
-    "on the server: neither runs"
+# the pane says "signalled" when pg_cancel_backend returned; the backends
+# act on the signal a moment later
+tagged_running() { cluster_psql -c "select count(*) from pg_stat_activity where pid in ($pa, $pb) and state = 'active'"; }
+tagged_stopped() { [ "$(tagged_running)" = 0 ]; }
+wait_until 10 tagged_stopped
+is "$(tagged_running)" 0 "on the server: neither runs"
 
 # --- a lock chain ------------------------------------------------------------------
 cluster_psql -c "create table locktest(i int)"

@@ -29,15 +29,9 @@ tui_cmd() {
     sleep 0.2
     tui_keys Enter
 }
-tui_wait() {
-    _re=$1 _limit=$(( ${2:-15} * 10 )) _i=0
-    while [ "$_i" -lt "$_limit" ]; do
-        if tui_screen | grep -Eq -- "$_re"; then return 0; fi
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
+# polls through tap.sh's wait_until (sourced before this file)
+tui_shows() { tui_screen | grep -Eq -- "$1"; }
+tui_wait() { wait_until "${2:-15}" tui_shows "$1"; }
 tui_pid() { tmux -L "$TUI_SOCK" display-message -p -t main '#{pane_pid}' 2>/dev/null; }
 tui_dead() { [ "$(tmux -L "$TUI_SOCK" display-message -p -t main '#{pane_dead}' 2>/dev/null)" = 1 ]; }
 tui_stop() { [ -n "$TUI_SOCK" ] && tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1; TUI_SOCK=; }

@@ -48,41 +48,16 @@ sh_keys() {
     done
 }
 sh_type() { tmux -L "$SH_SOCK" send-keys -t main -l "$1"; sleep 0.2; }
-sh_wait() {
-    _re=$1 _limit=$(( ${2:-15} * 10 )) _i=0
-    while [ "$_i" -lt "$_limit" ]; do
-        if sh_screen | grep -Eq -- "$_re"; then return 0; fi
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-sh_wait_not() {
-    _re=$1 _limit=$(( ${2:-15} * 10 )) _i=0
-    while [ "$_i" -lt "$_limit" ]; do
-        if ! sh_screen | grep -Eq -- "$_re"; then return 0; fi
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
+# the waits poll through tap.sh's wait_until (sourced before this file)
+sh_shows() { sh_screen | grep -Eq -- "$1"; }
+sh_hides() { ! sh_shows "$1"; }
+sh_wait() { wait_until "${2:-15}" sh_shows "$1"; }
+sh_wait_not() { wait_until "${2:-15}" sh_hides "$1"; }
 sh_dead() { [ "$(tmux -L "$SH_SOCK" display-message -p -t main '#{pane_dead}' 2>/dev/null)" = 1 ]; }
 sh_alive() { ! sh_dead; }
-sh_wait_dead() {
-    _i=0
-    while [ "$_i" -lt "$(( ${1:-10} * 10 ))" ]; do
-        sh_dead && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
+sh_wait_dead() { wait_until "${1:-10}" sh_dead; }
 sh_exit_status() {
-    _i=0
-    while [ "$_i" -lt 50 ] && [ ! -s "$SH_STATUS" ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
+    wait_until 5 test -s "$SH_STATUS"
     cat "$SH_STATUS" 2>/dev/null
 }
 # pgdeck's pid (the pane runs a shell around it)
