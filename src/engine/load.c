@@ -62,7 +62,8 @@ static void load_finish(engine *e, load_state *ls)
         ls->first_err = NULL;
     }
     e->st.load_running = false;
-    stats_touch(e);
+    e->stats_dirty = true;
+    stats_publish(e, 0); /* before EV_DONE: a reader of the stats sees the whole load */
     eng_error_free(ls->first_err);
     free(ls->clients);
     free(ls->fps);

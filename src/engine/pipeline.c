@@ -471,9 +471,11 @@ static void pipe_io(engine *e, conn *c, int revents)
                 }
                 ps->expect[ps->nexpect++] = -1;
             }
-            if (!conn_flush(e, c))
-                return;
         }
+        /* one flush per slice, not per statement: 10 000 statements cost
+         * ~160 sends instead of 10 000 (libpq still flushes past 8 KB) */
+        if (!conn_flush(e, c))
+            return;
         if (!PQconsumeInput(c->pg)) {
             conn_lost(e, c, PQerrorMessage(c->pg));
             return;

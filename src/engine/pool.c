@@ -289,6 +289,18 @@ void pool_conn_idle(engine *e, conn *c)
     conn_set_state(e, c, CONN_IDLE);
 }
 
+/* When the pool just went quiet, publishes the stats now rather than within
+ * 100 ms, so a caller reading them right after its work sees all of it. */
+static void publish_if_quiet(engine *e)
+{
+    if (!e->st.load_running && e->nwaiting == 0 && e->counts[CONN_BUSY] == 0 &&
+        e->counts[CONN_RESETTING] == 0 && e->counts[CONN_CANCELLING] == 0 &&
+        e->counts[CONN_CHECKING] == 0) {
+        e->stats_dirty = true;
+        stats_publish(e, 0);
+    }
+}
+
 void pool_return(engine *e, conn *c)
 {
     uint64_t t0 = mono_ns();
@@ -341,6 +353,7 @@ void pool_return(engine *e, conn *c)
     }
     pool_conn_idle(e, c);
     hist_record(&e->st.checkout, bk + (mono_ns() - t0));
+    publish_if_quiet(e);
 }
 
 /* ---- connections coming and going ---- */
