@@ -186,6 +186,5 @@ char *eng_conninfo_display(const eng_conninfo *ci)
     /* Fields libpq marks secret never reach here: only the five above are
      * shown, and none of them has dispchar '*'. */
     char *out = sb_steal(&sb);
-    sb_free(&sb); /* sb_steal leaves a fresh buffer behind */
     return out;
 }

@@ -84,7 +84,6 @@ static metric_entry *add(engine *e, uint64_t fp, const char *sql)
     if (sb.len > QUERY_TEXT_MAX)
         sb.data[QUERY_TEXT_MAX] = '\0';
     m->query = sb_steal(&sb);
-    sb_free(&sb); /* sb_steal leaves a fresh buffer behind */
     hist_init(&m->h);
     size_t h = (size_t)fp & (e->metrics_index_cap - 1);
     while (e->metrics_index[h])

@@ -80,7 +80,6 @@ static int split_list(const char *s, char ***out)
             v = xrealloc(v, (size_t)cap * sizeof *v);
         }
         v[n++] = sb_steal(&sb);
-        sb_free(&sb);
         if (!*p)
             break;
         p++; /* the comma */

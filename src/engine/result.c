@@ -280,7 +280,6 @@ eng_error *eng_error_new(const char *sqlstate, const char *fmt, ...)
     sb_vprintf(&sb, fmt, ap);
     va_end(ap);
     err->message = sb_steal(&sb);
-    sb_free(&sb); /* sb_steal leaves a fresh buffer behind */
     err->severity = xstrdup("ERROR");
     err->sqlstate = sqlstate ? xstrdup(sqlstate) : NULL;
     return err;
