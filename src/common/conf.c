@@ -49,8 +49,8 @@ typedef struct setting {
 #define F(field) offsetof(pgdeck_config, field)
 
 static const setting settings[] = {
-    {"pool", "min_size", T_INT, F(min_size), 0, 10000, false},
-    {"pool", "max_size", T_INT, F(max_size), 1, 10000, false},
+    {"pool", "min_size", T_INT, F(min_size), 0, 64, false}, /* ENG_MAX_CONNS */
+    {"pool", "max_size", T_INT, F(max_size), 1, 64, false},
     {"pool", "timeout", T_SECONDS, F(timeout), 0, 1e9, false},
     {"pool", "max_waiting", T_INT, F(max_waiting), 0, INT_MAX, false},
     {"pool", "max_lifetime", T_SECONDS, F(max_lifetime), 0, 1e9, false},
@@ -60,7 +60,7 @@ static const setting settings[] = {
     {"pool", "check", T_BOOL, F(check), 0, 0, false},
     {"pool", "prepare_threshold", T_INT, F(prepare_threshold), -1, INT_MAX, false},
     {"pool", "prepared_max", T_INT, F(prepared_max), 1, 1000000, false},
-    {"console", "refresh", T_SECONDS, F(refresh), 0.001, 86400, false},
+    {"console", "refresh", T_SECONDS, F(refresh), 0.5, 60, false}, /* the console's bounds */
     {"console", "slow_threshold", T_MILLIS, F(slow_threshold), 0, 1e12, false},
     {"console", "theme", T_STRING, F(theme), 0, 0, false},
     {"console", "no_color", T_BOOL, F(no_color), 0, 0, false},
@@ -211,6 +211,8 @@ static char *expectation(const setting *s)
     case T_BOOL:
         return xstrdup("on/off, true/false, yes/no or 1/0");
     case T_SECONDS:
+        if (s->max < 1e6)
+            return xasprintf("a duration from %gs to %gs, e.g. 1.5, 2s, 500ms", s->min, s->max);
         return xstrdup(s->min > 0 ? "a duration above 0, e.g. 1.5, 2s, 500ms"
                                   : "a duration >= 0, e.g. 30, 30s, 500ms, 5min");
     case T_MILLIS:

@@ -589,7 +589,7 @@ static void open_command_line(app *a)
 
 /* ---- keys ---------------------------------------------------------------- */
 
-static bool pane_text_input(app *a)
+bool app_pane_text_input(app *a)
 {
     int i = a->active;
     return a->npanes && a->panes[i] && a->cls[i]->text_input && a->cls[i]->text_input(a->panes[i]);
@@ -600,8 +600,11 @@ static int send_pane_key(app *a, int code, bool is_key)
     int i = a->active;
     if (!a->npanes || !a->panes[i] || !a->cls[i]->on_key)
         return PANE_IGNORED;
+    bool was_text = app_pane_text_input(a);
     int r = a->cls[i]->on_key(a->panes[i], code, is_key);
     apply_result(a, i, r);
+    if (app_pane_text_input(a) != was_text)
+        a->dirty[PART_FOOTER] = true; /* the footer hides text keys in text input */
     return r;
 }
 
@@ -724,7 +727,7 @@ static void handle_key(app *a, km_key k)
         a->dirty[PART_MSG] = true;
         return;
     }
-    if (pane_text_input(a)) {
+    if (app_pane_text_input(a)) {
         /* the pane gets text; function and Alt keys stay global */
         if (c != KM_NONE && km_key_anywhere(k)) {
             run_keycmd(a, c);
@@ -878,7 +881,7 @@ static void draw(app *a)
         msgline_draw(a, a->win[PART_MSG], cols);
         wnoutrefresh(a->win[PART_MSG]); /* last: readline's cursor wins */
     }
-    bool text_cursor = !prompt && !a->help_open && pane_text_input(a);
+    bool text_cursor = !prompt && !a->help_open && app_pane_text_input(a);
     if (text_cursor)
         wnoutrefresh(pw); /* the pane left its cursor where text goes */
     for (int i = 0; i < PART_COUNT; i++)

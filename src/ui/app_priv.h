@@ -76,6 +76,8 @@ bool help_key(app *a, int code, bool is_key, bool meta, int rows);
 size_t help_lines(app *a, char ***lines);
 /* app.c, for the parts */
 void app_mark(app *a, app_part part);
+/* True while the active pane takes text (keys like q, Tab, : are its text). */
+bool app_pane_text_input(app *a);
 double app_now(void);
 
 #endif

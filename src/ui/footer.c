@@ -36,8 +36,10 @@ void footer_draw(app *a, WINDOW *w, int cols)
             if (pk->label && *pk->label)
                 x = item(w, x, room, pk->key, pk->label);
     }
+    /* while a pane takes text, Tab, ':', '/', '+'... are text: not shown */
+    bool text = !a->help_open && app_pane_text_input(a);
     for (size_t i = 0; i < n; i++)
-        if (items[i].cmd != KM_HELP)
+        if (items[i].cmd != KM_HELP && (!text || items[i].anywhere))
             x = item(w, x, room, items[i].key,
                      items[i].cmd == KM_PAUSE && a->paused ? "Resume" : items[i].label);
     if (x < room)

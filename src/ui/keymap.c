@@ -315,6 +315,7 @@ size_t keymap_footer(const keymap *km, km_footer_item *items, size_t max, km_foo
         km_key_name(km->keys[c][0], it.key, sizeof it.key);
         it.label = cmds[c].label;
         it.cmd = (km_cmd)c;
+        it.anywhere = km_key_anywhere(km->keys[c][0]);
         if (c == KM_QUIT) {
             last[(*nlast)++] = it;
         } else if (n < max) {

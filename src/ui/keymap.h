@@ -88,6 +88,7 @@ typedef struct km_footer_item {
     km_cmd cmd;
     char key[16];
     const char *label;
+    bool anywhere; /* the key works in text input too (function or Alt key) */
 } km_footer_item;
 /* The global part of the footer: commands with a label and a key. `last`
  * receives the items that go at the end (quit) — *nlast of them. */

@@ -1271,6 +1271,7 @@ static const pane_key imp_keys[] = {
     {"m/s", "Map", "Mapping: map the selected file column / skip it"},
     {"K/J", "Move", "Mapping: move the selected target up / down"},
     {"E/t/j", "Opts", "Options: empty-field rule / truncate / parallel jobs"},
+    {"n/m/r", NULL, "Options: NULL string / max bad records to skip (N or P%) / reject file"},
     {NULL, NULL, NULL}};
 
 const pane_class pane_import_class = {

@@ -20,6 +20,13 @@ cluster_psql -c "insert into zebra_orders select g, 'n' || g from generate_serie
 
 ed_start grid XDG_STATE_HOME="$tmp/state"
 check "the editor pane shows its status line" sh_wait 'Pipeline: off \| idle' 5
+footer() { sh_screen | tail -n 1; }
+unlike "$(footer)" 'TabPane|:Cmd' "typing SQL: the footer does not offer Tab or : (they are text here)"
+like "$(footer)" 'F10Quit' "typing SQL: function keys stay in the footer"
+sh_keys F6
+sh_wait 'TabPane' 5 >/dev/null
+like "$(footer)" 'TabPane' "in the grid the footer offers Tab again"
+sh_keys F6
 
 # a query and its grid
 ed_run "select g as num, 'row' || g as label from generate_series(1, 200) g"

@@ -177,9 +177,9 @@ int main(void)
                 "2: expected 'key = value', got 'min_size 2'");
     check_error("missing key", "\n\n = 3\n", "3: missing key before '='");
     check_error("bad integer", "[pool]\nmin_size = two\n",
-                "2: bad value 'two' for min_size: expected an integer from 0 to 10000");
+                "2: bad value 'two' for min_size: expected an integer from 0 to 64");
     check_error("integer out of range", "[pool]\nmax_size = 0\n",
-                "2: bad value '0' for max_size: expected an integer from 1 to 10000");
+                "2: bad value '0' for max_size: expected an integer from 1 to 64");
     check_error("integer with junk", "[pool]\nmax_waiting = 5x\n",
                 "2: bad value '5x' for max_waiting: expected an integer >= 0");
     check_error("prepare_threshold below -1", "[pool]\nprepare_threshold = -2\n",
@@ -199,7 +199,7 @@ int main(void)
                 "2: bad value '' for timeout: expected a duration >= 0, e.g. 30, 30s, 500ms, "
                 "5min");
     check_error("zero refresh", "[console]\nrefresh = 0\n",
-                "2: bad value '0' for refresh: expected a duration above 0, e.g. 1.5, 2s, 500ms");
+                "2: bad value '0' for refresh: expected a duration from 0.5s to 60s, e.g. 1.5, 2s, 500ms");
     check_error("bad slow_threshold", "[console]\nslow_threshold = fast\n",
                 "2: bad value 'fast' for slow_threshold: expected milliseconds >= 0, e.g. 50, "
                 "50ms, 0.5s");
@@ -268,8 +268,16 @@ int main(void)
     err = NULL;
     ok(config_set(&cfg, "pool.max_size", "9", &err) && cfg.max_size == 9, "set pool.max_size");
     ok(config_set(&cfg, "min_size", "3", &err) && cfg.min_size == 3, "set bare min_size");
-    ok(config_set(&cfg, "console.refresh", "250ms", &err) && cfg.refresh == 0.25,
+    ok(config_set(&cfg, "console.refresh", "750ms", &err) && cfg.refresh == 0.75,
        "set console.refresh");
+    free(err);
+    err = NULL;
+    ok(!config_set(&cfg, "console.refresh", "250ms", &err) && cfg.refresh == 0.75,
+       "refresh below the console's 0.5 s is refused, not clamped silently");
+    free(err);
+    err = NULL;
+    ok(!config_set(&cfg, "pool.max_size", "65", &err) && cfg.max_size == 9,
+       "max_size above the engine's 64 connections is refused");
     ok(config_set(&cfg, "theme", "light", &err) && strcmp(cfg.theme, "light") == 0, "set theme");
     ok(config_set(&cfg, "keys.quit", "F10", &err) && cfg.nkeys == 1 &&
            strcmp(cfg.keys[0].command, "quit") == 0 && strcmp(cfg.keys[0].key, "F10") == 0,
@@ -283,7 +291,7 @@ int main(void)
     check_set_error("colour", "1", "unknown key 'colour'");
     check_set_error("screen.refresh", "1", "unknown section 'screen' (known: pool, console, keys)");
     check_set_error("max_size", "many",
-                    "bad value 'many' for max_size: expected an integer from 1 to 10000");
+                    "bad value 'many' for max_size: expected an integer from 1 to 64");
     check_set_error("pool.min_size", "5", "min_size (5) is greater than max_size (4)");
 
     /* The default path. */
