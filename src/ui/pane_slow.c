@@ -853,6 +853,12 @@ static int detail_lines(slow_pane *p, char ***out);
 static int slow_on_key(pane *pp, int ch, bool is_key)
 {
     slow_pane *p = SP(pp);
+    if (!is_key && ch == 3) { /* Ctrl-C cancels what the pane runs, as everywhere */
+        if (!p->explain_running || !p->explain_id)
+            return PANE_IGNORED; /* the app says there is nothing to cancel */
+        eng_cancel(p->e, p->explain_id);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
     if (p->detail) {
         if (!is_key && ch == 27) {
             if (p->explain_running && p->explain_id) {
@@ -1022,7 +1028,7 @@ static int detail_lines(slow_pane *p, char ***out)
             add_line(&lines, &n, &cap, xstrdup(""));
             add_line(&lines, &n, &cap,
                      xasprintf("%s%s", p->explain_title,
-                               p->explain_running ? " … running (Esc cancels)" : ""));
+                               p->explain_running ? " … running (Esc or Ctrl-C cancels)" : ""));
             const char *t = p->explain_text;
             while (t && *t) {
                 const char *nl = strchr(t, '\n');
