@@ -2,7 +2,8 @@
 src_libpgdeck_common_a_SOURCES += \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/strbuf.c src/common/strbuf.h \
-	src/common/msgq.c src/common/msgq.h
+	src/common/msgq.c src/common/msgq.h \
+	src/common/pool_defaults.h
 
 # Pure parsers and metrics shared by the engine, the console and the CLI.
 src_libpgdeck_common_a_SOURCES += \

@@ -13,6 +13,7 @@
  * A file is applied all or nothing: it is parsed into a copy which replaces
  * the caller's settings only when every line was good. */
 #include "common/conf.h"
+#include "common/pool_defaults.h"
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -80,20 +81,19 @@ static bool known_section(const char *name)
 void config_defaults(pgdeck_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    /* The pool's defaults are engine.h's eng_pool_config defaults. */
-    cfg->min_size = 1;
-    cfg->max_size = 4;
-    cfg->timeout = 30;
-    cfg->max_waiting = 0;
-    cfg->max_lifetime = 3600;
-    cfg->max_idle = 600;
-    cfg->reconnect_timeout = 300;
-    cfg->connect_timeout = 10;
+    cfg->min_size = POOL_DEFAULT_MIN_SIZE;
+    cfg->max_size = POOL_DEFAULT_MAX_SIZE;
+    cfg->timeout = POOL_DEFAULT_TIMEOUT;
+    cfg->max_waiting = POOL_DEFAULT_MAX_WAITING;
+    cfg->max_lifetime = POOL_DEFAULT_MAX_LIFETIME;
+    cfg->max_idle = POOL_DEFAULT_MAX_IDLE;
+    cfg->reconnect_timeout = POOL_DEFAULT_RECONNECT_TIMEOUT;
+    cfg->connect_timeout = POOL_DEFAULT_CONNECT_TIMEOUT;
     cfg->check = false;
-    cfg->prepare_threshold = 5;
-    cfg->prepared_max = 100;
+    cfg->prepare_threshold = POOL_DEFAULT_PREPARE_THRESHOLD;
+    cfg->prepared_max = POOL_DEFAULT_PREPARED_MAX;
     cfg->refresh = 1.0;
-    cfg->slow_threshold = 50;
+    cfg->slow_threshold = POOL_DEFAULT_SLOW_THRESHOLD_MS;
     cfg->theme = xstrdup("default");
     cfg->no_color = false;
     cfg->readonly = false;

@@ -3,6 +3,8 @@
  * database or touches a PGconn. */
 #include "engine/engine_int.h"
 
+#include "common/pool_defaults.h"
+
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -14,18 +16,18 @@
 void eng_pool_config_defaults(eng_pool_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->min_size = 1;
-    cfg->max_size = 4;
-    cfg->timeout = 30;
-    cfg->max_waiting = 0;
-    cfg->max_lifetime = 3600;
-    cfg->max_idle = 600;
-    cfg->reconnect_timeout = 300;
-    cfg->connect_timeout = 10;
+    cfg->min_size = POOL_DEFAULT_MIN_SIZE;
+    cfg->max_size = POOL_DEFAULT_MAX_SIZE;
+    cfg->timeout = POOL_DEFAULT_TIMEOUT;
+    cfg->max_waiting = POOL_DEFAULT_MAX_WAITING;
+    cfg->max_lifetime = POOL_DEFAULT_MAX_LIFETIME;
+    cfg->max_idle = POOL_DEFAULT_MAX_IDLE;
+    cfg->reconnect_timeout = POOL_DEFAULT_RECONNECT_TIMEOUT;
+    cfg->connect_timeout = POOL_DEFAULT_CONNECT_TIMEOUT;
     cfg->check = false;
-    cfg->prepare_threshold = 5;
-    cfg->prepared_max = 100;
-    cfg->slow_threshold_ms = 50;
+    cfg->prepare_threshold = POOL_DEFAULT_PREPARE_THRESHOLD;
+    cfg->prepared_max = POOL_DEFAULT_PREPARED_MAX;
+    cfg->slow_threshold_ms = POOL_DEFAULT_SLOW_THRESHOLD_MS;
     cfg->slowlog_size = 256;
 }
 
