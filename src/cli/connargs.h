@@ -23,7 +23,10 @@
 #define CONNARGS_LONGOPTS                                                                          \
     {"host", required_argument, NULL, 'h'}, {"port", required_argument, NULL, 'p'},                \
         {"username", required_argument, NULL, 'U'}, {"dbname", required_argument, NULL, 'd'},      \
-        {"password", no_argument, NULL, 'W'}, {"no-password", no_argument, NULL, 'w'}
+        {"password", no_argument, NULL, 'W'},                                                      \
+    {                                                                                              \
+        "no-password", no_argument, NULL, 'w'                                                      \
+    }
 
 typedef struct connargs {
     eng_conninfo *ci;

@@ -25,9 +25,9 @@ typedef struct pgdeck_config {
     char *theme;           /* name or path ("default") */
     bool no_color;
     bool readonly;
-    char *null_marker;     /* how NULL is drawn in grids ("∅") */
-    long row_limit;        /* result grid row cap (1000000) */
-    char *pgbouncer;       /* conninfo of a PgBouncer admin console, or NULL */
+    char *null_marker; /* how NULL is drawn in grids ("∅") */
+    long row_limit;    /* result grid row cap (1000000) */
+    char *pgbouncer;   /* conninfo of a PgBouncer admin console, or NULL */
     /* [keys] */
     size_t nkeys;
     config_keybind keys[CONFIG_MAX_KEYS];

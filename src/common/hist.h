@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#define HIST_SUB_BITS 5                       /* 32 sub-buckets per power of two */
+#define HIST_SUB_BITS 5 /* 32 sub-buckets per power of two */
 #define HIST_BUCKETS (64 << HIST_SUB_BITS)
 
 typedef struct hist {

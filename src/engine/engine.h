@@ -112,7 +112,7 @@ typedef enum eng_col_kind {
     ENG_COL_TEXT,
     ENG_COL_NUMBER, /* int2/4/8, oid, numeric, float4/8 */
     ENG_COL_BOOL,
-    ENG_COL_JSON,   /* json, jsonb */
+    ENG_COL_JSON, /* json, jsonb */
 } eng_col_kind;
 
 eng_res_status eng_result_status(const eng_result *r);
@@ -124,8 +124,8 @@ uint32_t eng_result_coltype(const eng_result *r, int col); /* type OID */
 bool eng_result_isnull(const eng_result *r, int row, int col);
 const char *eng_result_value(const eng_result *r, int row, int col); /* "" when NULL */
 int eng_result_length(const eng_result *r, int row, int col);
-const char *eng_result_cmdstatus(const eng_result *r); /* "INSERT 0 1" */
-uint64_t eng_result_cmdtuples(const eng_result *r);    /* rows affected */
+const char *eng_result_cmdstatus(const eng_result *r);  /* "INSERT 0 1" */
+uint64_t eng_result_cmdtuples(const eng_result *r);     /* rows affected */
 const eng_error *eng_result_error(const eng_result *r); /* NULL unless ERROR */
 void eng_result_free(eng_result *r);
 
@@ -177,7 +177,7 @@ typedef enum eng_pipe_sync { ENG_SYNC_END, ENG_SYNC_EACH } eng_pipe_sync;
 typedef struct eng_pipeline_args {
     int nstmts;
     const char *const *sqls;
-    const int *nparams;              /* may be NULL: no params anywhere */
+    const int *nparams; /* may be NULL: no params anywhere */
     const char *const *const *params;
     eng_pipe_sync sync;
     eng_session session;
@@ -199,7 +199,7 @@ const char *eng_stmt_outcome_name(eng_stmt_outcome o); /* "ok", "error", ... */
 
 /* Pool control (console actions); results visible in the stats. */
 void eng_pool_resize(engine *e, int min_size, int max_size); /* -1 keeps a bound */
-void eng_pool_check(engine *e);   /* check every idle connection now */
+void eng_pool_check(engine *e);                              /* check every idle connection now */
 void eng_pool_recycle(engine *e); /* replace every connection (borrowed ones on return) */
 
 /* Load generator inside the engine: `clients` concurrent requesters through
@@ -249,31 +249,31 @@ typedef enum eng_done_status {
 
 typedef struct eng_load_summary {
     uint64_t executed, errors;
-    double seconds;              /* wall time */
+    double seconds; /* wall time */
     double p50_ms, p95_ms, p99_ms, max_ms;
 } eng_load_summary;
 
 typedef struct eng_event {
     eng_ev_kind kind;
     eng_id id;
-    char *tag;               /* copy of the request's tag, or NULL */
-    eng_result *result;      /* owned by the receiver */
-    eng_error *error;        /* owned by the receiver */
-    eng_done_status status;  /* EV_DONE */
-    int stmt_index;          /* EV_PIPE_STMT */
+    char *tag;              /* copy of the request's tag, or NULL */
+    eng_result *result;     /* owned by the receiver */
+    eng_error *error;       /* owned by the receiver */
+    eng_done_status status; /* EV_DONE */
+    int stmt_index;         /* EV_PIPE_STMT */
     eng_stmt_outcome outcome;
-    double elapsed_ms;       /* EV_DONE, EV_PIPE_STMT: client-measured */
-    uint64_t rows;           /* EV_DONE: rows returned / affected / copied */
-    bool prepared;           /* EV_DONE: ran as a prepared statement */
-    int prepare_count;       /* EV_DONE: executions of this text on its connection */
-    char txn_status;         /* EV_DONE on a session: 'I' idle, 'T' in txn, 'E' aborted, 'U' unknown */
-    int backend_pid;         /* connection that ran it */
-    eng_load_summary load;   /* EV_DONE of eng_load */
+    double elapsed_ms; /* EV_DONE, EV_PIPE_STMT: client-measured */
+    uint64_t rows;     /* EV_DONE: rows returned / affected / copied */
+    bool prepared;     /* EV_DONE: ran as a prepared statement */
+    int prepare_count; /* EV_DONE: executions of this text on its connection */
+    char txn_status;   /* EV_DONE on a session: 'I' idle, 'T' in txn, 'E' aborted, 'U' unknown */
+    int backend_pid;   /* connection that ran it */
+    eng_load_summary load; /* EV_DONE of eng_load */
 } eng_event;
 
-int eng_event_fd(engine *e);                             /* readable when events wait */
-eng_event *eng_event_next(engine *e);                    /* NULL when none; never blocks */
-eng_event *eng_event_wait(engine *e, int timeout_ms);    /* NULL on timeout */
+int eng_event_fd(engine *e);                          /* readable when events wait */
+eng_event *eng_event_next(engine *e);                 /* NULL when none; never blocks */
+eng_event *eng_event_wait(engine *e, int timeout_ms); /* NULL on timeout */
 void eng_event_free(eng_event *ev);
 const char *eng_done_status_name(eng_done_status s);
 
@@ -292,7 +292,7 @@ typedef struct eng_conn_stat {
     const char *state; /* static string: "connecting", "idle", "busy", "closing", ... */
     double age_s, idle_s;
     uint64_t uses;
-    int prepared;      /* statements prepared on it */
+    int prepared; /* statements prepared on it */
     int backend_pid;
     char last_error[160];
 } eng_conn_stat;
@@ -339,9 +339,9 @@ void eng_metrics_free(eng_stmt_metric *m, size_t n);
 
 /* The slow log: individual executions over slow_threshold_ms, newest first. */
 typedef struct eng_slow_entry {
-    double at;      /* wall-clock time (seconds since epoch) */
+    double at; /* wall-clock time (seconds since epoch) */
     double ms;
-    char *query;    /* the text as run (truncated to 4 KB) */
+    char *query; /* the text as run (truncated to 4 KB) */
     int backend_pid;
     bool failed;
 } eng_slow_entry;

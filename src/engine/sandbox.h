@@ -35,8 +35,8 @@ void sandbox_stop(sandbox *sb);
 
 const char *sandbox_host(const sandbox *sb); /* "127.0.0.1" */
 int sandbox_port(const sandbox *sb);
-const char *sandbox_user(const sandbox *sb);    /* superuser role name */
-const char *sandbox_dbname(const sandbox *sb);  /* "postgres" */
+const char *sandbox_user(const sandbox *sb);   /* superuser role name */
+const char *sandbox_dbname(const sandbox *sb); /* "postgres" */
 const char *sandbox_datadir(const sandbox *sb);
 const char *sandbox_bindir(const sandbox *sb);
 /* A conninfo string for libpq ("host=... port=... user=... dbname=..."). */

@@ -20,7 +20,7 @@ typedef struct pane pane; /* each pane file defines its own struct pane_xxx embe
                              the app stores it as an opaque pointer */
 
 typedef enum pane_result {
-    PANE_IGNORED = 0,     /* not mine: the app tries the global keymap */
+    PANE_IGNORED = 0, /* not mine: the app tries the global keymap */
     PANE_HANDLED = 1 << 0,
     PANE_REDRAW = 1 << 1, /* mark this pane dirty */
     PANE_QUIT = 1 << 2,

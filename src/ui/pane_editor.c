@@ -1121,7 +1121,8 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (p->focus_grid) {
-        if (!is_key && ch == 27 && !grid_in_record_view(&p->g)) { /* Esc leaves the record view first */
+        if (!is_key && ch == 27 &&
+            !grid_in_record_view(&p->g)) { /* Esc leaves the record view first */
             p->focus_grid = false;
             return PANE_HANDLED | PANE_REDRAW;
         }

@@ -44,7 +44,7 @@ typedef enum theme_element {
 #define THEME_ENUM(id, name) id,
     THEME_ELEMENTS(THEME_ENUM)
 #undef THEME_ENUM
-    TH_COUNT
+        TH_COUNT
 } theme_element;
 
 /* Curses attribute (colour pair | attributes) for an element of the active

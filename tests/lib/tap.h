@@ -50,9 +50,8 @@ __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char 
     } while (0)
 
 /* A function, not a macro body, so the compiler never sees a NULL reach %s. */
-__attribute__((format(printf, 5, 6))) static inline void tap_is_str(const char *got, const char *want,
-                                                                 const char *file, int line,
-                                                                 const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static inline void
+tap_is_str(const char *got, const char *want, const char *file, int line, const char *fmt, ...)
 {
     int eq = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
     char name[512];

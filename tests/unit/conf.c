@@ -198,8 +198,9 @@ int main(void)
     check_error("empty duration", "[pool]\ntimeout =\n",
                 "2: bad value '' for timeout: expected a duration >= 0, e.g. 30, 30s, 500ms, "
                 "5min");
-    check_error("zero refresh", "[console]\nrefresh = 0\n",
-                "2: bad value '0' for refresh: expected a duration from 0.5s to 60s, e.g. 1.5, 2s, 500ms");
+    check_error(
+        "zero refresh", "[console]\nrefresh = 0\n",
+        "2: bad value '0' for refresh: expected a duration from 0.5s to 60s, e.g. 1.5, 2s, 500ms");
     check_error("bad slow_threshold", "[console]\nslow_threshold = fast\n",
                 "2: bad value 'fast' for slow_threshold: expected milliseconds >= 0, e.g. 50, "
                 "50ms, 0.5s");
