@@ -279,6 +279,8 @@ int main(void)
     err = NULL;
     ok(!config_set(&cfg, "pool.max_size", "65", &err) && cfg.max_size == 9,
        "max_size above the engine's 64 connections is refused");
+    free(err);
+    err = NULL;
     ok(config_set(&cfg, "theme", "light", &err) && strcmp(cfg.theme, "light") == 0, "set theme");
     ok(config_set(&cfg, "keys.quit", "F10", &err) && cfg.nkeys == 1 &&
            strcmp(cfg.keys[0].command, "quit") == 0 && strcmp(cfg.keys[0].key, "F10") == 0,
