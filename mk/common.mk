@@ -3,7 +3,9 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/strbuf.c src/common/strbuf.h \
 	src/common/msgq.c src/common/msgq.h \
-	src/common/pool_defaults.h
+	src/common/pool_defaults.h \
+	src/common/utf8.c src/common/utf8.h \
+	src/common/json.c src/common/json.h
 
 # Pure parsers and metrics shared by the engine, the console and the CLI.
 src_libpgdeck_common_a_SOURCES += \
@@ -77,3 +79,8 @@ TESTS += tests/integration/sqlsplit_psql.sh
 EXTRA_DIST += tests/integration/sqlsplit_psql.sh
 TESTS += tests/integration/fingerprint_pgss.sh
 EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
+
+check_PROGRAMS += tests/unit/json.t
+tests_unit_json_t_SOURCES = tests/unit/json.c tests/lib/tap.h
+tests_unit_json_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/json.t

@@ -52,6 +52,7 @@
  */
 #include "config.h"
 
+#include "common/json.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
@@ -159,7 +160,7 @@ static void json_str(strbuf *sb, const char *s)
     if (!s)
         sb_append(sb, "null");
     else
-        output_json_string(sb, s, strlen(s));
+        json_append_string(sb, s, strlen(s));
 }
 
 static void json_key(strbuf *sb, const char *k)

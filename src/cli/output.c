@@ -3,6 +3,9 @@
 
 #include "cli/output.h"
 
+#include "common/json.h"
+#include "common/utf8.h"
+
 #include "common/xalloc.h"
 
 #include <langinfo.h>
@@ -37,42 +40,6 @@ void output_init_locale(void)
         setlocale(LC_CTYPE, "C.UTF-8");
     /* Numbers in our own output always use '.', whatever the locale says. */
     setlocale(LC_NUMERIC, "C");
-}
-
-/* Decodes one UTF-8 sequence at s (n bytes available). Returns its length
- * and the code point in *cp, or 0 when the bytes are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    size_t len;
-    uint32_t c;
-    if ((s[0] & 0xE0) == 0xC0) {
-        len = 2;
-        c = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3;
-        c = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4;
-        c = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
 }
 
 /* ------------------------------------------------------------------------
@@ -385,72 +352,6 @@ static void print_csv(FILE *out, const eng_result *r)
 /* ------------------------------------------------------------------------
  * JSON */
 
-void output_json_string(strbuf *sb, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    sb_append_c(sb, '"');
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            size_t j = i;
-            while (j < len && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
-                j++;
-            sb_append_n(sb, s + i, j - i);
-            i = j;
-            continue;
-        }
-        switch (c) {
-        case '"':
-            sb_append(sb, "\\\"");
-            break;
-        case '\\':
-            sb_append(sb, "\\\\");
-            break;
-        case '\n':
-            sb_append(sb, "\\n");
-            break;
-        case '\r':
-            sb_append(sb, "\\r");
-            break;
-        case '\t':
-            sb_append(sb, "\\t");
-            break;
-        case '\b':
-            sb_append(sb, "\\b");
-            break;
-        case '\f':
-            sb_append(sb, "\\f");
-            break;
-        default:
-            if (c < 0x20) {
-                sb_printf(sb, "\\u%04x", c);
-            } else {
-                uint32_t cp;
-                size_t n = utf8_decode(p + i, len - i, &cp);
-                if (n == 0) {
-                    sb_append(sb, "\\ufffd");
-                    i++;
-                    continue;
-                }
-                sb_append_n(sb, s + i, n);
-                i += n;
-                continue;
-            }
-        }
-        i++;
-    }
-    sb_append_c(sb, '"');
-}
-
-/* A numeric text is a JSON number unless it is NaN or +-Infinity. */
-static bool json_number_ok(const char *v)
-{
-    if (*v == '-' || *v == '+')
-        v++;
-    return *v >= '0' && *v <= '9';
-}
-
 static void print_json(FILE *out, const eng_result *r)
 {
     int ncols = eng_result_ncols(r), nrows = eng_result_nrows(r);
@@ -460,7 +361,7 @@ static void print_json(FILE *out, const eng_result *r)
     for (int j = 0; j < ncols; j++) {
         const char *name = eng_result_colname(r, j);
         sb_reset(&sb);
-        output_json_string(&sb, name, strlen(name));
+        json_append_string(&sb, name, strlen(name));
         keys[j] = sb_steal(&sb);
     }
     fputs("[", out);
@@ -483,7 +384,7 @@ static void print_json(FILE *out, const eng_result *r)
                 if (json_number_ok(v) && *v != '+')
                     sb_append_n(&sb, v, len);
                 else
-                    output_json_string(&sb, v, len);
+                    json_append_string(&sb, v, len);
                 break;
             case ENG_COL_BOOL:
                 sb_append(&sb, v[0] == 't' ? "true" : "false");
@@ -493,7 +394,7 @@ static void print_json(FILE *out, const eng_result *r)
                 break;
             case ENG_COL_TEXT:
             default:
-                output_json_string(&sb, v, len);
+                json_append_string(&sb, v, len);
                 break;
             }
         }

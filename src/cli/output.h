@@ -27,9 +27,6 @@ bool output_parse_format(const char *name, out_format *fmt);
 /* Prints one result (rows, a command completion or an empty query). */
 void output_result(FILE *out, out_format fmt, const eng_result *r);
 
-/* Appends s as a JSON string literal (quotes included); invalid UTF-8 bytes
- * become U+FFFD so the output is always valid JSON. */
-void output_json_string(strbuf *sb, const char *s, size_t len);
 
 /* Terminal display width of a UTF-8 string as output_result's table format
  * would draw it on one line (control bytes escaped, tabs expanded). */

@@ -4,6 +4,7 @@
  * or JSON. A statement that did not commit is never reported ok. */
 #include "config.h"
 
+#include "common/json.h"
 #include "cli/redact.h"
 #include "cli/run.h"
 #include "cli/sqlerror.h"
@@ -64,7 +65,7 @@ static void print_pipe_report(run_ctx *ctx, const pipe_row *rows, double total_m
             const run_stmt *st = &ctx->stmts[i];
             sb_printf(&sb, "%s\n{\"index\":%zu,\"outcome\":", i ? "," : "", i + 1);
             const char *name = eng_stmt_outcome_name(r->outcome);
-            output_json_string(&sb, name, strlen(name));
+            json_append_string(&sb, name, strlen(name));
             sb_printf(&sb, ",\"ms\":%.3f,\"rows\":", r->ms);
             if (r->rows >= 0)
                 sb_printf(&sb, "%lld", (long long)r->rows);
@@ -72,15 +73,15 @@ static void print_pipe_report(run_ctx *ctx, const pipe_row *rows, double total_m
                 sb_append(&sb, "null");
             sb_append(&sb, ",\"line\":");
             sb_printf(&sb, "%d,\"sql\":", st->line);
-            output_json_string(&sb, st->sql, strlen(st->sql));
+            json_append_string(&sb, st->sql, strlen(st->sql));
             sb_append(&sb, ",\"error\":");
             if (r->error && r->error->message && own_error(r->outcome)) {
                 char *msg = redact(r->error->message);
-                output_json_string(&sb, msg, strlen(msg));
+                json_append_string(&sb, msg, strlen(msg));
                 free(msg);
                 sb_append(&sb, ",\"sqlstate\":");
                 if (r->error->sqlstate)
-                    output_json_string(&sb, r->error->sqlstate, strlen(r->error->sqlstate));
+                    json_append_string(&sb, r->error->sqlstate, strlen(r->error->sqlstate));
                 else
                     sb_append(&sb, "null");
             } else {

@@ -2,6 +2,7 @@
  * metrics as one JSON object. */
 #include "config.h"
 
+#include "common/json.h"
 #include "cli/statsjson.h"
 
 #include "cli/output.h"
@@ -85,11 +86,11 @@ void statsjson_print(engine *e, FILE *out, double work_start)
               (unsigned long long)st->prepared_evictions, (unsigned long long)st->pipelines_num,
               (unsigned long long)st->pipeline_stmts, (unsigned long long)st->copy_bytes,
               (unsigned long long)st->copy_rows);
-    output_json_string(&sb, st->server_version,
+    json_append_string(&sb, st->server_version,
                        strnlen(st->server_version, sizeof st->server_version));
     sb_append(&sb, ",\"conninfo\":");
     char *conn = redact(st->conn_display);
-    output_json_string(&sb, conn, strlen(conn));
+    json_append_string(&sb, conn, strlen(conn));
     free(conn);
     sb_append(&sb, ",\n\"statements\":[");
     eng_stmt_metric *m = NULL;
@@ -100,7 +101,7 @@ void statsjson_print(engine *e, FILE *out, double work_start)
         sb_append(&sb, i ? ",\n{\"query\":" : "\n{\"query\":");
         const char *q = m[i].query ? m[i].query : "";
         char *safe = redact(q);
-        output_json_string(&sb, safe, strlen(safe));
+        json_append_string(&sb, safe, strlen(safe));
         free(safe);
         sb_printf(&sb,
                   ",\"fingerprint\":\"%016llx\",\"calls\":%llu,\"errors\":%llu,\"rows\":%llu,"

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1
 #include "ui/grid.h"
 
+#include "common/json.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "ui/app.h"
@@ -619,35 +620,6 @@ static void tsv_field(strbuf *sb, const char *v, int len, bool isnull)
     }
 }
 
-static void json_string(strbuf *sb, const char *v, int len)
-{
-    sb_append_c(sb, '"');
-    for (int i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (c == '"' || c == '\\') {
-            sb_append_c(sb, '\\');
-            sb_append_c(sb, (char)c);
-        } else if (c == '\n') {
-            sb_append(sb, "\\n");
-        } else if (c == '\t') {
-            sb_append(sb, "\\t");
-        } else if (c == '\r') {
-            sb_append(sb, "\\r");
-        } else if (c < 0x20) {
-            sb_printf(sb, "\\u%04x", c);
-        } else {
-            sb_append_c(sb, (char)c);
-        }
-    }
-    sb_append_c(sb, '"');
-}
-
-static bool json_number_ok(const char *v)
-{
-    /* NaN and Infinity are numeric values JSON cannot hold */
-    return *v && strcasecmp(v, "NaN") != 0 && strcasestr(v, "inf") == NULL;
-}
-
 static bool flush_out(int fd, strbuf *sb)
 {
     const char *p = sb->data;
@@ -709,7 +681,7 @@ bool grid_export(const grid *g, const char *path, grid_format fmt, long *rows, c
             if (fmt == GRID_JSON) {
                 if (c)
                     sb_append(&sb, ", ");
-                json_string(&sb, s->colnames[c], (int)strlen(s->colnames[c]));
+                json_append_string(&sb, s->colnames[c], strlen(s->colnames[c]));
                 sb_append(&sb, ": ");
                 if (isnull)
                     sb_append(&sb, "null");
@@ -719,7 +691,7 @@ bool grid_export(const grid *g, const char *path, grid_format fmt, long *rows, c
                 else if (s->kinds[c] == ENG_COL_BOOL)
                     sb_append(&sb, v[0] == 't' ? "true" : "false");
                 else
-                    json_string(&sb, v, len);
+                    json_append_string(&sb, v, (size_t)len);
             } else {
                 if (c)
                     sb_append(&sb, fsep);

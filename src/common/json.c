@@ -1,0 +1,74 @@
+/* json.c — JSON text for values: one writer for the CLI, top and the grid's export. */
+#include "common/json.h"
+
+#include "common/utf8.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+void json_append_string(strbuf *sb, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    sb_append_c(sb, '"');
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            size_t j = i;
+            while (j < len && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+                j++;
+            sb_append_n(sb, s + i, j - i);
+            i = j;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            sb_append(sb, "\\\"");
+            break;
+        case '\\':
+            sb_append(sb, "\\\\");
+            break;
+        case '\n':
+            sb_append(sb, "\\n");
+            break;
+        case '\r':
+            sb_append(sb, "\\r");
+            break;
+        case '\t':
+            sb_append(sb, "\\t");
+            break;
+        case '\b':
+            sb_append(sb, "\\b");
+            break;
+        case '\f':
+            sb_append(sb, "\\f");
+            break;
+        default:
+            if (c < 0x20) {
+                sb_printf(sb, "\\u%04x", c);
+            } else {
+                uint32_t cp;
+                size_t n = utf8_decode(p + i, len - i, &cp);
+                if (n == 0) {
+                    sb_append(sb, "\\ufffd");
+                    i++;
+                    continue;
+                }
+                sb_append_n(sb, s + i, n);
+                i += n;
+                continue;
+            }
+        }
+        i++;
+    }
+    sb_append_c(sb, '"');
+}
+
+/* A numeric text is a JSON number unless it is NaN or +-Infinity. */
+bool json_number_ok(const char *v)
+{
+    if (*v == '-' || *v == '+')
+        v++;
+    return *v >= '0' && *v <= '9';
+}
