@@ -274,6 +274,7 @@ typedef struct eng_event {
 int eng_event_fd(engine *e);                          /* readable when events wait */
 eng_event *eng_event_next(engine *e);                 /* NULL when none; never blocks */
 eng_event *eng_event_wait(engine *e, int timeout_ms); /* NULL on timeout */
+size_t eng_event_backlog(engine *e); /* events waiting to be taken, at this instant */
 void eng_event_free(eng_event *ev);
 const char *eng_done_status_name(eng_done_status s);
 

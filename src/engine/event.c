@@ -56,6 +56,11 @@ eng_event *eng_event_wait(engine *e, int timeout_ms)
     return delivered(msgq_wait(e->evq, timeout_ms));
 }
 
+size_t eng_event_backlog(engine *e)
+{
+    return msgq_len(e->evq);
+}
+
 void eng_event_free(eng_event *ev)
 {
     if (!ev)
