@@ -34,6 +34,7 @@ enum {
     OPT_PIPELINE,
     OPT_SYNC,
     OPT_CLIENTS,
+    OPT_JOBS,
     OPT_REPEAT,
     OPT_TIME,
     OPT_STATS,
@@ -357,6 +358,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"pipeline", no_argument, NULL, OPT_PIPELINE},
         {"sync", required_argument, NULL, OPT_SYNC},
         {"clients", required_argument, NULL, OPT_CLIENTS},
+        {"jobs", required_argument, NULL, OPT_JOBS},
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"time", required_argument, NULL, OPT_TIME},
         {"stats", optional_argument, NULL, OPT_STATS},
@@ -397,6 +399,11 @@ static int parse_options(run_opts *o, int argc, char **argv)
                 return usage_error("run", "--clients must be a number from 1 to 1000");
             o->clients = (int)v;
             o->load = true;
+            break;
+        case OPT_JOBS:
+            if (!parse_long(optarg, 1, RUN_MAX_JOBS, &v))
+                return usage_error("run", "--jobs must be a number from 1 to %d", RUN_MAX_JOBS);
+            o->jobs = (int)v;
             break;
         case OPT_REPEAT:
             if (!parse_long(optarg, 1, LONG_MAX, &v))
@@ -443,11 +450,14 @@ static int parse_options(run_opts *o, int argc, char **argv)
         return usage_error("run", "--pipeline cannot be combined with --clients/--repeat/--time");
     if (sync_given && !o->pipeline)
         return usage_error("run", "--sync needs --pipeline");
+    if (o->jobs && !o->load)
+        return usage_error("run", "--jobs needs --clients/--repeat/--time");
     if (o->load) {
         if (o->clients == 0)
             o->clients = 1;
         if (o->repeat == 0 && o->seconds == 0)
             o->repeat = 1;
+        o->jobs = run_load_jobs(o->jobs, o->clients);
     }
     return -1;
 }
@@ -493,14 +503,9 @@ int cmd_run_main(int argc, char **argv)
 
     eng_pool_config pool;
     connargs_pool_config(&cfg, &pool);
+    ctx.pool = pool;
     if (o.load) {
-        /* Every client gets its own connection; the pool opens them all at
-         * once when the engine starts (the first clients begin while the
-         * last connections are still being set up). */
-        if (pool.max_size < o.clients)
-            pool.max_size = o.clients;
-        if (pool.min_size < o.clients)
-            pool.min_size = o.clients;
+        run_load_pool(&o, 0, &pool); /* the first job's share */
     } else if (pool.min_size > 1) {
         pool.min_size = 1; /* a script or a pipeline uses one connection */
     }
@@ -512,6 +517,8 @@ int cmd_run_main(int argc, char **argv)
     struct sigaction old_int;
     rc = connect_engine(&ctx, &pool);
     if (rc == EXIT_OK) {
+        ctx.es[0] = ctx.e;
+        ctx.nes = 1;
         sigaction(SIGINT, &sa, &old_int);
         ctx.start_time = run_now();
         if (o.load) {
@@ -523,8 +530,10 @@ int cmd_run_main(int argc, char **argv)
         }
         fflush(stdout);
         if (o.stats != STATS_OFF)
-            statsjson_print(ctx.e, o.stats == STATS_STDOUT ? stdout : stderr, ctx.start_time);
-        engine_stop(ctx.e);
+            statsjson_print(ctx.es, ctx.nes, o.stats == STATS_STDOUT ? stdout : stderr,
+                            ctx.start_time);
+        for (int i = ctx.nes - 1; i >= 0; i--)
+            engine_stop(ctx.es[i]);
         sigaction(SIGINT, &old_int, NULL);
     }
 

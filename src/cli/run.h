@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define RUN_PROG "pgdeck run"
+#define RUN_MAX_JOBS 64 /* engines of one load (--jobs) */
 
 enum stats_dest { STATS_OFF, STATS_STDERR, STATS_STDOUT };
 
@@ -32,6 +33,7 @@ typedef struct run_opts {
     eng_pipe_sync sync;
     bool load;
     int clients;
+    int jobs; /* engines the load is spread over; 0 until chosen */
     long repeat;
     double seconds;
     out_format fmt;
@@ -40,7 +42,10 @@ typedef struct run_opts {
 
 typedef struct run_ctx {
     run_opts *o;
-    engine *e;
+    engine *e;                /* the first engine: scripts and pipelines use only it */
+    engine *es[RUN_MAX_JOBS]; /* a load's engines (--jobs), es[0] == e */
+    int nes;
+    eng_pool_config pool; /* the settings, before a load's share */
     run_stmt *stmts;
     size_t nstmts;
     double start_time; /* CLOCK_MONOTONIC when the work began, for --stats */
@@ -64,5 +69,11 @@ int run_error_line(const run_stmt *st, const eng_error *err);
 int run_pipeline(run_ctx *ctx);
 /* --clients/--repeat/--time: the load and its summary. */
 int run_load(run_ctx *ctx);
+/* How many engines a load of `clients` runs on: `asked`, or with 0 one per
+ * CPU (as pgbench -j, each engine thread drives its share of the clients);
+ * never more than the clients. */
+int run_load_jobs(int asked, int clients);
+/* Engine `job`'s share of the load: its clients each get a connection. */
+void run_load_pool(const run_opts *o, int job, eng_pool_config *pool);
 
 #endif

@@ -42,7 +42,7 @@ static double fin(double v)
     return isfinite(v) ? v : 0.0;
 }
 
-void statsjson_print(engine *e, FILE *out, double work_start)
+void statsjson_print(engine *const *es, int n, FILE *out, double work_start)
 {
     eng_stats *st = xcalloc(1, sizeof *st);
     /* The snapshot is published at most every 100 ms. Wait (briefly) for
@@ -51,7 +51,7 @@ void statsjson_print(engine *e, FILE *out, double work_start)
      * the last statements. */
     double deadline = now_mono() + 0.3;
     for (;;) {
-        eng_stats_get(e, st);
+        eng_stats_get_merged(es, n, st);
         bool settled = st->taken_at >= work_start && !st->load_running &&
                        st->pool_available >= st->pool_size && st->requests_waiting == 0;
         if (settled || now_mono() > deadline)
@@ -94,7 +94,7 @@ void statsjson_print(engine *e, FILE *out, double work_start)
     free(conn);
     sb_append(&sb, ",\n\"statements\":[");
     eng_stmt_metric *m = NULL;
-    size_t nm = eng_metrics_get(e, &m);
+    size_t nm = eng_metrics_get_merged(es, n, &m);
     if (nm > 1)
         qsort(m, nm, sizeof *m, by_total_desc);
     for (size_t i = 0; i < nm; i++) {

@@ -24,9 +24,10 @@
 
 #include <stdio.h>
 
-/* Prints the object to out. work_start (CLOCK_MONOTONIC seconds) is when the
- * run's work began: the engine publishes its snapshot at most every 100 ms,
- * so this waits (at most 300 ms) for one taken after the work ended. */
-void statsjson_print(engine *e, FILE *out, double work_start);
+/* Prints the object to out, for the n engines of the run merged into one
+ * (a load over --jobs engines). work_start (CLOCK_MONOTONIC seconds) is when
+ * the run's work began: an engine publishes its snapshot at most every
+ * 100 ms, so this waits (at most 300 ms) for ones taken after the work ended. */
+void statsjson_print(engine *const *es, int n, FILE *out, double work_start);
 
 #endif

@@ -163,6 +163,8 @@ engine *engine_start(const eng_conninfo *ci, const eng_pool_config *cfg, char **
     hist_init(&e->st.wait);
     hist_init(&e->st.query);
     hist_init(&e->st.checkout);
+    for (size_t h = 0; h < sizeof e->pub_hist / sizeof e->pub_hist[0]; h++)
+        hist_init(&e->pub_hist[h]);
     metrics_init(e);
     char *disp = eng_conninfo_display(e->ci);
     snprintf(e->pub.conn_display, sizeof e->pub.conn_display, "%s", disp);

@@ -247,11 +247,21 @@ typedef enum eng_done_status {
     ENG_DONE_CONN,     /* connection lost / cannot connect: outcome unknown */
 } eng_done_status;
 
+typedef struct eng_latency eng_latency; /* a load's raw latency histogram */
+
 typedef struct eng_load_summary {
     uint64_t executed, errors;
     double seconds; /* wall time */
     double p50_ms, p95_ms, p99_ms, max_ms;
+    eng_latency *latency; /* owned by the event (or by a merged summary) */
 } eng_load_summary;
+
+/* Adds src (the summary of one eng_load) into dst, for one load spread over
+ * several engines (`pgdeck run --jobs`): counts summed, latency histograms
+ * merged and the percentiles recomputed, seconds the longest. dst starts
+ * zeroed; eng_load_summary_clear releases it. */
+void eng_load_summary_add(eng_load_summary *dst, const eng_load_summary *src);
+void eng_load_summary_clear(eng_load_summary *s);
 
 typedef struct eng_event {
     eng_ev_kind kind;
@@ -325,6 +335,10 @@ typedef struct eng_stats {
 } eng_stats;
 
 void eng_stats_get(engine *e, eng_stats *out);
+/* Several engines seen as one (`pgdeck run --jobs`): counts and sizes summed,
+ * histograms merged, connections listed one engine after the other (their
+ * ids are per engine), server and conninfo from the first. */
+void eng_stats_get_merged(engine *const *es, int n, eng_stats *out);
 
 /* Per-statement metrics, keyed by the normalized text (literals -> $n, as
  * pg_stat_statements normalizes). Copied out; free with eng_metrics_free. */
@@ -336,6 +350,8 @@ typedef struct eng_stmt_metric {
 } eng_stmt_metric;
 
 size_t eng_metrics_get(engine *e, eng_stmt_metric **out);
+/* The same over several engines: one entry per fingerprint, histograms merged. */
+size_t eng_metrics_get_merged(engine *const *es, int n, eng_stmt_metric **out);
 void eng_metrics_free(eng_stmt_metric *m, size_t n);
 
 /* The slow log: individual executions over slow_threshold_ms, newest first. */

@@ -488,7 +488,8 @@ struct engine {
     pthread_mutex_t stats_lock;
     pthread_cond_t ready_cond;
     eng_stats pub;
-    int ready_state; /* 0 pending, 1 ready, -1 failed */
+    hist pub_hist[3]; /* pub's wait, query and checkout histograms, for merging */
+    int ready_state;  /* 0 pending, 1 ready, -1 failed */
     char *ready_err;
 
     /* metrics and slow log (metrics_lock) */

@@ -69,6 +69,7 @@ void eng_event_free(eng_event *ev)
     free(ev->tag);
     eng_result_free(ev->result);
     eng_error_free(ev->error);
+    free(ev->load.latency);
     free(ev);
 }
 

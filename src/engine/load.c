@@ -34,6 +34,40 @@ struct load_state {
     eng_error *first_err;
 };
 
+struct eng_latency {
+    hist h;
+};
+
+static void summary_percentiles(eng_load_summary *s, const hist *h)
+{
+    s->p50_ms = (double)hist_percentile(h, 50) / 1e6;
+    s->p95_ms = (double)hist_percentile(h, 95) / 1e6;
+    s->p99_ms = (double)hist_percentile(h, 99) / 1e6;
+    s->max_ms = (double)h->max_ns / 1e6;
+}
+
+void eng_load_summary_add(eng_load_summary *dst, const eng_load_summary *src)
+{
+    dst->executed += src->executed;
+    dst->errors += src->errors;
+    if (src->seconds > dst->seconds)
+        dst->seconds = src->seconds;
+    if (!src->latency)
+        return;
+    if (!dst->latency) {
+        dst->latency = xmalloc(sizeof *dst->latency);
+        hist_init(&dst->latency->h);
+    }
+    hist_merge(&dst->latency->h, &src->latency->h);
+    summary_percentiles(dst, &dst->latency->h);
+}
+
+void eng_load_summary_clear(eng_load_summary *s)
+{
+    free(s->latency);
+    memset(s, 0, sizeof *s);
+}
+
 static void load_io(engine *e, conn *c, int revents);
 static void load_lost(engine *e, conn *c, const eng_error *err);
 static const conn_op load_op = {"load", load_io, load_lost};
@@ -46,10 +80,9 @@ static void load_finish(engine *e, load_state *ls)
     done->load.executed = ls->executed;
     done->load.errors = ls->errors;
     done->load.seconds = (double)(now - ls->t_start) / 1e9;
-    done->load.p50_ms = (double)hist_percentile(&ls->lat, 50) / 1e6;
-    done->load.p95_ms = (double)hist_percentile(&ls->lat, 95) / 1e6;
-    done->load.p99_ms = (double)hist_percentile(&ls->lat, 99) / 1e6;
-    done->load.max_ms = (double)ls->lat.max_ns / 1e6;
+    summary_percentiles(&done->load, &ls->lat);
+    done->load.latency = xmalloc(sizeof *done->load.latency);
+    done->load.latency->h = ls->lat;
     done->rows = ls->executed;
     done->elapsed_ms = (double)(now - ls->t_start) / 1e6;
     eng_done_status st = ENG_DONE_OK;

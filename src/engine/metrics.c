@@ -124,28 +124,73 @@ void metrics_record(engine *e, uint64_t fp, const char *sql, uint64_t ns, uint64
     pthread_mutex_unlock(&e->metrics_lock);
 }
 
+static void metric_out(eng_stmt_metric *o, const metric_entry *src)
+{
+    o->fingerprint = src->fp;
+    o->query = xstrdup(src->query);
+    o->calls = src->calls;
+    o->errors = src->errors;
+    o->rows = src->rows;
+    o->total_ms = (double)src->total_ns / 1e6;
+    o->mean_ms = src->calls ? o->total_ms / (double)src->calls : 0;
+    o->p50_ms = (double)hist_percentile(&src->h, 50) / 1e6;
+    o->p95_ms = (double)hist_percentile(&src->h, 95) / 1e6;
+    o->p99_ms = (double)hist_percentile(&src->h, 99) / 1e6;
+    o->max_ms = (double)src->h.max_ns / 1e6;
+}
+
 size_t eng_metrics_get(engine *e, eng_stmt_metric **out)
 {
     pthread_mutex_lock(&e->metrics_lock);
     size_t n = e->nmetrics;
     eng_stmt_metric *m = n ? xcalloc(n, sizeof *m) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const metric_entry *src = &e->metrics[i];
-        m[i].fingerprint = src->fp;
-        m[i].query = xstrdup(src->query);
-        m[i].calls = src->calls;
-        m[i].errors = src->errors;
-        m[i].rows = src->rows;
-        m[i].total_ms = (double)src->total_ns / 1e6;
-        m[i].mean_ms = src->calls ? m[i].total_ms / (double)src->calls : 0;
-        m[i].p50_ms = (double)hist_percentile(&src->h, 50) / 1e6;
-        m[i].p95_ms = (double)hist_percentile(&src->h, 95) / 1e6;
-        m[i].p99_ms = (double)hist_percentile(&src->h, 99) / 1e6;
-        m[i].max_ms = (double)src->h.max_ns / 1e6;
-    }
+    for (size_t i = 0; i < n; i++)
+        metric_out(&m[i], &e->metrics[i]);
     pthread_mutex_unlock(&e->metrics_lock);
     *out = m;
     return n;
+}
+
+/* Adds src into the table all[0..*n) (a new entry for a new fingerprint). */
+static void merge_entry(metric_entry *all, size_t *n, const metric_entry *src)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (all[i].fp == src->fp) {
+            all[i].calls += src->calls;
+            all[i].errors += src->errors;
+            all[i].rows += src->rows;
+            all[i].total_ns += src->total_ns;
+            hist_merge(&all[i].h, &src->h);
+            return;
+        }
+    }
+    all[*n] = *src;
+    all[*n].query = src->query; /* borrowed until the copy-out */
+    (*n)++;
+}
+
+size_t eng_metrics_get_merged(engine *const *es, int n, eng_stmt_metric **out)
+{
+    if (n == 1)
+        return eng_metrics_get(es[0], out);
+    /* the engines' locks are held together: the borrowed texts stay valid */
+    size_t cap = 0, nall = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&es[i]->metrics_lock);
+        cap += es[i]->nmetrics;
+    }
+    metric_entry *all = cap ? xcalloc(cap, sizeof *all) : NULL;
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < es[i]->nmetrics; k++)
+            merge_entry(all, &nall, &es[i]->metrics[k]);
+    eng_stmt_metric *m = nall ? xcalloc(nall, sizeof *m) : NULL;
+    for (size_t i = 0; i < nall; i++)
+        metric_out(&m[i], &all[i]);
+    for (int i = n - 1; i >= 0; i--)
+        pthread_mutex_unlock(&es[i]->metrics_lock);
+    free(all);
+    *out = m;
+    return nall;
 }
 
 void eng_metrics_free(eng_stmt_metric *m, size_t n)

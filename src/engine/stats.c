@@ -105,6 +105,9 @@ void stats_publish(engine *e, uint64_t now)
     memcpy(s.server_version, e->pub.server_version, sizeof s.server_version);
     memcpy(s.conn_display, e->pub.conn_display, sizeof s.conn_display);
     e->pub = s;
+    e->pub_hist[0] = c->wait;
+    e->pub_hist[1] = c->query;
+    e->pub_hist[2] = c->checkout;
     pthread_mutex_unlock(&e->stats_lock);
 
     if (s.connected != e->was_connected) {
@@ -138,4 +141,49 @@ void eng_stats_get(engine *e, eng_stats *out)
     pthread_mutex_lock(&e->stats_lock);
     *out = e->pub;
     pthread_mutex_unlock(&e->stats_lock);
+}
+
+/* Adds one engine's snapshot s into the sum out (histograms apart). */
+static void stats_add(eng_stats *out, const eng_stats *s)
+{
+#define ADD(f) out->f += s->f
+    ADD(pool_min), ADD(pool_max), ADD(pool_size), ADD(pool_available), ADD(requests_waiting);
+    ADD(requests_num), ADD(requests_queued), ADD(requests_wait_ms), ADD(requests_errors);
+    ADD(returns_bad), ADD(connections_num), ADD(connections_ms), ADD(connections_errors);
+    ADD(connections_lost), ADD(usage_ms), ADD(queries_num), ADD(queries_errors);
+    ADD(prepared_hits), ADD(prepared_misses), ADD(prepared_evictions), ADD(pipelines_num);
+    ADD(pipeline_stmts), ADD(copy_bytes), ADD(copy_rows), ADD(load_executed);
+#undef ADD
+    out->load_running |= s->load_running;
+    out->connected |= s->connected;
+    if (s->taken_at < out->taken_at)
+        out->taken_at = s->taken_at; /* the oldest: "settled" must hold for all */
+    if (!out->last_error[0])
+        memcpy(out->last_error, s->last_error, sizeof out->last_error);
+    for (int i = 0; i < s->nconns && out->nconns < ENG_MAX_CONNS; i++)
+        out->conns[out->nconns++] = s->conns[i];
+}
+
+void eng_stats_get_merged(engine *const *es, int n, eng_stats *out)
+{
+    hist *h = xcalloc(3, sizeof *h);
+    for (int k = 0; k < 3; k++)
+        hist_init(&h[k]);
+    eng_stats *s = xcalloc(1, sizeof *s);
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&es[i]->stats_lock);
+        *s = es[i]->pub;
+        for (int k = 0; k < 3; k++)
+            hist_merge(&h[k], &es[i]->pub_hist[k]);
+        pthread_mutex_unlock(&es[i]->stats_lock);
+        if (i == 0)
+            *out = *s;
+        else
+            stats_add(out, s);
+    }
+    summarize(&h[0], &out->wait);
+    summarize(&h[1], &out->query);
+    summarize(&h[2], &out->checkout);
+    free(s);
+    free(h);
 }

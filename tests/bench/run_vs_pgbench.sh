@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/bench/run_vs_pgbench.sh — pgdeck's pool against pgbench on one
 # throwaway cluster, alternated 3 times (never asserts on time):
-#   pgdeck run --clients 4 --repeat 20000 -c 'select 1'
+#   pgdeck run --clients 4 --repeat 20000 -c 'select 1'   (--jobs: one per CPU)
 #   pgbench -n -M prepared -c 4 -j 2 -t 20000 -f select1.sql
 #   pgdeck run ... --stats   (the cost of --stats: target within 2 %)
+#   pgdeck run --jobs 1 ... and pgbench -j 1: one thread each, for reference
 # Prints each wall time, the medians, the ratios (target: pgdeck at most
 # 1.1x pgbench) and the pool's checkout + return overhead (median, µs) from
 # the --stats JSON (target: at most 5 µs).
@@ -40,11 +41,13 @@ best() { sort -g "$1" | head -n 1; } # the least disturbed run on a busy machine
 
 pgbench_run() { "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -t "$REPEAT" -f "$tmp/select1.sql"; }
 pgdeck_run() { "$PGDECK" run --clients "$CLIENTS" --repeat "$REPEAT" -c 'select 1'; }
+pgbench_j1() { "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 1 -t "$REPEAT" -f "$tmp/select1.sql"; }
+pgdeck_j1() { "$PGDECK" run --jobs 1 --clients "$CLIENTS" --repeat "$REPEAT" -c 'select 1'; }
 pgdeck_stats() { "$PGDECK" run --clients "$CLIENTS" --repeat "$REPEAT" -c 'select 1' --stats 2>"$tmp/stats.json"; }
 
 echo "pgdeck run vs pgbench: $CLIENTS clients x $REPEAT 'select 1', $ROUNDS rounds, $(nproc) CPUs"
-printf '%-6s %12s %12s %14s\n' round pgbench_s pgdeck_s pgdeck_stats_s
-: >"$tmp/pgbench" ; : >"$tmp/pgdeck" ; : >"$tmp/stats" ; : >"$tmp/checkout"
+printf '%-6s %12s %12s %14s %12s %12s\n' round pgbench_s pgdeck_s pgdeck_stats_s pgbench_j1_s pgdeck_j1_s
+: >"$tmp/pgbench" ; : >"$tmp/pgdeck" ; : >"$tmp/stats" ; : >"$tmp/checkout" ; : >"$tmp/pgbench1" ; : >"$tmp/pgdeck1"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
     # alternate the order so that neither side always runs on a warmer server
@@ -54,7 +57,11 @@ while [ "$i" -le "$ROUNDS" ]; do
         wall "$tmp/pgdeck" pgdeck_run
         grep -E '^tps' "$tmp/last.out" >"$tmp/pgdeck_tps"
         wall "$tmp/stats" pgdeck_stats
+        wall "$tmp/pgbench1" pgbench_j1
+        wall "$tmp/pgdeck1" pgdeck_j1
     else
+        wall "$tmp/pgdeck1" pgdeck_j1
+        wall "$tmp/pgbench1" pgbench_j1
         wall "$tmp/stats" pgdeck_stats
         wall "$tmp/pgdeck" pgdeck_run
         grep -E '^tps' "$tmp/last.out" >"$tmp/pgdeck_tps"
@@ -63,15 +70,18 @@ while [ "$i" -le "$ROUNDS" ]; do
     fi
     python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["checkout_ms"]["p50"] * 1000))' \
         "$tmp/stats.json" >>"$tmp/checkout" 2>/dev/null || echo "nan" >>"$tmp/checkout"
-    printf '%-6s %12.3f %12.3f %14.3f\n' "$i" "$(sed -n "${i}p" "$tmp/pgbench")" \
-        "$(sed -n "${i}p" "$tmp/pgdeck")" "$(sed -n "${i}p" "$tmp/stats")"
+    printf '%-6s %12.3f %12.3f %14.3f %12.3f %12.3f\n' "$i" "$(sed -n "${i}p" "$tmp/pgbench")" \
+        "$(sed -n "${i}p" "$tmp/pgdeck")" "$(sed -n "${i}p" "$tmp/stats")" \
+        "$(sed -n "${i}p" "$tmp/pgbench1")" "$(sed -n "${i}p" "$tmp/pgdeck1")"
     i=$((i + 1))
 done
 mb=$(median "$tmp/pgbench")
 md=$(median "$tmp/pgdeck")
 ms=$(median "$tmp/stats")
 mc=$(median "$tmp/checkout")
-printf '%-6s %12.3f %12.3f %14.3f\n' median "$mb" "$md" "$ms"
+mb1=$(median "$tmp/pgbench1")
+md1=$(median "$tmp/pgdeck1")
+printf '%-6s %12.3f %12.3f %14.3f %12.3f %12.3f\n' median "$mb" "$md" "$ms" "$mb1" "$md1"
 bb=$(best "$tmp/pgbench")
 bd=$(best "$tmp/pgdeck")
 bs=$(best "$tmp/stats")
@@ -81,5 +91,6 @@ echo "pgdeck last run:   $(cat "$tmp/pgdeck_tps")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratio pgdeck / pgbench wall time:      median $(ratio "$md" "$mb"), best $(ratio "$bd" "$bb")  (target <= 1.10)"
+echo "ratio one thread each (-j 1):         median $(ratio "$md1" "$mb1")"
 echo "ratio --stats on / off wall time:      median $(ratio "$ms" "$md"), best $(ratio "$bs" "$bd")  (target within 2 %)"
 printf 'pool checkout + return, median:        %s us  (target <= 5 us)\n' "$mc"

@@ -16,7 +16,7 @@ command -v jq >/dev/null 2>&1 && have_jq=true
 
 # pg_stat_statements ignores column aliases: each load reads its own table so
 # that its statements are told apart on the server.
-for t in h4load h4a h4b h4time; do cluster_psql -c "create table $t (i int)" >/dev/null; done
+for t in h4load h4a h4b h4time h4jobs h4jcancel; do cluster_psql -c "create table $t (i int)" >/dev/null; done
 calls() { cluster_psql -c "select coalesce(sum(calls), 0) from pg_stat_statements where query like '%from $1%'"; }
 
 # --- a load -------------------------------------------------------------------
@@ -52,6 +52,49 @@ is "$(calls h4time)" "$n" "--time: the server saw as many executions as reported
 "$PGDECK" run --clients 2 --repeat 5 -c 'select 1/0 as h4err' >"$tmp/out" 2>"$tmp/err"; rc=$?
 is "$rc" 1 "load with errors: exit 1"
 like "$(cat "$tmp/out")" 'errors: 10' "load with errors: 10 errors counted"
+
+# --- --jobs: the load spread over several engines, one thread and pool each ----
+"$PGDECK" run --jobs 3 --clients 5 --repeat 40 -c 'select count(*) from h4jobs' --stats=stdout \
+    --format=json >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "--jobs 3: exit 0"
+is "$(calls h4jobs)" "200" "--jobs 3: the server saw 5 x 40 = 200 executions"
+if $have_jq; then
+    is "$(jq -s -r '.[0] | [.clients, .jobs, .executed, .errors] | map(tostring) | join(" ")' "$tmp/out")" \
+        "5 3 200 0" "--jobs 3: the summary counts every job"
+    is "$(jq -s -r '.[1].statements[] | select(.query | test("h4jobs")) | .calls' "$tmp/out")" "200" \
+        "--jobs 3: the engines' metrics merged into one statement (200 calls)"
+    is "$(jq -s -r '.[1] | [.pool_size, .requests_num, .queries_num, .query_ms.count] | map(tostring) | join(" ")' "$tmp/out")" \
+        "5 200 200 200" "--jobs 3: pool size, requests and the statement histogram summed over the engines"
+    is "$(jq -s -r '.[0].latency_ms.p50 <= .[0].latency_ms.p99 and .[0].latency_ms.p99 <= .[0].latency_ms.max' "$tmp/out")" \
+        "true" "--jobs 3: merged percentiles are ordered"
+fi
+is "$(cluster_psql -c "select count(distinct pid) from pg_stat_activity where application_name = 'pgdeck'")" "0" \
+    "--jobs 3: every engine closed its connections"
+out=$("$PGDECK" run --jobs 8 --clients 2 --repeat 3 -c 'select 1' 2>&1); rc=$?
+is "$rc" 0 "--jobs above --clients: exit 0"
+like "$out" '^jobs: 2$' "--jobs above --clients: one job per client at most"
+out=$("$PGDECK" run --clients 1 --repeat 3 -c 'select 1' 2>&1)
+like "$out" '^jobs: 1$' "one client: one job"
+
+# Ctrl-C cancels every job's statements on the server
+"$PGDECK" run --jobs 2 --clients 2 --repeat 1 -c "select pg_sleep(60) as h4_jobs_sleep" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+i=0
+until [ "$(cluster_psql -c "select count(*) from pg_stat_activity where query like '%h4_jobs_sleep%' and state = 'active' and pid <> pg_backend_pid()")" = 2 ] || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -INT $pid
+i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+wait $pid
+rc=$?
+is "$rc" 1 "--jobs 2, Ctrl-C: exit 1"
+is "$(cluster_psql -c "select count(*) from pg_stat_activity where query like '%h4_jobs_sleep%' and state = 'active' and pid <> pg_backend_pid()")" \
+    "0" "--jobs 2, Ctrl-C: both statements canceled on the server"
 
 # --- --stats -------------------------------------------------------------------
 "$PGDECK" run -c 'select 1 as h4stats' -c 'select 2 as h4stats' --stats >"$tmp/out" 2>"$tmp/stats"; rc=$?

@@ -27,6 +27,7 @@ out=$("$PGDECK" run --help); rc=$?
 is "$rc" 0 "run --help exits 0"
 like "$out" '--sync=end\|each' "run --help shows --sync"
 like "$out" '--repeat=M' "run --help shows --repeat"
+like "$out" '--jobs=J' "run --help shows --jobs"
 
 # usage errors: exit 2, a message naming the problem, and the hint line
 usage() { # usage NAME REGEX ARGS...
@@ -48,6 +49,8 @@ usage "--sync without --pipeline" '--sync needs --pipeline' run -c 'select 1' --
 usage "bad --sync" '--sync must be end or each' run --pipeline -c 'select 1' --sync=sometimes
 usage "--pipeline with --clients" 'cannot be combined' run --pipeline --clients 2 -c 'select 1'
 usage "--clients 0" '--clients must be' run --clients 0 -c 'select 1'
+usage "--jobs 0" '--jobs must be a number from 1 to 64' run --jobs 0 --clients 2 -c 'select 1'
+usage "--jobs without a load" '--jobs needs --clients' run --jobs 2 -c 'select 1'
 usage "--repeat x" '--repeat must be' run --repeat x -c 'select 1'
 usage "--time -1" '--time must be' run --time -1 -c 'select 1'
 usage "bad --stats target" '--stats takes stderr or stdout' run -c 'select 1' --stats=file
@@ -65,5 +68,15 @@ like "$err" '/nonexistent/script.sql: No such file or directory' "unreadable -f 
 out=$(printf '' | "$PGDECK" run -f - 2>&1); rc=$?
 is "$rc" 0 "an empty script does nothing and exits 0 (as psql)"
 is "$out" "" "an empty script prints nothing"
+
+# the man page follows --help: every long option of every command is in it
+missing=""
+for c in "" run import top demo; do
+    for o in $("$PGDECK" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        m=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+        grep -q -- "$m" "$top_srcdir/doc/pgdeck.1" || missing="$missing ${c:-pgdeck}:$o"
+    done
+done
+is "$missing" "" "doc/pgdeck.1 names every option --help shows"
 
 done_testing
