@@ -90,6 +90,9 @@ echo "pgbench last run:  $(cat "$tmp/pgbench_tps")"
 echo "pgdeck last run:   $(cat "$tmp/pgdeck_tps")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# paired: each round's own ratio, then the median (drift between rounds cancels)
+paired() { paste "$1" "$2" | awk '{ printf "%.6f\n", $1 / $2 }' >"$tmp/pair" && median "$tmp/pair"; }
+echo "paired ratios (median of per-round ratios): pgdeck/pgbench $(paired "$tmp/pgdeck" "$tmp/pgbench"), -j 1 $(paired "$tmp/pgdeck1" "$tmp/pgbench1"), --stats on/off $(paired "$tmp/stats" "$tmp/pgdeck")"
 echo "ratio pgdeck / pgbench wall time:      median $(ratio "$md" "$mb"), best $(ratio "$bd" "$bb")  (target <= 1.10)"
 echo "ratio one thread each (-j 1):         median $(ratio "$md1" "$mb1")"
 echo "ratio --stats on / off wall time:      median $(ratio "$ms" "$md"), best $(ratio "$bs" "$bd")  (target within 2 %)"
