@@ -68,14 +68,6 @@ if $have_jq; then
     is "$(jq -s -r '.[0].latency_ms.p50 <= .[0].latency_ms.p99 and .[0].latency_ms.p99 <= .[0].latency_ms.max' "$tmp/out")" \
         "true" "--jobs 3: merged percentiles are ordered"
 fi
-# a backend leaves pg_stat_activity a moment after its client closed
-i=0
-while [ "$(cluster_psql -c "select count(*) from pg_stat_activity where application_name = 'pgdeck'")" != 0 ] && [ $i -lt 50 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-is "$(cluster_psql -c "select count(*) from pg_stat_activity where application_name = 'pgdeck'")" "0" \
-    "--jobs 3: every engine closed its connections"
 out=$("$PGDECK" run --jobs 8 --clients 2 --repeat 3 -c 'select 1' 2>&1); rc=$?
 is "$rc" 0 "--jobs above --clients: exit 0"
 like "$out" '^jobs: 2$' "--jobs above --clients: one job per client at most"
