@@ -187,7 +187,8 @@ int cmd_console_main(int argc, char **argv)
     if (rc >= 0)
         goto out;
     if (!connargs_finish(&o.ca, &err)) {
-        rc = usage_error("console", "%s", err ? err : "bad connection options");
+        rc = connargs_fail(&o.ca, "console", err);
+        err = NULL;
         goto out;
     }
     eng_pool_config pool;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/redact.h"
+#include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "common/csv.h"
 #include "common/xalloc.h"
@@ -48,24 +49,6 @@ static void on_sigint(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-static void eprint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void eprint(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
-    va_end(ap);
-    if (!msg)
-        return;
-    char *safe = redact(msg);
-    fflush(stdout);
-    fputs(safe, stderr);
-    free(safe);
-    free(msg);
 }
 
 /* "," ";" "\t" "tab" "comma" ... -> the byte; 0 when not one byte. */
@@ -252,26 +235,26 @@ static int report(const import_opts *o, const import_spec *spec, const import_re
                    o->reject ? o->reject : "");
         printf(")\n");
         if (r->note)
-            eprint("pgdeck import: note: %s\n", r->note);
+            cli_eprintf("pgdeck import: note: %s\n", r->note);
         free(qname);
         return EXIT_OK;
     }
     free(qname);
-    eprint("pgdeck import: %s%s%s\n", r->status == IMPORT_CANCELED ? "" : "error: ",
-           r->message ? r->message : import_status_name(r->status), r->sqlstate ? "" : "");
+    cli_eprintf("pgdeck import: %s%s%s\n", r->status == IMPORT_CANCELED ? "" : "error: ",
+                r->message ? r->message : import_status_name(r->status), r->sqlstate ? "" : "");
     if (r->detail)
-        eprint("DETAIL:  %s\n", r->detail);
+        cli_eprintf("DETAIL:  %s\n", r->detail);
     if (r->hint)
-        eprint("HINT:  %s\n", r->hint);
+        cli_eprintf("HINT:  %s\n", r->hint);
     if (r->line)
-        eprint("%s:%llu: %s\n", spec->path, (unsigned long long)r->line,
-               r->record ? r->record : "");
+        cli_eprintf("%s:%llu: %s\n", spec->path, (unsigned long long)r->line,
+                    r->record ? r->record : "");
     if (r->note)
-        eprint("note: %s\n", r->note);
+        cli_eprintf("note: %s\n", r->note);
     if (r->status == IMPORT_UNKNOWN)
-        eprint("the outcome is unknown: check the table before importing again\n");
+        cli_eprintf("the outcome is unknown: check the table before importing again\n");
     else
-        eprint("nothing imported\n");
+        cli_eprintf("nothing imported\n");
     /* as `pgdeck run`: a lost connection is exit 3, a data or SQL error 1 */
     return r->status == IMPORT_CONN_LOST || r->status == IMPORT_UNKNOWN ? EXIT_CONNECT : EXIT_SQL;
 }
@@ -318,12 +301,12 @@ int cmd_import_main(int argc, char **argv)
     /* The dialect: sniffed, then what the user said. */
     csv_dialect d;
     if (!import_probe_file(o.file, NULL, NULL, &probe, &err)) {
-        eprint("pgdeck import: %s\n", err);
+        cli_eprintf("pgdeck import: %s\n", err);
         rc = EXIT_SQL;
         goto out;
     }
     if (probe.empty) {
-        eprint("pgdeck import: %s is empty: nothing imported\n", o.file);
+        cli_eprintf("pgdeck import: %s is empty: nothing imported\n", o.file);
         import_probe_free(&probe);
         rc = EXIT_SQL;
         goto out;
@@ -356,7 +339,7 @@ int cmd_import_main(int argc, char **argv)
             CSV_ENC_UTF8; /* never guess silently: the error names the line and --encoding */
     import_probe_free(&probe);
     if (!import_probe_file(o.file, &d, o.null_str, &probe, &err)) {
-        eprint("pgdeck import: %s\n", err);
+        cli_eprintf("pgdeck import: %s\n", err);
         rc = EXIT_SQL;
         goto out;
     }
@@ -409,8 +392,8 @@ int cmd_import_main(int argc, char **argv)
     }
 
     if (!connargs_finish(&o.ca, &err)) {
-        eprint("pgdeck import: %s\n", err ? err : "invalid connection options");
-        rc = EXIT_USAGE;
+        rc = connargs_fail(&o.ca, "import", err);
+        err = NULL;
         goto out;
     }
     eng_pool_config pool;
@@ -422,13 +405,13 @@ int cmd_import_main(int argc, char **argv)
     err = NULL;
     e = engine_start(o.ca.ci, &pool, &err);
     if (!e) {
-        eprint("pgdeck import: %s\n", err ? err : "cannot start the engine");
+        cli_eprintf("pgdeck import: %s\n", err ? err : "cannot start the engine");
         rc = EXIT_CONNECT;
         goto out;
     }
     int timeout_ms = (int)(pool.connect_timeout > 0 ? pool.connect_timeout * 1000 : 10000);
     if (!engine_wait_ready(e, timeout_ms + 1000, &err)) {
-        eprint("pgdeck import: cannot connect: %s\n", err ? err : "connection failed");
+        cli_eprintf("pgdeck import: cannot connect: %s\n", err ? err : "connection failed");
         rc = EXIT_CONNECT;
         goto out;
     }

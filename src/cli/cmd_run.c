@@ -487,13 +487,7 @@ int cmd_run_main(int argc, char **argv)
         goto out;
     }
     if (!connargs_finish(&o.ca, &err)) {
-        /* a bad conninfo is a usage error; a -W prompt left unanswered
-         * (end of input) means we cannot connect */
-        bool no_pw = o.ca.prompt_password && err && strcmp(err, "no password supplied") == 0;
-        cli_eprintf(RUN_PROG ": %s%s\n", no_pw ? "cannot connect: " : "",
-                    err ? err : "invalid connection options");
-        free(err);
-        rc = no_pw ? EXIT_CONNECT : EXIT_USAGE;
+        rc = connargs_fail(&o.ca, "run", err);
         goto out;
     }
     if (ctx.nstmts == 0) {

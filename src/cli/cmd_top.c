@@ -542,10 +542,8 @@ int cmd_top_main(int argc, char **argv)
         goto out;
     }
     if (!connargs_finish(&ca, &err)) {
-        fprintf(stderr, "pgdeck top: %s\n", err);
-        free(err);
+        rc = connargs_fail(&ca, "top", err);
         config_free(&cfg);
-        rc = EXIT_CONNECT;
         goto out;
     }
     if (!once && interval <= 0)

@@ -7,6 +7,8 @@
 
 #include "cli/password.h"
 #include "cli/redact.h"
+#include "cli/sqlerror.h"
+#include "cli/usage.h"
 #include "common/xalloc.h"
 
 #include <pwd.h>
@@ -138,4 +140,19 @@ void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool)
     pool->prepare_threshold = cfg->prepare_threshold;
     pool->prepared_max = cfg->prepared_max;
     pool->slow_threshold_ms = cfg->slow_threshold;
+}
+
+int connargs_fail(const connargs *ca, const char *cmd, char *err)
+{
+    int rc;
+    if (ca->prompt_password && err && strcmp(err, "no password supplied") == 0) {
+        bool console = strcmp(cmd, "console") == 0;
+        cli_eprintf("pgdeck%s%s: cannot connect: %s\n", console ? "" : " ", console ? "" : cmd,
+                    err);
+        rc = EXIT_CONNECT;
+    } else {
+        rc = usage_error(cmd, "%s", err ? err : "invalid connection options");
+    }
+    free(err);
+    return rc;
 }

@@ -45,6 +45,11 @@ int connargs_positional(connargs *ca, int argc, char **argv);
  * *err (malloc'd) on a bad conninfo. The password goes into the conninfo,
  * never into argv or the environment. */
 bool connargs_finish(connargs *ca, char **err);
+/* After connargs_finish failed, the same for every command: prints why and
+ * returns the exit code — EXIT_CONNECT when the -W prompt got no password
+ * (cannot connect), EXIT_USAGE for malformed options. cmd as usage_error's
+ * ("run", "console"...). Frees err. */
+int connargs_fail(const connargs *ca, const char *cmd, char *err);
 
 /* Pool settings from the config (file + command line). */
 void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool);

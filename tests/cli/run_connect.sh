@@ -79,6 +79,19 @@ err=$("$PGDECK" run -c 'select 1' "postgresql://pw_x:$BAD@[::1" 2>&1); rc=$?
 is "$rc" 2 "malformed URI: exit 2"
 like "$err" 'URI' "malformed URI: libpq's message"
 unlike "$err" "$BAD" "malformed URI: the password in it is masked"
+# the same exit code and the same masking for every command
+printf 'a\n1\n' >"$tmp/one.csv"
+uri="postgresql://pw_x:$BAD@[::1"
+for name in top import console; do
+    case $name in
+    top) err=$("$PGDECK" top --once "$uri" </dev/null 2>&1); rc=$? ;;
+    import) err=$("$PGDECK" import "$uri" "$tmp/one.csv" --table t_bad_uri </dev/null 2>&1); rc=$? ;;
+    console) err=$("$PGDECK" "$uri" </dev/null 2>&1); rc=$? ;;
+    esac
+    is "$rc" 2 "malformed URI, $name: exit 2"
+    like "$err" 'URI' "malformed URI, $name: libpq's message"
+    unlike "$err" "$BAD" "malformed URI, $name: the password in it is masked"
+done
 err=$("$PGDECK" run -c 'select 1' "host=$PGHOST user=pw_x password=$BAD" 2>&1); rc=$?
 is "$rc" 3 "wrong password in a conninfo: exit 3"
 unlike "$err" "$BAD" "wrong password in a conninfo: not printed"
