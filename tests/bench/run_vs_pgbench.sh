@@ -1,18 +1,19 @@
 #!/bin/sh
 # tests/bench/run_vs_pgbench.sh — pgdeck's pool against pgbench on one
-# throwaway cluster, alternated 3 times (never asserts on time):
+# throwaway cluster, alternated ROUNDS times (never asserts on time):
 #   pgdeck run --clients 4 --repeat 20000 -c 'select 1'   (--jobs: one per CPU)
 #   pgbench -n -M prepared -c 4 -j 2 -t 20000 -f select1.sql
-#   pgdeck run ... --stats   (the cost of --stats: target within 2 %)
+#   pgdeck run ... --stats   (the cost of --stats: target within 2 %), and its
+#   fixed cost alone on a tiny load
 #   pgdeck run --jobs 1 ... and pgbench -j 1: one thread each, for reference
 # Prints each wall time, the medians, the ratios (target: pgdeck at most
 # 1.1x pgbench) and the pool's checkout + return overhead (median, µs) from
 # the --stats JSON (target: at most 5 µs).
-# Environment: ROUNDS (3), CLIENTS (4), REPEAT (20000).
+# Environment: ROUNDS (15), CLIENTS (4), REPEAT (20000).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
-: "${ROUNDS:=3}" "${CLIENTS:=4}" "${REPEAT:=20000}"
+: "${ROUNDS:=15}" "${CLIENTS:=4}" "${REPEAT:=20000}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 cluster_start
@@ -75,6 +76,16 @@ while [ "$i" -le "$ROUNDS" ]; do
         "$(sed -n "${i}p" "$tmp/pgbench1")" "$(sed -n "${i}p" "$tmp/pgdeck1")"
     i=$((i + 1))
 done
+# The fixed cost of --stats, apart from the rounds' noise: a tiny load (the
+# engine gathers the same statistics with or without --stats; what --stats
+# adds is the wait for the final snapshot and the JSON), 21 runs each.
+: >"$tmp/tiny" ; : >"$tmp/tiny_stats"
+k=0
+while [ $k -lt 21 ]; do
+    wall "$tmp/tiny" "$PGDECK" run --clients "$CLIENTS" --repeat 10 -c 'select 1'
+    wall "$tmp/tiny_stats" "$PGDECK" run --clients "$CLIENTS" --repeat 10 -c 'select 1' --stats
+    k=$((k + 1))
+done
 mb=$(median "$tmp/pgbench")
 md=$(median "$tmp/pgdeck")
 ms=$(median "$tmp/stats")
@@ -96,4 +107,7 @@ echo "paired ratios (median of per-round ratios): pgdeck/pgbench $(paired "$tmp/
 echo "ratio pgdeck / pgbench wall time:      median $(ratio "$md" "$mb"), best $(ratio "$bd" "$bb")  (target <= 1.10)"
 echo "ratio one thread each (-j 1):         median $(ratio "$md1" "$mb1")"
 echo "ratio --stats on / off wall time:      median $(ratio "$ms" "$md"), best $(ratio "$bs" "$bd")  (target within 2 %)"
+mt=$(median "$tmp/tiny")
+mts=$(median "$tmp/tiny_stats")
+awk -v a="$mts" -v b="$mt" -v d="$md" 'BEGIN { printf "--stats fixed cost (tiny load, 21 runs): %.1f ms median (%.3f s with, %.3f s without) = %.2f %% of the median pgdeck run\n", (a - b) * 1000, a, b, (a - b) / d * 100 }'
 printf 'pool checkout + return, median:        %s us  (target <= 5 us)\n' "$mc"
