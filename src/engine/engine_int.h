@@ -168,6 +168,7 @@ struct conn {
     bool expired;              /* replace at the next return (recycle / lifetime) */
     bool abandoned;            /* its borrower gave it up mid-operation: discard on return */
     bool read_paused;          /* a streamed result waits for its reader (flow.c) */
+    bool read_soon;            /* its answer may be here already: read before poll() */
     flow_gate *flow;           /* the gate of the streamed request running on it */
     bool checked_out_by_check; /* CHECKING for a borrower (else a background check) */
     const conn_op *op;         /* what it does while busy/checking/resetting */

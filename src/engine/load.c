@@ -171,7 +171,8 @@ static void load_granted(engine *e, borrower *b, conn *c)
     cl->t_send = mono_ns();
     const char *sql = ls->r->sqls[cl->stmt];
     exec_plan(e, c, sql, 0, &cl->plan);
-    exec_send_step(e, c, sql, 0, NULL, 0, &cl->plan);
+    if (exec_send_step(e, c, sql, 0, NULL, 0, &cl->plan))
+        c->read_soon = true; /* loop.c reads the answer before it polls */
 }
 
 static void load_failed(engine *e, borrower *b, eng_done_status st, const eng_error *err)

@@ -315,6 +315,7 @@ void pool_return(engine *e, conn *c)
     c->cancel_settle_ns = 0;
     c->flow = NULL;
     c->read_paused = false;
+    c->read_soon = false;
     uint64_t bk = c->bookkeeping_ns;
     c->bookkeeping_ns = 0;
     if (c->lost || !c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
