@@ -35,6 +35,7 @@ enum {
     OPT_SYNC,
     OPT_CLIENTS,
     OPT_JOBS,
+    OPT_NO_PIN,
     OPT_REPEAT,
     OPT_TIME,
     OPT_STATS,
@@ -359,13 +360,14 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"sync", required_argument, NULL, OPT_SYNC},
         {"clients", required_argument, NULL, OPT_CLIENTS},
         {"jobs", required_argument, NULL, OPT_JOBS},
+        {"no-pin", no_argument, NULL, OPT_NO_PIN},
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"time", required_argument, NULL, OPT_TIME},
         {"stats", optional_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    bool sync_given = false;
+    bool sync_given = false, pin_given = false;
     opterr = 0;
     optind = 1;
     int c;
@@ -404,6 +406,10 @@ static int parse_options(run_opts *o, int argc, char **argv)
             if (!parse_long(optarg, 1, RUN_MAX_JOBS, &v))
                 return usage_error("run", "--jobs must be a number from 1 to %d", RUN_MAX_JOBS);
             o->jobs = (int)v;
+            break;
+        case OPT_NO_PIN:
+            o->pin = false;
+            pin_given = true;
             break;
         case OPT_REPEAT:
             if (!parse_long(optarg, 1, LONG_MAX, &v))
@@ -450,8 +456,9 @@ static int parse_options(run_opts *o, int argc, char **argv)
         return usage_error("run", "--pipeline cannot be combined with --clients/--repeat/--time");
     if (sync_given && !o->pipeline)
         return usage_error("run", "--sync needs --pipeline");
-    if (o->jobs && !o->load)
-        return usage_error("run", "--jobs needs --clients/--repeat/--time");
+    if ((o->jobs || pin_given) && !o->load)
+        return usage_error("run", "%s needs --clients/--repeat/--time",
+                           o->jobs ? "--jobs" : "--no-pin");
     if (o->load) {
         if (o->clients == 0)
             o->clients = 1;
@@ -464,7 +471,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
 
 int cmd_run_main(int argc, char **argv)
 {
-    run_opts o = {.fmt = OUT_TABLE, .sync = ENG_SYNC_END};
+    run_opts o = {.fmt = OUT_TABLE, .sync = ENG_SYNC_END, .pin = true};
     run_ctx ctx = {.o = &o};
     connargs_init(&o.ca);
     cliconf_init(&o.cc);

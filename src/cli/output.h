@@ -27,7 +27,6 @@ bool output_parse_format(const char *name, out_format *fmt);
 /* Prints one result (rows, a command completion or an empty query). */
 void output_result(FILE *out, out_format fmt, const eng_result *r);
 
-
 /* Terminal display width of a UTF-8 string as output_result's table format
  * would draw it on one line (control bytes escaped, tabs expanded). */
 int output_display_width(const char *s, size_t len);

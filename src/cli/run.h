@@ -34,6 +34,7 @@ typedef struct run_opts {
     bool load;
     int clients;
     int jobs; /* engines the load is spread over; 0 until chosen */
+    bool pin; /* each job's engine thread on its own CPU (--no-pin: not) */
     long repeat;
     double seconds;
     out_format fmt;

@@ -1,6 +1,8 @@
 /* api.c — the caller's side of engine.h: requests are copied into typed
  * messages and queued for the engine thread; nothing here blocks on the
  * database or touches a PGconn. */
+#include "config.h"
+
 #include "engine/engine_int.h"
 
 #include "common/pool_defaults.h"
@@ -8,6 +10,8 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -203,6 +207,16 @@ void engine_stop(engine *e)
     resolve_plan_free(e->resolve);
     eng_conninfo_free(e->ci);
     free(e);
+}
+
+bool engine_pin_cpu(engine *e, int cpu)
+{
+    if (cpu < 0 || cpu >= CPU_SETSIZE)
+        return false;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(e->thread, sizeof set, &set) == 0;
 }
 
 bool engine_wait_ready(engine *e, int timeout_ms, char **err)

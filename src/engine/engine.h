@@ -75,6 +75,11 @@ void engine_stop(engine *e);
  * For the CLI's exit code 3. */
 bool engine_wait_ready(engine *e, int timeout_ms, char **err);
 
+/* Keeps the engine thread on one CPU (a load spread over several engines,
+ * one per CPU): the backends it wakes then run beside it instead of across
+ * CPUs. false when the system refuses. */
+bool engine_pin_cpu(engine *e, int cpu);
+
 /* ------------------------------------------------------------------------
  * Errors, as the server (or libpq) reported them. All strings may be NULL
  * except message. */

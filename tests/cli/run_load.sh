@@ -71,6 +71,44 @@ fi
 out=$("$PGDECK" run --jobs 8 --clients 2 --repeat 3 -c 'select 1' 2>&1); rc=$?
 is "$rc" 0 "--jobs above --clients: exit 0"
 like "$out" '^jobs: 2$' "--jobs above --clients: one job per client at most"
+out=$("$PGDECK" run --no-pin --jobs 2 --clients 2 --repeat 3 -c 'select 1' 2>&1); rc=$?
+is "$rc" 0 "--no-pin: exit 0"
+like "$out" 'executed: 6' "--no-pin: the load runs all the same"
+# pinned: while a two-job load runs, two of its threads each keep to one
+# CPU, not the same one; with --no-pin none is restricted
+pinned_lists() { # PID: the single-CPU affinity lists of its threads, sorted
+    for st in /proc/"$1"/task/*/status; do
+        sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$st" 2>/dev/null
+    done | grep -E '^[0-9]+$' | sort | tr '\n' ' '
+}
+if [ "$(nproc)" -ge 2 ]; then
+    for mode in pin no-pin; do
+        flag=""
+        [ $mode = no-pin ] && flag=--no-pin
+        # shellcheck disable=SC2086 # an empty flag is no argument
+        "$PGDECK" run $flag --jobs 2 --clients 2 --time 3 -c 'select 1' >/dev/null 2>&1 &
+        pid=$!
+        lists=""
+        i=0
+        while [ $i -lt 50 ]; do
+            sleep 0.1
+            lists=$(pinned_lists $pid)
+            [ $mode = pin ] && [ "$(echo $lists | wc -w)" -ge 2 ] && break
+            i=$((i + 1))
+            [ $mode = no-pin ] && [ $i -ge 15 ] && break
+        done
+        wait $pid
+        if [ $mode = pin ]; then
+            set -- $lists
+            ok "$([ $# -eq 2 ] && [ "$1" != "$2" ] && echo 0 || echo 1)" \
+                "--jobs 2: each job's thread kept on its own CPU (single-CPU lists: $lists)"
+        else
+            is "$lists" "" "--no-pin: no thread restricted to one CPU"
+        fi
+    done
+else
+    diag "one CPU: nothing to pin, two checks left out"
+fi
 out=$("$PGDECK" run --clients 1 --repeat 3 -c 'select 1' 2>&1)
 like "$out" '^jobs: 1$' "one client: one job"
 

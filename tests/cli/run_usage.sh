@@ -51,6 +51,7 @@ usage "--pipeline with --clients" 'cannot be combined' run --pipeline --clients 
 usage "--clients 0" '--clients must be' run --clients 0 -c 'select 1'
 usage "--jobs 0" '--jobs must be a number from 1 to 64' run --jobs 0 --clients 2 -c 'select 1'
 usage "--jobs without a load" '--jobs needs --clients' run --jobs 2 -c 'select 1'
+usage "--no-pin without a load" '--no-pin needs --clients' run --no-pin -c 'select 1'
 usage "--repeat x" '--repeat must be' run --repeat x -c 'select 1'
 usage "--time -1" '--time must be' run --time -1 -c 'select 1'
 usage "bad --stats target" '--stats takes stderr or stdout' run -c 'select 1' --stats=file
