@@ -90,3 +90,36 @@ void hist_merge(hist *dst, const hist *src)
     if (src->max_ns > dst->max_ns)
         dst->max_ns = src->max_ns;
 }
+
+void hist_window_init(hist_window *w, uint64_t slot_ns)
+{
+    for (int i = 0; i < HIST_WINDOW_SLOTS; i++)
+        hist_init(&w->slot[i]);
+    w->slot_ns = slot_ns ? slot_ns : 1;
+    w->cur = 0;
+}
+
+/* Moves to the slot of now, clearing the slots it reuses. */
+static hist *window_advance(hist_window *w, uint64_t now_ns)
+{
+    uint64_t n = now_ns / w->slot_ns;
+    if (n > w->cur) {
+        uint64_t from = n - w->cur > HIST_WINDOW_SLOTS ? n - HIST_WINDOW_SLOTS + 1 : w->cur + 1;
+        for (uint64_t k = from; k <= n; k++)
+            hist_init(&w->slot[k % HIST_WINDOW_SLOTS]);
+        w->cur = n;
+    }
+    return &w->slot[w->cur % HIST_WINDOW_SLOTS];
+}
+
+void hist_window_record(hist_window *w, uint64_t now_ns, uint64_t ns)
+{
+    hist_record(window_advance(w, now_ns), ns);
+}
+
+void hist_window_sum(hist_window *w, uint64_t now_ns, hist *out)
+{
+    window_advance(w, now_ns);
+    for (int i = 0; i < HIST_WINDOW_SLOTS; i++)
+        hist_merge(out, &w->slot[i]);
+}

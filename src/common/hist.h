@@ -23,4 +23,21 @@ uint64_t hist_percentile(const hist *h, double p);
 double hist_mean_ns(const hist *h);
 void hist_merge(hist *dst, const hist *src);
 
+/* The recent past: HIST_WINDOW_SLOTS histograms of slot_ns each, the oldest
+ * cleared as time moves on, so a sum covers between (SLOTS-1) and SLOTS
+ * slots back from now (50 to 60 s with 10 s slots). Times are monotonic ns
+ * given by the caller; not thread-safe either. */
+#define HIST_WINDOW_SLOTS 6
+
+typedef struct hist_window {
+    hist slot[HIST_WINDOW_SLOTS];
+    uint64_t slot_ns;
+    uint64_t cur; /* the current slot's number: now / slot_ns */
+} hist_window;
+
+void hist_window_init(hist_window *w, uint64_t slot_ns);
+void hist_window_record(hist_window *w, uint64_t now_ns, uint64_t ns);
+/* Adds every slot still in the window at now_ns into out. */
+void hist_window_sum(hist_window *w, uint64_t now_ns, hist *out);
+
 #endif

@@ -324,6 +324,9 @@ typedef struct eng_stats {
     eng_hist_summary wait;     /* time to get a connection */
     eng_hist_summary query;    /* statement time */
     eng_hist_summary checkout; /* pool bookkeeping of checkout + return, in ms (µs scale) */
+    /* the last minute (50 to 60 s): what the SLO lines judge; pgdeck's own
+     * monitor queries are left out of query_recent */
+    eng_hist_summary wait_recent, query_recent;
     uint64_t queries_num, queries_errors;
     uint64_t prepared_hits, prepared_misses, prepared_evictions;
     uint64_t pipelines_num, pipeline_stmts;

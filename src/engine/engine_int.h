@@ -424,7 +424,10 @@ uint64_t metrics_fingerprint(const char *sql);
 
 /* ------------------------------------------------------------------------
  * Stats (stats.c). Counters live in e->st (engine thread) and are copied
- * to e->pub under stats_lock. */
+ * to e->pub under stats_lock. The recent windows have six 10 s slots, so
+ * "the last minute" is 50 to 60 s. */
+#define RECENT_SLOT_NS (10 * NS_PER_S)
+
 typedef struct eng_counters {
     uint64_t requests_num, requests_queued, requests_wait_ns, requests_errors;
     uint64_t returns_bad, connections_num, connections_ns, connections_errors;
@@ -435,9 +438,16 @@ typedef struct eng_counters {
     uint64_t load_executed;
     bool load_running;
     hist wait, query, checkout;
+    hist_window wait_recent, query_recent; /* the last minute, for the SLO lines */
 } eng_counters;
 
 void stats_touch(engine *e); /* something changed: publish soon */
+/* A statement's time (recent: it counts in the last-minute window, which
+ * leaves out pgdeck's own monitor queries) and a checkout's wait. */
+void stats_record_query(engine *e, uint64_t ns, bool recent);
+void stats_record_wait(engine *e, uint64_t ns);
+/* Once a second: the last-minute window slid, so publish again. */
+void stats_tick(engine *e, uint64_t now);
 void stats_publish(engine *e, uint64_t now);
 void stats_pool_event(engine *e);                            /* connectivity changed: EV_POOL */
 void stats_set_ready(engine *e, int state, const char *err); /* for engine_wait_ready */
@@ -489,8 +499,11 @@ struct engine {
     pthread_mutex_t stats_lock;
     pthread_cond_t ready_cond;
     eng_stats pub;
-    hist pub_hist[3]; /* pub's wait, query and checkout histograms, for merging */
-    int ready_state;  /* 0 pending, 1 ready, -1 failed */
+    hist pub_hist[5];         /* pub's wait, query, checkout, wait_recent and query_recent
+                               * histograms, for merging */
+    uint64_t pub_recent_slot; /* the window's slot at the last publication */
+    bool pub_recent_any;      /* the window held something then */
+    int ready_state;          /* 0 pending, 1 ready, -1 failed */
     char *ready_err;
 
     /* metrics and slow log (metrics_lock) */

@@ -211,7 +211,7 @@ static void exec_finish(engine *e, request *r, conn *c, exec_state *st, bool los
     e->st.queries_num++;
     if (failed)
         e->st.queries_errors++;
-    hist_record(&e->st.query, ns);
+    stats_record_query(e, ns, !(r->flags & ENG_EXEC_NOMETRICS));
     if (!(r->flags & ENG_EXEC_NOMETRICS))
         metrics_record(e, 0, r->sql, ns, st->rows, failed, c->backend_pid);
     c->op = NULL;

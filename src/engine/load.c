@@ -144,7 +144,7 @@ static void statement_done(engine *e, load_client *cl, bool failed)
     uint64_t now = mono_ns();
     hist_record(&ls->lat, now - cl->t_req);
     uint64_t ns = now - cl->t_send;
-    hist_record(&e->st.query, ns);
+    stats_record_query(e, ns, true);
     e->st.queries_num++;
     if (failed)
         e->st.queries_errors++;

@@ -346,6 +346,7 @@ static void run_timers(engine *e)
     e->next_timer_ns = 0;
     pool_timers(e, e->now);
     cancel_timers(e, e->now);
+    stats_tick(e, e->now);
     stats_publish(e, e->now);
     /* at least once a second: lifetimes, idle limits, reconnects */
     engine_timer(e, e->now + NS_PER_S);

@@ -207,7 +207,7 @@ static void hand_over(engine *e, borrower *b, conn *c, uint64_t t0)
     uint64_t now = mono_ns();
     c->borrowed_ns = now;
     uint64_t waited = b->wait_start_ns && now > b->wait_start_ns ? now - b->wait_start_ns : 0;
-    hist_record(&e->st.wait, waited);
+    stats_record_wait(e, waited);
     if (b->wait_start_ns) {
         e->st.requests_wait_ns += waited;
         b->wait_start_ns = 0;

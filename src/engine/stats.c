@@ -19,6 +19,25 @@ void stats_touch(engine *e)
     }
 }
 
+void stats_record_query(engine *e, uint64_t ns, bool recent)
+{
+    hist_record(&e->st.query, ns);
+    if (recent)
+        hist_window_record(&e->st.query_recent, e->now, ns);
+}
+
+void stats_record_wait(engine *e, uint64_t ns)
+{
+    hist_record(&e->st.wait, ns);
+    hist_window_record(&e->st.wait_recent, e->now, ns);
+}
+
+void stats_tick(engine *e, uint64_t now)
+{
+    if (e->pub_recent_any && now / RECENT_SLOT_NS != e->pub_recent_slot)
+        stats_touch(e);
+}
+
 static void summarize(const hist *h, eng_hist_summary *s)
 {
     s->count = h->count;
@@ -104,11 +123,19 @@ void stats_publish(engine *e, uint64_t now)
     pthread_mutex_lock(&e->stats_lock);
     memcpy(s.server_version, e->pub.server_version, sizeof s.server_version);
     memcpy(s.conn_display, e->pub.conn_display, sizeof s.conn_display);
-    e->pub = s;
     e->pub_hist[0] = c->wait;
     e->pub_hist[1] = c->query;
     e->pub_hist[2] = c->checkout;
+    hist_init(&e->pub_hist[3]);
+    hist_init(&e->pub_hist[4]);
+    hist_window_sum(&e->st.wait_recent, t, &e->pub_hist[3]);
+    hist_window_sum(&e->st.query_recent, t, &e->pub_hist[4]);
+    summarize(&e->pub_hist[3], &s.wait_recent);
+    summarize(&e->pub_hist[4], &s.query_recent);
+    e->pub = s;
     pthread_mutex_unlock(&e->stats_lock);
+    e->pub_recent_slot = t / RECENT_SLOT_NS;
+    e->pub_recent_any = s.wait_recent.count + s.query_recent.count > 0;
 
     if (s.connected != e->was_connected) {
         e->was_connected = s.connected;
@@ -166,14 +193,15 @@ static void stats_add(eng_stats *out, const eng_stats *s)
 
 void eng_stats_get_merged(engine *const *es, int n, eng_stats *out)
 {
-    hist *h = xcalloc(3, sizeof *h);
-    for (int k = 0; k < 3; k++)
+    enum { NH = sizeof es[0]->pub_hist / sizeof es[0]->pub_hist[0] };
+    hist *h = xcalloc(NH, sizeof *h);
+    for (int k = 0; k < NH; k++)
         hist_init(&h[k]);
     eng_stats *s = xcalloc(1, sizeof *s);
     for (int i = 0; i < n; i++) {
         pthread_mutex_lock(&es[i]->stats_lock);
         *s = es[i]->pub;
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < NH; k++)
             hist_merge(&h[k], &es[i]->pub_hist[k]);
         pthread_mutex_unlock(&es[i]->stats_lock);
         if (i == 0)
@@ -184,6 +212,8 @@ void eng_stats_get_merged(engine *const *es, int n, eng_stats *out)
     summarize(&h[0], &out->wait);
     summarize(&h[1], &out->query);
     summarize(&h[2], &out->checkout);
+    summarize(&h[3], &out->wait_recent);
+    summarize(&h[4], &out->query_recent);
     free(s);
     free(h);
 }

@@ -307,7 +307,7 @@ static void draw_slo(pane_pool *p, canvas *c, int dy, int x)
         field(c, yy, cx + 14, s->target, 9, WG_LEFT, theme_attr(TH_DIM));
         field(c, yy, cx + 24, s->text, 9, WG_RIGHT, theme_attr(s->met ? TH_GOOD : TH_BAD));
         put(c, yy, cx + 34, s->met ? "ok" : "MISSED", theme_attr(s->met ? TH_GOOD : TH_BAD));
-        if (s->idle && (s->kind == SLO_AVAILABILITY || s->kind == SLO_ERROR_RATE))
+        if (s->idle && s->kind != SLO_MEMORY)
             put(c, yy, cx + 41, "(no traffic)", theme_attr(TH_DIM));
     }
 }
@@ -362,9 +362,14 @@ static void draw_stats_table(pane_pool *p, canvas *c)
     }
 }
 
-static void draw_latency_line(pane_pool *p, canvas *c, const char *name, const eng_hist_summary *h,
+/* Percentiles of the last minute; when nothing ran in it, since the engine
+ * started, said so. "now" is the mean of the last refresh interval; the
+ * sparkline is the last-minute p95 over the history (5 minutes). */
+static void draw_latency_line(pane_pool *p, canvas *c, const char *name,
+                              const eng_hist_summary *recent, const eng_hist_summary *all,
                               double now_mean, pool_series series)
 {
+    const eng_hist_summary *h = recent->count ? recent : all;
     char a[16], b[16], d[16], m[16], nm[16];
     fmt_ms(h->p50, a, sizeof a);
     fmt_ms(h->p95, b, sizeof b);
@@ -374,7 +379,8 @@ static void draw_latency_line(pane_pool *p, canvas *c, const char *name, const e
     put(c, c->y, 0, name, theme_attr(TH_LABEL));
     int x = 10;
     x += putf(c, c->y, x, theme_attr(TH_VALUE), "p50 %s  p95 %s  p99 %s  max %s ms", a, b, d, m);
-    x += putf(c, c->y, x, theme_attr(TH_DIM), "  now %s  ", nm);
+    x += putf(c, c->y, x, theme_attr(TH_DIM), " %s  now %s  ",
+              recent->count ? "(1 min)" : "(since start)", nm);
     int r = row_of(c, c->y);
     int w = c->cols - x - 1;
     if (r >= 0 && w > 4) {
@@ -387,10 +393,10 @@ static void draw_latency_line(pane_pool *p, canvas *c, const char *name, const e
 
 static void draw_latency(pane_pool *p, canvas *c)
 {
-    /* Percentiles since the engine started; "now" is the mean of the last
-     * refresh interval; the sparkline is p95 over the history (5 minutes). */
-    draw_latency_line(p, c, "wait", &p->st->wait, p->rates.wait_mean_ms, SERIES_WAIT_P95);
-    draw_latency_line(p, c, "query", &p->st->query, p->rates.query_mean_ms, SERIES_QUERY_P95);
+    draw_latency_line(p, c, "wait", &p->st->wait_recent, &p->st->wait, p->rates.wait_mean_ms,
+                      SERIES_WAIT_P95);
+    draw_latency_line(p, c, "query", &p->st->query_recent, &p->st->query, p->rates.query_mean_ms,
+                      SERIES_QUERY_P95);
 }
 
 static void draw_server(pane_pool *p, canvas *c)

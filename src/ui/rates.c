@@ -44,14 +44,15 @@ void pool_sample_from_stats(pool_sample *s, const eng_stats *st)
     s->connections_lost = st->connections_lost;
     s->wait_count = st->wait.count;
     s->wait_mean = st->wait.mean;
-    s->wait_p50 = st->wait.p50;
-    s->wait_p95 = st->wait.p95;
-    s->wait_p99 = st->wait.p99;
+    s->wait_p50 = st->wait_recent.p50;
+    s->wait_p95 = st->wait_recent.p95;
+    s->wait_p99 = st->wait_recent.p99;
     s->query_count = st->query.count;
     s->query_mean = st->query.mean;
-    s->query_p50 = st->query.p50;
-    s->query_p95 = st->query.p95;
-    s->query_p99 = st->query.p99;
+    s->query_recent_count = st->query_recent.count;
+    s->query_p50 = st->query_recent.p50;
+    s->query_p95 = st->query_recent.p95;
+    s->query_p99 = st->query_recent.p99;
 }
 
 /* A counter's growth between a and b, 0 after a reset. */
@@ -219,7 +220,7 @@ void slo_evaluate(const pool_sample *a, const pool_sample *b, double uptime_pct,
     p95->name = "p95 latency";
     p95->target = "< 50 ms";
     p95->value = b->query_p95;
-    p95->idle = b->query_count == 0;
+    p95->idle = b->query_recent_count == 0;
     p95->met = p95->value < SLO_P95_MS;
     snprintf(p95->text, sizeof p95->text, "%.1f ms", p95->value);
 

@@ -276,6 +276,21 @@ static void test_stats(engine *e)
     ok(st.checkout.count > 0, "checkout bookkeeping histogram filled");
     ok(strstr(st.conn_display, "@127.0.0.1:") != NULL, "conn_display %s", st.conn_display);
     ok(st.nconns == st.pool_size, "one row per connection");
+    ok(st.query_recent.count >= 10 && st.query_recent.count <= st.query.count,
+       "the last minute's window counts the statements just run (%llu of %llu)",
+       (unsigned long long)st.query_recent.count, (unsigned long long)st.query.count);
+    ok(st.wait_recent.count >= 10, "and their checkouts' waits");
+
+    /* pgdeck's own monitor queries (ENG_EXEC_NOMETRICS) stay out of the
+     * window the SLO lines judge, not out of the totals */
+    uint64_t recent = st.query_recent.count, all = st.query.count;
+    ev_list l = tu_collect(e, tu_exec(e, 0, ENG_EXEC_NOMETRICS, "select 'monitor'"), 30000);
+    tu_free_list(&l);
+    ok(tu_wait_stats(e, cond_queries, (long)st.queries_num + 1, 5000, &st),
+       "stats after a monitor query");
+    is_int((long long)st.query.count, (long long)all + 1, "a monitor query counts in the totals");
+    is_int((long long)st.query_recent.count, (long long)recent,
+           "but not in the last minute's window");
 }
 
 int main(void)

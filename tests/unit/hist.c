@@ -120,6 +120,35 @@ int main(void)
     hist_merge(&a, &b);
     ok(memcmp(&a, &all, sizeof a) == 0, "merge equals recording into one histogram");
 
+    /* The window: 10 s slots, six of them. */
+    hist_window *w = calloc(1, sizeof *w);
+    hist sum;
+    const uint64_t S = 10000000000ull; /* 10 s */
+    uint64_t t0 = 1000 * S + 3;        /* a monotonic clock well past 0 */
+    hist_window_init(w, S);
+    for (int i = 0; i < 100; i++)
+        hist_window_record(w, t0, 1000000); /* 1 ms */
+    hist_init(&sum);
+    hist_window_sum(w, t0 + S / 2, &sum);
+    is_int((long long)sum.count, 100, "window: what was just recorded counts");
+    hist_window_record(w, t0 + 2 * S, 90000000); /* 90 ms, two slots later */
+    hist_init(&sum);
+    hist_window_sum(w, t0 + 2 * S, &sum);
+    is_int((long long)sum.count, 101, "window: both slots within the minute");
+    is_int((long long)sum.max_ns, 90000000, "window: its max is the window's");
+    hist_init(&sum);
+    hist_window_sum(w, t0 + 6 * S, &sum);
+    is_int((long long)sum.count, 1, "window: after 60 s the first slot is gone");
+    ok(rel_err(hist_percentile(&sum, 95), 90000000) <= 0.03, "window: p95 is the recent 90 ms");
+    hist_init(&sum);
+    hist_window_sum(w, t0 + 100 * S, &sum);
+    is_int((long long)sum.count, 0, "window: after a long quiet spell it is empty");
+    hist_window_record(w, t0 + 100 * S, 5);
+    hist_init(&sum);
+    hist_window_sum(w, t0 + 100 * S, &sum);
+    is_int((long long)sum.count, 1, "window: and records again");
+    free(w);
+
     free(v);
     return done_testing();
 }

@@ -124,14 +124,20 @@ static void test_slo(void)
     pool_sample a = sample_at(0, 100, 1000, 0), b = sample_at(60, 300, 2000, 5);
     b.query_p95 = 12.5;
     b.query_count = 2000;
+    b.query_recent_count = 300;
     b.requests_errors = 2; /* 2 of 200 checkouts failed: 99 % */
     slo_evaluate(&a, &b, -1, 40u << 20, r);
     ok(r[SLO_P95].met && strcmp(r[SLO_P95].text, "12.5 ms") == 0, "p95 12.5 ms meets < 50 ms");
+    ok(!r[SLO_P95].idle, "statements in the last minute: p95 is judged");
     ok(r[SLO_AVAILABILITY].met && near(r[SLO_AVAILABILITY].value, 99.0), "availability 99 %%");
     ok(r[SLO_ERROR_RATE].met == (r[SLO_ERROR_RATE].value < 1.0), "error rate met iff < 1 %%");
     ok(near(r[SLO_ERROR_RATE].value, 0.5), "5 errors in 1000 statements: error rate 0.5 %%");
     ok(r[SLO_MEMORY].met && strcmp(r[SLO_MEMORY].text, "40.0 MB") == 0, "40 MB meets < 256 MB");
 
+    b.query_recent_count = 0;
+    slo_evaluate(&a, &b, -1, 40u << 20, r);
+    ok(r[SLO_P95].idle && r[SLO_P95].met, "none in the last minute: p95 idle, not missed");
+    b.query_recent_count = 300;
     b.query_p95 = 75;
     b.requests_errors = 100 + 20; /* 20 of 200 in the window */
     a.requests_errors = 100;
