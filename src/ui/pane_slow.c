@@ -571,7 +571,7 @@ static int slow_on_event(pane *pp, const eng_event *ev)
             p->explain_running = false;
             if (ev->status != ENG_DONE_OK) {
                 char *msg = xasprintf("%s%s%s%s\n",
-                                      ev->status == ENG_DONE_CANCELED ? "canceled" : "ERROR: ",
+                                      ev->status == ENG_DONE_CANCELED ? "canceled: " : "ERROR: ",
                                       ev->error ? ev->error->message : "",
                                       ev->error && ev->error->hint ? "\nHINT: " : "",
                                       ev->error && ev->error->hint ? ev->error->hint : "");

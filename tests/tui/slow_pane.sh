@@ -115,6 +115,42 @@ is "$(cluster_psql -c "select i from acc")" 11 "on the server: the UPDATE was ro
 sh_keys Escape
 sh_wait_not 'Statement detail' 5
 
+# --- Ctrl-C cancels a running EXPLAIN ANALYZE -----------------------------------
+cluster_psql -c "update acc set i = i + 1 where pg_sleep(0.01) is not null" >/dev/null
+before=$(cluster_psql -c "select i from acc")
+sh_keys /
+sh_wait 'filter \(db:NAME user:NAME text\)' 5
+sh_keys C-u
+sh_type "where pg_sleep"
+sh_keys Enter
+sh_wait 'update acc set i = i \+ \$1 where pg_s' 10 # the list cuts the text there
+ok $? "the sleeping UPDATE is listed"
+sh_keys Enter
+sh_wait 'Statement detail' 5
+sh_keys E
+sh_wait '\(y/n\)' 5
+sh_keys y
+sh_wait 'values for \$1\.\.\$2 \(comma separated' 5
+ok $? "two parameters: one prompt for both values"
+sh_type "1, 30"
+sh_keys Enter
+explain_running() {
+    [ "$(cluster_psql -c "select count(*) from pg_stat_activity where state = 'active' and query ilike 'explain%pg_sleep%' and pid <> pg_backend_pid()")" = 1 ]
+}
+wait_until 10 explain_running
+ok $? "EXPLAIN ANALYZE of the 30 s UPDATE runs on the server"
+sh_keys C-c
+sh_wait 'canceled: canceling statement due to user request' 10
+ok $? "Ctrl-C: the pane says canceled"
+explain_gone() { ! explain_running; }
+wait_until 10 explain_gone
+ok $? "Ctrl-C: nothing of it runs on the server any more"
+is "$(cluster_psql -c "select i from acc")" "$before" "Ctrl-C: the UPDATE left nothing behind"
+sh_keys Escape
+sh_wait_not 'Statement detail' 5
+sh_keys /
+sh_keys C-u Enter
+
 # --- filter --------------------------------------------------------------------
 sh_keys /
 sh_wait 'filter \(db:NAME user:NAME text\)' 5
