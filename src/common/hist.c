@@ -91,10 +91,18 @@ void hist_merge(hist *dst, const hist *src)
         dst->max_ns = src->max_ns;
 }
 
+/* Empties a slot; one that never held anything is left untouched (its
+ * zeroed pages are not made resident). */
+static void slot_clear(hist *h)
+{
+    if (h->count)
+        hist_init(h);
+}
+
 void hist_window_init(hist_window *w, uint64_t slot_ns)
 {
     for (int i = 0; i < HIST_WINDOW_SLOTS; i++)
-        hist_init(&w->slot[i]);
+        slot_clear(&w->slot[i]);
     w->slot_ns = slot_ns ? slot_ns : 1;
     w->cur = 0;
 }
@@ -106,7 +114,7 @@ static hist *window_advance(hist_window *w, uint64_t now_ns)
     if (n > w->cur) {
         uint64_t from = n - w->cur > HIST_WINDOW_SLOTS ? n - HIST_WINDOW_SLOTS + 1 : w->cur + 1;
         for (uint64_t k = from; k <= n; k++)
-            hist_init(&w->slot[k % HIST_WINDOW_SLOTS]);
+            slot_clear(&w->slot[k % HIST_WINDOW_SLOTS]);
         w->cur = n;
     }
     return &w->slot[w->cur % HIST_WINDOW_SLOTS];
@@ -121,5 +129,6 @@ void hist_window_sum(hist_window *w, uint64_t now_ns, hist *out)
 {
     window_advance(w, now_ns);
     for (int i = 0; i < HIST_WINDOW_SLOTS; i++)
-        hist_merge(out, &w->slot[i]);
+        if (w->slot[i].count)
+            hist_merge(out, &w->slot[i]);
 }

@@ -35,6 +35,8 @@ typedef struct hist_window {
     uint64_t cur; /* the current slot's number: now / slot_ns */
 } hist_window;
 
+/* w is zeroed memory (calloc) or a window used before: slots that never
+ * held anything are not touched, so an unused window costs no memory. */
 void hist_window_init(hist_window *w, uint64_t slot_ns);
 void hist_window_record(hist_window *w, uint64_t now_ns, uint64_t ns);
 /* Adds every slot still in the window at now_ns into out. */

@@ -126,8 +126,9 @@ void stats_publish(engine *e, uint64_t now)
     e->pub_hist[0] = c->wait;
     e->pub_hist[1] = c->query;
     e->pub_hist[2] = c->checkout;
-    hist_init(&e->pub_hist[3]);
-    hist_init(&e->pub_hist[4]);
+    for (int k = 3; k <= 4; k++)
+        if (e->pub_hist[k].count) /* an empty one stays untouched */
+            hist_init(&e->pub_hist[k]);
     hist_window_sum(&e->st.wait_recent, t, &e->pub_hist[3]);
     hist_window_sum(&e->st.query_recent, t, &e->pub_hist[4]);
     summarize(&e->pub_hist[3], &s.wait_recent);
