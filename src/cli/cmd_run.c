@@ -89,6 +89,22 @@ static char *read_stream(FILE *f, size_t *len)
     return sb_steal(&sb);
 }
 
+/* psql's backslash meta-commands are not SQL and pgdeck does not run them:
+ * say so, with the place, before anything runs (the server would only see
+ * a syntax error in the middle of the script). */
+static bool refuse_meta_command(const char *text, size_t len, const char *source)
+{
+    long at = sql_meta_command(text, len);
+    if (at < 0)
+        return false;
+    size_t n = strcspn(text + at, " \t\r\n;");
+    if (n > 32)
+        n = 32;
+    cli_eprintf(RUN_PROG ": %s:%d: %.*s is a psql meta-command; pgdeck run takes SQL only\n",
+                source ? source : "-c", sql_line_of(text, (size_t)at), (int)n, text + at);
+    return true;
+}
+
 static void add_statements(run_ctx *ctx, const char *text, size_t len, const char *source)
 {
     sql_stmt *parts = NULL;
@@ -104,12 +120,14 @@ static void add_statements(run_ctx *ctx, const char *text, size_t len, const cha
 }
 
 /* Reads every -c and -f in order. Returns false (message printed) when a
- * file cannot be read. */
+ * file cannot be read or holds a psql meta-command. */
 static bool load_statements(run_ctx *ctx)
 {
     for (int i = 0; i < ctx->o->ninputs; i++) {
         const char *in = ctx->o->inputs[i];
         if (in[0] == 'c') {
+            if (refuse_meta_command(in + 2, strlen(in + 2), NULL))
+                return false;
             add_statements(ctx, in + 2, strlen(in + 2), NULL);
             continue;
         }
@@ -130,7 +148,12 @@ static bool load_statements(run_ctx *ctx)
             free(text);
             return false;
         }
-        add_statements(ctx, text, len, is_stdin ? "<stdin>" : path);
+        const char *source = is_stdin ? "<stdin>" : path;
+        if (refuse_meta_command(text, len, source)) {
+            free(text);
+            return false;
+        }
+        add_statements(ctx, text, len, source);
         free(text);
     }
     return true;

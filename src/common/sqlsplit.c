@@ -207,3 +207,17 @@ int sql_param_count(const char *text, size_t len)
     }
     return highest;
 }
+
+long sql_meta_command(const char *text, size_t len)
+{
+    sql_lexer lx;
+    sql_lex_init(&lx, text, len);
+    for (;;) {
+        sql_token tok;
+        sql_lex_next(&lx, &tok);
+        if (tok.kind == SQL_TOK_EOF)
+            return -1;
+        if (tok.kind == SQL_TOK_OP && text[tok.start] == '\\')
+            return (long)tok.start;
+    }
+}

@@ -3,7 +3,8 @@
  * escapes), "...", $tag$...$tag$, a -- comment, a nested / * * / comment,
  * parentheses of a rule body (psql counts parentheses too), or the BEGIN ...
  * END body of a CREATE FUNCTION/PROCEDURE (BEGIN ATOMIC, as psql 15 does).
- * psql's backslash meta-commands are not recognized: they are not SQL. */
+ * psql's backslash meta-commands are not SQL and not split: sql_meta_command
+ * finds them, so that callers can refuse them. */
 #ifndef PGDECK_SQLSPLIT_H
 #define PGDECK_SQLSPLIT_H
 
@@ -29,6 +30,10 @@ size_t sql_split(const char *text, size_t len, sql_stmt **out, bool *unterminate
  * the cursor"): its index in stmts, or -1 before the first one. A cursor just
  * after a ';', or on blank lines after it, belongs to the statement before. */
 int sql_stmt_at(const sql_stmt *stmts, size_t n, size_t pos);
+
+/* Where psql would see a backslash meta-command (\set, \i, \copy, \gexec...):
+ * the offset of the first backslash outside quotes and comments, or -1. */
+long sql_meta_command(const char *text, size_t len);
 
 /* 1-based line number of byte offset `pos` in text. */
 int sql_line_of(const char *text, size_t pos);

@@ -146,6 +146,16 @@ is "$rc" 3 "connection terminated mid-script: exit 3"
 like "$(cat "$tmp/err")" '57P01|terminating connection' "connection terminated mid-script: the server's message"
 is "$(cluster_psql -c "select string_agg(i::text, ',') from k_t")" "1" "connection terminated mid-script: later statements not run"
 
+# psql meta-commands are refused before anything runs, with the place
+printf 'create table meta_t (i int);\n\\set x 5\nselect :x;\n' >"$tmp/meta.sql"
+"$PGDECK" run -f "$tmp/meta.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "meta-command in a script: exit 1"
+like "$(cat "$tmp/err")" "meta.sql:2: \\\\set is a psql meta-command" "meta-command: named, with the file's line"
+is "$(cluster_psql -c "select count(*) from pg_class where relname = 'meta_t'")" "0" \
+    "meta-command: nothing of the script ran"
+"$PGDECK" run -c "select E'a\\\\b' as s, 'c\\d' as t" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "backslashes inside strings are SQL, not meta-commands"
+
 # Ctrl-C cancels the running statement on the server: exit 1, nothing left
 "$PGDECK" run -c "select pg_sleep(60) as h4_long_sleep" >"$tmp/out" 2>"$tmp/err" &
 pid=$!

@@ -190,5 +190,14 @@ int main(void)
     is_int(sql_param_count("select $12+$2", 13), 12, "multi-digit parameter");
     is_int(sql_param_count("select $99999999999999", 22), 65536, "absurd parameter is capped");
 
+    /* sql_meta_command: psql's backslash commands, outside quotes and comments */
+    const char *m1 = "select 1;\n\\set x 1\nselect 2;";
+    is_int(sql_meta_command(m1, strlen(m1)), 10, "\\set on its own line");
+    const char *m2 = "select '\\x', E'\\\\', $$\\q$$, \"a\\b\" -- \\no\n;/* \\c */";
+    is_int(sql_meta_command(m2, strlen(m2)), -1, "backslashes in quotes and comments are SQL");
+    const char *m3 = "select 1 \\gexec";
+    is_int(sql_meta_command(m3, strlen(m3)), 9, "\\gexec after a statement");
+    is_int(sql_meta_command("select 1", 8), -1, "plain SQL has none");
+
     return done_testing();
 }
