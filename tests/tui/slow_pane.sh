@@ -36,6 +36,32 @@ sh_wait '^ +3 .*select pg_sleep\(\$1\)' 10
 first=$(sh_screen | awk '/calls\/s/ {getline; print; exit}')
 like "$first" '^ +3 +.* [3-9][0-9][0-9] .*select pg_sleep\(\$1\)' "first row by mean: pg_sleep, calls 3, mean >= 300 ms"
 
+# Row colours: a statement whose mean is over slow_threshold (50 ms) in the
+# theme's warning colour (yellow, SGR 33), a fast one without it. The cursor
+# moves off the first row so that the selection colours do not hide it.
+sh_keys Down
+sleep 0.3
+sgr_codes() { # the SGR parameters in a line of capture-pane -e, one per line
+    printf '%s' "$1" | grep -Eo "$(printf '\033')\\[[0-9;]*m" | tr -d '\033[m' | tr ';' '\n'
+}
+scr=$(tmux -L "$SH_SOCK" capture-pane -e -p -t main)
+slow_line=$(printf '%s\n' "$scr" | grep 'select pg_sleep(\$1)' | head -1)
+fast_line=$(printf '%s\n' "$scr" | grep 'from pg_class' | head -1)
+sgr_codes "$slow_line" | grep -qx 33
+ok $? "the 300 ms statement is drawn in the warning colour"
+sgr_codes "$fast_line" | grep -qx 33
+ok $((! $?)) "the fast one is not"
+sh_keys Up
+
+# r: the sort key per second instead of cumulative, and back
+sh_keys r
+sh_wait 'sort mean/s \(s,r\)' 5
+ok $? "r sorts by the key per second (the title says mean/s)"
+like "$(sh_screen)" 'sorted by mean per second' "r: the message says so"
+sh_keys r
+sh_wait 'sort mean \(s,r\)' 5
+ok $? "r again: back to cumulative"
+
 # --- a statement running now ---------------------------------------------------
 cluster_psql -c "select pg_sleep(30)" >/dev/null 2>&1 &
 sleeper=$!
