@@ -53,8 +53,6 @@ static void push(history *h, const char *entry)
         free(h->items[0]);
         memmove(h->items, h->items + 1, (size_t)(h->n - 1) * sizeof *h->items);
         h->n--;
-        if (h->session_from > 0)
-            h->session_from--;
     }
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 64;
@@ -71,6 +69,7 @@ static char *default_path(void)
 bool history_open(history *h, const char *path, char **err)
 {
     memset(h, 0, sizeof *h);
+    le_history_foreign(HISTORY_KIND); /* the console's prompts keep the rest */
     h->path = path ? xstrdup(path) : default_path();
     if (!h->path)
         return true;
@@ -97,7 +96,6 @@ bool history_open(history *h, const char *path, char **err)
     }
     free(line);
     fclose(f);
-    h->session_from = h->n;
     return true;
 }
 
@@ -207,24 +205,4 @@ int history_search(const history *h, const char *needle, int from, int dir)
         if (!*needle || strcasestr(h->items[i], needle))
             return i;
     return -1;
-}
-
-static void ignore_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    (void)line;
-}
-
-void history_sync_lineedit(history *h)
-{
-    if (le_active())
-        return;
-    for (int i = h->session_from; i < h->n; i++) {
-        /* an accepted line is what lineedit keeps: start, accept */
-        le_start("", h->items[i], HISTORY_KIND, false, ignore_line, NULL);
-        le_key('\n', false, false);
-        if (le_active())
-            le_cancel();
-    }
-    h->session_from = h->n;
 }

@@ -3,7 +3,8 @@
  * The file is the console's history file ($XDG_STATE_HOME/pgdeck/history,
  * default ~/.local/state/pgdeck/history; lineedit.h's format "KIND<TAB>LINE"
  * with \\ \t \n escapes); the editor's entries are the lines of kind
- * "editor", so the prompts' histories in the same file are kept as they are.
+ * "editor", so the prompts' histories in the same file are kept as they are
+ * (and lineedit, told that "editor" is foreign, keeps these).
  * Every add rewrites the file (a crash loses nothing) through a temporary
  * file created with mode 0600 and fchmod'ed to 0600, whatever the umask;
  * directories are created 0700. An entry that contains PASSWORD (any case)
@@ -21,7 +22,6 @@ typedef struct history {
     char *path;   /* NULL: in memory only */
     char **items; /* oldest first */
     int n, cap;
-    int session_from; /* items[session_from..] were added in this run */
 } history;
 
 /* path NULL: the default path (or memory only without a home). Loads what
@@ -38,9 +38,5 @@ bool history_secret(const char *entry);
 /* Index of the newest entry at or before `from` (dir -1) / at or after it
  * (dir 1) containing needle (case-insensitive); -1 when none. */
 int history_search(const history *h, const char *needle, int from, int dir);
-/* Hands this run's entries to lineedit's in-memory histories, so the
- * console's own save of the same file at exit keeps them. Call when no
- * prompt is open (the pane's destroy). */
-void history_sync_lineedit(history *h);
 
 #endif

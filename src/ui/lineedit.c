@@ -1,6 +1,7 @@
 /* lineedit.c — the readline callback bridge (see lineedit.h). */
 #include "ui/lineedit.h"
 #include "ui/widgets.h"
+#include "common/strbuf.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -39,6 +40,9 @@ static struct {
     FILE *devnull;
     hist_kind *hist;
     int nhist;
+    char *path;     /* the history file: each accepted line is saved at once */
+    char **foreign; /* kinds another writer keeps in the same file */
+    int nforeign;
 } S;
 
 bool le_secret_line(const char *line)
@@ -207,8 +211,12 @@ static void deliver(void)
         free(line);
         line = exp;
     }
-    if (line && *line && !le_secret_line(line))
+    if (line && *line && !le_secret_line(line)) {
         hist_add(S.kind, line);
+        char *err = NULL;
+        if (S.path && !le_history_save(S.path, &err))
+            free(err); /* the save at exit says it */
+    }
     if (done)
         done(ctx, line);
     free(line);
@@ -403,8 +411,36 @@ static void unescape(char *s)
     *o = '\0';
 }
 
+static bool is_foreign(const char *kind)
+{
+    for (int i = 0; i < S.nforeign; i++)
+        if (strcmp(S.foreign[i], kind) == 0)
+            return true;
+    return false;
+}
+
+void le_history_foreign(const char *kind)
+{
+    if (is_foreign(kind))
+        return;
+    S.foreign = xrealloc(S.foreign, (size_t)(S.nforeign + 1) * sizeof *S.foreign);
+    S.foreign[S.nforeign++] = xstrdup(kind);
+    for (int i = 0; i < S.nhist; i++) {
+        if (strcmp(S.hist[i].kind, kind) != 0)
+            continue;
+        for (int j = 0; j < S.hist[i].n; j++)
+            free(S.hist[i].lines[j]);
+        free(S.hist[i].lines);
+        free(S.hist[i].kind);
+        S.hist[i] = S.hist[--S.nhist];
+        break;
+    }
+}
+
 bool le_history_load(const char *path, char **err)
 {
+    free(S.path);
+    S.path = xstrdup(path);
     FILE *f = fopen(path, "r");
     if (!f) {
         if (errno == ENOENT)
@@ -425,7 +461,7 @@ bool le_history_load(const char *path, char **err)
         char *text = tab + 1;
         unescape(line);
         unescape(text);
-        if (*text && !le_secret_line(text))
+        if (*text && !le_secret_line(text) && !is_foreign(line))
             hist_add(line, text);
     }
     free(line);
@@ -446,8 +482,37 @@ static void make_parents(const char *path)
     free(p);
 }
 
+/* The lines of the file that belong to foreign kinds, as they are. */
+static void read_foreign_lines(const char *path, strbuf *out)
+{
+    FILE *in = S.nforeign ? fopen(path, "r") : NULL;
+    if (!in)
+        return;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        char *tab = memchr(line, '\t', (size_t)len);
+        if (!tab)
+            continue;
+        *tab = '\0';
+        bool keep = is_foreign(line); /* kinds are plain words: no escapes */
+        *tab = '\t';
+        if (keep) {
+            sb_append_n(out, line, (size_t)len);
+            if (line[len - 1] != '\n')
+                sb_append_c(out, '\n');
+        }
+    }
+    free(line);
+    fclose(in);
+}
+
 bool le_history_save(const char *path, char **err)
 {
+    strbuf keep;
+    sb_init(&keep);
+    read_foreign_lines(path, &keep);
     make_parents(path);
     char *tmp = xasprintf("%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -465,6 +530,9 @@ bool le_history_save(const char *path, char **err)
         free(tmp);
         return false;
     }
+    if (keep.len)
+        fwrite(keep.data, 1, keep.len, f);
+    sb_free(&keep);
     for (int i = 0; i < S.nhist; i++)
         for (int j = 0; j < S.hist[i].n; j++) {
             put_escaped(f, S.hist[i].kind);
@@ -515,8 +583,15 @@ void le_shutdown(void)
         free(S.hist[i].kind);
     }
     free(S.hist);
+    for (int i = 0; i < S.nforeign; i++)
+        free(S.foreign[i]);
+    free(S.foreign);
+    free(S.path);
     S.hist = NULL;
     S.nhist = 0;
+    S.foreign = NULL;
+    S.nforeign = 0;
+    S.path = NULL;
     if (S.inited)
         clear_history();
     if (S.devnull) {

@@ -44,6 +44,11 @@ int le_history_count(const char *kind);
  * a missing file loads as empty. */
 bool le_history_load(const char *path, char **err);
 bool le_history_save(const char *path, char **err);
+/* Loading also attaches the file: every accepted line is saved there at
+ * once, so a crash or a kill loses nothing. Lines of a foreign kind belong to
+ * another writer of the same file (the editor's history): they are not
+ * loaded, and a save keeps them as the file has them. */
+void le_history_foreign(const char *kind);
 /* $XDG_STATE_HOME/pgdeck/history or ~/.local/state/pgdeck/history (malloc'd),
  * NULL without a home. */
 char *le_history_default_path(void);

@@ -1244,7 +1244,6 @@ static void editor_destroy(pane *pp)
     close_session(p);
     if (p->cmp_sess)
         eng_session_close(p->e, p->cmp_sess);
-    history_sync_lineedit(&p->hist);
     history_close(&p->hist);
     free(p->hist_draft);
     free(p->rs_orig);

@@ -241,6 +241,21 @@ ok $? "F10 quits (even from the command line)"
 is "$(sh_exit_status)" "0" "exit status 0"
 sh_stop
 
+# a kill loses no command: each accepted line is saved at once
+sh_start killed 100 30 --
+sh_wait "\\| connected \\|" 20
+sh_keys ':'
+sh_wait '^:' 5
+sh_type 'zz-before-kill'
+sh_keys Enter
+sh_wait 'zz-before-kill' 5
+kill -9 "$(sh_pid)"
+sh_wait_dead 10
+grep -q 'zz-before-kill' "$hist"
+ok $? "a command survives kill -9 (saved when accepted)"
+is "$(stat -c %a "$hist")" 600 "the history file stays 0600"
+sh_stop
+
 # quit while something runs asks first
 sh_start busy 100 30 --
 sh_wait "\\| connected \\|" 20

@@ -215,6 +215,27 @@ int main(void)
     is_str(got, "a\tb\nc\\d", "\\t \\n \\\\ escapes decoded");
     ok(le_history_load("/nonexistent/dir/history", &err), "a missing file is no error");
     le_shutdown();
+
+    /* loading attaches: an accepted line is in the file at once; a foreign
+     * kind (the editor's) is neither loaded nor dropped by a save */
+    hf = fopen(hpath, "w");
+    fputs("editor\tselect 'kept'\nhist\tolder\n", hf);
+    fclose(hf);
+    le_history_foreign("editor");
+    ok(le_history_load(hpath, &err), "a file with a foreign kind loads");
+    is_int(le_history_count("editor"), 0, "the foreign kind is not loaded");
+    start("hist", NULL, false);
+    type("right away\n");
+    hf = fopen(hpath, "r");
+    nr = hf ? fread(buf, 1, sizeof buf - 1, hf) : 0;
+    buf[nr] = '\0';
+    if (hf)
+        fclose(hf);
+    ok(strstr(buf, "hist\tright away\n") != NULL, "the accepted line was saved at once");
+    ok(strstr(buf, "editor\tselect 'kept'\n") != NULL, "the foreign line is kept as it was");
+    ok(strstr(buf, "hist\tolder\n") != NULL, "and the older line of the kind too");
+    ok(stat(hpath, &st) == 0 && (st.st_mode & 0777) == 0600, "still 0600");
+    le_shutdown();
     unlink(hpath);
     snprintf(hpath, sizeof hpath, "%s/state/pgdeck", dir);
     rmdir(hpath);
