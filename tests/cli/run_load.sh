@@ -115,22 +115,16 @@ like "$out" '^jobs: 1$' "one client: one job"
 # Ctrl-C cancels every job's statements on the server
 "$PGDECK" run --jobs 2 --clients 2 --repeat 1 -c "select pg_sleep(60) as h4_jobs_sleep" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-i=0
-until [ "$(cluster_psql -c "select count(*) from pg_stat_activity where query like '%h4_jobs_sleep%' and state = 'active' and pid <> pg_backend_pid()")" = 2 ] || [ $i -ge 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+sleeping() { cluster_psql -c "select count(*) from pg_stat_activity where query like '%h4_jobs_sleep%' and state = 'active' and pid <> pg_backend_pid()"; }
+both_sleep() { [ "$(sleeping)" = 2 ]; }
+gone() { ! kill -0 $pid 2>/dev/null; }
+wait_until 10 both_sleep
 kill -INT $pid
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until 10 gone
 wait $pid
 rc=$?
 is "$rc" 1 "--jobs 2, Ctrl-C: exit 1"
-is "$(cluster_psql -c "select count(*) from pg_stat_activity where query like '%h4_jobs_sleep%' and state = 'active' and pid <> pg_backend_pid()")" \
-    "0" "--jobs 2, Ctrl-C: both statements canceled on the server"
+is "$(sleeping)" "0" "--jobs 2, Ctrl-C: both statements canceled on the server"
 
 # --- --stats -------------------------------------------------------------------
 "$PGDECK" run -c 'select 1 as h4stats' -c 'select 2 as h4stats' --stats >"$tmp/out" 2>"$tmp/stats"; rc=$?
