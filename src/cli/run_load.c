@@ -66,13 +66,21 @@ static int share(int n, int jobs, int i)
 
 void run_load_pool(const run_opts *o, int job, eng_pool_config *pool)
 {
-    int clients = share(o->clients, o->jobs, job);
-    int min = share(pool->min_size, o->jobs, job), max = share(pool->max_size, o->jobs, job);
-    /* every client gets its own connection; the pool opens them all at once
-     * when the engine starts (the first clients begin while the last
-     * connections are still being set up) */
-    pool->min_size = min > clients ? min : clients;
-    pool->max_size = max > pool->min_size ? max : pool->min_size;
+    /* every client gets its own connection, up to the pool's cap over all
+     * jobs together; the pool opens them all at once when the engine starts
+     * (the first clients begin while the last connections are set up) */
+    int min = pool->min_size > o->clients ? pool->min_size : o->clients;
+    if (min > ENG_MAX_CONNS)
+        min = ENG_MAX_CONNS;
+    int max = pool->max_size > min ? pool->max_size : min;
+    if (max > ENG_MAX_CONNS)
+        max = ENG_MAX_CONNS;
+    pool->min_size = share(min, o->jobs, job);
+    if (pool->min_size < 1)
+        pool->min_size = 1;
+    pool->max_size = share(max, o->jobs, job);
+    if (pool->max_size < pool->min_size)
+        pool->max_size = pool->min_size;
 }
 
 /* Starts the engines of jobs 1.. (job 0's is ctx->e, connected already). */

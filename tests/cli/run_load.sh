@@ -68,6 +68,11 @@ if $have_jq; then
     is "$(jq -s -r '.[0].latency_ms.p50 <= .[0].latency_ms.p99 and .[0].latency_ms.p99 <= .[0].latency_ms.max' "$tmp/out")" \
         "true" "--jobs 3: merged percentiles are ordered"
 fi
+"$PGDECK" run --jobs 2 --clients 100 --repeat 2 -c 'select 1' --stats=stdout --format=json >"$tmp/out" 2>&1
+if $have_jq; then
+    is "$(jq -s -r '.[1].pool_max' "$tmp/out")" "64" "--jobs 2, 100 clients: the pool's cap of 64 holds over all jobs together"
+    is "$(jq -s -r '.[0].executed' "$tmp/out")" "200" "--jobs 2, 100 clients: every execution ran"
+fi
 out=$("$PGDECK" run --jobs 8 --clients 2 --repeat 3 -c 'select 1' 2>&1); rc=$?
 is "$rc" 0 "--jobs above --clients: exit 0"
 like "$out" '^jobs: 2$' "--jobs above --clients: one job per client at most"
