@@ -1076,9 +1076,18 @@ int app_run(app *a)
         /* the timer also runs while paused: the header's connection state */
         double left = a->next_tick - now;
         int timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
-        struct pollfd fds[3] = {
+        struct pollfd fds[3 + APP_MAX_PANES] = {
             {STDIN_FILENO, POLLIN, 0}, {evfd, POLLIN, 0}, {sig_pipe[0], POLLIN, 0}};
-        int n = poll(fds, 3, timeout);
+        int owner[APP_MAX_PANES]; /* the pane of fds[3 + k] */
+        nfds_t nfds = 3;
+        for (int i = 0; i < a->npanes; i++) {
+            int fd = a->panes[i] && a->cls[i]->event_fd ? a->cls[i]->event_fd(a->panes[i]) : -1;
+            if (fd >= 0) {
+                owner[nfds - 3] = i;
+                fds[nfds++] = (struct pollfd){fd, POLLIN, 0};
+            }
+        }
+        int n = poll(fds, nfds, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (fds[2].revents & POLLIN)
@@ -1092,6 +1101,12 @@ int app_run(app *a)
             int guard = 0;
             while (guard++ < 100000 && (ev = eng_event_next(a->eng)))
                 route_event(a, ev);
+        }
+        for (nfds_t k = 3; n > 0 && k < nfds; k++) {
+            int i = owner[k - 3];
+            if ((fds[k].revents & POLLIN) && a->panes[i] && a->cls[i]->on_fd &&
+                (a->cls[i]->on_fd(a->panes[i]) & PANE_REDRAW))
+                app_mark_dirty(a, a->panes[i]);
         }
         now = app_now();
         if (now >= a->next_tick) {

@@ -54,6 +54,12 @@ typedef struct pane_class {
     bool (*busy)(const pane *p);
     /* A ':' command the pane understands ("pipeline on"); PANE_IGNORED if not. */
     int (*on_command)(pane *p, const char *line);
+    /* A file descriptor of the pane's own (a second engine's event fd: the
+     * PgBouncer view), or -1; the app polls it with the terminal and calls
+     * on_fd when it is readable, so the pane answers at once, not on the
+     * next tick. Both may be NULL. */
+    int (*event_fd)(const pane *p);
+    int (*on_fd)(pane *p);
     const pane_key *keys; /* NULL-terminated by a {NULL} entry; may be NULL */
 } pane_class;
 

@@ -770,8 +770,9 @@ static void bouncer_take(bouncer *b, eng_event *ev)
     }
 }
 
-/* Collects what arrived since the last tick, then asks again. */
-static bool bouncer_tick(bouncer *b)
+/* Takes what arrived (the app calls this as soon as the engine's event fd
+ * is readable, and the tick does too); true when something changed. */
+static bool bouncer_drain(bouncer *b)
 {
     bool changed = false;
     eng_event *ev;
@@ -782,6 +783,13 @@ static bool bouncer_tick(bouncer *b)
         }
         eng_event_free(ev);
     }
+    return changed;
+}
+
+/* Collects what arrived, then asks again (unless still waiting). */
+static bool bouncer_tick(bouncer *b)
+{
+    bool changed = bouncer_drain(b);
     eng_stats st;
     eng_stats_get(b->eng, &st);
     if (!st.connected && st.last_error[0] && !b->pools_req && !b->stats_req) {
@@ -1100,6 +1108,18 @@ static int pool_on_tick(pane *pp)
     return PANE_REDRAW;
 }
 
+static int pool_event_fd(const pane *pp)
+{
+    const pane_pool *p = (const pane_pool *)pp;
+    return p->pgb ? eng_event_fd(p->pgb->eng) : -1;
+}
+
+static int pool_on_fd(pane *pp)
+{
+    pane_pool *p = (pane_pool *)pp;
+    return p->pgb && bouncer_drain(p->pgb) ? PANE_REDRAW : 0;
+}
+
 static void pool_on_show(pane *pp, bool shown)
 {
     pane_pool *p = (pane_pool *)pp;
@@ -1151,5 +1171,7 @@ const pane_class pane_pool_class = {
     .text_input = pool_text_input,
     .busy = pool_busy,
     .on_command = pool_on_command,
+    .event_fd = pool_event_fd,
+    .on_fd = pool_on_fd,
     .keys = pool_keys,
 };

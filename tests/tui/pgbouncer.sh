@@ -97,6 +97,14 @@ while [ $i -lt 100 ]; do
 done
 ok $([ "${q2:-0}" -gt "${q1:-0}" ] && echo 0 || echo 1) "total_query_count of postgres grows ($q1 -> $q2)"
 
+# Its answers are drawn when they arrive, not a refresh later: with a 10 s
+# refresh the first SHOW POOLS is on screen well before the second tick.
+tui_stop
+tui_start pgb_slow 120 60 "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE $PGDECK --refresh 10 --pgbouncer 'host=127.0.0.1 port=$port dbname=pgbouncer user=pgdeck_admin'"
+tui_wait 'pool_size' 20
+tui_wait 'database +user +cl_active' 6
+ok $? "with --refresh 10, SHOW POOLS is drawn as soon as it arrives"
+
 # PgBouncer going away is reported, the pane stays alive.
 kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
 tui_wait 'SHOW (POOLS|STATS): |not connected' 20
