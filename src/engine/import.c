@@ -1695,10 +1695,11 @@ static void *coord_main(void *arg)
     job *c = &im->coord;
     struct stat st;
 
-    im->fd = open(s->path, O_RDONLY | O_CLOEXEC);
-    if (im->fd < 0 || fstat(im->fd, &st) != 0) {
+    char *err = NULL;
+    im->fd = import_open_file(s->path, &st, &err);
+    if (im->fd < 0) {
         im->res.status = IMPORT_FILE_ERROR;
-        im->res.message = xasprintf("%s: %s", s->path, strerror(errno));
+        im->res.message = err;
         finish_import(im);
         return NULL;
     }

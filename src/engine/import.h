@@ -39,6 +39,7 @@
 #include "engine/engine.h"
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #define IMPORT_TAG_PREFIX "import:"
@@ -176,6 +177,9 @@ typedef struct import_probe {
 /* Reads the first IMPORT_SAMPLE_BYTES of path: sniffs (force NULL) or uses
  * *force, then the header, names, types and preview. false with *err
  * (malloc'd) when the file cannot be read. */
+/* Opens the file to import for reading: a regular file only (a pipe would be
+ * read up by the sniffing; a FIFO's open would block); -1 and *err else. */
+int import_open_file(const char *path, struct stat *st, char **err);
 bool import_probe_file(const char *path, const csv_dialect *force, const char *null_str,
                        import_probe *out, char **err);
 void import_probe_free(import_probe *p);

@@ -12,23 +12,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int import_open_file(const char *path, struct stat *st, char **err)
+{
+    /* O_NONBLOCK: opening a FIFO nobody writes to would wait for ever (and
+     * freeze the wizard); it is refused below anyway */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, st) != 0) {
+        *err = xasprintf("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (S_ISDIR(st->st_mode) || !S_ISREG(st->st_mode)) {
+        *err = S_ISDIR(st->st_mode)
+                   ? xasprintf("%s: is a directory", path)
+                   : xasprintf("%s is not a regular file (a pipe, device or socket): pgdeck reads "
+                               "a file twice, to sniff it and to COPY it; save it to a file first",
+                               path);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
 bool import_probe_file(const char *path, const csv_dialect *force, const char *null_str,
                        import_probe *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        *err = xasprintf("%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = import_open_file(path, &st, err);
+    if (fd < 0)
         return false;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        *err = xasprintf("%s: is a directory", path);
-        close(fd);
-        return false;
-    }
     out->size = (uint64_t)st.st_size;
     size_t cap = IMPORT_SAMPLE_BYTES, len = 0;
     char *buf = xmalloc(cap);

@@ -101,6 +101,16 @@ imp "$T/empty.csv" --table empty --create
 is "$(rc)" 1 "empty file: exit 1"
 like "$(out)" "is empty" "empty file: says empty"
 
+# -- a pipe or a FIFO: refused at once, not read up by the sniffing -----------------
+mkfifo "$T/fifo.csv"
+imp "$T/fifo.csv" --table fifo_t --create # nobody writes: an open() would block
+is "$(rc)" 1 "FIFO: exit 1, without waiting for a writer"
+like "$(out)" "fifo.csv is not a regular file" "FIFO: says why"
+printf 'a,b\n1,2\n' | "$PGDECK" import /dev/stdin --table pipe_t --create >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
+is "$(rc)" 1 "a pipe: exit 1"
+like "$(out)" "not a regular file .* save it to a file first" "a pipe: says what to do (not 'is empty')"
+is "$(q "select count(*) from pg_class where relname in ('fifo_t', 'pipe_t')")" 0 "pipe and FIFO: no table created"
+
 # -- hostile names, reserved words, duplicates after truncation ------------------
 long=$(printf '%070d' 0 | tr 0 x)
 printf '"x""); DROP TABLE typed; --",select,from,%s,%s,id,ID\n1,2,3,4,5,6,7\n' "$long" "$long" >"$T/names.csv"

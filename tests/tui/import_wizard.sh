@@ -164,6 +164,20 @@ ok $? "Esc cancels"
 like "$(sh_screen)" "nothing imported" "cancel: nothing imported"
 is "$(q "select count(*) from slow")" 0 "cancel: no row committed"
 
+# ---- 4b. a FIFO is refused at once: the wizard never waits for a writer ------------
+mkfifo "$work/fifo.csv"
+sh_keys Enter
+sh_wait "File to import:" 5
+sh_keys C-u
+sh_type "$work/fifo.csv"
+sh_keys Enter
+sh_wait "fifo\.csv is not a regular file" 5
+ok $? "a FIFO nobody writes to is refused at once"
+sh_keys M-1
+sh_wait "pool_size" 5
+ok $? "and the console stays responsive"
+sh_keys M-5
+
 # ---- 5. a tiny terminal does not crash the wizard ------------------------------------------
 sh_resize 8 3
 sh_resize 110 32
