@@ -12,6 +12,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 typedef int (*command_fn)(int argc, char **argv);
 
@@ -30,6 +33,14 @@ static const command_fn default_command = cmd_console_main;
 
 int main(int argc, char **argv)
 {
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+    /* One malloc arena for every thread: the engine thread allocates the
+     * results the UI or CLI thread frees, and with an arena per thread glibc
+     * grew the engine's page by page (847 mprotect calls for a 10 000
+     * statement pipeline) and kept memory in both. Measured: that pipeline
+     * 124 -> 119 ms; loads and the idle console unchanged. */
+    mallopt(M_ARENA_MAX, 1);
+#endif
     output_init_locale();
 
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
