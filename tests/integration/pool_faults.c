@@ -240,7 +240,8 @@ static void test_conn_limit(sandbox *sb)
      * then retries after its back-off */
     free(err);
     eng_stats st;
-    ok(tu_wait_stats(e, cond_avail_min, 1, 15000, &st), "one connection of a limit-1 role comes up");
+    ok(tu_wait_stats(e, cond_avail_min, 1, 15000, &st),
+       "one connection of a limit-1 role comes up");
     ok(tu_wait_stats(e, cond_errors, 1, 10000, &st), "the second fails (53300)");
     ok(strstr(st.last_error, "too many connections") != NULL, "last_error: %s", st.last_error);
     usleep(2500000);
