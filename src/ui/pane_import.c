@@ -31,10 +31,13 @@
 #include "ui/theme.h"
 #include "ui/widgets.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 typedef enum step { ST_FILE, ST_SNIFF, ST_TARGET, ST_MAP, ST_OPTIONS, ST_RUN, ST_RESULT } step;
 static const char *const step_names[] = {"File",    "Sniff", "Target", "Mapping",
@@ -78,6 +81,9 @@ typedef struct import_pane {
     long max_errors;
     double max_errors_pct;
     char *reject_path;
+    /* the file's first sample, read on a worker (a slow or hung file system
+     * must not freeze the console); NULL when none is being read */
+    struct probe_job *job;
     /* run */
     importer *im;
     eng_id progress_id;
@@ -336,45 +342,100 @@ static void ask_file(import_pane *p)
     app_prompt(p->a, (pane *)p, "File to import: ", p->path ? p->path : "", true, file_answer);
 }
 
-static void file_answer(pane *pp, const char *answer)
+/* ---- reading the file's sample off the UI thread ------------------------- */
+
+typedef struct probe_job {
+    pthread_t thread;
+    int pipe[2]; /* the worker writes one byte when done: the pane's event_fd */
+    char *path;
+    bool ok;
+    import_probe probe;
+    char *err;
+} probe_job;
+
+static void *probe_main(void *arg)
 {
-    import_pane *p = IP(pp);
-    p->prompting = false;
-    if (!answer || !*answer) {
-        app_mark_dirty(p->a, pp);
-        return;
-    }
-    free(p->path);
-    p->path = xstrdup(answer);
-    csv_dialect_default(&p->d);
-    import_probe np;
-    char *err = NULL;
-    if (!import_probe_file(p->path, NULL, NULL, &np, &err)) {
+    probe_job *j = arg;
+    j->ok = import_probe_file(j->path, NULL, NULL, &j->probe, &j->err);
+    char one = 1;
+    while (write(j->pipe[1], &one, 1) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* Waits for the worker (it has finished or soon will) and frees it; the
+ * probe and the error are the caller's when wanted. */
+static void probe_join(probe_job *j)
+{
+    pthread_join(j->thread, NULL);
+    close(j->pipe[0]);
+    close(j->pipe[1]);
+    free(j->path);
+}
+
+static void probe_apply(import_pane *p, bool ok, import_probe *np, char *err)
+{
+    pane *pp = (pane *)p;
+    if (!ok) {
         set_error(p, err);
-        app_message(p->a, MSG_ERROR, "%s", err);
+        app_message(p->a, MSG_ERROR, "%s", err ? err : "cannot read the file");
         free(err);
-        app_mark_dirty(p->a, pp);
         return;
     }
-    if (np.empty) {
+    if (np->empty) {
         char *m = xasprintf("%s is empty: nothing to import", p->path);
         set_error(p, m);
         app_message(p->a, MSG_ERROR, "%s", m);
         free(m);
-        import_probe_free(&np);
-        app_mark_dirty(p->a, pp);
+        import_probe_free(np);
         return;
     }
-    p->d = np.d;
-    import_probe_free(&np);
+    p->d = np->d;
+    import_probe_free(np);
     p->existing = false;
     free(p->table);
     free(p->schema);
     p->schema = NULL;
     p->table = csv_table_name_from_path(p->path);
     set_error(p, NULL);
+    /* the second read (with the sniffed dialect) finds the sample in the
+     * page cache the worker just filled */
     if (reprobe(p))
         p->step = ST_SNIFF;
+    app_mark_dirty(p->a, pp);
+}
+
+static void file_answer(pane *pp, const char *answer)
+{
+    import_pane *p = IP(pp);
+    p->prompting = false;
+    if (!answer || !*answer || p->job) {
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    free(p->path);
+    p->path = xstrdup(answer);
+    csv_dialect_default(&p->d);
+    probe_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(p->path);
+    if (pipe(j->pipe) != 0) {
+        free(j->path);
+        free(j);
+        char *m = xasprintf("cannot read %s: %s", p->path, strerror(errno));
+        probe_apply(p, false, NULL, m);
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    if (pthread_create(&j->thread, NULL, probe_main, j) != 0) {
+        close(j->pipe[0]);
+        close(j->pipe[1]);
+        free(j->path);
+        free(j);
+        probe_apply(p, false, NULL, xasprintf("cannot read %s: no thread", p->path));
+        app_mark_dirty(p->a, pp);
+        return;
+    }
+    p->job = j;
     app_mark_dirty(p->a, pp);
 }
 
@@ -652,8 +713,9 @@ static void draw_file(import_pane *p, WINDOW *w, int rows, int cols)
 {
     (void)rows;
     put(w, 2, 2, cols,
-        p->prompting ? "Type the path of a CSV file below (Tab completes)."
-                     : "Enter: choose a CSV file to import.",
+        p->job         ? "Reading the file's first megabyte…"
+        : p->prompting ? "Type the path of a CSV file below (Tab completes)."
+                       : "Enter: choose a CSV file to import.",
         theme_attr(TH_NORMAL));
     if (p->path) {
         int x = put(w, 4, 2, cols, "Last file: ", theme_attr(TH_LABEL));
@@ -1058,6 +1120,8 @@ static bool is_enter(int ch, bool is_key)
 static int imp_on_key(pane *pp, int ch, bool is_key)
 {
     import_pane *p = IP(pp);
+    if (p->job)
+        return PANE_IGNORED; /* the sample is being read: the rest of the console works */
     bool esc = !is_key && ch == 27;
     bool ctrl_c = !is_key && ch == 3;
     if (p->step == ST_RUN) {
@@ -1204,6 +1268,31 @@ static int imp_on_tick(pane *pp)
     return r | PANE_REDRAW;
 }
 
+/* The UI loop polls the sample reader's pipe, or the import's done fd, so
+ * the next step or the result shows at once, not on the next tick. */
+static int imp_event_fd(const pane *pp)
+{
+    const import_pane *p = (const import_pane *)pp;
+    if (p->job)
+        return p->job->pipe[0];
+    if (p->step == ST_RUN && p->im)
+        return import_done_fd(p->im);
+    return -1;
+}
+
+static int imp_on_fd(pane *pp)
+{
+    import_pane *p = IP(pp);
+    if (!p->job)
+        return check_done(p);
+    probe_job *j = p->job;
+    p->job = NULL;
+    probe_join(j);
+    probe_apply(p, j->ok, &j->probe, j->err);
+    free(j);
+    return PANE_REDRAW;
+}
+
 /* The file prompt opens on Enter, not on show: a prompt grabbing the keys
  * would make Tab complete file names instead of cycling through the panes. */
 static void imp_on_show(pane *pp, bool shown)
@@ -1240,6 +1329,13 @@ static pane *imp_create(app *a)
 static void imp_destroy(pane *pp)
 {
     import_pane *p = IP(pp);
+    if (p->job) {
+        probe_join(p->job);
+        if (p->job->ok)
+            import_probe_free(&p->job->probe);
+        free(p->job->err);
+        free(p->job);
+    }
     if (p->im)
         import_free(p->im); /* cancels a running import: nothing imported */
     if (p->have_probe)
@@ -1286,5 +1382,7 @@ const pane_class pane_import_class = {
     .on_show = imp_on_show,
     .text_input = imp_text_input,
     .busy = imp_busy,
+    .event_fd = imp_event_fd,
+    .on_fd = imp_on_fd,
     .keys = imp_keys,
 };

@@ -188,4 +188,26 @@ sh_keys y
 sh_wait_dead 10
 is "$(sh_exit_status)" 0 "quit cleanly"
 
+# ---- 6. with a 10 s refresh, the steps still follow at once ----------------------------
+# (the sample is read on a worker and the import's end is polled as an fd:
+# neither waits for the refresh tick)
+cp "$work/people.csv" "$work/people6.csv"
+sh_start wiz6 110 32 -- --refresh 10
+sh_wait "\\| connected \\|" 20
+sh_keys M-5
+sh_wait "Enter: choose a CSV file to import" 5
+sh_keys Enter
+sh_wait "File to import:" 5
+sh_keys C-u
+sh_type "$work/people6.csv"
+sh_keys Enter
+sh_wait "people6\\.csv +\\([0-9.]+ B, 3 columns\\)" 5
+ok $? "refresh 10: the sniffed file shows at once"
+sh_keys Enter Enter Enter Enter
+sh_wait "imported 3 rows into people6" 6
+ok $? "refresh 10: the result shows as soon as the import ends"
+sh_keys F10
+sh_keys y
+sh_wait_dead 10
+
 done_testing
