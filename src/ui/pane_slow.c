@@ -407,6 +407,24 @@ static void slow_refresh(slow_pane *p)
     refresh_client(p);
 }
 
+/* Sorts the rows again (s, r) with the cursor staying on its statement. */
+static void resort_keep_selection(slow_pane *p)
+{
+    if (!p->cur)
+        return;
+    const mon_stmt *sel = selected_stmt(p);
+    mon_stmt key;
+    bool have = sel != NULL;
+    if (have)
+        key = *sel;
+    mon_pgss_sort(p->cur, p->sort, p->by_rate);
+    for (size_t i = 0; have && i < p->cur->n; i++)
+        if (same_key(&p->cur->rows[i], &key)) {
+            wg_list_select(&p->list[SEC_SERVER], (int)i);
+            break;
+        }
+}
+
 /* A new snapshot arrived: rates against the previous one, keep the selection. */
 static void install_snapshot(slow_pane *p, mon_pgss_snap *snap)
 {
@@ -906,16 +924,14 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
             break;
         case 's':
             p->sort = (mon_sort)((p->sort + 1) % MON_SORT_COUNT);
-            if (p->cur)
-                mon_pgss_sort(p->cur, p->sort, p->by_rate);
+            resort_keep_selection(p);
             submit_pgss(p); /* the server's top N for this order */
             app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
                         p->by_rate ? " per second" : "");
             return PANE_HANDLED | PANE_REDRAW;
         case 'r':
             p->by_rate = !p->by_rate;
-            if (p->cur)
-                mon_pgss_sort(p->cur, p->sort, p->by_rate);
+            resort_keep_selection(p);
             app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
                         p->by_rate ? " per second" : " (cumulative)");
             return PANE_HANDLED | PANE_REDRAW;
