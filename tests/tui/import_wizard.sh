@@ -192,6 +192,7 @@ is "$(sh_exit_status)" 0 "quit cleanly"
 # (the sample is read on a worker and the import's end is polled as an fd:
 # neither waits for the refresh tick)
 cp "$work/people.csv" "$work/people6.csv"
+sh_stop # the first session's tmux server (its pgdeck has quit)
 sh_start wiz6 110 32 -- --refresh 10
 sh_wait "\\| connected \\|" 20
 sh_keys M-5
