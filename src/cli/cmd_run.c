@@ -555,7 +555,7 @@ int cmd_run_main(int argc, char **argv)
         fflush(stdout);
         if (o.stats != STATS_OFF)
             statsjson_print(ctx.es, ctx.nes, o.stats == STATS_STDOUT ? stdout : stderr,
-                            ctx.start_time);
+                            ctx.start_time, run_now());
         for (int i = ctx.nes - 1; i >= 0; i--)
             engine_stop(ctx.es[i]);
         sigaction(SIGINT, &old_int, NULL);

@@ -42,32 +42,22 @@ static double fin(double v)
     return isfinite(v) ? v : 0.0;
 }
 
-/* Every borrowed connection is back: none is running, checked or reset.
- * (One still connecting is no work of the run: a short load can end before
- * the pool reached min_size.) */
-static bool all_returned(const eng_stats *st)
-{
-    for (int i = 0; i < st->nconns; i++) {
-        const char *state = st->conns[i].state;
-        if (strcmp(state, "idle") != 0 && strcmp(state, "connecting") != 0 &&
-            strcmp(state, "closing") != 0)
-            return false;
-    }
-    return true;
-}
-
-void statsjson_print(engine *const *es, int n, FILE *out, double work_start)
+void statsjson_print(engine *const *es, int n, FILE *out, double work_start, double work_end)
 {
     eng_stats *st = xcalloc(1, sizeof *st);
     /* The snapshot is published at most every 100 ms. Wait (briefly) for
-     * one that shows the work over: taken after it began, every connection
-     * back in the pool and no load running — until then, the counts may miss
-     * the last statements. */
+     * one that shows the work over: published after the work ended, or
+     * taken after it began, with the work's checkouts counted, every
+     * connection idle in the pool and no load running (what the engine
+     * publishes at once when its pool goes quiet; the snapshot of the first
+     * connection coming up can be taken just after the work began, before
+     * anything ran). Until then the counts may miss the last statements. */
     double deadline = now_mono() + 0.3;
     for (;;) {
         eng_stats_get_merged(es, n, st);
-        bool settled = st->taken_at >= work_start && !st->load_running && all_returned(st) &&
-                       st->requests_waiting == 0;
+        bool settled = st->taken_at >= work_end ||
+                       (st->taken_at >= work_start && st->requests_num > 0 && !st->load_running &&
+                        st->pool_available >= st->pool_size && st->requests_waiting == 0);
         if (settled || now_mono() > deadline)
             break;
         struct timespec ts = {0, 2 * 1000 * 1000};

@@ -25,9 +25,9 @@
 #include <stdio.h>
 
 /* Prints the object to out, for the n engines of the run merged into one
- * (a load over --jobs engines). work_start (CLOCK_MONOTONIC seconds) is when
- * the run's work began: an engine publishes its snapshot at most every
- * 100 ms, so this waits (at most 300 ms) for ones taken after the work ended. */
-void statsjson_print(engine *const *es, int n, FILE *out, double work_start);
+ * (a load over --jobs engines). work_start and work_end (CLOCK_MONOTONIC
+ * seconds) bound the run's work: an engine publishes its snapshot at most
+ * every 100 ms, so this waits (at most 300 ms) for one that shows all of it. */
+void statsjson_print(engine *const *es, int n, FILE *out, double work_start, double work_end);
 
 #endif
