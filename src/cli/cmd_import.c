@@ -1,5 +1,5 @@
 /* cmd_import.c — `pgdeck import [CONN] FILE --table T [options]`: loads a
- * CSV file with COPY through the importer (src/engine/import.h). Sniffs what
+ * CSV file with COPY through the importer (src/import/import.h). Sniffs what
  * it is not told, shows progress on stderr when stderr is a terminal, prints
  * a one-line summary, exits 1 on a data error. SIGINT cancels: nothing is
  * imported. */
@@ -11,10 +11,10 @@
 #include "cli/redact.h"
 #include "cli/sqlerror.h"
 #include "cli/usage.h"
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
-#include "engine/import.h"
+#include "import/import.h"
 
 #include <errno.h>
 #include <poll.h>

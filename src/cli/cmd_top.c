@@ -61,7 +61,7 @@
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 
 #include <errno.h>
 #include <getopt.h>

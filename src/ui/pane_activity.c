@@ -11,7 +11,7 @@
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
 #include "ui/theme.h"

@@ -16,16 +16,16 @@
  * Esc goes back a step; Enter accepts the step, so a file with a header goes
  * into a new table with Enter at every step.
  *
- * The import itself runs in the importer's own thread (engine/import.h): this
+ * The import itself runs in the importer's own thread (import/import.h): this
  * pane only forwards its events and reads its progress. The pane never builds
  * SQL from names: catalog lookups pass names as parameters, and the importer
  * quotes every identifier. */
 #include "config.h"
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/import.h"
+#include "import/import.h"
 #include "ui/lineedit.h"
 #include "ui/pane.h"
 #include "ui/theme.h"

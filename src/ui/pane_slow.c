@@ -16,7 +16,7 @@
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
 #include "ui/editor_link.h"

@@ -2,7 +2,7 @@
  * naming: any bytes. The guess must be one of the candidates, and the names
  * made from the first record must be unique, non-empty, valid UTF-8 and at
  * most 63 bytes. */
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -1,6 +1,6 @@
-/* Unit tests for src/common/csv.c: COPY CSV parsing, line numbers, sniffing,
+/* Unit tests for src/import/csv.c: COPY CSV parsing, line numbers, sniffing,
  * type inference, names. No server. */
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 
 #include "../lib/tap.h"

@@ -4,9 +4,9 @@
  * thread per part. Each talks to the engine through its own session and its
  * own tag "import:SERIAL:JOB"; import_on_event() routes the engine's events to
  * the matching thread's queue by that tag. Nothing here touches a PGconn. */
-#include "engine/import.h"
+#include "import/import.h"
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/msgq.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"

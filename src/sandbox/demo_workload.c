@@ -4,7 +4,7 @@
  * each session is a tiny script (an actor) that sends one statement, waits
  * for its results, pauses, and sends the next. A pipe wakes the thread for
  * shutdown. */
-#include "engine/demo_workload.h"
+#include "sandbox/demo_workload.h"
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"

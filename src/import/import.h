@@ -35,7 +35,7 @@
 #ifndef PGDECK_IMPORT_H
 #define PGDECK_IMPORT_H
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "engine/engine.h"
 
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* import_probe.c — the sample of a file the CLI and the wizard decide from:
  * dialect, header, column names, inferred types, a preview parsed as COPY
  * will parse it. Reads at most IMPORT_SAMPLE_BYTES. */
-#include "engine/import.h"
+#include "import/import.h"
 
 #include "common/xalloc.h"
 

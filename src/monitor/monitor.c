@@ -1,6 +1,6 @@
 /* monitor.c — SQL and result interpretation for the server monitors
  * (pg_stat_statements, pg_stat_activity, pg_locks). See monitor.h. */
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 
 #include "common/fingerprint.h"
 #include "common/strbuf.h"

@@ -1,5 +1,5 @@
 /* csv.c — CSV as COPY (FORMAT csv) reads it. See csv.h for the rules. */
-#include "common/csv.h"
+#include "import/csv.h"
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
