@@ -192,6 +192,9 @@ struct conn {
 };
 
 void conn_set_state(engine *e, conn *c, conn_state st);
+/* Whether conn_set_state may move a connection from one state to another
+ * (asserted under --enable-debug). */
+bool conn_move_allowed(conn_state from, conn_state to);
 conn *conn_start(engine *e); /* begins a connection attempt */
 /* PQconnectStartParams with these parameters (after a lookup, or at once). */
 void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val);
