@@ -3,6 +3,7 @@ src_libpgdeck_ui_a_SOURCES += \
 	src/ui/tui.h src/ui/pane.h \
 	src/ui/theme.c src/ui/theme.h \
 	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/command.c src/ui/command.h \
 	src/ui/widgets.c src/ui/widgets.h \
 	src/ui/lineedit.c src/ui/lineedit.h \
 	src/ui/app.c src/ui/app.h src/ui/app_priv.h \

@@ -1180,13 +1180,11 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
     return PANE_HANDLED | PANE_REDRAW;
 }
 
-static int editor_on_command(pane *pp, const char *line)
+static int editor_cmd_pipeline(void *self, const char *line)
 {
-    editor_pane *p = EP(pp);
+    editor_pane *p = self;
     char w1[32] = "", w2[32] = "", w3[32] = "";
     int n = sscanf(line, "%31s %31s %31s", w1, w2, w3);
-    if (n < 1 || strcasecmp(w1, "pipeline") != 0)
-        return PANE_IGNORED;
     if (n == 1) {
         app_message(p->a, MSG_INFO,
                     "Pipeline mode %s, sync %s (:pipeline on|off, :pipeline sync each|end, "
@@ -1210,6 +1208,13 @@ static int editor_on_command(pane *pp, const char *line)
     }
     return PANE_HANDLED | PANE_REDRAW;
 }
+
+static const ui_command editor_commands[] = {
+    {"pipeline", ":pipeline on|off|sync each|end|compare",
+     "pipeline mode for the editor's runs; sync after each statement or once; compare timings",
+     editor_cmd_pipeline},
+    {NULL, NULL, NULL, NULL},
+};
 
 /* ---- the class ----------------------------------------------------------- */
 
@@ -1292,7 +1297,7 @@ const pane_class pane_editor_class = {
     .on_show = editor_on_show,
     .text_input = editor_text_input,
     .busy = editor_busy,
-    .on_command = editor_on_command,
+    .commands = editor_commands,
     .keys = editor_keys,
 };
 

@@ -1139,10 +1139,18 @@ static bool pool_busy(const pane *pp)
     return p->load_id != 0;
 }
 
-static int pool_on_command(pane *pp, const char *line)
+static int pool_cmd_exec(void *self, const char *line)
 {
-    return run_command((pane_pool *)pp, line);
+    return run_command(self, line);
 }
+
+static const ui_command pool_commands[] = {
+    {"pool", ":pool min N|max N|check|recycle",
+     "resize pgdeck's own pool, check idle connections, or replace them all", pool_cmd_exec},
+    {"load", ":load [-c CLIENTS] [-t SECONDS] SQL|stop",
+     "run a load through the pool (not with --readonly); :load stop ends it", pool_cmd_exec},
+    {NULL, NULL, NULL, NULL},
+};
 
 static const pane_key pool_keys[] = {
     {"]", "Max+", "Pool max_size + 1 (:pool max N); pgdeck's own pool, so --readonly allows it"},
@@ -1170,7 +1178,7 @@ const pane_class pane_pool_class = {
     .on_show = pool_on_show,
     .text_input = pool_text_input,
     .busy = pool_busy,
-    .on_command = pool_on_command,
+    .commands = pool_commands,
     .event_fd = pool_event_fd,
     .on_fd = pool_on_fd,
     .keys = pool_keys,

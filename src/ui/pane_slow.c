@@ -1271,27 +1271,34 @@ static bool slow_busy(const pane *pp)
     return p->explain_running || p->action_id;
 }
 
-static int slow_on_command(pane *pp, const char *line)
+static int slow_cmd_sort(void *self, const char *line)
 {
-    slow_pane *p = SP(pp);
-    if (strncmp(line, "sort ", 5) == 0) {
-        mon_sort s;
-        if (!mon_sort_parse(line + 5, &s)) {
-            app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
-            return PANE_HANDLED;
-        }
-        p->sort = s;
-        if (p->cur)
-            mon_pgss_sort(p->cur, p->sort, p->by_rate);
-        submit_pgss(p);
-        return PANE_HANDLED | PANE_REDRAW;
+    slow_pane *p = self;
+    mon_sort s;
+    if (!mon_sort_parse(ui_command_args(line), &s)) {
+        app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
+        return PANE_HANDLED;
     }
-    if (strncmp(line, "filter", 6) == 0 && (line[6] == ' ' || line[6] == '\0')) {
-        filter_cb(pp, line[6] ? line + 7 : "");
-        return PANE_HANDLED | PANE_REDRAW;
-    }
-    return PANE_IGNORED;
+    p->sort = s;
+    if (p->cur)
+        mon_pgss_sort(p->cur, p->sort, p->by_rate);
+    submit_pgss(p);
+    return PANE_HANDLED | PANE_REDRAW;
 }
+
+static int slow_cmd_filter(void *self, const char *line)
+{
+    filter_cb(self, ui_command_args(line));
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static const ui_command slow_commands[] = {
+    {"sort", ":sort total|mean|calls|rows|read|temp", "sort the server's statements",
+     slow_cmd_sort},
+    {"filter", ":filter [db:NAME] [user:NAME] [TEXT]", "filter the server list (empty: all)",
+     slow_cmd_filter},
+    {NULL, NULL, NULL, NULL},
+};
 
 static const pane_key slow_keys[] = {
     {"Enter", "Detail", "full text, every counter, client metrics and EXPLAIN output"},
@@ -1320,6 +1327,6 @@ const pane_class pane_slow_class = {
     .on_tick = slow_on_tick,
     .on_show = slow_on_show,
     .busy = slow_busy,
-    .on_command = slow_on_command,
+    .commands = slow_commands,
     .keys = slow_keys,
 };

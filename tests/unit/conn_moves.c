@@ -12,8 +12,8 @@ int main(void)
             ok(conn_move_allowed((conn_state)s, CONN_CLOSED), "state %d may close", s);
     }
     for (int s = 0; s < CONN_CLOSED; s++)
-        ok(!conn_move_allowed(CONN_CLOSED, (conn_state)s), "a closed connection never comes back (%d)",
-           s);
+        ok(!conn_move_allowed(CONN_CLOSED, (conn_state)s),
+           "a closed connection never comes back (%d)", s);
     /* A cancel of the last checkout still runs: the connection must settle
      * (RESETTING) before anyone can borrow it, or the cancel hits them. */
     ok(!conn_move_allowed(CONN_CANCELLING, CONN_BUSY), "cancelling: never handed out");
@@ -22,6 +22,7 @@ int main(void)
     /* An idle connection is only reset after a return, never in the pool. */
     ok(!conn_move_allowed(CONN_IDLE, CONN_RESETTING), "idle: no reset without a return");
     ok(!conn_move_allowed(CONN_IDLE, CONN_CANCELLING), "idle: nothing to cancel");
-    ok(conn_move_allowed(CONN_BUSY, CONN_RESETTING), "busy: returned in a transaction, rolled back");
+    ok(conn_move_allowed(CONN_BUSY, CONN_RESETTING),
+       "busy: returned in a transaction, rolled back");
     return done_testing();
 }
