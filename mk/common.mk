@@ -4,6 +4,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/strbuf.c src/common/strbuf.h \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
+	src/common/clock.h \
 	src/common/utf8.c src/common/utf8.h \
 	src/common/json.c src/common/json.h
 

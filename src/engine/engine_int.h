@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 
+#include "common/clock.h"
 #include "common/hist.h"
 #include "common/msgq.h"
 #include "common/strbuf.h"
@@ -30,9 +31,7 @@
  * Time. */
 static inline uint64_t mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_mono_ns();
 }
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull

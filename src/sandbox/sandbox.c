@@ -14,6 +14,7 @@
 
 #include "sandbox/sandbox.h"
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -136,13 +137,6 @@ static void close_from(int from)
         max = 65536;
     for (int fd = from; fd < max; fd++)
         close(fd);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* An argv of owned copies: execve wants char *const[], literals are const. */
@@ -381,10 +375,10 @@ static bool run_program(const sandbox *sb, char *const argv[], char **out)
     close(fds[1]);
     strbuf buf;
     sb_init(&buf);
-    double deadline = now_seconds() + CMD_DEADLINE_SECONDS;
+    double deadline = clock_mono_s() + CMD_DEADLINE_SECONDS;
     bool timed_out = false;
     for (;;) {
-        int left = (int)((deadline - now_seconds()) * 1000);
+        int left = (int)((deadline - clock_mono_s()) * 1000);
         if (left <= 0) {
             timed_out = true;
             break;

@@ -5,6 +5,7 @@
 #include "ui/lineedit.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
+#include "common/clock.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -32,9 +33,7 @@ static SCREEN *the_screen;
 
 double app_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_mono_s();
 }
 
 void app_restore_terminal(void)
