@@ -1,6 +1,7 @@
 # mk/slow.mk — the server monitors (pg_stat_statements, pg_stat_activity,
 # pg_locks), the Slow and Activity panes and `pgdeck top`.
-src_libpgdeck_engine_a_SOURCES += src/engine/monitor.c src/engine/monitor.h
+src_libpgdeck_engine_a_SOURCES += src/engine/monitor.c src/engine/monitor.h \
+	src/engine/monitor_explain.c
 src_pgdeck_SOURCES += src/cli/cmd_top.c
 src_libpgdeck_ui_a_SOURCES += \
 	src/ui/pane_slow.c src/ui/pane_activity.c \
