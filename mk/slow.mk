@@ -25,6 +25,8 @@ SLOW_SH_TESTS = \
 	tests/cli/top_missing.sh \
 	tests/tui/slow_pane.sh \
 	tests/tui/slow_missing.sh \
+	tests/tui/slow_security.sh \
+	tests/tui/slow_detail.sh \
 	tests/tui/activity_pane.sh
 TESTS += $(SLOW_SH_TESTS)
 EXTRA_DIST += $(SLOW_SH_TESTS)

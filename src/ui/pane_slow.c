@@ -189,12 +189,10 @@ static const wg_col server_cols[] = {
  * (column numbers of server_cols in server_narrow_map). */
 #define NARROW_COLS 110
 static const wg_col server_cols_narrow[] = {
-    {"calls", 6, WG_RIGHT}, {"total ms", 8, WG_RIGHT},
-    {"mean", 7, WG_RIGHT},  {"rows", 6, WG_RIGHT},
-    {"db", 8, 0},           {"user", 8, 0},
-    {"query", 0, WG_FLEX},
+    {"calls", 6, WG_RIGHT}, {"total ms", 8, WG_RIGHT}, {"mean", 7, WG_RIGHT}, {"db", 8, 0},
+    {"user", 8, 0},         {"query", 0, WG_FLEX},
 };
-static const int server_narrow_map[] = {0, 2, 4, 5, 9, 10, 11};
+static const int server_narrow_map[] = {0, 2, 4, 9, 10, 11};
 
 /* Statements run inside a function or procedure (toplevel false, 1.9+). */
 static const char *nested_mark(void)
@@ -1024,7 +1022,9 @@ static void open_in_editor(slow_pane *p)
         char *who = mon_quote_ident(author);
         char *role_line = other ? xasprintf("SET LOCAL ROLE %s;\n", who) : xstrdup("");
         text = xasprintf("-- written by role %s (from the Slow pane): opened in a transaction,\n"
-                         "-- COMMIT or ROLLBACK it yourself\nBEGIN;\n%s%s",
+                         "-- COMMIT or ROLLBACK it yourself. SET ROLE limits its rights, but the\n"
+                         "-- functions it calls can undo it: read them before you run it.\n"
+                         "BEGIN;\n%s%s",
                          who, role_line, q);
         free(who);
         free(role_line);
@@ -1487,7 +1487,8 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
                  "Server: pg_stat_statements %s · %zu%s statements · sort %s%s (s,r)%s%s%s",
                  p->srv.installed_version ? p->srv.installed_version : "?", p->cur ? p->cur->n : 0,
                  p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
-                 p->by_rate ? "/s" : "", rates, filter[0] ? " · filter: " : "", filter);
+                 p->by_rate ? "/s" : "", filter[0] ? " · filter: " : "", filter,
+                 rates); /* the filter before the rates: at 80 columns it stays in sight */
     } else {
         snprintf(title, sizeof title, "Server: pg_stat_statements %s",
                  p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
@@ -1504,7 +1505,7 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         if (narrow != p->narrow) {
             p->narrow = narrow;
             p->list[SEC_SERVER].cols = narrow ? server_cols_narrow : server_cols;
-            p->list[SEC_SERVER].ncols = narrow ? 7 : 12;
+            p->list[SEC_SERVER].ncols = narrow ? 6 : 12;
             p->list[SEC_SERVER].hscroll = 0;
         }
         wg_list_draw(&p->list[SEC_SERVER], win, y, 0, list_rows, cols);
