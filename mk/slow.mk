@@ -33,3 +33,4 @@ EXTRA_DIST += $(SLOW_SH_TESTS)
 
 # Benchmark (make bench or by hand; never a timed test).
 EXTRA_DIST += tests/bench/monitor_cost.sh
+EXTRA_DIST += doc/security.md

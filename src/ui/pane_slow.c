@@ -1291,6 +1291,13 @@ static void add_wrapped(char ***lines, int *n, size_t *cap, const char *text, in
             add_line(lines, n, cap, xstrdup(""));
         while (len > 0) {
             size_t k = width > 0 ? fit_prefix(q, len, width) : len;
+            if (k < len) { /* break after the last blank that fits, if any */
+                size_t b = k;
+                while (b > 0 && q[b - 1] != ' ')
+                    b--;
+                if (b > 0)
+                    k = b;
+            }
             add_line(lines, n, cap, xstrndup(q, k));
             q += k;
             len -= k;
@@ -1640,15 +1647,19 @@ static int slow_on_command(pane *pp, const char *line)
 }
 
 static const pane_key slow_keys[] = {
-    {"Enter", "Detail", "full text, every counter, client metrics and EXPLAIN output"},
+    {"Enter", "Detail",
+     "full text (wrapped), every counter, client metrics and EXPLAIN output (Left/Right "
+     "scroll)"},
     {"s", "Sort", "sort by total, mean, calls, rows, shared blocks read, temp blocks written"},
     {"r", "Rate", "sort by per-second rates instead of cumulative figures"},
     {"/", "Filter", "filter the server list: db:NAME user:NAME and text"},
     {"f", "Focus", "move between the Server, Now and Client sections"},
     {"l", "Log", "Client section: latency metrics or the slow log"},
-    {"e", "Explain", "EXPLAIN the selected statement (asks $n values when needed)"},
-    {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS), in a transaction rolled back"},
-    {"o", "Editor", "open the statement text in the editor"},
+    {"e", "Explain",
+     "EXPLAIN as the statement's author, rolled back (asks first when it names non-builtin "
+     "functions)"},
+    {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS) as the statement's author, rolled back (asks)"},
+    {"o", "Editor", "open the text in the editor, in a transaction, naming its author"},
     {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
     {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},
     {"c", "Create", "CREATE EXTENSION pg_stat_statements when the library is loaded"},

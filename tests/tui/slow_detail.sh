@@ -75,8 +75,8 @@ for size in "80 24" "160 45"; do
     sh_wait 'zz_tail_marker' 5
     ok $? "[$W] the whole statement text is shown (wrapped at the width)"
     sh_keys e
-    sh_wait 'value for \$1' 10
-    sh_type 0
+    sh_wait 'values for \$1\.\.\$3' 10
+    sh_type "1, 2, 0"
     sh_keys Enter
     sh_wait 'Seq Scan on wide_table_with_a_long_name_for_plans' 10
     ok $? "[$W] the plan is shown, its first line not cut at 40 columns"
@@ -98,13 +98,14 @@ for size in "80 24" "160 45"; do
     sh_keys E
     sh_wait 'Run it\? \(y/n\)' 10
     sh_keys y
-    sh_wait 'value for \$1' 5
-    sh_type 0
+    sh_wait 'values for \$1\.\.\$3' 5
+    sh_type "1, 2, 0"
     sh_keys Enter
     sh_wait 'Execution Time' 10
     ok $? "[$W] E: the plan, in the Slow pane"
     like "$(sh_screen)" 'F1Help EnterDetail sSort' "[$W] E: the footer shows the Slow pane's keys"
-    is "$(sh_active_pane)" Slow "[$W] E: the Slow pane has the keys"
+    # (the help names the active pane only when it is wide enough)
+    [ "$W" = 160 ] && is "$(sh_active_pane)" Slow "[160] E: the Slow pane has the keys (help)"
     sh_keys Escape
     sh_wait_not 'Statement detail' 5
     ok $? "[$W] E: Esc goes back to the list, as the footer says"
@@ -118,7 +119,6 @@ for size in "80 24" "160 45"; do
     sh_type " -- typed_after_o"
     sh_wait 'typed_after_o' 5
     ok $? "[$W] o: typing goes into the editor"
-    is "$(sh_active_pane)" Editor "[$W] o: the editor has the keys"
 
     # --- the editor's grid: a one-column result has no 40-column cap ---------------
     sh_keys C-u
@@ -130,6 +130,8 @@ for size in "80 24" "160 45"; do
     if [ "$W" = 160 ]; then
         like "$(sh_screen)" 'width=[0-9]+\)' "[160] the editor's grid: the whole line"
     fi
+    # last: the help's Esc would reach the editor as a pending Meta prefix
+    [ "$W" = 160 ] && is "$(sh_active_pane)" Editor "[160] o: the editor has the keys (help)"
     sh_stop
 done
 done_testing
