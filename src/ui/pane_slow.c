@@ -808,7 +808,8 @@ static void explain_show_detail(slow_pane *p, const char *query)
     mon_stmt *blank = xcalloc(1, sizeof *blank);
     blank->query = xstrdup(query);
     blank->database = xstrdup("");
-    blank->user = xstrdup("");
+    /* the Now section's author, so e/E/o from this view keep it */
+    blank->user = xstrdup(p->action_author_name ? p->action_author_name : "");
     blank->toplevel = true;
     blank->interval_mean_ms = NAN;
     p->detail_row = blank;
