@@ -350,6 +350,7 @@ struct session {
     conn *conn;
     bool broken; /* its connection died while idle: tell the next request */
     bool closing;
+    bool discard; /* close its connection instead of returning it (eng_session_discard) */
     request *queue_head, *queue_tail;
     request *current;
     borrower b;
@@ -357,6 +358,7 @@ struct session {
 };
 void session_open(engine *e, eng_session id);
 void session_close(engine *e, eng_session id);
+void session_discard_on_close(engine *e, eng_session id);
 void session_submit(engine *e, request *r);
 /* The current request of the session ended; its conn stays pinned. */
 void session_request_done(engine *e, session *s);

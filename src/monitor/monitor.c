@@ -177,6 +177,13 @@ bool mon_server_has_generic_plan(const mon_server *s)
     return s->version_num >= 160000;
 }
 
+static bool list_has(const char *list, const char *col, size_t len);
+
+bool mon_server_has_toplevel(const mon_server *s)
+{
+    return s->state == MON_PGSS_OK && s->columns && list_has(s->columns, "toplevel", 8);
+}
+
 /* Does a shared_preload_libraries value name pg_stat_statements? Entries may
  * be quoted, carry $libdir/ or a .so suffix. */
 static bool preload_lists_pgss(const char *list)

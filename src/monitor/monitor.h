@@ -79,6 +79,8 @@ void mon_server_free(mon_server *s);
 const char *mon_pgss_state_name(mon_pgss_state st); /* "ok", "not_preloaded", ... */
 /* True when version has EXPLAIN (GENERIC_PLAN) (PostgreSQL 16+). */
 bool mon_server_has_generic_plan(const mon_server *s);
+/* True when pg_stat_statements has the toplevel column (1.9+). */
+bool mon_server_has_toplevel(const mon_server *s);
 
 /* ---- pg_stat_statements -------------------------------------------------- */
 
@@ -242,6 +244,58 @@ const char *mon_create_sql(void);
  * given (16+). The values, if any, are bound as parameters $1..$n by the
  * caller. malloc'd. */
 char *mon_explain_sql(const char *query, bool analyze, bool generic);
+
+/* ---- EXPLAIN of another role's statement (monitor_explain.c) -------------
+ * The statement runs with its author's rights only (doc/security.md): on an
+ * engine session that is discarded afterwards (eng_session_discard), the
+ * steps are
+ *   1. mon_explain_author_sql() on any connection: who wrote it, may the DBA
+ *      act as them, their search_path, the non-builtin functions it names;
+ *   2. the DBA confirms (ANALYZE always; plain EXPLAIN when it names
+ *      non-builtin functions or the author is not the DBA);
+ *   3. mon_explain_setup_sql(): BEGIN, statement_timeout, a temporary
+ *      SECURITY DEFINER function owned by the author (inside it SET ROLE,
+ *      RESET ROLE and SET SESSION AUTHORIZATION are refused by the server);
+ *   4. mon_explain_run_sql() with $1 = the EXPLAIN text (values inlined by
+ *      mon_explain_inline_params), $2 = mon_explain_author.search_path;
+ *   5. ROLLBACK, whatever happened. */
+#define MON_EXPLAIN_TIMEOUT_MS 60000 /* statement_timeout of the sandboxed run */
+
+/* $1 = the author's role oid (pg_stat_statements.userid, text) or NULL,
+ * $2 = the author's role name when the oid is unknown (pg_stat_activity),
+ * NULL for the current user; $3, $4 = text[] literals of
+ * mon_explain_candidates(). No row when the role no longer exists. */
+const char *mon_explain_author_sql(void);
+
+typedef struct mon_explain_author {
+    char *role;        /* the author's role name; NULL: no longer exists */
+    bool role_super;   /* the author is a superuser */
+    char *dba;         /* current_user of the console's connection */
+    bool may_become;   /* the DBA is superuser or a member of the role */
+    char *search_path; /* pinned: "pg_catalog, <the author's>, pg_temp" */
+    char *functions;   /* non-builtin functions the text names, "" if none */
+} mon_explain_author;
+
+bool mon_explain_author_parse(const eng_result *r, mon_explain_author *a, char **err);
+void mon_explain_author_free(mon_explain_author *a);
+
+/* Names the text calls (word before "(") and operators it uses, as text[]
+ * literals for the author lookup's $3 and $4. Both malloc'd. */
+void mon_explain_candidates(const char *query, char **functions, char **operators);
+
+/* The text with $1..$n replaced by quoted literals (NULL for NULL values):
+ * EXECUTE inside the sandbox takes no parameters. malloc'd. */
+char *mon_explain_inline_params(const char *query, int nvalues, const char *const *values);
+
+/* Step 3, for the simple query protocol (several statements); role quoted
+ * with mon_quote_ident. readonly: the transaction becomes read only after
+ * the function is created. malloc'd. */
+char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms);
+/* Step 4: one row per plan line. */
+const char *mon_explain_run_sql(void);
+
+/* An identifier quoted as PQescapeIdentifier does ("a""b"). malloc'd. */
+char *mon_quote_ident(const char *name);
 
 /* ---- pg_stat_activity ---------------------------------------------------- */
 

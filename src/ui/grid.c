@@ -297,7 +297,8 @@ long grid_total_rows(const grid *g)
 static int col_width(const grid_set *s, int c, int cols)
 {
     int w = s->maxw[c];
-    if (!s->expanded[c] && w > GRID_WIDTH_CAP)
+    /* one column (EXPLAIN's QUERY PLAN): nothing to make room for */
+    if (!s->expanded[c] && s->ncols > 1 && w > GRID_WIDTH_CAP)
         w = GRID_WIDTH_CAP;
     if (w > cols - 2)
         w = cols - 2;
