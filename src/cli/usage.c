@@ -5,8 +5,11 @@
 #include "cli/usage.h"
 
 #include "cli/connargs.h"
+#include "common/strbuf.h"
+#include "common/termsafe.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char synopsis[] =
@@ -169,9 +172,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
         cmd = NULL;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "pgdeck%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    vfprintf(stderr, fmt, ap);
+    strbuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
     va_end(ap);
+    /* arguments and config or theme bytes echoed: escaped (termsafe.h) */
+    char *safe = term_escape(msg.data, TS_KEEP_NL | TS_KEEP_TAB);
+    fprintf(stderr, "pgdeck%s%s: %s", cmd ? " " : "", cmd ? cmd : "", safe);
+    free(safe);
+    sb_free(&msg);
     fprintf(stderr, "\nTry \"pgdeck%s%s --help\" for more information.\n", cmd ? " " : "",
             cmd ? cmd : "");
     return EXIT_USAGE;
