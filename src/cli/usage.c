@@ -42,7 +42,10 @@ static const char conn_help[] =
     "  -w, --no-password       never prompt for a password\n"
     "  DBNAME [USER]           positional, as psql (DBNAME may be a conninfo or URI)\n"
     "  Unset values come from libpq: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,\n"
-    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n";
+    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n"
+    "  As psql, a conninfo or URI's own fields win over -h, -p and -U. Passwords:\n"
+    "  ~/.pgpass, PGPASSWORD or -W are the safe ways; one in a URI or conninfo is\n"
+    "  masked in pgdeck's command line at start, but may stay in shell history.\n";
 
 static const char settings_help[] =
     "Settings:\n"
@@ -97,6 +100,8 @@ static const char run_help[] =
     "                          run beside it; --no-pin leaves it to the scheduler\n"
     "  --stats[=stderr|stdout] at the end, the pool's statistics and per-statement\n"
     "                          metrics as one JSON object (default on stderr)\n"
+    "  --max-script-size=SIZE  the largest -f script read (bytes, or with k, M, G;\n"
+    "                          default 1G); -f takes regular files and - (stdin)\n"
     "  Ctrl-C cancels the running statement on the server.\n";
 
 static const char import_help[] =
@@ -130,6 +135,8 @@ static const char top_help[] =
 
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
+                                  "  --allow-core            allow core dumps (off by default:\n"
+                                  "                          memory holds passwords and data)\n"
                                   "  (pgdeck --version prints pgdeck's version)\n"
                                   "\n"
                                   "Exit status: 0 ok, 1 SQL or data error, 2 usage error,\n"
