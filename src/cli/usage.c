@@ -5,8 +5,11 @@
 #include "cli/usage.h"
 
 #include "cli/connargs.h"
+#include "common/strbuf.h"
+#include "common/termsafe.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char synopsis[] =
@@ -39,7 +42,10 @@ static const char conn_help[] =
     "  -w, --no-password       never prompt for a password\n"
     "  DBNAME [USER]           positional, as psql (DBNAME may be a conninfo or URI)\n"
     "  Unset values come from libpq: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,\n"
-    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n";
+    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n"
+    "  As psql, a conninfo or URI's own fields win over -h, -p and -U. Passwords:\n"
+    "  ~/.pgpass, PGPASSWORD or -W are the safe ways; one in a URI or conninfo is\n"
+    "  masked in pgdeck's command line at start, but may stay in shell history.\n";
 
 static const char settings_help[] =
     "Settings:\n"
@@ -94,6 +100,8 @@ static const char run_help[] =
     "                          run beside it; --no-pin leaves it to the scheduler\n"
     "  --stats[=stderr|stdout] at the end, the pool's statistics and per-statement\n"
     "                          metrics as one JSON object (default on stderr)\n"
+    "  --max-script-size=SIZE  the largest -f script read (bytes, or with k, M, G;\n"
+    "                          default 1G); -f takes regular files and - (stdin)\n"
     "  Ctrl-C cancels the running statement on the server.\n";
 
 static const char import_help[] =
@@ -127,6 +135,8 @@ static const char top_help[] =
 
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
+                                  "  --allow-core            allow core dumps (off by default:\n"
+                                  "                          memory holds passwords and data)\n"
                                   "  (pgdeck --version prints pgdeck's version)\n"
                                   "\n"
                                   "Exit status: 0 ok, 1 SQL or data error, 2 usage error,\n"
@@ -169,9 +179,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
         cmd = NULL;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "pgdeck%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    vfprintf(stderr, fmt, ap);
+    strbuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
     va_end(ap);
+    /* arguments and config or theme bytes echoed: escaped (termsafe.h) */
+    char *safe = term_escape(msg.data, TS_KEEP_NL | TS_KEEP_TAB);
+    fprintf(stderr, "pgdeck%s%s: %s", cmd ? " " : "", cmd ? cmd : "", safe);
+    free(safe);
+    sb_free(&msg);
     fprintf(stderr, "\nTry \"pgdeck%s%s --help\" for more information.\n", cmd ? " " : "",
             cmd ? cmd : "");
     return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* lineedit.c — the readline callback bridge (see lineedit.h). */
 #include "ui/lineedit.h"
 #include "ui/widgets.h"
+#include "common/secretline.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -47,7 +48,20 @@ static struct {
 
 bool le_secret_line(const char *line)
 {
-    return line && (strcasestr(line, "password") || strcasestr(line, "passwd"));
+    return secret_line(line); /* the one rule, common/secretline.h */
+}
+
+/* A prompt for a bound parameter's value ("$1 = ", "statement 2: $1 = ",
+ * "value for $1 ...", "values for $1..$3 ..."): values are data, often
+ * secrets, and are never kept in a history (the statement text is). */
+bool le_value_prompt(const char *kind)
+{
+    if (!kind)
+        return false;
+    for (const char *d = strchr(kind, '$'); d; d = strchr(d + 1, '$'))
+        if (d[1] >= '0' && d[1] <= '9')
+            return true;
+    return false;
 }
 
 static hist_kind *hist_for(const char *kind)
@@ -211,7 +225,7 @@ static void deliver(void)
         free(line);
         line = exp;
     }
-    if (line && *line && !le_secret_line(line)) {
+    if (line && *line && !le_secret_line(line) && !le_value_prompt(S.kind)) {
         hist_add(S.kind, line);
         char *err = NULL;
         if (S.path && !le_history_save(S.path, &err))
@@ -461,7 +475,7 @@ bool le_history_load(const char *path, char **err)
         char *text = tab + 1;
         unescape(line);
         unescape(text);
-        if (*text && !le_secret_line(text) && !is_foreign(line))
+        if (*text && !le_secret_line(text) && !le_value_prompt(line) && !is_foreign(line))
             hist_add(line, text);
     }
     free(line);

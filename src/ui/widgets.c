@@ -3,10 +3,12 @@
 #include "ui/app.h"
 #include "ui/pane.h"
 #include "ui/theme.h"
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
 #include <langinfo.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,21 @@ static int layout(const char *s, size_t len, int maxcols, wchar_t *out, size_t *
         if (r && (wc == L'\t' || wc == L'\n' || wc == L'\r')) {
             wc = L' ';
             cw = 1;
+        }
+        if (r && term_classify_cp((uint32_t)wc) == TS_BIDI) {
+            /* shown as <U+202E> (termsafe.h): text cannot disguise itself */
+            char esc[16];
+            int k = snprintf(esc, sizeof esc, "<U+%04X>", (unsigned)wc);
+            for (int e = 0; e < k && (maxcols < 0 || used < maxcols); e++) {
+                if (out)
+                    out[n] = (wchar_t)esc[e];
+                n++;
+                used++;
+            }
+            i += r;
+            have_base = true;
+            combining = 0;
+            continue;
         }
         if (r && cw == 0 && have_base && combining < MAX_COMBINING) {
             if (out)
