@@ -11,7 +11,8 @@ src_libpgdeck_engine_a_SOURCES += src/engine/import.c src/engine/import.h src/en
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
 
-IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh
+IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
+	tests/cli/import_doubts.sh
 TESTS += $(IMPORT_CLI_TESTS)
 EXTRA_DIST += $(IMPORT_CLI_TESTS)
 
