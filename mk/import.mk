@@ -53,7 +53,7 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
 
 # `make bench` runs every tests/bench/*.sh
 EXTRA_DIST += tests/bench/import_vs_psql.sh
-IMPORT_TUI_TESTS = tests/tui/import_wizard.sh
+IMPORT_TUI_TESTS = tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
 TESTS += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += doc/import.md

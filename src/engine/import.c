@@ -106,6 +106,36 @@ char *import_qualified_name(const char *schema, const char *table)
     return r;
 }
 
+bool import_type_ok(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n == 0 || n > 200)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == '"') { /* a quoted identifier, as format_type writes one */
+            for (i++; i < n; i++)
+                if (t[i] == '"') {
+                    if (t[i + 1] != '"')
+                        break;
+                    i++;
+                }
+            if (i >= n)
+                return false;
+        } else if (c == '(') { /* a type modifier: numbers only */
+            for (i++; i < n && t[i] != ')'; i++)
+                if (!(t[i] >= '0' && t[i] <= '9') && t[i] != ',' && t[i] != ' ')
+                    return false;
+            if (i >= n)
+                return false;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '_' || c == ' ' || c == '.' || c == '[' || c == ']' || c >= 0x80)) {
+            return false;
+        }
+    }
+    return csv_utf8_check(t, n) == (size_t)-1;
+}
+
 char *import_create_sql(const import_spec *s)
 {
     char *q = import_qualified_name(s->schema, s->table);
@@ -120,12 +150,17 @@ char *import_create_sql(const import_spec *s)
         if (s->cols[i].skip)
             continue;
         csv_type t = CSV_T_TEXT;
-        if (s->cols[i].type && !csv_type_parse(s->cols[i].type, &t))
-            goto bad; /* only types we know: nothing pasted from input */
+        const char *type = csv_type_name(t);
+        if (s->cols[i].type && csv_type_parse(s->cols[i].type, &t))
+            type = csv_type_name(t);
+        else if (s->cols[i].type && import_type_ok(s->cols[i].type))
+            type = s->cols[i].type; /* a type name as the server spells it */
+        else if (s->cols[i].type)
+            goto bad; /* nothing else is pasted from input */
         char *c = import_quote_ident(s->cols[i].name);
         if (!c)
             goto bad;
-        sb_printf(&sb, "%s%s %s", n++ ? ", " : "", c, csv_type_name(t));
+        sb_printf(&sb, "%s%s %s", n++ ? ", " : "", c, type);
         free(c);
     }
     sb_append_c(&sb, ')');

@@ -162,6 +162,12 @@ char *import_quote_literal(const char *s);
 int import_match_column(const char *name, char *const *tcols, int ntcols);
 /* "schema"."table" or "table". */
 char *import_qualified_name(const char *schema, const char *table);
+/* A type for CREATE TABLE beyond the csv_type names: what format_type
+ * writes (words, dots, [] and quoted identifiers) with a numeric modifier
+ * ("numeric(10,2)", "timestamp(3) with time zone", "public.email"). The
+ * wizard checks it with the server first; this only makes sure nothing but a
+ * type name can be pasted into the statement. */
+bool import_type_ok(const char *t);
 /* The CREATE TABLE and COPY statements the spec leads to (for tests and the
  * wizard's "SQL" view). malloc'd; NULL when a name is not valid UTF-8. */
 char *import_create_sql(const import_spec *s);
