@@ -1076,8 +1076,20 @@ void csv_sniff_given(const char *buf, size_t len, bool whole_file, const csv_giv
         out->d.header = g->header > 0;
         return;
     }
-    /* A sample may end inside a character: judge only complete sequences. */
+    /* A NUL byte is no sign of another encoding: PostgreSQL text holds it in
+     * none. It is reported by line; the encoding is judged around it. */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        out->nul_line = 1;
+        for (const char *c = buf; c < nul; c++)
+            out->nul_line += *c == '\n' || (*c == '\r' && !(c + 1 < nul && c[1] == '\n'));
+    }
     size_t bad = csv_utf8_check(buf, len);
+    while (bad != (size_t)-1 && buf[bad] == '\0') {
+        size_t next = csv_utf8_check(buf + bad + 1, len - bad - 1);
+        bad = next == (size_t)-1 ? next : bad + 1 + next;
+    }
+    /* A sample may end inside a character: judge only complete sequences. */
     if (bad != (size_t)-1 && !whole_file && len - bad < 4 && (unsigned char)buf[bad] >= 0xC2 &&
         csv_utf8_check(buf, bad) == (size_t)-1) {
         const unsigned char *b = (const unsigned char *)buf;

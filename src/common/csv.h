@@ -49,11 +49,12 @@ const char *csv_delim_name(char delim);
 
 /* ---- sniffing --------------------------------------------------------- */
 typedef struct csv_sniff {
-    csv_dialect d; /* best guess for everything */
-    csv_eol eol;   /* record terminators seen in the sample */
-    int nfields;   /* fields of the first record with the guessed dialect */
-    bool utf8_ok;  /* the sample is valid UTF-8 */
-    bool empty;    /* no byte at all after the BOM */
+    csv_dialect d;     /* best guess for everything */
+    csv_eol eol;       /* record terminators seen in the sample */
+    int nfields;       /* fields of the first record with the guessed dialect */
+    bool utf8_ok;      /* the sample is valid UTF-8 (NUL bytes aside: see nul_line) */
+    uint64_t nul_line; /* the file line of the first NUL byte (0: none): COPY refuses it */
+    bool empty;        /* no byte at all after the BOM */
     /* What the sample cannot settle (a guess never silently changes data:
      * the wizard asks, the CLI refuses and names the flag): */
     char delim_alt;     /* nonzero: this delimiter splits the sample about as well as d.delim

@@ -1512,8 +1512,7 @@ int import_match_column(const char *name, char *const *tcols, int ntcols)
     return -1;
 }
 
-/* Every name matches a table column, each a different one. */
-static bool names_are_columns(char **names, int n, char **tcols, int ntcols)
+bool import_names_are_columns(char *const *names, int n, char *const *tcols, int ntcols)
 {
     if (n < 1)
         return false;
@@ -1598,7 +1597,7 @@ static bool resolve_targets(importer *im, job *c)
     char **raw = NULL, **header = NULL;
     if (need_catalog && (s->d.header || s->header_src != IMPORT_HEADER_GIVEN) &&
         read_first_record(im, &raw, &header) && s->header_src != IMPORT_HEADER_GIVEN) {
-        if (names_are_columns(header, s->ncols, tcols, ntcols))
+        if (import_names_are_columns(header, s->ncols, tcols, ntcols))
             s->d.header = true;
         else if (s->header_src == IMPORT_HEADER_UNSURE)
             s->d.header = false; /* as a header it could not be mapped anyway */

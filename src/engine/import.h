@@ -160,6 +160,9 @@ char *import_quote_literal(const char *s);
 /* The table column a file column named `name` (as csv_column_names names
  * it) goes to: exact, then case-insensitive; -1 none. */
 int import_match_column(const char *name, char *const *tcols, int ntcols);
+/* Every name matches a table column (import_match_column), each a different
+ * one: a first record like that is the header. */
+bool import_names_are_columns(char *const *names, int n, char *const *tcols, int ntcols);
 /* "schema"."table" or "table". */
 char *import_qualified_name(const char *schema, const char *table);
 /* A type for CREATE TABLE beyond the csv_type names: what format_type

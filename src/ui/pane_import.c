@@ -948,10 +948,17 @@ static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
                  ? "  — NOT valid UTF-8: press e for LATIN1/WIN1252"
                  : "");
     draw_kv(w, 5, cols, "e", "encoding", v);
+    if (p->probe.sniff.nul_line) {
+        snprintf(v, sizeof v,
+                 "a NUL byte on line %llu: PostgreSQL text cannot hold it (the import will stop "
+                 "there)",
+                 (unsigned long long)p->probe.sniff.nul_line);
+        put(w, 7, 2, cols, v, theme_attr(TH_BAD));
+    }
     snprintf(v, sizeof v, "%s%s", csv_eol_name(p->probe.sniff.eol),
              p->probe.sniff.eol == CSV_EOL_MIXED ? " (each record re-terminated with LF)" : "");
     draw_kv(w, 6, cols, " ", "line endings", v);
-    if (p->probe.nbad) {
+    if (p->probe.nbad && !p->probe.sniff.nul_line) {
         snprintf(v, sizeof v, "%d record(s) with another field count, first on line %llu",
                  p->probe.nbad, (unsigned long long)p->probe.first_bad_line);
         put(w, 7, 2, cols, v, theme_attr(TH_WARN));
@@ -1453,6 +1460,23 @@ static char **values_of(const eng_result *r, int *n)
     return v;
 }
 
+/* A first record naming the existing table's columns is its header, also
+ * when the sample's look said data (region,2023,2024) — unless the user said. */
+static void settle_header_by_table(import_pane *p)
+{
+    if (p->header_set || p->d.header || p->probe.nrows < 1 || p->ntcols < 1)
+        return;
+    char **names = csv_column_names(&p->d, &p->probe.rows[0], p->probe.ncols);
+    bool header = import_names_are_columns(names, p->probe.ncols, p->tcols, p->ntcols);
+    csv_names_free(names, p->probe.ncols);
+    if (!header)
+        return;
+    p->d.header = true;
+    p->header_set = true;
+    if (reprobe(p))
+        app_message(p->a, MSG_INFO, "line 1 names the columns of %s: it is the header", p->table);
+}
+
 static int imp_on_event(pane *pp, const eng_event *ev)
 {
     import_pane *p = IP(pp);
@@ -1490,6 +1514,7 @@ static int imp_on_event(pane *pp, const eng_event *ev)
             if (ev->status != ENG_DONE_OK && ev->error)
                 set_error(p, ev->error->message);
             wg_list_set_count(&p->cols, p->ntcols);
+            settle_header_by_table(p);
             map_existing(p);
             return PANE_REDRAW;
         }

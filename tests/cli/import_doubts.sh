@@ -68,6 +68,11 @@ like "$(out)" "line 1 is a header or data: give --header or --no-header" "... na
 imp "$T/years.csv" --table years_new --create --header
 is "$(rc)" 0 "--header settles it"
 is "$(q "select count(*) from years_new")" 2 "... 2 rows"
+printf '2023,2024\n10,20\n30,40\n' >"$T/only_years.csv"
+q 'create table only_years ("2023" int, "2024" int)' >/dev/null
+imp "$T/only_years.csv" --table only_years
+is "$(q "select string_agg(\"2023\"::text, ' ' order by 1) from only_years")" "10 30" \
+    "numbers above numbers, naming the table's columns: the header (a sure guess overruled)"
 printf 'Alice,30\nBob,40\n' >"$T/people.csv"
 q "create table people (name text, age int)" >/dev/null
 imp "$T/people.csv" --table people

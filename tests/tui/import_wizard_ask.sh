@@ -177,9 +177,33 @@ like "$s" "PREPARE TRANSACTION" "... each part prepared"
 like "$s" "COMMIT PREPARED all" "... then committed together"
 like "$s" "max_prepared_transactions" "... and what it needs from the server"
 
+# ---- a first record naming an existing table's columns is its header ----------------
+printf '2023,2024\n10,20\n30,40\n' >"$work/only_years.csv"
+q 'create table only_years ("2023" int, "2024" int)' >/dev/null
+sh_keys Escape Escape Escape Escape # Options > Mapping > Target > Sniff > File
+sh_wait "File to import:" 5
+sh_keys C-u
+sh_type "$work/only_years.csv"
+sh_keys Enter
+sh_wait "header +no" 5
+ok $? "numbers above numbers: no header by their look"
+sh_keys Enter
+sh_wait "3 Target" 5
+sh_keys x
+sh_wait "Existing table:" 5
+sh_type "only_years"
+sh_keys Enter
+sh_wait "line 1 names the columns of only_years: it is the header" 5
+ok $? "the table's column names settle it: a header"
+sh_keys Enter
+sh_wait "every file column has a target" 5
+sh_keys Enter Enter
+sh_wait "imported 2 rows into only_years" 20
+ok $? "imported 2 rows, not 3"
+
 # ---- at 160x45 the question shows the same -------------------------------------------
 sh_resize 160 45
-sh_keys Escape Escape Escape Escape
+sh_keys Enter
 sh_wait "File to import:" 5
 sh_keys C-u
 sh_type "$work/tie.txt"

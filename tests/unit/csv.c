@@ -266,6 +266,14 @@ static void test_sniff_doubts(void)
     csv_sniff_given(semi, strlen(semi), true, &g, &s);
     ok(s.d.header && !s.header_unsure, "a given header is kept");
 
+    /* a NUL byte is named by line, and is no sign of another encoding */
+    const char nulbuf[] = "a,b\n1,x\r\n2,y\0z\n";
+    csv_sniff_sample(nulbuf, sizeof nulbuf - 1, true, &s);
+    is_int(s.nul_line, 3, "NUL byte: its line");
+    ok(s.utf8_ok && s.d.encoding == CSV_ENC_UTF8, "NUL byte: still UTF-8");
+    csv_sniff_sample(ap, strlen(ap), true, &s);
+    is_int(s.nul_line, 0, "no NUL byte: line 0");
+
     /* doubts about the header */
     const char *years = "region,2023,2024\nnorth,10,20\nsouth,30,40\n";
     csv_sniff_sample(years, strlen(years), true, &s);
