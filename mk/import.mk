@@ -11,7 +11,8 @@ src_libpgdeck_import_a_SOURCES += src/import/import.c src/import/import.h src/im
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
 
-IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh
+IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
+	tests/cli/import_doubts.sh
 TESTS += $(IMPORT_CLI_TESTS)
 EXTRA_DIST += $(IMPORT_CLI_TESTS)
 
@@ -52,7 +53,7 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
 
 # `make bench` runs every tests/bench/*.sh
 EXTRA_DIST += tests/bench/import_vs_psql.sh
-IMPORT_TUI_TESTS = tests/tui/import_wizard.sh
+IMPORT_TUI_TESTS = tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
 TESTS += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += doc/import.md

@@ -112,16 +112,20 @@ static const char import_help[] =
     "                          file without --table)\n"
     "  --truncate              empty the table first\n"
     "  -j, --jobs=N            parallel COPY streams (1 to 32)\n"
-    "  --delimiter=C           field delimiter (sniffed by default)\n"
+    "  --delimiter=C           field delimiter (sniffed; a tie the extension does\n"
+    "                          not settle is refused: give --delimiter)\n"
     "  --quote=C               quote character (default \")\n"
-    "  --header, --no-header   whether the first line names the columns (sniffed)\n"
+    "  --header, --no-header   whether the first line names the columns (sniffed; a\n"
+    "                          first line naming the table's columns is the header)\n"
     "  --null=S                the text that means NULL\n"
     "  --encoding=E            the file's encoding: UTF8, LATIN1 or WIN1252\n"
     "  --max-errors=N|P%       skip up to N (or P %) bad rows instead of failing\n"
     "  --reject-file=FILE      write the skipped rows there (with --max-errors)\n"
+    "  A guess never silently changes data: a doubt the sample leaves is refused\n"
+    "  with exit 2, naming the flag that settles it.\n"
     "  Exit: 0 imported; 1 data or SQL error, or canceled (nothing imported);\n"
-    "  3 cannot connect or the connection was lost (nothing imported). Ctrl-C\n"
-    "  cancels.\n";
+    "  2 usage, or a dialect to settle; 3 cannot connect or the connection was\n"
+    "  lost (nothing imported). Ctrl-C cancels.\n";
 
 static const char top_help[] =
     "pgdeck top [CONN] [--once] [options]\n"

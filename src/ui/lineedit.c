@@ -165,15 +165,32 @@ static void le_show_matches(char **matches, int num, int max)
     S.matches = xmalloc(cap);
     S.matches[0] = '\0';
     for (int i = 1; i <= num && matches[i]; i++) {
-        size_t l = strlen(matches[i]);
-        if (len + l + 2 >= cap) {
-            cap = (len + l + 2) * 2;
+        /* file names as a shell lists them: the last part, a directory with
+         * its '/' (full paths would not fit beside the prompt) */
+        const char *m = matches[i];
+        bool dir = false;
+        if (S.files) {
+            struct stat st;
+            char *path = tilde_expand(m);
+            dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+            free(path);
+            const char *slash = strrchr(m, '/');
+            if (slash && slash[1])
+                m = slash + 1;
+        }
+        size_t l = strlen(m);
+        if (len + l + 3 >= cap) {
+            cap = (len + l + 3) * 2;
             S.matches = xrealloc(S.matches, cap);
         }
         if (len)
             S.matches[len++] = ' ';
-        memcpy(S.matches + len, matches[i], l + 1);
+        memcpy(S.matches + len, m, l + 1);
         len += l;
+        if (dir && (!l || m[l - 1] != '/')) {
+            S.matches[len++] = '/';
+            S.matches[len] = '\0';
+        }
     }
 }
 
