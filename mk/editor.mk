@@ -19,6 +19,7 @@ tests_unit_sqlhl_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 tests_unit_sqlhl_t_LDADD = $(EDITOR_TEST_LIBS)
 TESTS += tests/unit/editbuf.t tests/unit/sqlhl.t
 
-EDITOR_TUI_TESTS = tests/tui/editor_grid.sh tests/tui/editor_run.sh tests/tui/editor_history.sh
+EDITOR_TUI_TESTS = tests/tui/editor_grid.sh tests/tui/editor_run.sh tests/tui/editor_history.sh \
+	tests/tui/editor_keys.sh
 TESTS += $(EDITOR_TUI_TESTS)
 EXTRA_DIST += $(EDITOR_TUI_TESTS) tests/tui/editor_lib.sh tests/bench/grid_rows.sh
