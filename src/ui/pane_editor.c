@@ -63,9 +63,13 @@ typedef struct editor_pane {
     strbuf rs_query;
     int rs_idx;
     char *rs_orig;
-    int ed_top; /* the first screen row of the buffer shown (soft wrap) */
+    int ed_top;    /* the first screen row of the buffer shown (soft wrap) */
     long err_mark; /* byte offset of the last error's position, -1 */
     completer cpl;
+    cpl_list menu; /* the last Tab's candidates: Tab again cycles through them */
+    int menu_idx;
+    bool menu_armed;
+    size_t menu_point, menu_len; /* the buffer as the last Tab left it */
     /* results */
     grid g;
     bool focus_grid;
@@ -1020,55 +1024,94 @@ static int rsearch_key(editor_pane *p, int ch, bool is_key)
 
 /* ---- completion ---------------------------------------------------------- */
 
+/* Puts text in place of the buffer's [from, point). */
+static void replace_before_point(editor_pane *p, size_t from, const char *text)
+{
+    eb_delete(&p->eb, from, p->eb.point, false);
+    p->eb.point = from;
+    eb_insert(&p->eb, text, strlen(text));
+}
+
+static void menu_clear(editor_pane *p)
+{
+    cpl_list_free(&p->menu);
+    p->menu_idx = -1;
+    p->menu_armed = false;
+}
+
+/* The candidates on the message line, the current one in brackets. */
+static void menu_message(editor_pane *p)
+{
+    strbuf sb;
+    sb_init(&sb);
+    int first = p->menu_idx > 0 ? p->menu_idx : 0;
+    if (p->menu_idx >= 0)
+        sb_printf(&sb, "%d/%d: ", p->menu_idx + 1, p->menu.n);
+    for (int i = first, k = 0; i < p->menu.n && k < 40; i++, k++) {
+        if (k)
+            sb_append(&sb, "  ");
+        sb_printf(&sb, i == p->menu_idx ? "[%s]" : "%s", p->menu.items[i].text);
+    }
+    if (p->menu.n - first > 40)
+        sb_printf(&sb, "  ... (%d)", p->menu.n);
+    if (p->menu_idx < 0)
+        sb_append(&sb, "   (Tab again: one by one)");
+    app_message(p->a, MSG_INFO, "%s", sb.data);
+    sb_free(&sb);
+}
+
+/* A unique completion ends with a space only where nothing follows on the
+ * line (never a stray space before existing text), and not after a schema
+ * (a dot comes next). */
+static void space_after(editor_pane *p, char kind)
+{
+    char next = p->eb.point < p->eb.len ? p->eb.text[p->eb.point] : '\n';
+    if (next == '\n' && kind != CPL_SCHEMA)
+        eb_insert(&p->eb, " ", 1);
+}
+
+/* Tab: completes the common prefix and lists the candidates; Tab again puts
+ * each candidate in turn (the list stays until another key). */
 static void complete_word(editor_pane *p)
 {
-    size_t start = eb_word_before(&p->eb);
-    const char *word = p->eb.text + start;
-    size_t n = p->eb.point - start;
-    if (n > 0 && word[0] == '"') { /* quoted identifiers complete without the quote */
-        word++;
-        n--;
-        start++;
+    if (p->menu_armed && p->menu.n > 0 && p->eb.point == p->menu_point &&
+        p->eb.len == p->menu_len) {
+        p->menu_idx = (p->menu_idx + 1) % p->menu.n;
+        replace_before_point(p, p->menu.from, p->menu.items[p->menu_idx].text);
+        p->menu_point = p->eb.point;
+        p->menu_len = p->eb.len;
+        menu_message(p);
+        return;
     }
+    menu_clear(p);
     if (!p->cpl.loaded && !p->cpl.pending)
         cpl_request(&p->cpl, p->e); /* the first load failed (no server then) */
-    char **list = NULL;
-    int cnt = cpl_candidates(&p->cpl, word, n, &list);
-    const char *dot = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (word[i] == '.')
-            dot = word + i;
-    size_t typed = dot ? n - (size_t)(dot - word) - 1 : n;
-    if (cnt == 0) {
+    cpl_list l;
+    cpl_complete(&p->cpl, p->eb.text, p->eb.len, p->eb.point, &l);
+    size_t typed = p->eb.point - l.from;
+    if (l.n == 0) {
         app_message(p->a, MSG_INFO, "%s",
                     p->cpl.loaded ? "No completion"
                                   : "No completion (the catalog is still loading)");
-    } else {
-        char *pre = cpl_common_prefix(list, cnt);
-        size_t plen = strlen(pre);
-        if (plen > typed) {
-            /* replace what was typed: keywords may change case */
-            eb_delete(&p->eb, p->eb.point - typed, p->eb.point, false);
-            eb_insert(&p->eb, pre, plen);
-        }
-        if (cnt == 1)
-            eb_insert(&p->eb, " ", 1);
-        else {
-            strbuf sb;
-            sb_init(&sb);
-            for (int i = 0; i < cnt && i < 40; i++) {
-                if (i)
-                    sb_append(&sb, "  ");
-                sb_append(&sb, list[i]);
-            }
-            if (cnt > 40)
-                sb_printf(&sb, "  ... (%d)", cnt);
-            app_message(p->a, MSG_INFO, "%s", sb.data);
-            sb_free(&sb);
-        }
-        free(pre);
+        cpl_list_free(&l);
+        return;
     }
-    cpl_free_list(list, cnt);
+    if (l.n == 1) {
+        replace_before_point(p, l.from, l.items[0].text);
+        space_after(p, l.items[0].kind);
+        cpl_list_free(&l);
+        return;
+    }
+    char *pre = cpl_common_prefix(&l);
+    if (strlen(pre) > typed)
+        replace_before_point(p, l.from, pre); /* keywords may change case */
+    free(pre);
+    p->menu = l;
+    p->menu_idx = -1;
+    p->menu_armed = true;
+    p->menu_point = p->eb.point;
+    p->menu_len = p->eb.len;
+    menu_message(p);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -1190,6 +1233,8 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
     editor_pane *p = EP(pp);
     if (p->quit_ask)
         return quit_key(p, ch, is_key);
+    if (p->menu_armed && (is_key || ch != '\t'))
+        menu_clear(p); /* any key but Tab keeps the candidate put in */
     bool after_cancel = p->last_key_canceled;
     p->last_key_canceled = false;
     /* keys that work whatever has the focus */
@@ -1226,7 +1271,7 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
         }
         if (p->focus_grid || p->eb.len == 0)
             return PANE_IGNORED; /* the app says there is nothing to cancel */
-        if (after_cancel) { /* C-c C-c to stop a run that just ended: keep the text */
+        if (after_cancel) {      /* C-c C-c to stop a run that just ended: keep the text */
             app_message(p->a, MSG_INFO, "Nothing to cancel (the run ended); C-c again clears");
             return PANE_HANDLED | PANE_REDRAW;
         }
@@ -1265,13 +1310,20 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (!is_key && ch == '\t' && !meta) {
-        if (eb_word_before(&p->eb) == p->eb.point) {
-            eb_insert(&p->eb, "\t", 1); /* nothing to complete (and pasted tabs stay tabs) */
+        /* after a word, or a blank after text (FROM |): complete; at a line
+         * start or after a tab, a tab (pasted tabs stay tabs) */
+        size_t pt = p->eb.point;
+        char before = pt > 0 ? p->eb.text[pt - 1] : '\n';
+        if (!p->menu_armed && eb_word_before(&p->eb) == pt &&
+            (before != ' ' || pt < 2 || p->eb.text[pt - 2] == ' ' || p->eb.text[pt - 2] == '\n')) {
+            eb_insert(&p->eb, "\t", 1);
             return PANE_HANDLED | PANE_REDRAW;
         }
         complete_word(p);
         return PANE_HANDLED | PANE_REDRAW;
     }
+    if (p->menu_armed)
+        menu_clear(p); /* any other key keeps the candidate */
     int code = ch;
     if (is_key) {
         code = map_key(ch);
@@ -1348,6 +1400,7 @@ static pane *editor_create(app *a)
     p->txn = 'I';
     p->sync = ENG_SYNC_END;
     cpl_init(&p->cpl);
+    p->menu_idx = -1;
     grid_init(&p->g, a, p->cfg && p->cfg->null_marker ? p->cfg->null_marker : NULL);
     cpl_request(&p->cpl, p->e);
     return (pane *)p;
@@ -1367,6 +1420,7 @@ static void editor_destroy(pane *pp)
     sb_free(&p->rs_query);
     eb_free(&p->eb);
     cpl_free(&p->cpl);
+    cpl_list_free(&p->menu);
     grid_free(&p->g);
     free_jobs(p);
     free(p->cmp_ids);

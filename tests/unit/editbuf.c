@@ -1,5 +1,4 @@
 /* editbuf.c — the editor buffer's readline keys, history file, completion. */
-#include "ui/complete.h"
 #include "ui/editbuf.h"
 #include "ui/history.h"
 #include "../lib/tap.h"
@@ -185,35 +184,5 @@ int main(void)
     rmdir(path);
     rmdir(dir);
 
-    /* completion */
-    completer c;
-    cpl_init(&c);
-    cpl_add(&c, 's', NULL, "public");
-    cpl_add(&c, 't', "public", "orders");
-    cpl_add(&c, 't', "public", "order_lines");
-    cpl_add(&c, 't', "shop", "carts");
-    cpl_add(&c, 'c', "orders", "order_id");
-    cpl_add(&c, 'f', "pg_catalog", "now");
-    char **list;
-    int n = cpl_candidates(&c, "ord", 3, &list);
-    is_int(n, 4, "ord: two tables, a column and the keyword ORDER");
-    char *pre = cpl_common_prefix(list, n);
-    is_str(pre, "order", "common prefix");
-    free(pre);
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "shop.c", 6, &list);
-    is_int(n, 1, "schema-qualified");
-    is_str(n ? list[0] : NULL, "carts", "shop.c -> carts");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "orders.o", 8, &list);
-    is_str(n ? list[0] : NULL, "order_id", "table.column");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "sel", 3, &list);
-    is_str(n ? list[0] : NULL, "select", "keywords follow the case typed");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "SEL", 3, &list);
-    is_str(n ? list[0] : NULL, "SELECT", "upper case too");
-    cpl_free_list(list, n);
-    cpl_free(&c);
     return done_testing();
 }
