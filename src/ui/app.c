@@ -382,9 +382,23 @@ static bool any_busy(app *a)
     return false;
 }
 
+/* A pane that must ask before the console quits (pane_class.on_quit) is
+ * shown; it returns PANE_QUIT once answered. */
+static bool pane_holds_quit(app *a)
+{
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->on_quit && a->cls[i]->on_quit(a->panes[i])) {
+            a->help_open = false;
+            switch_to(a, i);
+            a->pane_dirty[i] = true;
+            return true;
+        }
+    return false;
+}
+
 static void quit_answer(app *a, bool yes)
 {
-    if (yes)
+    if (yes && !pane_holds_quit(a))
         a->quit = true;
 }
 
@@ -392,7 +406,7 @@ static void request_quit(app *a)
 {
     if (any_busy(a))
         confirm_internal(a, "Something is still running. Quit anyway?", quit_answer);
-    else
+    else if (!pane_holds_quit(a))
         a->quit = true;
 }
 
@@ -1070,6 +1084,7 @@ static bool start_curses(app *a)
     a->input = newpad(1, 1);
     keypad(a->input, TRUE);
     nodelay(a->input, TRUE);
+    km_terminal_keys(NULL); /* C-Home, C-End: codes known only now */
     const char *nc = getenv("NO_COLOR");
     bool color = !a->cfg->no_color && !(nc && *nc) && has_colors();
     if (color && start_color() == OK) {

@@ -51,6 +51,57 @@ static const struct {
     {"Left", KEY_LEFT, true},    {"Right", KEY_RIGHT, true},
 };
 
+/* ---- terminal keys (see keymap.h) --------------------------------------- */
+
+static km_term_keys term_keys;
+
+/* A code no key uses yet (ncurses numbers extended keys above KEY_MAX). */
+static int free_key_code(void)
+{
+    for (int code = KEY_MAX + 1; code < KEY_MAX + 2048; code++) {
+        char *bound = keybound(code, 0);
+        free(bound);
+        if (!bound && !has_key(code))
+            return code;
+    }
+    return 0;
+}
+
+static int terminal_key(const char *cap, const char *fallback_seq)
+{
+    char *seq = tigetstr(cap);
+    if (seq && seq != (char *)-1) {
+        int code = key_defined(seq);
+        if (code > 0)
+            return code;
+    }
+    /* the description lacks it (TERM=screen, linux, ...): use xterm's */
+    int code = key_defined(fallback_seq);
+    if (code > 0)
+        return code;
+    if (code == 0 && (code = free_key_code()) > 0 && define_key(fallback_seq, code) == OK)
+        return code;
+    return 0;
+}
+
+void km_terminal_keys(km_term_keys *out)
+{
+    /* VT220 Home / End, sent by tmux whatever TERM says */
+    if (key_defined("\033[1~") == 0)
+        define_key("\033[1~", KEY_HOME);
+    if (key_defined("\033[4~") == 0)
+        define_key("\033[4~", KEY_END);
+    term_keys.ctrl_home = terminal_key("kHOM5", "\033[1;5H");
+    term_keys.ctrl_end = terminal_key("kEND5", "\033[1;5F");
+    if (out)
+        *out = term_keys;
+}
+
+const km_term_keys *km_terminal_keys_get(void)
+{
+    return &term_keys;
+}
+
 const char *km_cmd_name(km_cmd c)
 {
     return (c > KM_NONE && c < KM_COUNT) ? cmds[c].name : "none";

@@ -63,6 +63,10 @@ typedef struct pane_class {
     int (*event_fd)(const pane *p);
     int (*on_fd)(pane *p);
     const pane_key *keys; /* NULL-terminated by a {NULL} entry; may be NULL */
+    /* F10, q or :quit: true when the pane must ask first (the editor's open
+     * transaction: commit, roll back or stay); the app then shows it, and the
+     * pane ends the console later by returning PANE_QUIT. May be NULL. */
+    bool (*on_quit)(pane *p);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */
