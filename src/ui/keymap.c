@@ -33,7 +33,7 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_CANCEL] = {"cancel", NULL, "Cancel what the pane runs (never quits)", "C-c"},
     [KM_REFRESH_SLOWER] = {"refresh_slower", "Slower", "Refresh interval +0.5 s (max 60)", "+"},
     [KM_REFRESH_FASTER] = {"refresh_faster", "Faster", "Refresh interval -0.5 s (min 0.5)", "-"},
-    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space"},
+    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space p"},
     [KM_REDRAW] = {"redraw", NULL, "Redraw the whole screen", "C-l"},
 };
 

@@ -52,7 +52,7 @@ typedef struct keymap {
 } keymap;
 
 /* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-5 and 1..5, ':',
- * '/', Esc, C-c, '+', '-', Space, C-l. */
+ * '/', Esc, C-c, '+', '-', Space p, C-l. */
 void keymap_defaults(keymap *km);
 /* Applies [keys] overrides. The first override of a command replaces its
  * default keys, later ones add keys; a key taken by another command is moved.
