@@ -1059,9 +1059,9 @@ static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
     if (p->filter)
         snprintf(filter, sizeof filter, " · filter: %s", p->filter);
     snprintf(title, sizeof title,
-             "Activity: %zu sessions%s%s%s · %zu waiting · view %s · sort %s · "
+             "Activity: %zu session%s%s%s%s · %zu waiting · view %s · sort %s · "
              "idle %s · own %s",
-             total, filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "", tagged, waiting,
+             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "", tagged, waiting,
              mon_view_name(p->view), sort_names[p->sort], p->show_idle ? "shown" : "hidden",
              p->show_own ? "shown" : "hidden");
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
