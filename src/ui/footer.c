@@ -18,15 +18,16 @@ static int item(WINDOW *w, int x, int cols, const char *key, const char *label)
     return x;
 }
 
-/* The pane lists this global item's key (it takes the key for itself), or
- * another key of the same command (it shows that one). */
+/* The pane's footer offers this global item's key for its own use, or
+ * another key of the same command (it shows that one instead). */
 static bool pane_lists(const app *a, const pane_class *cls, const km_footer_item *it)
 {
     for (const pane_key *pk = cls->keys; pk && pk->key; pk++) {
         km_key k;
+        if (!pk->label || !*pk->label) /* not offered in the footer */
+            continue;
         if (strcmp(pk->key, it->key) == 0 ||
-            (pk->label && *pk->label && km_parse_key(pk->key, &k) &&
-             keymap_lookup(&a->km, k) == it->cmd))
+            (km_parse_key(pk->key, &k) && keymap_lookup(&a->km, k) == it->cmd))
             return true;
     }
     return false;
