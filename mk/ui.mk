@@ -46,6 +46,6 @@ tests_unit_lineedit_t_LDADD = $(UI_TEST_LIBS)
 TESTS += tests/unit/lineedit.t
 
 # the Activity pane's safety, figures and narrow layout; the grid's position and search
-UI_TUI_TESTS = tests/tui/activity_safety.sh tests/tui/grid_position.sh
+UI_TUI_TESTS = tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh
 TESTS += $(UI_TUI_TESTS)
 EXTRA_DIST += $(UI_TUI_TESTS)

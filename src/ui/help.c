@@ -18,6 +18,10 @@ static const char *const command_help[][2] = {
     {":set KEY VALUE", "change a setting of the config file for this session"},
 };
 
+/* One column for keys and commands in every section, so the texts line up
+ * (the keymap's lines use the same width: KM_HELP_KEY_WIDTH). */
+#define KEYW KM_HELP_KEY_WIDTH
+
 static void add(char ***lines, size_t *n, size_t *cap, char *line)
 {
     if (*n == *cap) {
@@ -54,7 +58,7 @@ size_t help_lines(app *a, char ***out)
             add(&lines, &n, &cap, xstrdup("  (no keys of its own)"));
         for (; pk && pk->key; pk++)
             add(&lines, &n, &cap,
-                xasprintf("  %-14s %s", pk->key,
+                xasprintf("  %-*s %s", KEYW, pk->key,
                           pk->help    ? pk->help
                           : pk->label ? pk->label
                                       : ""));
@@ -62,19 +66,21 @@ size_t help_lines(app *a, char ***out)
     add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Commands (: opens the command line; Up/Down: history)"));
     for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
-        add(&lines, &n, &cap, xasprintf("  %-18s %s", command_help[i][0], command_help[i][1]));
+        add(&lines, &n, &cap, xasprintf("  %-*s %s", KEYW, command_help[i][0], command_help[i][1]));
     add(&lines, &n, &cap,
-        xstrdup("  anything else     offered to the panes (:pool, :load, :pipeline ...)"));
+        xasprintf("  %-*s %s", KEYW, "anything else",
+                  "offered to the panes (:pool, :load, :pipeline ...)"));
     add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Now"));
     add(&lines, &n, &cap,
-        xasprintf("  theme          %s (colours %s)", theme_active_name(),
+        xasprintf("  %-*s %s (colours %s)", KEYW, "theme", theme_active_name(),
                   theme_color_on() ? "on" : "off: NO_COLOR, --no-color or the terminal"));
     add(&lines, &n, &cap,
-        xasprintf("  refresh        every %.1f s%s", a->refresh, a->paused ? ", paused" : ""));
+        xasprintf("  %-*s every %.1f s%s", KEYW, "refresh", a->refresh,
+                  a->paused ? ", paused" : ""));
     add(&lines, &n, &cap,
-        xstrdup(a->readonly ? "  readonly       yes: actions that change the server are refused"
-                            : "  readonly       no"));
+        xasprintf("  %-*s %s", KEYW, "readonly",
+                  a->readonly ? "yes: actions that change the server are refused" : "no"));
     *out = lines;
     return n;
 }

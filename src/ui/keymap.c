@@ -290,7 +290,7 @@ size_t keymap_help_lines(const keymap *km, char ***lines)
             continue;
         char keys[96];
         keymap_keys_string(km, (km_cmd)c, keys, sizeof keys);
-        out[n++] = xasprintf("  %-14s %s", keys, cmds[c].help);
+        out[n++] = xasprintf("  %-*s %s", KM_HELP_KEY_WIDTH, keys, cmds[c].help);
     }
     *lines = out;
     return n;

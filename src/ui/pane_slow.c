@@ -215,6 +215,28 @@ static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
     return NULL;
 }
 
+/* Under 120 columns the query keeps room: the columns a DBA misses least
+ * (rows, read, tmp_w, cli p95) go; narrow_map gives their server_cols index. */
+static const int narrow_map[] = {0, 1, 2, 3, 4, 9, 10, 11};
+#define NARROW_N ((int)(sizeof narrow_map / sizeof narrow_map[0]))
+static wg_col narrow_cols[NARROW_N];
+
+static const char *server_cell_narrow(void *ctx, int row, int col, char *buf, size_t n)
+{
+    return col >= 0 && col < NARROW_N ? server_cell(ctx, row, narrow_map[col], buf, n) : NULL;
+}
+
+static void server_layout(wg_list *l, int cols)
+{
+    if (!narrow_cols[0].title)
+        for (int i = 0; i < NARROW_N; i++)
+            narrow_cols[i] = server_cols[narrow_map[i]];
+    bool narrow = cols < 120;
+    l->cols = narrow ? narrow_cols : server_cols;
+    l->ncols = narrow ? NARROW_N : 12;
+    l->cell = narrow ? server_cell_narrow : server_cell;
+}
+
 static const wg_col now_cols[] = {
     {"pid", 7, WG_RIGHT}, {"running", 8, WG_RIGHT}, {"db", 10, 0},
     {"user", 10, 0},      {"wait", 14, 0},          {"query", 0, WG_FLEX},
@@ -1149,11 +1171,13 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         char rates[48] = "";
         if (p->cur && p->cur->interval_s > 0)
             snprintf(rates, sizeof rates, " · rates over %.1fs", p->cur->interval_s);
+        /* the filter first: it must stay visible at 80 columns */
         snprintf(title, sizeof title,
-                 "Server: pg_stat_statements %s · %zu%s statements · sort %s%s (s,r)%s%s%s",
-                 p->srv.installed_version ? p->srv.installed_version : "?", p->cur ? p->cur->n : 0,
+                 "Server: pg_stat_statements %s%s%s · %zu%s statements · sort %s%s (s,r)%s",
+                 p->srv.installed_version ? p->srv.installed_version : "?",
+                 filter[0] ? " · filter: " : "", filter, p->cur ? p->cur->n : 0,
                  p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
-                 p->by_rate ? "/s" : "", rates, filter[0] ? " · filter: " : "", filter);
+                 p->by_rate ? "/s" : "", rates);
     } else {
         snprintf(title, sizeof title, "Server: pg_stat_statements %s",
                  p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
@@ -1166,6 +1190,7 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
             wg_text(win, y++, 0, p->srv.visibility_note, cols, theme_attr(TH_DIM));
             list_rows--;
         }
+        server_layout(&p->list[SEC_SERVER], cols);
         wg_list_draw(&p->list[SEC_SERVER], win, y, 0, list_rows, cols);
         y += list_rows;
     } else {
