@@ -299,16 +299,23 @@ char *mon_quote_ident(const char *name);
 
 /* ---- pg_stat_activity ---------------------------------------------------- */
 
-/* Client backends (and autovacuum workers) except the monitor's own. No
- * parameters. */
+/* Client backends (and autovacuum workers). No parameters. The monitors'
+ * own backends (this one, and every backend whose statement is a monitor's:
+ * it starts with "SELECT " MON_SQL_MARK) are listed with `own` set. */
 const char *mon_activity_sql(void);
-/* Active statements running longer than $1 milliseconds (text, e.g. "50"). */
+/* Active statements running longer than $1 milliseconds (text, e.g. "50"),
+ * except the one running it. */
 const char *mon_now_sql(void);
 
 typedef struct mon_backend {
     int pid;
     char *database, *user, *application, *client, *state, *wait_type, *wait_event;
     char *backend_type, *query;
+    /* identity with pid: backend_start as the server wrote it (fixed form,
+     * for mon_signal_backend_sql), and as seconds since the epoch */
+    char *backend_start;
+    double start_epoch;
+    bool own;                        /* a pgdeck monitor's backend */
     double xact_s, query_s, state_s; /* NAN when NULL */
     int *blocked_by;                 /* pg_blocking_pids (only for lock waits) */
     int nblocked_by;
@@ -356,6 +363,34 @@ void mon_locks_free(mon_locks *l);
 /* pg_cancel_backend($1::int) / pg_terminate_backend($1::int): one row, a
  * boolean. */
 const char *mon_signal_sql(bool terminate);
+
+/* The same for the backend that has pid $1 (int as text) AND backend_start
+ * $2 (mon_backend.backend_start): no row when that backend is gone, so a
+ * new session that got a finished one's pid is never signalled. */
+const char *mon_signal_backend_sql(bool terminate);
+
+/* ---- server-wide figures (the Activity header) ---------------------------- */
+
+/* One row from pg_stat_database (all databases) and the server's clock. */
+const char *mon_dbstat_sql(void);
+
+typedef struct mon_dbstat {
+    double now_s;                                              /* server clock, epoch seconds */
+    double xacts, blks_hit, blks_read, temp_files, temp_bytes; /* cumulative; NAN if NULL */
+    bool local_conn; /* connected over a unix socket or loopback */
+} mon_dbstat;
+
+typedef struct mon_dbrates {
+    double tps;          /* commits + rollbacks per second */
+    double hit_ratio;    /* percent, over the interval when it read blocks */
+    double temp_files_s; /* temp files created per second */
+    double temp_bytes_s;
+} mon_dbrates;
+
+bool mon_dbstat_parse(const eng_result *r, mon_dbstat *out, char **err);
+/* Rates of cur against prev (NULL: none yet). Reset counters give NAN, never
+ * a negative rate. */
+void mon_dbstat_rates(const mon_dbstat *prev, const mon_dbstat *cur, mon_dbrates *out);
 
 /* ---- small shared helpers ------------------------------------------------ */
 

@@ -446,13 +446,22 @@ static void close_help(app *a)
 static void switch_theme(app *a, const char *name)
 {
     char *err = NULL;
+    char *before = xstrdup(theme_active_name());
     bool ok = theme_load(name, &err);
     a->full_redraw = true;
     if (!ok) {
-        app_message(a, MSG_ERROR, "%s (using the default theme)", err);
+        /* a bad name loses nothing: the theme in use stays (loaded again, as
+         * the failed load left the default active) */
+        char *again = NULL;
+        bool back = theme_load(before, &again);
+        /* what stays first: the reason may be cut at 80 columns */
+        app_message(a, MSG_ERROR, "keeping the theme %s: %s", back ? before : "default", err);
+        free(again);
         free(err);
+        free(before);
         return;
     }
+    free(before);
     free(a->cfg->theme);
     a->cfg->theme = xstrdup(name);
     app_message(a, MSG_INFO, "Theme %s", name);

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One column for keys and commands in every section, so the texts line up
+ * (the keymap's lines use the same width: KM_HELP_KEY_WIDTH). */
+#define KEYW KM_HELP_KEY_WIDTH
+
 static void add(char ***lines, size_t *n, size_t *cap, char *line)
 {
     if (*n == *cap) {
@@ -60,7 +64,7 @@ size_t help_lines(app *a, char ***out)
             add(&lines, &n, &cap, xstrdup("  (no keys of its own)"));
         for (; pk && pk->key; pk++)
             add(&lines, &n, &cap,
-                xasprintf("  %-14s %s", pk->key,
+                xasprintf("  %-*s %s", KEYW, pk->key,
                           pk->help    ? pk->help
                           : pk->label ? pk->label
                                       : ""));
@@ -76,13 +80,14 @@ size_t help_lines(app *a, char ***out)
     add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Now"));
     add(&lines, &n, &cap,
-        xasprintf("  theme          %s (colours %s)", theme_active_name(),
+        xasprintf("  %-*s %s (colours %s)", KEYW, "theme", theme_active_name(),
                   theme_color_on() ? "on" : "off: NO_COLOR, --no-color or the terminal"));
     add(&lines, &n, &cap,
-        xasprintf("  refresh        every %.1f s%s", a->refresh, a->paused ? ", paused" : ""));
+        xasprintf("  %-*s every %.1f s%s", KEYW, "refresh", a->refresh,
+                  a->paused ? ", paused" : ""));
     add(&lines, &n, &cap,
-        xstrdup(a->readonly ? "  readonly       yes: actions that change the server are refused"
-                            : "  readonly       no"));
+        xasprintf("  %-*s %s", KEYW, "readonly",
+                  a->readonly ? "yes: actions that change the server are refused" : "no"));
     *out = lines;
     return n;
 }

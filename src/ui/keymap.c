@@ -33,7 +33,7 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_CANCEL] = {"cancel", NULL, "Cancel what the pane runs (never quits)", "C-c"},
     [KM_REFRESH_SLOWER] = {"refresh_slower", "Slower", "Refresh interval +0.5 s (max 60)", "+"},
     [KM_REFRESH_FASTER] = {"refresh_faster", "Faster", "Refresh interval -0.5 s (min 0.5)", "-"},
-    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space"},
+    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space p"},
     [KM_REDRAW] = {"redraw", NULL, "Redraw the whole screen", "C-l"},
 };
 
@@ -341,7 +341,7 @@ size_t keymap_help_lines(const keymap *km, char ***lines)
             continue;
         char keys[96];
         keymap_keys_string(km, (km_cmd)c, keys, sizeof keys);
-        out[n++] = xasprintf("  %-14s %s", keys, cmds[c].help);
+        out[n++] = xasprintf("  %-*s %s", KM_HELP_KEY_WIDTH, keys, cmds[c].help);
     }
     *lines = out;
     return n;

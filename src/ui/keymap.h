@@ -52,7 +52,7 @@ typedef struct keymap {
 } keymap;
 
 /* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-5 and 1..5, ':',
- * '/', Esc, C-c, '+', '-', Space, C-l. */
+ * '/', Esc, C-c, '+', '-', Space p, C-l. */
 void keymap_defaults(keymap *km);
 /* Applies [keys] overrides. The first override of a command replaces its
  * default keys, later ones add keys; a key taken by another command is moved.
@@ -78,8 +78,12 @@ const char *km_cmd_label(km_cmd c); /* footer word, NULL when not in the footer 
 /* "F1, ?" — the command's keys, comma-separated, into buf; returns buf. */
 const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
 
+/* The key column of the help screen, in every section. */
+#define KM_HELP_KEY_WIDTH 18
+
 /* The help screen's global section: one malloc'd line per command that has a
- * key, "  KEYS<pad>help". Returns the number of lines (*lines malloc'd). */
+ * key, "  KEYS<pad>help" (KEYS padded to KM_HELP_KEY_WIDTH). Returns the number of lines (*lines
+ * malloc'd). */
 size_t keymap_help_lines(const keymap *km, char ***lines);
 void keymap_free_lines(char **lines, size_t n);
 

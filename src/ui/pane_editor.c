@@ -106,6 +106,7 @@ typedef struct editor_pane {
     bool last_was_pipeline;
     double pipe_ms;
     int pipe_n, pipe_failed;
+    uint64_t pipe_committed; /* rows of the pipelined statements that committed */
     /* one-by-one comparison */
     bool cmp_running;
     eng_session cmp_sess;
@@ -288,6 +289,7 @@ static void start_run(editor_pane *p)
     p->outcome = "running";
     p->pipe_measured = false;
     p->pipe_failed = 0;
+    p->pipe_committed = 0;
     p->t_start = now_s();
     ensure_session(p);
     p->last_was_pipeline = p->pipeline && p->njobs > 0;
@@ -583,6 +585,8 @@ static void on_pipe_stmt(editor_pane *p, const eng_event *ev)
         p->ddl_ran = true;
     if (ev->outcome != ENG_OUT_OK)
         p->pipe_failed++;
+    else if (ev->result)
+        p->pipe_committed += eng_result_cmdtuples(ev->result);
     if (ev->result) {
         eng_res_status rs = eng_result_status(ev->result);
         if (rs == ENG_RES_TUPLES || rs == ENG_RES_ROWS_PARTIAL) {
@@ -896,8 +900,11 @@ static void status_text(editor_pane *p, char *buf, size_t n)
             snprintf(prep, sizeof prep, "not prepared (prepare_threshold off)");
         else
             snprintf(prep, sizeof prep, "not prepared (%d/%d)", p->prepare_count, th);
-        snprintf(run, sizeof run, "%s | %llu row%s | %.3f ms | %s", p->outcome ? p->outcome : "",
-                 (unsigned long long)p->rows, p->rows == 1 ? "" : "s", p->elapsed_ms, prep);
+        /* a pipeline that failed: what stayed, not what ran and was rolled back */
+        uint64_t shown = p->last_was_pipeline && p->pipe_failed ? p->pipe_committed : p->rows;
+        snprintf(run, sizeof run, "%s | %llu row%s%s | %.3f ms | %s", p->outcome ? p->outcome : "",
+                 (unsigned long long)shown, shown == 1 ? "" : "s",
+                 p->last_was_pipeline && p->pipe_failed ? " committed" : "", p->elapsed_ms, prep);
     }
     const char *txn = "idle";
     if (p->txn == 'T')

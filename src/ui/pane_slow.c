@@ -1491,12 +1491,13 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         char rates[48] = "";
         if (p->cur && p->cur->interval_s > 0)
             snprintf(rates, sizeof rates, " · rates over %.1fs", p->cur->interval_s);
+        /* the filter first: it must stay visible at 80 columns */
         snprintf(title, sizeof title,
-                 "Server: pg_stat_statements %s · %zu%s statements · sort %s%s (s,r)%s%s%s",
-                 p->srv.installed_version ? p->srv.installed_version : "?", p->cur ? p->cur->n : 0,
+                 "Server: pg_stat_statements %s%s%s · %zu%s statements · sort %s%s (s,r)%s",
+                 p->srv.installed_version ? p->srv.installed_version : "?",
+                 filter[0] ? " · filter: " : "", filter, p->cur ? p->cur->n : 0,
                  p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
-                 p->by_rate ? "/s" : "", filter[0] ? " · filter: " : "", filter,
-                 rates); /* the filter before the rates: at 80 columns it stays in sight */
+                 p->by_rate ? "/s" : "", rates);
     } else {
         snprintf(title, sizeof title, "Server: pg_stat_statements %s",
                  p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
