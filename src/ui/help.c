@@ -26,13 +26,13 @@ static void add(char ***lines, size_t *n, size_t *cap, char *line)
 static void add_command(char ***lines, size_t *n, size_t *cap, const ui_command *c,
                         const char *pane_name)
 {
-    enum { USAGE_WIDTH = 22 };
+    enum { USAGE_WIDTH = KEYW };
     char *help = pane_name ? xasprintf("%s (%s pane)", c->help, pane_name) : xstrdup(c->help);
     if ((int)strlen(c->usage) <= USAGE_WIDTH) {
-        add(lines, n, cap, xasprintf("  %-*s  %s", USAGE_WIDTH, c->usage, help));
+        add(lines, n, cap, xasprintf("  %-*s %s", USAGE_WIDTH, c->usage, help));
     } else {
         add(lines, n, cap, xasprintf("  %s", c->usage));
-        add(lines, n, cap, xasprintf("  %-*s  %s", USAGE_WIDTH, "", help));
+        add(lines, n, cap, xasprintf("  %-*s %s", USAGE_WIDTH, "", help));
     }
     free(help);
 }
