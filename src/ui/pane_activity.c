@@ -664,9 +664,16 @@ static void on_db_event(activity_pane *p, const eng_event *ev)
                 p->db_prev = p->db_cur;
                 p->have_db_prev = true;
             }
+            bool first = !p->have_db_cur;
             p->db_cur = p->db_incoming;
             p->have_db_cur = true;
             mon_dbstat_rates(p->have_db_prev ? &p->db_prev : NULL, &p->db_cur, &p->rates);
+            /* only now is it known whether the server is on this host: the
+             * first list gets its /proc columns at once, not a refresh later */
+            if (first && p->act) {
+                sample_procs(p);
+                rebuild(p);
+            }
         }
         p->have_db_incoming = false;
     }
