@@ -34,7 +34,12 @@ COMPAT_TESTS = \
 	tests/integration/demo_workload.t \
 	tests/tui/demo.sh
 
-check-compat: all tests/lib/testcluster$(EXEEXT) $(filter %.t,$(COMPAT_TESTS))
+COMPAT_TEST_BINARIES = tests/lib/testcluster$(EXEEXT) tests/integration/monitor_pgss.t \
+	tests/integration/monitor_activity.t tests/integration/engine_cancel.t \
+	tests/integration/pipeline_outcomes.t tests/integration/pool_faults.t \
+	tests/integration/demo_workload.t
+
+check-compat: all $(COMPAT_TEST_BINARIES)
 	@MAKE='$(MAKE)' top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	COMPAT_TESTS='$(COMPAT_TESTS)' $(SHELL) '$(abs_top_srcdir)/tests/lib/compat.sh' $(COMPAT_MAJORS)
 .PHONY: check-compat
