@@ -15,7 +15,8 @@ EXTRA_DIST += $(COMPAT_OWN_TESTS)
 COMPAT_MAJORS = 13 14 16 17 18
 # What reads version-dependent catalogs or drives the server's protocol
 # features: the monitors (Slow, Activity, top --json), the editor's
-# run/cancel/pipeline, the import with --jobs and two-phase commit, the
+# run/cancel/pipeline, the import with --jobs and two-phase commit (and the
+# wizard, for pg_stat_progress_copy of 14+), the
 # pool's faults (restart, terminate, crash recovery) and the demo.
 COMPAT_TESTS = \
 	tests/compat/server_version.sh \
@@ -30,6 +31,7 @@ COMPAT_TESTS = \
 	tests/integration/engine_cancel.t \
 	tests/integration/pipeline_outcomes.t \
 	tests/cli/import_jobs.sh \
+	tests/tui/import_wizard.sh \
 	tests/integration/pool_faults.t \
 	tests/integration/demo_workload.t \
 	tests/tui/demo.sh
