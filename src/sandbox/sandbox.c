@@ -239,6 +239,15 @@ static pthread_once_t bindir_once = PTHREAD_ONCE_INIT;
 
 static void search_bindir(void)
 {
+    /* PGDECK_PG_BINDIR names another server build (the tests run every
+     * supported major this way); taken as given, so that a wrong directory
+     * fails with a clear error in sandbox_start instead of a silent fallback. */
+    const char *override = getenv("PGDECK_PG_BINDIR");
+    if (override && override[0]) {
+        if (strlen(override) < sizeof found_bindir)
+            strcpy(found_bindir, override);
+        return;
+    }
     char *dir = pg_config_bindir();
     if (!dir || !has_server_programs(dir)) {
         free(dir);
@@ -342,6 +351,16 @@ static bool run_program(const sandbox *sb, char *const argv[], char **out)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", sb->bindir, argv[0]);
+    /* argv[0] is the full path: initdb and pg_ctl find postgres next to
+     * argv[0], through PATH when it has no slash (another version's). */
+    char *args[sizeof((argvec *)0)->v / sizeof(char *)];
+    size_t nargs = 0;
+    args[nargs++] = path;
+    while (nargs < sizeof args / sizeof args[0] - 1 && argv[nargs]) {
+        args[nargs] = argv[nargs];
+        nargs++;
+    }
+    args[nargs] = NULL;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0) {
         if (out)
@@ -369,7 +388,7 @@ static bool run_program(const sandbox *sb, char *const argv[], char **out)
         runas_apply(&sb->as);
         if (chdir("/") < 0)
             _exit(126);
-        execve(path, argv, sb->envp);
+        execve(path, args, sb->envp);
         _exit(127);
     }
     close(fds[1]);
@@ -801,15 +820,35 @@ static bool log_says_port_taken(const sandbox *sb)
     return taken;
 }
 
+/* The major version of the bin directory's initdb ("initdb (PostgreSQL) 13.23"); 0 if unknown. */
+static int initdb_major(const sandbox *sb)
+{
+    argvec av = {.n = 0};
+    av_push(&av, "initdb");
+    av_push(&av, "--version");
+    char *out = NULL;
+    int major = 0;
+    if (run_program(sb, av.v, &out) && out) {
+        const char *p = strstr(out, ") ");
+        if (p)
+            major = atoi(p + 2);
+    }
+    free(out);
+    av_free(&av);
+    return major;
+}
+
 static bool initdb(sandbox *sb, char **err)
 {
     const char *locale = locale_available("C.UTF-8") ? "C.UTF-8" : "C";
     argvec av = {.n = 0};
-    const char *args[] = {
-        "initdb", "-D",       sb->datadir, "-U",        SANDBOX_USER,       "-A", "trust", "-E",
-        "UTF8",   "--locale", locale,      "--no-sync", "--no-instructions"};
+    const char *args[] = {"initdb", "-D", sb->datadir, "-U",       SANDBOX_USER, "-A",
+                          "trust",  "-E", "UTF8",      "--locale", locale,       "--no-sync"};
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
         av_push(&av, args[i]);
+    /* --no-instructions is new in PostgreSQL 14 (13's initdb refuses it). */
+    if (initdb_major(sb) >= 14)
+        av_push(&av, "--no-instructions");
     char *out = NULL;
     bool ok = run_program(sb, av.v, &out);
     av_free(&av);
@@ -872,6 +911,13 @@ sandbox *sandbox_start(const sandbox_opts *opts, char **err)
         set_err(err, "PostgreSQL server programs (initdb, pg_ctl, postgres) not found: "
                      "pg_config --bindir has none and /usr/lib/postgresql/*/bin is missing; "
                      "install the Debian package postgresql");
+        return NULL;
+    }
+    if (!has_server_programs(bindir)) {
+        set_err(err,
+                "PGDECK_PG_BINDIR=%s has no PostgreSQL server programs (initdb, pg_ctl, "
+                "postgres)",
+                bindir);
         return NULL;
     }
     sandbox *sb = xcalloc(1, sizeof *sb);

@@ -48,8 +48,9 @@ const char *sandbox_conninfo(const sandbox *sb);
 bool sandbox_restart(sandbox *sb, char **err);
 bool sandbox_pause(sandbox *sb, char **err);  /* pg_ctl stop -m fast, keep the data */
 bool sandbox_resume(sandbox *sb, char **err); /* pg_ctl start again */
-/* Finds the server's bin directory (pg_config --bindir, /usr/lib/postgresql/N/bin);
- * NULL if none. Static string. */
+/* Finds the server's bin directory: $PGDECK_PG_BINDIR when set (as given), else
+ * pg_config --bindir, else the highest /usr/lib/postgresql/N/bin; NULL if none.
+ * Static string. */
 const char *sandbox_find_bindir(void);
 
 #endif

@@ -794,6 +794,13 @@ static void poll_server_progress(import_pane *p)
     import_get_progress(p->im, &pr);
     if (!pr.backend_pid)
         return;
+    eng_stats st;
+    eng_stats_get(p->e, &st);
+    int major = atoi(st.server_version);
+    if (major > 0 && major < 14) { /* pg_stat_progress_copy came with 14 */
+        snprintf(p->server_progress, sizeof p->server_progress, "not on PostgreSQL %d", major);
+        return;
+    }
     char pid[16];
     snprintf(pid, sizeof pid, "%d", pr.backend_pid);
     const char *params[] = {pid};

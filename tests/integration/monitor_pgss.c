@@ -101,7 +101,11 @@ static void test_top_and_rates(sandbox *sb, engine *e, PGconn *side)
     bool any_rate = false;
     for (size_t i = 0; c && i < c->n; i++)
         any_rate |= c->rows[i].has_rate;
-    ok(!any_rate, "rates restart from the new baseline");
+    if (srv.info_relation)
+        ok(!any_rate, "rates restart from the new baseline");
+    else /* only rows whose counters went backwards show the reset */
+        skip("no pg_stat_statements_info before pg_stat_statements 1.9 (PostgreSQL 14)",
+             "rates restart from the new baseline");
 
     /* the next refresh has rates again */
     for (int i = 0; i < 2; i++)

