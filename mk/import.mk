@@ -1,6 +1,7 @@
 # mk/import.mk — the COPY import: CSV sniffing/splitting (common), the import
 # orchestrator (engine), `pgdeck import` (cli), the wizard pane (ui), tests.
-src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h
+src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h src/import/csv_sniff.c \
+	src/import/csv_infer.c src/import/csv_names.c
 
 check_PROGRAMS += tests/unit/csv.t
 tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
@@ -38,7 +39,8 @@ if ENABLE_FUZZ
 # ./configure --enable-fuzz CC=clang; then e.g.
 #   tests/fuzz/csvsplit_fuzz -max_total_time=60 $(srcdir)/tests/fuzz/corpus-csv
 IMPORT_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
-IMPORT_FUZZ_LIB = src/import/csv.c src/import/csv.h src/common/xalloc.c src/common/strbuf.c
+IMPORT_FUZZ_LIB = src/import/csv.c src/import/csv.h src/import/csv_sniff.c src/import/csv_infer.c \
+	src/import/csv_names.c src/common/xalloc.c src/common/strbuf.c
 noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
 tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
