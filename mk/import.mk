@@ -8,7 +8,12 @@ tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
 tests_unit_csv_t_LDADD = $(IMPORT_LIBS)
 TESTS += tests/unit/csv.t
 
-src_libpgdeck_import_a_SOURCES += src/import/import.c src/import/import.h src/import/import_probe.c
+# The importer, one concept per file; import_int.h is shared inside src/import.
+src_libpgdeck_import_a_SOURCES += src/import/import.h src/import/import_int.h \
+	src/import/import.c src/import/import_job.c src/import/import_scan.c \
+	src/import/import_copy.c src/import/import_reject.c src/import/import_lines.c \
+	src/import/import_columns.c src/import/import_sql.c src/import/import_spec.c \
+	src/import/import_probe.c
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
 
