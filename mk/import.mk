@@ -16,6 +16,8 @@ src_libpgdeck_import_a_SOURCES += src/import/import.h src/import/import_int.h \
 	src/import/import_probe.c
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
+# the way out of `import` and `run` (listed here to keep mk/cli.mk untouched)
+src_pgdeck_SOURCES += src/cli/cmd_exit.c src/cli/cmd_exit.h
 
 IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
 	tests/cli/import_doubts.sh
