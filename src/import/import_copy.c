@@ -103,13 +103,11 @@ static bool job_copy_stream(job *j)
 
     eng_id copy = eng_copy_begin(e, j->session, im->copy_sql, j->tag);
     part_scan_init(&ps, j);
+    const csv_rec *rec = &ps.rec; /* the current record */
     for (;;) {
         rec_verdict v = part_scan_next(j, &ps, why, sizeof why);
-        const csv_rec *rec = &ps.rec;
-        if (v == REC_END)
-            break;
-        if (v == REC_FAIL) {
-            ok = false;
+        if (v == REC_END || v == REC_FAIL) {
+            ok = v == REC_END;
             break;
         }
         if (v == REC_BAD) {

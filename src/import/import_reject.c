@@ -230,6 +230,7 @@ bool job_copy_batches(job *j)
     memset(&b, 0, sizeof b);
     sb_init(&b.raw);
     part_scan_init(&ps, j);
+    const csv_rec *rec = &ps.rec; /* the current record */
     for (;;) {
         if (atomic_load(&im->cancel)) {
             job_fail(j, IMPORT_CANCELED, "canceled by user", NULL);
@@ -237,12 +238,9 @@ bool job_copy_batches(job *j)
             break;
         }
         rec_verdict v = part_scan_next(j, &ps, why, sizeof why);
-        const csv_rec *rec = &ps.rec;
         const char *body = part_scan_body(&ps);
-        if (v == REC_END)
-            break;
-        if (v == REC_FAIL) {
-            ok = false;
+        if (v == REC_END || v == REC_FAIL) {
+            ok = v == REC_END;
             break;
         }
         if (v == REC_BAD) {
