@@ -1,4 +1,7 @@
-/* csv.c — CSV as COPY (FORMAT csv) reads it. See csv.h for the rules. */
+/* csv.c — the CSV reader, as COPY (FORMAT csv) reads a file: dialect and
+ * encoding names, the streaming record scanner, field splitting, encodings.
+ * See csv.h for the rules; sniffing, type inference and names are in
+ * csv_sniff.c, csv_infer.c and csv_names.c. */
 #include "import/csv.h"
 
 #include "common/strbuf.h"

@@ -102,6 +102,9 @@ typedef struct job {
 } job;
 
 /* Who may touch what (as engine_int.h states it for the engine):
+ *   fixed        e, serial, nalloc, jobs, coord, done_pipe, start_ns: set in
+ *                import_start before any thread starts, never changed (the
+ *                jobs' own fields: see job);
  *   lock         phase, njobs, res.bytes, res.seconds: written by the
  *                coordinator, read by import_get_progress on the caller's
  *                thread while the import runs;
@@ -109,12 +112,9 @@ typedef struct job {
  *   atomics      cancel, abandon, done, backend_pid, rejected, records and
  *                each job's bytes_done / rows_sent: any thread;
  *   the rest     the coordinator's: set before the job threads start (which
- *                then only read spec, fd, targets, keep, skipping, copy_sql,
- *                reject, e, serial, nalloc, jobs), or after they are joined.
- *                res is read by others only once done is set
- *                (import_get_result). e, serial, nalloc, jobs, coord,
- *                done_pipe and start_ns are set in import_start before any
- *                thread and never change. */
+ *                then only read spec, fd, targets, keep, skipping,
+ *                copy_sql and reject), or after they are joined. res is read
+ *                by others only once done is set (import_get_result). */
 struct importer {
     engine *e;
     import_spec spec;
