@@ -1,15 +1,23 @@
 # mk/import.mk — the COPY import: CSV sniffing/splitting (common), the import
 # orchestrator (engine), `pgdeck import` (cli), the wizard pane (ui), tests.
-src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h
+src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h src/import/csv_sniff.c \
+	src/import/csv_infer.c src/import/csv_names.c
 
 check_PROGRAMS += tests/unit/csv.t
 tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
 tests_unit_csv_t_LDADD = $(IMPORT_LIBS)
 TESTS += tests/unit/csv.t
 
-src_libpgdeck_import_a_SOURCES += src/import/import.c src/import/import.h src/import/import_probe.c
+# The importer, one concept per file; import_int.h is shared inside src/import.
+src_libpgdeck_import_a_SOURCES += src/import/import.h src/import/import_int.h \
+	src/import/import.c src/import/import_job.c src/import/import_scan.c \
+	src/import/import_copy.c src/import/import_reject.c src/import/import_lines.c \
+	src/import/import_columns.c src/import/import_sql.c src/import/import_spec.c \
+	src/import/import_probe.c
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
+# the way out of `import` and `run` (listed here to keep mk/cli.mk untouched)
+src_pgdeck_SOURCES += src/cli/cmd_exit.c src/cli/cmd_exit.h
 
 IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
 	tests/cli/import_doubts.sh
@@ -38,7 +46,8 @@ if ENABLE_FUZZ
 # ./configure --enable-fuzz CC=clang; then e.g.
 #   tests/fuzz/csvsplit_fuzz -max_total_time=60 $(srcdir)/tests/fuzz/corpus-csv
 IMPORT_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
-IMPORT_FUZZ_LIB = src/import/csv.c src/import/csv.h src/common/xalloc.c src/common/strbuf.c
+IMPORT_FUZZ_LIB = src/import/csv.c src/import/csv.h src/import/csv_sniff.c src/import/csv_infer.c \
+	src/import/csv_names.c src/common/xalloc.c src/common/strbuf.c
 noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
 tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)

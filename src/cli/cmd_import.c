@@ -6,12 +6,14 @@
 #include "config.h"
 
 #include "cli/cliconf.h"
+#include "cli/cmd_exit.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/redact.h"
 #include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "import/csv.h"
+#include "common/clock.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
 #include "import/import.h"
@@ -77,13 +79,6 @@ static const char *delim_words(char c)
     k ^= 1;
     snprintf(b[k], sizeof b[k], "'%c'", c);
     return b[k];
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void show_progress(const import_progress *p)
@@ -462,11 +457,11 @@ int cmd_import_main(int argc, char **argv)
             import_on_event(im, ev);
             eng_event_free(ev);
         }
-        if (tty && now_s() - last >= 0.2) {
+        if (tty && clock_mono_s() - last >= 0.2) {
             import_progress p;
             import_get_progress(im, &p);
             show_progress(&p);
-            last = now_s();
+            last = clock_mono_s();
         }
     }
     if (tty)
@@ -485,10 +480,5 @@ out:
         import_probe_free(&probe);
     import_spec_free(&spec);
     free(pos);
-    if (have_cfg)
-        config_free(&cfg);
-    cliconf_free(&o.cc);
-    connargs_free(&o.ca);
-    redact_clear();
-    return rc;
+    return cmd_exit(rc, have_cfg ? &cfg : NULL, &o.cc, &o.ca);
 }

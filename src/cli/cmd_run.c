@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cli/cliconf.h"
+#include "cli/cmd_exit.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
@@ -594,10 +595,5 @@ out:
     for (int i = 0; i < o.ninputs; i++)
         free(o.inputs[i]);
     free(o.inputs);
-    if (have_cfg)
-        config_free(&cfg);
-    cliconf_free(&o.cc);
-    connargs_free(&o.ca);
-    redact_clear();
-    return rc;
+    return cmd_exit(rc, have_cfg ? &cfg : NULL, &o.cc, &o.ca);
 }

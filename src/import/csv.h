@@ -1,6 +1,8 @@
 /* csv.h — CSV as PostgreSQL's COPY ... (FORMAT csv) reads it: sniffing,
  * a streaming record scanner, field splitting, type inference, names.
- * Pure code: no libpq, no curses, no I/O.
+ * Pure code: no libpq, no curses, no I/O. csv.c implements the dialect
+ * names, the scanner, fields and encodings; csv_sniff.c, csv_infer.c and
+ * csv_names.c the sections named after them.
  *
  * Parsing rules (copyfromparse.c, escape == quote, which is all pgdeck uses):
  *   - every quote character toggles "inside quotes"; inside quotes a doubled
