@@ -6,7 +6,8 @@
 #   - only src/engine and src/sandbox include libpq-fe.h;
 #   - src/engine, src/common, src/monitor, src/import, src/sandbox include no
 #     curses or readline;
-#   - only src/engine includes engine_int.h (the others use engine.h).
+#   - only src/engine includes engine_int.h (the others use engine.h);
+#   - only src/monitor includes monitor_int.h (the others use monitor.h).
 cd "${1:-.}" || exit 2
 bad=0
 report() {
@@ -25,4 +26,7 @@ report "curses or readline below the UI" \
 report "engine_int.h outside src/engine" \
     '^[[:space:]]*#[[:space:]]*include[[:space:]]*"engine/engine_int\.h"' \
     "src/ui/* src/cli/* src/common/* src/monitor/* src/import/* src/sandbox/*"
+report "monitor_int.h outside src/monitor" \
+    '^[[:space:]]*#[[:space:]]*include[[:space:]]*"monitor/monitor_int\.h"' \
+    "src/engine/* src/ui/* src/cli/* src/common/* src/import/* src/sandbox/*"
 exit $bad
