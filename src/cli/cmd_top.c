@@ -52,6 +52,7 @@
  */
 #include "config.h"
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
@@ -81,13 +82,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
     interrupted = sig;
-}
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Runs one monitor statement and waits for it. Returns the last result (or
@@ -404,7 +398,7 @@ static int take_snapshot(engine *e, mon_server *srv, mon_sort sort, int limit,
     eng_done_status st;
     eng_error *err;
     eng_result *r = run_sql(e, sql, 3, params, "top:pgss", &st, &err);
-    double at = now_mono();
+    double at = clock_mono_s();
     free(sql);
     int rc = EXIT_OK;
     if (!r) {

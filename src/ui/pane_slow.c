@@ -17,6 +17,7 @@
 #include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
+#include "common/clock.h"
 #include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
@@ -97,13 +98,6 @@ static double threshold_ms(slow_pane *p)
 {
     const pgdeck_config *cfg = app_config(p->a);
     return cfg && cfg->slow_threshold > 0 ? cfg->slow_threshold : 50;
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static eng_id submit_flags(slow_pane *p, const char *sql, int nparams, const char *const *params,
@@ -553,7 +547,7 @@ static int slow_on_event(pane *pp, const eng_event *ev)
         if (ev->kind == EV_RESULT && ev->result) {
             if (eng_result_status(ev->result) == ENG_RES_TUPLES) {
                 mon_pgss_snap_free(p->incoming);
-                p->incoming = mon_pgss_parse(ev->result, mono_now(), &err);
+                p->incoming = mon_pgss_parse(ev->result, clock_mono_s(), &err);
                 free(err);
             } else if (eng_result_error(ev->result)) {
                 mon_server_diagnose_error(&p->srv, eng_result_error(ev->result));
