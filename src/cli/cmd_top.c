@@ -53,6 +53,7 @@
 #include "config.h"
 
 #include "common/clock.h"
+#include "common/fmt.h"
 #include "common/json.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
@@ -344,19 +345,24 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
     printf("  %-12s %-12s query\n", "database", "user");
     for (size_t i = 0; i < snap->n && (int)i < limit; i++) {
         const mon_stmt *m = &snap->rows[i];
-        char calls[16], rows[16], rd[16], tw[16];
-        mon_fmt_count(m->c[MC_CALLS], calls, sizeof calls);
-        mon_fmt_count(m->c[MC_ROWS], rows, sizeof rows);
-        mon_fmt_count(m->c[MC_SHARED_READ], rd, sizeof rd);
-        mon_fmt_count(m->c[MC_TEMP_WRITTEN], tw, sizeof tw);
-        printf("%4zu %9s %11.1f %10.2f %10.2f %10.2f %10.2f %9s %9s %9s", i + 1, calls,
-               m->c[MC_TOTAL_MS], m->g[MG_MEAN_MS], m->g[MG_MIN_MS], m->g[MG_MAX_MS],
-               m->g[MG_STDDEV_MS], rows, rd, tw);
+        char calls[16], total[16], mean[16], min[16], max[16], sd[16], rows[16], rd[16], tw[16];
+        fmt_count(m->c[MC_CALLS], calls, sizeof calls);
+        fmt_ms(m->c[MC_TOTAL_MS], total, sizeof total);
+        fmt_ms(m->g[MG_MEAN_MS], mean, sizeof mean);
+        fmt_ms(m->g[MG_MIN_MS], min, sizeof min);
+        fmt_ms(m->g[MG_MAX_MS], max, sizeof max);
+        fmt_ms(m->g[MG_STDDEV_MS], sd, sizeof sd);
+        fmt_count(m->c[MC_ROWS], rows, sizeof rows);
+        fmt_count(m->c[MC_SHARED_READ], rd, sizeof rd);
+        fmt_count(m->c[MC_TEMP_WRITTEN], tw, sizeof tw);
+        printf("%4zu %9s %11s %10s %10s %10s %10s %9s %9s %9s", i + 1, calls, total, mean, min, max,
+               sd, rows, rd, tw);
         if (rates) {
-            if (m->has_rate)
-                printf(" %9.2f %9.1f", m->r[MC_CALLS], m->r[MC_TOTAL_MS]);
-            else
-                printf(" %9s %9s", "-", "-");
+            /* the Slow pane's calls/s and ms/s columns, the same way */
+            char cps[16], msps[16];
+            fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, cps, sizeof cps);
+            fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, msps, sizeof msps);
+            printf(" %9s %9s", cps, msps);
         }
         fputs("  ", stdout);
         print_flat_field(m->database, 12);
@@ -371,7 +377,7 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
     for (size_t i = 0; now && i < now->n; i++) {
         const mon_backend *b = &now->rows[i];
         char dur[32];
-        mon_fmt_duration(b->query_s, dur, sizeof dur);
+        fmt_duration(b->query_s, dur, sizeof dur);
         printf("  pid %-7d %8s ", b->pid, dur);
         print_flat_field(b->database, 12);
         putchar(' ');

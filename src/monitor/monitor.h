@@ -396,11 +396,5 @@ void mon_dbstat_rates(const mon_dbstat *prev, const mon_dbstat *cur, mon_dbrates
 
 /* Parses a PostgreSQL int array literal "{1,2}" into a malloc'd array. */
 int *mon_parse_int_array(const char *s, int *n);
-/* Formats seconds as "0.3s", "12.5s", "4m05s", "2h03m"; "" for NAN. */
-void mon_fmt_duration(double s, char *buf, size_t n);
-/* Formats a number compactly: "950", "12.3k", "4.1M"; "-" for NAN. */
-void mon_fmt_count(double v, char *buf, size_t n);
-/* Milliseconds: "0.123", "12.3", "1234", "12.3s", "4.2m"... "-" for NAN. */
-void mon_fmt_ms(double ms, char *buf, size_t n);
 
 #endif

@@ -19,6 +19,7 @@
  * each backend's CPU, memory and I/O from /proc (proc_backend.h). */
 #include "config.h"
 
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "monitor/monitor.h"
@@ -330,21 +331,6 @@ static void format_pids(const int *pids, int n, char *buf, size_t len)
     }
 }
 
-static void format_bytes(double v, char *buf, size_t n)
-{
-    if (isnan(v)) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    const char *unit = "BKMGT";
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, n, u == 0 || v >= 100 ? "%.0f%c" : "%.1f%c", v, unit[u]);
-}
-
 static const proc_cell *proc_of(const activity_pane *p, const mon_backend *b)
 {
     if (!p->procs || !p->act)
@@ -379,12 +365,12 @@ static const char *cell_of(activity_pane *p, const mon_backend *b, int id, char 
         return buf;
     case COL_MEM:
         pc = proc_of(p, b);
-        format_bytes(pc ? pc->r.rss_bytes : NAN, buf, n);
+        fmt_bytes(pc ? pc->r.rss_bytes : NAN, buf, n);
         return buf;
     case COL_READ:
     case COL_WRITE:
         pc = proc_of(p, b);
-        format_bytes(pc ? (id == COL_READ ? pc->r.read_s : pc->r.write_s) : NAN, buf, n);
+        fmt_bytes(pc ? (id == COL_READ ? pc->r.read_s : pc->r.write_s) : NAN, buf, n);
         return buf;
     case COL_STATE:
         if (strcmp(b->state, "idle in transaction") == 0)
@@ -401,11 +387,11 @@ static const char *cell_of(activity_pane *p, const mon_backend *b, int id, char 
         snprintf(buf, n, "%s:%s", b->wait_type, b->wait_event);
         return buf;
     case COL_XACT:
-        mon_fmt_duration(b->xact_s, buf, n);
+        fmt_duration(b->xact_s, buf, n);
         return buf;
     case COL_TIME:
         /* for idle sessions the time since the last query ended matters */
-        mon_fmt_duration(strcmp(b->state, "active") == 0 ? b->query_s : b->state_s, buf, n);
+        fmt_duration(strcmp(b->state, "active") == 0 ? b->query_s : b->state_s, buf, n);
         return buf;
     case COL_BLOCKED:
         format_pids(b->blocked_by, b->nblocked_by, buf, n);
@@ -1019,13 +1005,13 @@ static void figures_line(activity_pane *p, char *buf, size_t n, bool narrow)
         idle_x += mon_backend_idle_in_xact(b);
     }
     char tps[16], hit[16], tf[16], tb[16];
-    mon_fmt_count(p->rates.tps, tps, sizeof tps);
+    fmt_count(p->rates.tps, tps, sizeof tps);
     if (isnan(p->rates.hit_ratio) || !p->have_db_cur)
         snprintf(hit, sizeof hit, "-");
     else
         snprintf(hit, sizeof hit, "%.1f%%", p->rates.hit_ratio);
-    mon_fmt_count(p->rates.temp_files_s, tf, sizeof tf);
-    format_bytes(p->rates.temp_bytes_s, tb, sizeof tb);
+    fmt_count(p->rates.temp_files_s, tf, sizeof tf);
+    fmt_bytes(p->rates.temp_bytes_s, tb, sizeof tb);
     if (!p->have_db_prev)
         snprintf(tps, sizeof tps, "-");
     const char *where = !p->have_db_cur         ? ""
@@ -1068,9 +1054,9 @@ static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
     snprintf(title, sizeof title,
              "Activity: %zu session%s%s%s%s · %zu waiting · view %s · sort %s · "
              "idle %s · own %s",
-             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "", tagged, waiting,
-             mon_view_name(p->view), sort_names[p->sort], p->show_idle ? "shown" : "hidden",
-             p->show_own ? "shown" : "hidden");
+             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "",
+             tagged, waiting, mon_view_name(p->view), sort_names[p->sort],
+             p->show_idle ? "shown" : "hidden", p->show_own ? "shown" : "hidden");
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     int y = 1;

@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/fmt.h"
 #include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
@@ -204,34 +205,34 @@ static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
         col = server_narrow_map[col];
     switch (col) {
     case 0:
-        mon_fmt_count(m->c[MC_CALLS], buf, n);
+        fmt_count(m->c[MC_CALLS], buf, n);
         return buf;
     case 1:
-        mon_fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
+        fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
         return buf;
     case 2:
-        mon_fmt_ms(m->c[MC_TOTAL_MS], buf, n);
+        fmt_ms(m->c[MC_TOTAL_MS], buf, n);
         return buf;
     case 3:
-        mon_fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
+        fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
         return buf;
     case 4:
-        mon_fmt_ms(m->g[MG_MEAN_MS], buf, n);
+        fmt_ms(m->g[MG_MEAN_MS], buf, n);
         return buf;
     case 5:
-        mon_fmt_count(m->c[MC_ROWS], buf, n);
+        fmt_count(m->c[MC_ROWS], buf, n);
         return buf;
     case 6:
-        mon_fmt_count(m->c[MC_SHARED_READ], buf, n);
+        fmt_count(m->c[MC_SHARED_READ], buf, n);
         return buf;
     case 7:
-        mon_fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
+        fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
         return buf;
     case 8: {
         const eng_stmt_metric *cm = metric_for(p, m->fingerprint);
         if (!cm)
             return "";
-        mon_fmt_ms(cm->p95_ms, buf, n);
+        fmt_ms(cm->p95_ms, buf, n);
         return buf;
     }
     case 9:
@@ -264,7 +265,7 @@ static const char *now_cell(void *ctx, int row, int col, char *buf, size_t n)
         snprintf(buf, n, "%d", b->pid);
         return buf;
     case 1:
-        mon_fmt_duration(b->query_s, buf, n);
+        fmt_duration(b->query_s, buf, n);
         return buf;
     case 2:
         return b->database;
@@ -307,7 +308,7 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
             return buf;
         }
         case 1:
-            mon_fmt_ms(s->ms, buf, n);
+            fmt_ms(s->ms, buf, n);
             return buf;
         case 2:
             snprintf(buf, n, "%d", s->backend_pid);
@@ -324,28 +325,28 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
     const eng_stmt_metric *m = &p->metrics[p->client_order[row]];
     switch (col) {
     case 0:
-        mon_fmt_count((double)m->calls, buf, n);
+        fmt_count((double)m->calls, buf, n);
         return buf;
     case 1:
-        mon_fmt_count((double)m->errors, buf, n);
+        fmt_count((double)m->errors, buf, n);
         return buf;
     case 2:
-        mon_fmt_ms(m->p50_ms, buf, n);
+        fmt_ms(m->p50_ms, buf, n);
         return buf;
     case 3:
-        mon_fmt_ms(m->p95_ms, buf, n);
+        fmt_ms(m->p95_ms, buf, n);
         return buf;
     case 4:
-        mon_fmt_ms(m->p99_ms, buf, n);
+        fmt_ms(m->p99_ms, buf, n);
         return buf;
     case 5:
-        mon_fmt_ms(m->max_ms, buf, n);
+        fmt_ms(m->max_ms, buf, n);
         return buf;
     case 6: {
         const mon_stmt *s = server_row_for(p, m->fingerprint);
         if (!s)
             return "";
-        mon_fmt_ms(s->g[MG_MEAN_MS], buf, n);
+        fmt_ms(s->g[MG_MEAN_MS], buf, n);
         return buf;
     }
     case 7:
@@ -1383,9 +1384,9 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
                                "per second"));
             for (int k = 0; k < MC_COUNT; k++) {
                 char c[32], d[32], r[32];
-                mon_fmt_count(m->c[k], c, sizeof c);
-                mon_fmt_count(m->has_rate ? m->d[k] : NAN, d, sizeof d);
-                mon_fmt_count(m->has_rate ? m->r[k] : NAN, r, sizeof r);
+                fmt_count(m->c[k], c, sizeof c);
+                fmt_count(m->has_rate ? m->d[k] : NAN, d, sizeof d);
+                fmt_count(m->has_rate ? m->r[k] : NAN, r, sizeof r);
                 if (isnan(m->c[k]))
                     snprintf(c, sizeof c, "n/a");
                 else if (k == MC_TOTAL_MS || k == MC_BLK_READ_MS || k == MC_BLK_WRITE_MS ||
