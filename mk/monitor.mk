@@ -1,7 +1,8 @@
 # mk/monitor.mk — src/monitor: catalog probing and the SQL and parsing for
-# pg_stat_statements, pg_stat_activity and pg_locks. An engine API client:
+# pg_stat_statements, pg_stat_activity and pg_locks, and the driver that runs
+# them for every view. An engine API client:
 # its library has no libpq include path (the build enforces the layer rule).
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.h src/monitor/monitor_int.h \
 	src/monitor/monitor_probe.c src/monitor/monitor_pgss.c \
 	src/monitor/monitor_activity.c src/monitor/monitor_dbstat.c \
-	src/monitor/monitor_explain.c
+	src/monitor/monitor_explain.c src/monitor/monitor_driver.c
