@@ -3,8 +3,9 @@
  * by default, sort, filter, tags, cancel and terminate, and the locks the
  * selected backend holds and awaits.
  *
- * Queries go through eng_exec with ENG_EXEC_NOMETRICS and an "activity:" tag,
- * at most one of each kind in flight. Signals are sent one statement per
+ * The list and the header figures come from the monitor driver (monitor.h),
+ * locks and signals through eng_exec here; all with ENG_EXEC_NOMETRICS and
+ * an "activity:" tag, at most one of each kind in flight. Signals are sent one statement per
  * backend with its pid and backend_start as parameters, so they hit exactly
  * the backend the prompt named (a pid reused by a new session matches
  * nothing: "not applied"); the outcome shown is what the server answered.

@@ -1,16 +1,18 @@
 /* pane_slow.c — pane 2, Slow: three sources in one view.
  *
- *   Server  pg_stat_statements top N (monitor.c builds the SQL for the
- *           server's version), cumulative and per-second figures, filter
+ *   Server  pg_stat_statements top N (monitor_pgss.c builds the SQL for
+ *           the server's version), cumulative and per-second figures, filter
  *           (db:NAME user:NAME text) bound as parameters, a detail view.
  *   Now     statements in pg_stat_activity running over slow_threshold.
  *   Client  pgdeck's own per-fingerprint metrics and slow log, joined to
  *           the server rows whose normalized text has the same fingerprint.
  *
- * Every query goes through eng_exec with ENG_EXEC_NOMETRICS and a "slow:"
- * tag; at most one of each kind is in flight, so a slow server never piles
- * up requests. Without pg_stat_statements the server section says why and
- * what to do (monitor.c's diagnosis) and offers CREATE EXTENSION. */
+ * Server and Now are refreshed by the monitor driver (monitor.h: probe,
+ * statements, texts, rates), the actions (EXPLAIN, reset, create) go
+ * through eng_exec here; all with ENG_EXEC_NOMETRICS and a "slow:" tag, at
+ * most one of each kind in flight, so a slow server never piles up
+ * requests. Without pg_stat_statements the server section says why and
+ * what to do (monitor_probe.c's diagnosis) and offers CREATE EXTENSION. */
 #include "config.h"
 
 #include "common/sqlsplit.h"
