@@ -26,6 +26,7 @@ static inline int col_index(const eng_result *r, const char *name)
     return -1;
 }
 
+/* The value as a malloc'd string, NULL for NULL or a missing column. */
 static inline char *get_str(const eng_result *r, int row, int col)
 {
     if (col < 0 || eng_result_isnull(r, row, col))
@@ -33,12 +34,14 @@ static inline char *get_str(const eng_result *r, int row, int col)
     return xstrdup(eng_result_value(r, row, col));
 }
 
+/* The same, "" instead of NULL (for fields that are never NULL). */
 static inline char *get_str0(const eng_result *r, int row, int col)
 {
     char *s = get_str(r, row, col);
     return s ? s : xstrdup("");
 }
 
+/* The value as a number, NAN for NULL or a missing column. */
 static inline double get_num(const eng_result *r, int row, int col)
 {
     if (col < 0 || eng_result_isnull(r, row, col))
@@ -46,6 +49,7 @@ static inline double get_num(const eng_result *r, int row, int col)
     return strtod(eng_result_value(r, row, col), NULL);
 }
 
+/* A boolean column, false for NULL or a missing column. */
 static inline bool get_bool(const eng_result *r, int row, int col)
 {
     if (col < 0 || eng_result_isnull(r, row, col))
@@ -54,6 +58,7 @@ static inline bool get_bool(const eng_result *r, int row, int col)
     return v[0] == 't' || v[0] == 'T' || v[0] == '1';
 }
 
+/* Replaces *dst (freed) with val (taken over). */
 static inline void set_str(char **dst, char *val)
 {
     free(*dst);
