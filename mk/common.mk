@@ -5,6 +5,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
 	src/common/clock.h \
+	src/common/fmt.c src/common/fmt.h \
 	src/common/utf8.c src/common/utf8.h \
 	src/common/json.c src/common/json.h \
 	src/common/termsafe.c src/common/termsafe.h \
@@ -30,6 +31,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+
+check_PROGRAMS += tests/unit/fmt.t
+tests_unit_fmt_t_SOURCES = tests/unit/fmt.c tests/lib/tap.h
+tests_unit_fmt_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/fmt.t
 
 check_PROGRAMS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h

@@ -7,7 +7,8 @@
 #   - src/engine, src/common, src/monitor, src/import, src/sandbox include no
 #     curses or readline;
 #   - only src/engine includes engine_int.h (the others use engine.h);
-#   - only src/import includes import_int.h (the others use import.h).
+#   - only src/import includes import_int.h (the others use import.h);
+#   - only src/monitor includes monitor_int.h (the others use monitor.h).
 cd "${1:-.}" || exit 2
 bad=0
 report() {
@@ -29,4 +30,7 @@ report "engine_int.h outside src/engine" \
 report "import_int.h outside src/import" \
     '^[[:space:]]*#[[:space:]]*include[[:space:]]*"import/import_int\.h"' \
     "src/ui/* src/cli/* src/common/* src/monitor/* src/engine/* src/sandbox/*"
+report "monitor_int.h outside src/monitor" \
+    '^[[:space:]]*#[[:space:]]*include[[:space:]]*"monitor/monitor_int\.h"' \
+    "src/engine/* src/ui/* src/cli/* src/common/* src/import/* src/sandbox/*"
 exit $bad

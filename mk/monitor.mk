@@ -1,5 +1,16 @@
 # mk/monitor.mk — src/monitor: catalog probing and the SQL and parsing for
-# pg_stat_statements, pg_stat_activity and pg_locks. An engine API client:
+# pg_stat_statements, pg_stat_activity and pg_locks, and the driver that runs
+# them for every view. An engine API client:
 # its library has no libpq include path (the build enforces the layer rule).
-src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.c src/monitor/monitor.h \
-	src/monitor/monitor_explain.c
+src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.h src/monitor/monitor_int.h \
+	src/monitor/monitor_probe.c src/monitor/monitor_pgss.c \
+	src/monitor/monitor_activity.c src/monitor/monitor_dbstat.c \
+	src/monitor/monitor_explain.c src/monitor/monitor_driver.c
+
+# The driver against a real cluster (the statements it runs, their order, tags
+# and failures).
+check_PROGRAMS += tests/integration/monitor_driver.t
+tests_integration_monitor_driver_t_SOURCES = tests/integration/monitor_driver.c
+tests_integration_monitor_driver_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_monitor_driver_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
+TESTS += tests/integration/monitor_driver.t

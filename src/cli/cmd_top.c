@@ -52,6 +52,8 @@
  */
 #include "config.h"
 
+#include "common/clock.h"
+#include "common/fmt.h"
 #include "common/json.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
@@ -83,66 +85,48 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
-static double now_mono(void)
+/* A step of the driver failed: says why on stderr, returns the exit code.
+ * pg_stat_statements' own failures get the Slow pane's reason and remedy. */
+static int report_failure(const mon_driver *d, mon_step step)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    const mon_failure *f = &d->fail[step];
+    if (f->status == ENG_DONE_OK) { /* a result the parser refused */
+        cli_eprintf("pgdeck top: %s\n", f->message);
+        return EXIT_SQL;
+    }
+    if (step == MON_STEP_PGSS && f->status != ENG_DONE_CONN) {
+        cli_eprintf("pgdeck top: %s\n", d->srv.reason);
+        if (d->srv.remedy[0])
+            cli_eprintf("  %s\n", d->srv.remedy);
+        return EXIT_SQL;
+    }
+    const char *what = step == MON_STEP_PROBE ? "probe"
+                       : step == MON_STEP_NOW ? "pg_stat_activity"
+                                              : "connection lost";
+    cli_eprintf("pgdeck top: %s: %s\n", what, f->message);
+    return f->status == ENG_DONE_CONN ? EXIT_CONNECT : EXIT_SQL;
 }
 
-/* Runs one monitor statement and waits for it. Returns the last result (or
- * NULL) and the final status; *err gets the error when there is one. */
-static eng_result *run_sql(engine *e, const char *sql, int nparams, const char *const *params,
-                           const char *tag, eng_done_status *status, eng_error **err)
+/* One sample's steps, to completion: the exit code of the first that failed
+ * (texts only count when the connection is gone: rows then say "<text not
+ * available>"). */
+static int run_sample(mon_driver *d)
 {
-    eng_exec_args args = {.sql = sql,
-                          .nparams = nparams,
-                          .params = params,
-                          .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
-                          .tag = tag};
-    eng_id id = eng_exec(e, &args);
-    eng_result *res = NULL;
-    *err = NULL;
-    *status = ENG_DONE_CONN;
-    for (;;) {
-        eng_event *ev = eng_event_wait(e, 1000);
-        if (!ev)
-            continue;
-        if (ev->id != id) {
-            eng_event_free(ev);
-            continue;
+    mon_driver_refresh(d);
+    mon_driver_wait(d);
+    static const mon_step order[] = {MON_STEP_PROBE, MON_STEP_PGSS, MON_STEP_TEXTS, MON_STEP_NOW};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const mon_failure *f = &d->fail[order[i]];
+        if (f->failed && (order[i] != MON_STEP_TEXTS || f->status == ENG_DONE_CONN))
+            return report_failure(d, order[i]);
+        if (order[i] == MON_STEP_PROBE && d->srv.state != MON_PGSS_OK) {
+            cli_eprintf("pgdeck top: %s\n", d->srv.reason);
+            if (d->srv.remedy[0])
+                cli_eprintf("  %s\n", d->srv.remedy);
+            return EXIT_SQL;
         }
-        if (ev->kind == EV_RESULT && ev->result) {
-            eng_result_free(res);
-            res = ev->result;
-            ev->result = NULL;
-        } else if (ev->kind == EV_DONE) {
-            *status = ev->status;
-            if (ev->error) {
-                *err = ev->error;
-                ev->error = NULL;
-            }
-            eng_event_free(ev);
-            break;
-        }
-        eng_event_free(ev);
     }
-    if (res && eng_result_status(res) == ENG_RES_ERROR) {
-        if (!*err && eng_result_error(res))
-            *err = eng_error_dup(eng_result_error(res));
-        eng_result_free(res);
-        res = NULL;
-        if (*status == ENG_DONE_OK)
-            *status = ENG_DONE_ERROR;
-    }
-    return res;
-}
-
-static int fail_status(eng_done_status st, const eng_error *err, const char *what)
-{
-    cli_eprintf("pgdeck top: %s: %s\n", what,
-                err && err->message ? err->message : eng_done_status_name(st));
-    return st == ENG_DONE_CONN ? EXIT_CONNECT : EXIT_SQL;
+    return d->cur ? EXIT_OK : EXIT_SQL;
 }
 
 static void json_num(strbuf *sb, double v)
@@ -350,19 +334,24 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
     printf("  %-12s %-12s query\n", "database", "user");
     for (size_t i = 0; i < snap->n && (int)i < limit; i++) {
         const mon_stmt *m = &snap->rows[i];
-        char calls[16], rows[16], rd[16], tw[16];
-        mon_fmt_count(m->c[MC_CALLS], calls, sizeof calls);
-        mon_fmt_count(m->c[MC_ROWS], rows, sizeof rows);
-        mon_fmt_count(m->c[MC_SHARED_READ], rd, sizeof rd);
-        mon_fmt_count(m->c[MC_TEMP_WRITTEN], tw, sizeof tw);
-        printf("%4zu %9s %11.1f %10.2f %10.2f %10.2f %10.2f %9s %9s %9s", i + 1, calls,
-               m->c[MC_TOTAL_MS], m->g[MG_MEAN_MS], m->g[MG_MIN_MS], m->g[MG_MAX_MS],
-               m->g[MG_STDDEV_MS], rows, rd, tw);
+        char calls[16], total[16], mean[16], min[16], max[16], sd[16], rows[16], rd[16], tw[16];
+        fmt_count(m->c[MC_CALLS], calls, sizeof calls);
+        fmt_ms(m->c[MC_TOTAL_MS], total, sizeof total);
+        fmt_ms(m->g[MG_MEAN_MS], mean, sizeof mean);
+        fmt_ms(m->g[MG_MIN_MS], min, sizeof min);
+        fmt_ms(m->g[MG_MAX_MS], max, sizeof max);
+        fmt_ms(m->g[MG_STDDEV_MS], sd, sizeof sd);
+        fmt_count(m->c[MC_ROWS], rows, sizeof rows);
+        fmt_count(m->c[MC_SHARED_READ], rd, sizeof rd);
+        fmt_count(m->c[MC_TEMP_WRITTEN], tw, sizeof tw);
+        printf("%4zu %9s %11s %10s %10s %10s %10s %9s %9s %9s", i + 1, calls, total, mean, min, max,
+               sd, rows, rd, tw);
         if (rates) {
-            if (m->has_rate)
-                printf(" %9.2f %9.1f", m->r[MC_CALLS], m->r[MC_TOTAL_MS]);
-            else
-                printf(" %9s %9s", "-", "-");
+            /* the Slow pane's calls/s and ms/s columns, the same way */
+            char cps[16], msps[16];
+            fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, cps, sizeof cps);
+            fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, msps, sizeof msps);
+            printf(" %9s %9s", cps, msps);
         }
         fputs("  ", stdout);
         print_flat_field(m->database, 12);
@@ -377,7 +366,7 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
     for (size_t i = 0; now && i < now->n; i++) {
         const mon_backend *b = &now->rows[i];
         char dur[32];
-        mon_fmt_duration(b->query_s, dur, sizeof dur);
+        fmt_duration(b->query_s, dur, sizeof dur);
         printf("  pid %-7d %8s ", b->pid, dur);
         print_flat_field(b->database, 12);
         putchar(' ');
@@ -389,91 +378,6 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
         putchar('\n');
     }
     fflush(stdout);
-}
-
-/* Takes one pg_stat_statements snapshot (and refines the diagnosis when it
- * fails): counters first, then the texts the cache lacks for the rows shown.
- * Returns an exit code; *out is set on success. */
-static int take_snapshot(engine *e, mon_server *srv, mon_sort sort, int limit,
-                         mon_text_cache *cache, mon_pgss_snap **out)
-{
-    /* a few more than shown: the monitor's own rows are dropped later */
-    char *sql = mon_pgss_sql(srv, sort, limit + 10, NULL);
-    const char *params[3];
-    mon_pgss_params(NULL, params);
-    eng_done_status st;
-    eng_error *err;
-    eng_result *r = run_sql(e, sql, 3, params, "top:pgss", &st, &err);
-    double at = now_mono();
-    free(sql);
-    int rc = EXIT_OK;
-    if (!r) {
-        if (st == ENG_DONE_CONN) {
-            rc = fail_status(st, err, "connection lost");
-        } else {
-            mon_server_diagnose_error(srv, err);
-            cli_eprintf("pgdeck top: %s\n", srv->reason);
-            if (srv->remedy[0])
-                cli_eprintf("  %s\n", srv->remedy);
-            rc = EXIT_SQL;
-        }
-    } else {
-        char *perr = NULL;
-        *out = mon_pgss_parse(r, at, &perr);
-        if (!*out) {
-            cli_eprintf("pgdeck top: %s\n", perr);
-            free(perr);
-            rc = EXIT_SQL;
-        }
-    }
-    eng_result_free(r);
-    eng_error_free(err);
-    char *ids = NULL;
-    /* a few more than shown: the monitor's own rows are dropped afterwards */
-    if (rc == EXIT_OK && mon_pgss_apply_texts(*out, cache, (size_t)limit + 8, false, &ids)) {
-        char *tsql = mon_pgss_text_sql(srv);
-        const char *tparams[1] = {ids};
-        r = run_sql(e, tsql, 1, tparams, "top:texts", &st, &err);
-        if (r)
-            mon_text_cache_add_result(cache, r);
-        else if (st == ENG_DONE_CONN)
-            rc = fail_status(st, err, "connection lost");
-        eng_result_free(r);
-        eng_error_free(err);
-        free(tsql);
-        mon_pgss_apply_texts(*out, cache, 0, true, NULL);
-    }
-    free(ids);
-    if (rc != EXIT_OK && *out) {
-        mon_pgss_snap_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-static int take_now(engine *e, double threshold_ms, mon_activity **out)
-{
-    char thr[32];
-    snprintf(thr, sizeof thr, "%g", threshold_ms);
-    const char *params[1] = {thr};
-    eng_done_status st;
-    eng_error *err;
-    eng_result *r = run_sql(e, mon_now_sql(), 1, params, "top:now", &st, &err);
-    int rc = EXIT_OK;
-    if (!r) {
-        rc = fail_status(st, err, "pg_stat_activity");
-    } else {
-        char *perr = NULL;
-        *out = mon_activity_parse(r, &perr);
-        if (!*out) {
-            cli_eprintf("pgdeck top: %s\n", perr);
-            free(perr);
-            rc = EXIT_SQL;
-        }
-    }
-    eng_result_free(r);
-    eng_error_free(err);
-    return rc;
 }
 
 static bool sleep_interruptible(double s)
@@ -599,26 +503,12 @@ int cmd_top_main(int argc, char **argv)
         goto out;
     }
 
-    mon_server srv;
-    mon_server_init(&srv);
-    eng_done_status st;
-    eng_error *eerr;
-    eng_result *r = run_sql(e, mon_probe_sql(), 0, NULL, "top:probe", &st, &eerr);
-    char *perr = NULL;
-    if (!r) {
-        rc = fail_status(st, eerr, "probe");
-    } else if (!mon_probe_parse(r, &srv, &perr)) {
-        cli_eprintf("pgdeck top: %s\n", perr);
-        free(perr);
-        rc = EXIT_SQL;
-    } else if (srv.state != MON_PGSS_OK) {
-        cli_eprintf("pgdeck top: %s\n", srv.reason);
-        if (srv.remedy[0])
-            cli_eprintf("  %s\n", srv.remedy);
-        rc = EXIT_SQL;
-    }
-    eng_result_free(r);
-    eng_error_free(eerr);
+    mon_driver d;
+    mon_driver_init(&d, e, "top", MON_PART_PGSS | MON_PART_NOW);
+    d.sort = sort;
+    d.limit = limit + 10;            /* a few more than shown: the monitor's own */
+    d.text_rows = (size_t)limit + 8; /* rows are dropped after the texts came */
+    d.threshold_ms = threshold_ms;
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -627,42 +517,30 @@ int cmd_top_main(int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    mon_pgss_snap *prev = NULL;
-    mon_text_cache *cache = mon_text_cache_new();
+    bool baseline = once && interval > 0; /* --once --interval: two snapshots */
     while (rc == EXIT_OK) {
-        mon_pgss_snap *cur = NULL;
-        if ((rc = take_snapshot(e, &srv, sort, limit, cache, &cur)) != EXIT_OK)
+        /* the first of two snapshots needs no "now" list */
+        d.parts = baseline ? MON_PART_PGSS : MON_PART_PGSS | MON_PART_NOW;
+        if ((rc = run_sample(&d)) != EXIT_OK)
             break;
-        if (once && interval > 0 && !prev) {
-            prev = cur;
+        if (baseline) {
+            baseline = false;
             if (!sleep_interruptible(interval))
                 break;
             continue;
         }
-        mon_pgss_rates(prev, cur);
-        mon_pgss_sort(cur, sort, false);
-        mon_activity *now = NULL;
-        if ((rc = take_now(e, threshold_ms, &now)) != EXIT_OK) {
-            mon_pgss_snap_free(cur);
-            break;
-        }
         if (json)
-            print_json(&srv, cur, now, sort, limit, interval > 0);
+            print_json(&d.srv, d.cur, d.now, sort, limit, interval > 0);
         else
-            print_text(&srv, cur, now, sort, limit, threshold_ms);
-        mon_activity_free(now);
-        mon_pgss_snap_free(prev);
-        prev = cur;
+            print_text(&d.srv, d.cur, d.now, sort, limit, threshold_ms);
         if (once || !sleep_interruptible(interval))
             break;
         if (!json)
             putchar('\n');
     }
-    mon_pgss_snap_free(prev);
-    mon_text_cache_free(cache);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    mon_server_free(&srv);
+    mon_driver_free(&d);
     engine_stop(e);
 out:
     cliconf_free(&cc);

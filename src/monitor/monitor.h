@@ -392,15 +392,129 @@ bool mon_dbstat_parse(const eng_result *r, mon_dbstat *out, char **err);
  * a negative rate. */
 void mon_dbstat_rates(const mon_dbstat *prev, const mon_dbstat *cur, mon_dbrates *out);
 
+/* ---- the monitor driver (monitor_driver.c) --------------------------------
+ * The one sequence every monitor view runs: probe the server (again while
+ * pg_stat_statements is unusable), read the statements, fetch the texts the
+ * cache lacks, compute the rates and sort; and beside it the lists and
+ * figures that need no probe (statements running now, pg_stat_activity,
+ * pg_stat_database). It submits through eng_exec (ENG_EXEC_NOMETRICS |
+ * ENG_EXEC_NOPREPARE, tags "<tag>:probe", ":pgss", ":texts", ":now",
+ * ":list", ":db") and keeps one statement per step in flight; it never
+ * blocks, except in mon_driver_wait, and owns what it has read. UI thread
+ * (or the CLI's only thread); not shared between threads.
+ *
+ * A pane:
+ *
+ *     mon_driver_init(&p->mon, e, "slow", MON_PART_PGSS | MON_PART_NOW);
+ *     p->mon.limit = MON_PANE_LIMIT;
+ *     ...on_tick:   mon_driver_refresh(&p->mon);
+ *     ...on_event:  unsigned got = mon_driver_on_event(&p->mon, ev);
+ *                   if (got & MON_GOT_PGSS)  show p->mon.cur (rates vs p->mon.prev)
+ *                   if (got & MON_GOT_ERROR) report p->mon.fail[p->mon.last_failed]
+ *                   if (got & MON_EV_MINE)   return PANE_REDRAW;
+ *     ...destroy:   mon_driver_free(&p->mon);
+ *
+ * A command-line tool runs the same steps to completion:
+ *
+ *     mon_driver_refresh(&d);
+ *     mon_driver_wait(&d);   // feeds eng_event_wait's events to on_event
+ *     if (d.fail[MON_STEP_PROBE].failed || d.srv.state != MON_PGSS_OK) ...
+ *
+ * A new view adds its step here (a part bit, a step, its SQL and parser in
+ * its own monitor_*.c) and so gets the same tags, flags and error reports. */
+
+typedef enum mon_part {
+    MON_PART_PGSS = 1u << 0,     /* probe -> pg_stat_statements -> texts -> rates */
+    MON_PART_NOW = 1u << 1,      /* statements running longer than threshold_ms */
+    MON_PART_ACTIVITY = 1u << 2, /* pg_stat_activity, every backend */
+    MON_PART_DBSTAT = 1u << 3,   /* pg_stat_database figures and their rates */
+} mon_part;
+
+typedef enum mon_step {
+    MON_STEP_PROBE,
+    MON_STEP_PGSS,
+    MON_STEP_TEXTS,
+    MON_STEP_NOW,
+    MON_STEP_ACTIVITY,
+    MON_STEP_DBSTAT,
+    MON_STEP_COUNT
+} mon_step;
+
+/* What mon_driver_on_event saw (bits). */
+enum {
+    MON_EV_MINE = 1u << 0,      /* the event was the driver's */
+    MON_GOT_PROBE = 1u << 1,    /* srv was probed (it may still not be OK) */
+    MON_GOT_PGSS = 1u << 2,     /* cur is a new snapshot, with rates against prev */
+    MON_GOT_NOW = 1u << 3,      /* now is new */
+    MON_GOT_ACTIVITY = 1u << 4, /* activity is new (mon_driver_take_activity) */
+    MON_GOT_DBSTAT = 1u << 5,   /* db_cur and rates are new */
+    MON_GOT_ERROR = 1u << 6,    /* fail[last_failed] says what failed */
+};
+
+typedef struct mon_failure {
+    bool failed;
+    eng_done_status status; /* ENG_DONE_OK with a result the parser refused */
+    char *message;          /* the server's message or the parser's, malloc'd */
+} mon_failure;
+
+typedef struct mon_driver {
+    /* settings: set after mon_driver_init, may change between refreshes */
+    engine *e;
+    unsigned parts;      /* mon_part bits that mon_driver_refresh submits */
+    mon_sort sort;       /* server-side order and the order after the rates */
+    bool by_rate;        /* ... by per-second figures */
+    int limit;           /* pg_stat_statements rows read (MON_DEFAULT_LIMIT) */
+    size_t text_rows;    /* texts fetched for the first N rows; 0: all rows */
+    double threshold_ms; /* MON_PART_NOW: "running longer than" (50) */
+    /* what the driver read (owned by it; read only for the caller) */
+    mon_server srv;
+    bool probed;               /* srv holds a probe; false: probe again */
+    mon_filter filter;         /* mon_driver_set_filter */
+    mon_pgss_snap *prev, *cur; /* the last two snapshots, cur with rates */
+    mon_activity *now;
+    mon_activity *activity;
+    mon_dbstat db_prev, db_cur;
+    bool have_db_prev, have_db_cur;
+    mon_dbrates rates;
+    mon_failure fail[MON_STEP_COUNT]; /* each step's last outcome */
+    mon_step last_failed;
+    /* in flight (private) */
+    char *tag;
+    eng_id id[MON_STEP_COUNT];
+    bool pgss_stale; /* the filter changed while a snapshot was on its way */
+    mon_text_cache *texts;
+    mon_pgss_snap *incoming;
+    mon_activity *now_incoming, *activity_incoming;
+    mon_dbstat db_incoming;
+    bool have_db_incoming;
+} mon_driver;
+
+/* tag: the prefix of the statements' tags (the pane class's, without ':'). */
+void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts);
+void mon_driver_free(mon_driver *d);
+/* Submits every step of d->parts that is not already in flight. */
+void mon_driver_refresh(mon_driver *d);
+/* The same for some parts only (e.g. MON_PART_PGSS after :sort). */
+void mon_driver_submit(mon_driver *d, unsigned parts);
+/* Feeds one engine event; returns MON_* bits, 0 when it is not the driver's. */
+unsigned mon_driver_on_event(mon_driver *d, const eng_event *ev);
+/* True while a statement of the driver is in flight. */
+bool mon_driver_busy(const mon_driver *d);
+/* Blocks until nothing is in flight (the CLI's loop); the OR of the bits. */
+unsigned mon_driver_wait(mon_driver *d);
+/* A new filter ("db:x user:y text"): the baseline is dropped and the list
+ * read again (what is on its way answers the old filter and is discarded). */
+void mon_driver_set_filter(mon_driver *d, const char *input);
+/* Forgets prev and cur: rates restart (after a reset, a new filter). */
+void mon_driver_drop_baseline(mon_driver *d);
+/* Probe again at the next refresh (after CREATE EXTENSION). */
+void mon_driver_reprobe(mon_driver *d);
+/* Hands the last pg_stat_activity list to the caller (NULL if none). */
+mon_activity *mon_driver_take_activity(mon_driver *d);
+
 /* ---- small shared helpers ------------------------------------------------ */
 
 /* Parses a PostgreSQL int array literal "{1,2}" into a malloc'd array. */
 int *mon_parse_int_array(const char *s, int *n);
-/* Formats seconds as "0.3s", "12.5s", "4m05s", "2h03m"; "" for NAN. */
-void mon_fmt_duration(double s, char *buf, size_t n);
-/* Formats a number compactly: "950", "12.3k", "4.1M"; "-" for NAN. */
-void mon_fmt_count(double v, char *buf, size_t n);
-/* Milliseconds: "0.123", "12.3", "1234", "12.3s", "4.2m"... "-" for NAN. */
-void mon_fmt_ms(double ms, char *buf, size_t n);
 
 #endif

@@ -3,8 +3,9 @@
  * by default, sort, filter, tags, cancel and terminate, and the locks the
  * selected backend holds and awaits.
  *
- * Queries go through eng_exec with ENG_EXEC_NOMETRICS and an "activity:" tag,
- * at most one of each kind in flight. Signals are sent one statement per
+ * The list and the header figures come from the monitor driver (monitor.h),
+ * locks and signals through eng_exec here; all with ENG_EXEC_NOMETRICS and
+ * an "activity:" tag, at most one of each kind in flight. Signals are sent one statement per
  * backend with its pid and backend_start as parameters, so they hit exactly
  * the backend the prompt named (a pid reused by a new session matches
  * nothing: "not applied"); the outcome shown is what the server answered.
@@ -19,6 +20,7 @@
  * each backend's CPU, memory and I/O from /proc (proc_backend.h). */
 #include "config.h"
 
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "monitor/monitor.h"
@@ -87,9 +89,10 @@ typedef struct activity_pane {
     app *a;
     engine *e;
     bool shown;
-    mon_activity *act, *incoming;
+    mon_driver mon; /* pg_stat_activity and pg_stat_database */
+    mon_activity *act;
     mon_activity *held; /* the newest snapshot, kept back while frozen */
-    eng_id act_id, locks_id, db_id;
+    eng_id locks_id;
     char *error;
     int *vis; /* indexes into act->rows, in display order */
     int nvis;
@@ -110,10 +113,6 @@ typedef struct activity_pane {
     bool terminate;
     pending_signal *sig;
     int nsig;
-    /* header figures */
-    mon_dbstat db_prev, db_cur, db_incoming;
-    bool have_db_prev, have_db_cur, have_db_incoming;
-    mon_dbrates rates;
     /* /proc figures: the last samples and the cells of act's rows */
     bool local;           /* the server said so, and /proc knows its backends */
     proc_sample *samples; /* of the last snapshot applied */
@@ -330,21 +329,6 @@ static void format_pids(const int *pids, int n, char *buf, size_t len)
     }
 }
 
-static void format_bytes(double v, char *buf, size_t n)
-{
-    if (isnan(v)) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    const char *unit = "BKMGT";
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, n, u == 0 || v >= 100 ? "%.0f%c" : "%.1f%c", v, unit[u]);
-}
-
 static const proc_cell *proc_of(const activity_pane *p, const mon_backend *b)
 {
     if (!p->procs || !p->act)
@@ -379,12 +363,12 @@ static const char *cell_of(activity_pane *p, const mon_backend *b, int id, char 
         return buf;
     case COL_MEM:
         pc = proc_of(p, b);
-        format_bytes(pc ? pc->r.rss_bytes : NAN, buf, n);
+        fmt_bytes(pc ? pc->r.rss_bytes : NAN, buf, n);
         return buf;
     case COL_READ:
     case COL_WRITE:
         pc = proc_of(p, b);
-        format_bytes(pc ? (id == COL_READ ? pc->r.read_s : pc->r.write_s) : NAN, buf, n);
+        fmt_bytes(pc ? (id == COL_READ ? pc->r.read_s : pc->r.write_s) : NAN, buf, n);
         return buf;
     case COL_STATE:
         if (strcmp(b->state, "idle in transaction") == 0)
@@ -401,11 +385,11 @@ static const char *cell_of(activity_pane *p, const mon_backend *b, int id, char 
         snprintf(buf, n, "%s:%s", b->wait_type, b->wait_event);
         return buf;
     case COL_XACT:
-        mon_fmt_duration(b->xact_s, buf, n);
+        fmt_duration(b->xact_s, buf, n);
         return buf;
     case COL_TIME:
         /* for idle sessions the time since the last query ended matters */
-        mon_fmt_duration(strcmp(b->state, "active") == 0 ? b->query_s : b->state_s, buf, n);
+        fmt_duration(strcmp(b->state, "active") == 0 ? b->query_s : b->state_s, buf, n);
         return buf;
     case COL_BLOCKED:
         format_pids(b->blocked_by, b->nblocked_by, buf, n);
@@ -549,10 +533,7 @@ static void submit_locks(activity_pane *p)
 
 static void act_refresh(activity_pane *p)
 {
-    if (!p->act_id)
-        p->act_id = submit(p, mon_activity_sql(), 0, NULL, "activity:list");
-    if (!p->db_id)
-        p->db_id = submit(p, mon_dbstat_sql(), 0, NULL, "activity:db");
+    mon_driver_refresh(&p->mon);
     submit_locks(p);
 }
 
@@ -564,7 +545,7 @@ static void sample_procs(activity_pane *p)
     size_t n = p->act ? p->act->n : 0;
     proc_sample *now = n ? xcalloc(n, sizeof *now) : NULL;
     size_t nnow = 0, found = 0;
-    bool try = p->have_db_cur && p->db_cur.local_conn && proc_available();
+    bool try = p->mon.have_db_cur && p->mon.db_cur.local_conn && proc_available();
     if (try && n) {
         p->procs = xcalloc(n, sizeof *p->procs);
         for (size_t i = 0; i < n; i++) {
@@ -653,69 +634,38 @@ static void signals_report(activity_pane *p)
     act_refresh(p);
 }
 
-static void on_db_event(activity_pane *p, const eng_event *ev)
-{
-    if (ev->kind == EV_RESULT && ev->result && eng_result_status(ev->result) == ENG_RES_TUPLES) {
-        p->have_db_incoming = mon_dbstat_parse(ev->result, &p->db_incoming, NULL);
-    } else if (ev->kind == EV_DONE) {
-        p->db_id = 0;
-        if (ev->status == ENG_DONE_OK && p->have_db_incoming) {
-            if (p->have_db_cur) {
-                p->db_prev = p->db_cur;
-                p->have_db_prev = true;
-            }
-            bool first = !p->have_db_cur;
-            p->db_cur = p->db_incoming;
-            p->have_db_cur = true;
-            mon_dbstat_rates(p->have_db_prev ? &p->db_prev : NULL, &p->db_cur, &p->rates);
-            /* only now is it known whether the server is on this host: the
-             * first list gets its /proc columns at once, not a refresh later */
-            if (first && p->act) {
-                sample_procs(p);
-                rebuild(p);
-            }
-        }
-        p->have_db_incoming = false;
-    }
-}
-
 static int act_on_event(pane *pp, const eng_event *ev)
 {
     activity_pane *p = AP(pp);
     char *err = NULL;
     if (ev->kind == EV_POOL)
         return 0;
-    if (ev->id == p->db_id) {
-        on_db_event(p, ev);
-        return PANE_REDRAW;
-    }
-    if (ev->id == p->act_id) {
-        if (ev->kind == EV_RESULT && ev->result &&
-            eng_result_status(ev->result) == ENG_RES_TUPLES) {
-            mon_activity_free(p->incoming);
-            p->incoming = mon_activity_parse(ev->result, &err);
-            free(err);
-        } else if (ev->kind == EV_DONE) {
-            p->act_id = 0;
-            free(p->error);
-            p->error = NULL;
-            if (ev->status == ENG_DONE_OK && p->incoming) {
-                mon_activity *s = p->incoming;
-                p->incoming = NULL;
-                if (is_frozen(p) && p->act) {
-                    mon_activity_free(p->held);
-                    p->held = s;
-                } else {
-                    apply_snapshot(p, s);
-                }
-            } else {
-                p->error =
-                    xasprintf("pg_stat_activity: %s",
-                              ev->error ? ev->error->message : eng_done_status_name(ev->status));
-            }
+    unsigned got = mon_driver_on_event(&p->mon, ev);
+    if (got & MON_GOT_DBSTAT) {
+        /* only now is it known whether the server is on this host: the
+         * first list gets its /proc columns at once, not a refresh later */
+        if (!p->mon.have_db_prev && p->act) {
+            sample_procs(p);
+            rebuild(p);
         }
-        return PANE_REDRAW;
     }
+    if (got & MON_GOT_ACTIVITY) {
+        free(p->error);
+        p->error = NULL;
+        mon_activity *s = mon_driver_take_activity(&p->mon);
+        if (is_frozen(p) && p->act) {
+            mon_activity_free(p->held);
+            p->held = s;
+        } else {
+            apply_snapshot(p, s);
+        }
+    }
+    if ((got & MON_GOT_ERROR) && p->mon.last_failed == MON_STEP_ACTIVITY) {
+        free(p->error);
+        p->error = xasprintf("pg_stat_activity: %s", p->mon.fail[MON_STEP_ACTIVITY].message);
+    }
+    if (got & MON_EV_MINE)
+        return PANE_REDRAW;
     if (ev->id == p->locks_id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES) {
@@ -1019,20 +969,20 @@ static void figures_line(activity_pane *p, char *buf, size_t n, bool narrow)
         idle_x += mon_backend_idle_in_xact(b);
     }
     char tps[16], hit[16], tf[16], tb[16];
-    mon_fmt_count(p->rates.tps, tps, sizeof tps);
-    if (isnan(p->rates.hit_ratio) || !p->have_db_cur)
+    fmt_count(p->mon.rates.tps, tps, sizeof tps);
+    if (isnan(p->mon.rates.hit_ratio) || !p->mon.have_db_cur)
         snprintf(hit, sizeof hit, "-");
     else
-        snprintf(hit, sizeof hit, "%.1f%%", p->rates.hit_ratio);
-    mon_fmt_count(p->rates.temp_files_s, tf, sizeof tf);
-    format_bytes(p->rates.temp_bytes_s, tb, sizeof tb);
-    if (!p->have_db_prev)
+        snprintf(hit, sizeof hit, "%.1f%%", p->mon.rates.hit_ratio);
+    fmt_count(p->mon.rates.temp_files_s, tf, sizeof tf);
+    fmt_bytes(p->mon.rates.temp_bytes_s, tb, sizeof tb);
+    if (!p->mon.have_db_prev)
         snprintf(tps, sizeof tps, "-");
-    const char *where = !p->have_db_cur         ? ""
-                        : !p->db_cur.local_conn ? "remote"
-                        : p->local              ? "local /proc"
-                                                : "not in /proc";
-    const char *tbs = !p->have_db_prev ? "-" : tb;
+    const char *where = !p->mon.have_db_cur         ? ""
+                        : !p->mon.db_cur.local_conn ? "remote"
+                        : p->local                  ? "local /proc"
+                                                    : "not in /proc";
+    const char *tbs = !p->mon.have_db_prev ? "-" : tb;
     if (narrow)
         snprintf(buf, n, "tps %s  active %zu  idle %zu  in txn %zu  hit %s  temp %s/s %s/s  %s",
                  tps, active, idle, idle_x, hit, tf, tbs, where);
@@ -1068,9 +1018,9 @@ static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
     snprintf(title, sizeof title,
              "Activity: %zu session%s%s%s%s · %zu waiting · view %s · sort %s · "
              "idle %s · own %s",
-             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "", tagged, waiting,
-             mon_view_name(p->view), sort_names[p->sort], p->show_idle ? "shown" : "hidden",
-             p->show_own ? "shown" : "hidden");
+             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "",
+             tagged, waiting, mon_view_name(p->view), sort_names[p->sort],
+             p->show_idle ? "shown" : "hidden", p->show_own ? "shown" : "hidden");
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     int y = 1;
@@ -1125,6 +1075,7 @@ static pane *act_create(app *a)
     activity_pane *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->e = app_engine(a);
+    mon_driver_init(&p->mon, p->e, "activity", MON_PART_ACTIVITY | MON_PART_DBSTAT);
     p->show_locks = true;
     p->sel_id.pid = -1;
     choose_layout(p, 80);
@@ -1139,8 +1090,8 @@ static void act_destroy(pane *pp)
     if (!p)
         return;
     wg_list_free(&p->list);
+    mon_driver_free(&p->mon);
     mon_activity_free(p->act);
-    mon_activity_free(p->incoming);
     mon_activity_free(p->held);
     free(p->samples);
     free(p->procs);

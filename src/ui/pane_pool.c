@@ -23,6 +23,7 @@
 #include "ui/widgets.h"
 
 #include "common/clock.h"
+#include "common/fmt.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -124,32 +125,6 @@ static void field(const canvas *c, int dy, int x, const char *s, int width, int 
     if (x + width > c->cols)
         width = c->cols - x;
     wg_field(c->w, r, x, s, width, align, attr);
-}
-
-/* ---- formatting ------------------------------------------------------- */
-
-static void fmt_duration(double s, char *buf, size_t n)
-{
-    if (s < 0)
-        s = 0;
-    if (s < 60)
-        snprintf(buf, n, "%.1fs", s);
-    else if (s < 3600)
-        snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
-    else if (s < 86400)
-        snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-    else
-        snprintf(buf, n, "%dd%02dh", (int)(s / 86400), (int)(s / 3600) % 24);
-}
-
-static void fmt_ms(double ms, char *buf, size_t n)
-{
-    if (ms < 10)
-        snprintf(buf, n, "%.2f", ms);
-    else if (ms < 1000)
-        snprintf(buf, n, "%.1f", ms);
-    else
-        snprintf(buf, n, "%.0f", ms);
 }
 
 /* ---- the statistics table --------------------------------------------- */
@@ -889,14 +864,18 @@ static void load_done(pane_pool *p, const eng_event *ev)
     char err[200] = "";
     if (ev->error && ev->error->message)
         snprintf(err, sizeof err, " — %s", ev->error->message);
+    char p50[16], p95[16], p99[16];
+    fmt_ms(s->p50_ms, p50, sizeof p50);
+    fmt_ms(s->p95_ms, p95, sizeof p95);
+    fmt_ms(s->p99_ms, p99, sizeof p99);
     app_message(p->a,
                 s->errors || (ev->status != ENG_DONE_OK && ev->status != ENG_DONE_CANCELED)
                     ? MSG_WARN
                     : MSG_INFO,
-                "load %s: %llu statements (%llu errors) in %.1f s, %.0f tps, p50 %.2f p95 %.2f "
-                "p99 %.2f ms%s",
+                "load %s: %llu statements (%llu errors) in %.1f s, %.0f tps, p50 %s p95 %s "
+                "p99 %s ms%s",
                 how, (unsigned long long)s->executed, (unsigned long long)s->errors, s->seconds,
-                tps, s->p50_ms, s->p95_ms, s->p99_ms, err);
+                tps, p50, p95, p99, err);
     p->load_id = 0;
 }
 

@@ -1,22 +1,25 @@
 /* pane_slow.c — pane 2, Slow: three sources in one view.
  *
- *   Server  pg_stat_statements top N (monitor.c builds the SQL for the
- *           server's version), cumulative and per-second figures, filter
+ *   Server  pg_stat_statements top N (monitor_pgss.c builds the SQL for
+ *           the server's version), cumulative and per-second figures, filter
  *           (db:NAME user:NAME text) bound as parameters, a detail view.
  *   Now     statements in pg_stat_activity running over slow_threshold.
  *   Client  pgdeck's own per-fingerprint metrics and slow log, joined to
  *           the server rows whose normalized text has the same fingerprint.
  *
- * Every query goes through eng_exec with ENG_EXEC_NOMETRICS and a "slow:"
- * tag; at most one of each kind is in flight, so a slow server never piles
- * up requests. Without pg_stat_statements the server section says why and
- * what to do (monitor.c's diagnosis) and offers CREATE EXTENSION. */
+ * Server and Now are refreshed by the monitor driver (monitor.h: probe,
+ * statements, texts, rates), the actions (EXPLAIN, reset, create) go
+ * through eng_exec here; all with ENG_EXEC_NOMETRICS and a "slow:" tag, at
+ * most one of each kind in flight, so a slow server never piles up
+ * requests. Without pg_stat_statements the server section says why and
+ * what to do (monitor_probe.c's diagnosis) and offers CREATE EXTENSION. */
 #include "config.h"
 
 #include "common/sqlsplit.h"
 #include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
+#include "common/fmt.h"
 #include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
@@ -36,19 +39,9 @@ typedef struct slow_pane {
     app *a;
     engine *e;
     bool shown;
-    /* server */
-    mon_server srv;
-    eng_id probe_id, pgss_id, text_id, now_id, action_id, explain_id;
-    mon_text_cache *texts;
-    bool pgss_stale; /* the filter changed while a snapshot was on its way */
-    bool probed;
-    mon_filter filter;
-    mon_sort sort;
-    bool by_rate;
-    mon_pgss_snap *prev, *cur, *incoming;
-    char *pgss_error;
-    /* now */
-    mon_activity *now, *now_incoming;
+    /* server and now: probe, statements, texts, rates and the running list */
+    mon_driver mon;
+    eng_id action_id, explain_id;
     /* client */
     eng_stmt_metric *metrics;
     size_t nmetrics;
@@ -99,13 +92,6 @@ static double threshold_ms(slow_pane *p)
     return cfg && cfg->slow_threshold > 0 ? cfg->slow_threshold : 50;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static eng_id submit_flags(slow_pane *p, const char *sql, int nparams, const char *const *params,
                            const char *tag, eng_session session, unsigned flags)
 {
@@ -136,18 +122,18 @@ static const eng_stmt_metric *metric_for(const slow_pane *p, uint64_t fp)
 
 static const mon_stmt *server_row_for(const slow_pane *p, uint64_t fp)
 {
-    for (size_t i = 0; fp && p->cur && i < p->cur->n; i++)
-        if (p->cur->rows[i].fingerprint == fp)
-            return &p->cur->rows[i];
+    for (size_t i = 0; fp && p->mon.cur && i < p->mon.cur->n; i++)
+        if (p->mon.cur->rows[i].fingerprint == fp)
+            return &p->mon.cur->rows[i];
     return NULL;
 }
 
 static const mon_stmt *selected_stmt(const slow_pane *p)
 {
     int s = p->list[SEC_SERVER].sel;
-    if (!p->cur || s < 0 || (size_t)s >= p->cur->n)
+    if (!p->mon.cur || s < 0 || (size_t)s >= p->mon.cur->n)
         return NULL;
-    return &p->cur->rows[s];
+    return &p->mon.cur->rows[s];
 }
 
 static void free_row_copy(mon_stmt *m)
@@ -203,41 +189,41 @@ static const char *nested_mark(void)
 static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     slow_pane *p = ctx;
-    if (!p->cur || row < 0 || (size_t)row >= p->cur->n)
+    if (!p->mon.cur || row < 0 || (size_t)row >= p->mon.cur->n)
         return NULL;
-    const mon_stmt *m = &p->cur->rows[row];
+    const mon_stmt *m = &p->mon.cur->rows[row];
     if (p->narrow && col >= 0 && col < (int)(sizeof server_narrow_map / sizeof *server_narrow_map))
         col = server_narrow_map[col];
     switch (col) {
     case 0:
-        mon_fmt_count(m->c[MC_CALLS], buf, n);
+        fmt_count(m->c[MC_CALLS], buf, n);
         return buf;
     case 1:
-        mon_fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
+        fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
         return buf;
     case 2:
-        mon_fmt_ms(m->c[MC_TOTAL_MS], buf, n);
+        fmt_ms(m->c[MC_TOTAL_MS], buf, n);
         return buf;
     case 3:
-        mon_fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
+        fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
         return buf;
     case 4:
-        mon_fmt_ms(m->g[MG_MEAN_MS], buf, n);
+        fmt_ms(m->g[MG_MEAN_MS], buf, n);
         return buf;
     case 5:
-        mon_fmt_count(m->c[MC_ROWS], buf, n);
+        fmt_count(m->c[MC_ROWS], buf, n);
         return buf;
     case 6:
-        mon_fmt_count(m->c[MC_SHARED_READ], buf, n);
+        fmt_count(m->c[MC_SHARED_READ], buf, n);
         return buf;
     case 7:
-        mon_fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
+        fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
         return buf;
     case 8: {
         const eng_stmt_metric *cm = metric_for(p, m->fingerprint);
         if (!cm)
             return "";
-        mon_fmt_ms(cm->p95_ms, buf, n);
+        fmt_ms(cm->p95_ms, buf, n);
         return buf;
     }
     case 9:
@@ -245,7 +231,7 @@ static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
     case 10:
         return m->user;
     case 11:
-        if (!m->toplevel && mon_server_has_toplevel(&p->srv)) {
+        if (!m->toplevel && mon_server_has_toplevel(&p->mon.srv)) {
             snprintf(buf, n, "%s%s", nested_mark(), m->query);
             return buf;
         }
@@ -262,15 +248,15 @@ static const wg_col now_cols[] = {
 static const char *now_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     slow_pane *p = ctx;
-    if (!p->now || row < 0 || (size_t)row >= p->now->n)
+    if (!p->mon.now || row < 0 || (size_t)row >= p->mon.now->n)
         return NULL;
-    const mon_backend *b = &p->now->rows[row];
+    const mon_backend *b = &p->mon.now->rows[row];
     switch (col) {
     case 0:
         snprintf(buf, n, "%d", b->pid);
         return buf;
     case 1:
-        mon_fmt_duration(b->query_s, buf, n);
+        fmt_duration(b->query_s, buf, n);
         return buf;
     case 2:
         return b->database;
@@ -313,7 +299,7 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
             return buf;
         }
         case 1:
-            mon_fmt_ms(s->ms, buf, n);
+            fmt_ms(s->ms, buf, n);
             return buf;
         case 2:
             snprintf(buf, n, "%d", s->backend_pid);
@@ -330,28 +316,28 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
     const eng_stmt_metric *m = &p->metrics[p->client_order[row]];
     switch (col) {
     case 0:
-        mon_fmt_count((double)m->calls, buf, n);
+        fmt_count((double)m->calls, buf, n);
         return buf;
     case 1:
-        mon_fmt_count((double)m->errors, buf, n);
+        fmt_count((double)m->errors, buf, n);
         return buf;
     case 2:
-        mon_fmt_ms(m->p50_ms, buf, n);
+        fmt_ms(m->p50_ms, buf, n);
         return buf;
     case 3:
-        mon_fmt_ms(m->p95_ms, buf, n);
+        fmt_ms(m->p95_ms, buf, n);
         return buf;
     case 4:
-        mon_fmt_ms(m->p99_ms, buf, n);
+        fmt_ms(m->p99_ms, buf, n);
         return buf;
     case 5:
-        mon_fmt_ms(m->max_ms, buf, n);
+        fmt_ms(m->max_ms, buf, n);
         return buf;
     case 6: {
         const mon_stmt *s = server_row_for(p, m->fingerprint);
         if (!s)
             return "";
-        mon_fmt_ms(s->g[MG_MEAN_MS], buf, n);
+        fmt_ms(s->g[MG_MEAN_MS], buf, n);
         return buf;
     }
     case 7:
@@ -363,9 +349,9 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
 static unsigned long server_row_attr(void *ctx, int row)
 {
     slow_pane *p = ctx;
-    if (!p->cur || row < 0 || (size_t)row >= p->cur->n)
+    if (!p->mon.cur || row < 0 || (size_t)row >= p->mon.cur->n)
         return 0;
-    const mon_stmt *m = &p->cur->rows[row];
+    const mon_stmt *m = &p->mon.cur->rows[row];
     if (m->hidden_text)
         return theme_attr(TH_DIM);
     if (m->g[MG_MEAN_MS] > threshold_ms(p))
@@ -418,67 +404,41 @@ static void refresh_client(slow_pane *p)
     wg_list_set_count(&p->list[SEC_CLIENT], (int)(p->show_slowlog ? p->nslow : p->nmetrics));
 }
 
-static void submit_pgss(slow_pane *p)
-{
-    if (p->pgss_id || p->text_id || p->srv.state != MON_PGSS_OK)
-        return;
-    char *sql = mon_pgss_sql(&p->srv, p->sort, MON_PANE_LIMIT, &p->filter);
-    if (!sql)
-        return;
-    const char *params[3];
-    mon_pgss_params(&p->filter, params);
-    p->pgss_id = submit(p, sql, 3, params, "slow:pgss", 0);
-    free(sql);
-}
-
 static void slow_refresh(slow_pane *p)
 {
-    /* while pg_stat_statements is unavailable every refresh probes again:
-     * someone may create the extension (or grant the view) meanwhile */
-    if ((!p->probed || p->srv.state != MON_PGSS_OK) && !p->probe_id)
-        p->probe_id = submit(p, mon_probe_sql(), 0, NULL, "slow:probe", 0);
-    else
-        submit_pgss(p);
-    if (!p->now_id) {
-        char thr[32];
-        snprintf(thr, sizeof thr, "%g", threshold_ms(p));
-        const char *params[1] = {thr};
-        p->now_id = submit(p, mon_now_sql(), 1, params, "slow:now", 0);
-    }
+    p->mon.threshold_ms = threshold_ms(p);
+    mon_driver_refresh(&p->mon);
     refresh_client(p);
 }
 
 /* Sorts the rows again (s, r) with the cursor staying on its statement. */
 static void resort_keep_selection(slow_pane *p)
 {
-    if (!p->cur)
+    if (!p->mon.cur)
         return;
     const mon_stmt *sel = selected_stmt(p);
     mon_stmt key;
     bool have = sel != NULL;
     if (have)
         key = *sel;
-    mon_pgss_sort(p->cur, p->sort, p->by_rate);
-    for (size_t i = 0; have && i < p->cur->n; i++)
-        if (same_key(&p->cur->rows[i], &key)) {
+    mon_pgss_sort(p->mon.cur, p->mon.sort, p->mon.by_rate);
+    for (size_t i = 0; have && i < p->mon.cur->n; i++)
+        if (same_key(&p->mon.cur->rows[i], &key)) {
             wg_list_select(&p->list[SEC_SERVER], (int)i);
             break;
         }
 }
 
-/* A new snapshot arrived: rates against the previous one, keep the selection. */
-static void install_snapshot(slow_pane *p, mon_pgss_snap *snap)
+/* The driver has a new snapshot (with rates, sorted): the cursor stays on
+ * the statement it was on in the previous one. */
+static void install_snapshot(slow_pane *p)
 {
-    const mon_stmt *sel = selected_stmt(p);
-    if (sel) {
-        p->sel_key = *sel;
+    const mon_pgss_snap *old = p->mon.prev, *snap = p->mon.cur;
+    int s = p->list[SEC_SERVER].sel;
+    if (old && s >= 0 && (size_t)s < old->n) {
+        p->sel_key = old->rows[s];
         p->has_sel_key = true;
     }
-    mon_pgss_rates(p->cur, snap);
-    mon_pgss_sort(snap, p->sort, p->by_rate);
-    mon_pgss_snap_free(p->prev);
-    p->prev = p->cur;
-    p->cur = snap;
     wg_list_set_count(&p->list[SEC_SERVER], (int)snap->n);
     if (p->has_sel_key)
         for (size_t i = 0; i < snap->n; i++)
@@ -500,9 +460,7 @@ static void install_snapshot(slow_pane *p, mon_pgss_snap *snap)
 /* The baseline is no longer comparable (filter changed, stats reset). */
 static void drop_baseline(slow_pane *p)
 {
-    mon_pgss_snap_free(p->prev);
-    mon_pgss_snap_free(p->cur);
-    p->prev = p->cur = NULL;
+    mon_driver_drop_baseline(&p->mon);
     wg_list_set_count(&p->list[SEC_SERVER], 0);
 }
 
@@ -530,99 +488,22 @@ static int slow_on_event(pane *pp, const eng_event *ev)
     if (ev->kind == EV_POOL) {
         return 0;
     }
+    unsigned got = mon_driver_on_event(&p->mon, ev);
+    if (got & MON_GOT_ERROR) {
+        /* pg_stat_statements' own failures are the diagnosis the list shows;
+         * a missing text or now list is no news */
+        const mon_failure *f = &p->mon.fail[p->mon.last_failed];
+        if (p->mon.last_failed == MON_STEP_PROBE)
+            app_message(p->a, MSG_ERROR, "slow: %s%s",
+                        f->status == ENG_DONE_OK ? "" : "probe failed: ", f->message);
+    }
+    if (got & MON_GOT_PGSS)
+        install_snapshot(p);
+    if (got & MON_GOT_NOW)
+        wg_list_set_count(&p->list[SEC_NOW], (int)p->mon.now->n);
+    if (got & MON_EV_MINE)
+        return PANE_REDRAW;
     char *err = NULL;
-    if (ev->id == p->probe_id) {
-        if (ev->kind == EV_RESULT && ev->result &&
-            eng_result_status(ev->result) == ENG_RES_TUPLES) {
-            if (mon_probe_parse(ev->result, &p->srv, &err))
-                p->probed = true;
-            else
-                app_message(p->a, MSG_ERROR, "slow: %s", err);
-            free(err);
-        } else if (ev->kind == EV_DONE) {
-            p->probe_id = 0;
-            if (ev->status != ENG_DONE_OK)
-                app_message(p->a, MSG_ERROR, "slow: probe failed: %s",
-                            ev->error ? ev->error->message : eng_done_status_name(ev->status));
-            else if (p->probed)
-                submit_pgss(p);
-        }
-        return PANE_REDRAW;
-    }
-    if (ev->id == p->pgss_id) {
-        if (ev->kind == EV_RESULT && ev->result) {
-            if (eng_result_status(ev->result) == ENG_RES_TUPLES) {
-                mon_pgss_snap_free(p->incoming);
-                p->incoming = mon_pgss_parse(ev->result, mono_now(), &err);
-                free(err);
-            } else if (eng_result_error(ev->result)) {
-                mon_server_diagnose_error(&p->srv, eng_result_error(ev->result));
-            }
-        } else if (ev->kind == EV_DONE) {
-            p->pgss_id = 0;
-            char *ids = NULL;
-            if (p->pgss_stale) {
-                p->pgss_stale = false;
-                mon_pgss_snap_free(p->incoming);
-                p->incoming = NULL;
-                submit_pgss(p);
-            } else if (ev->status == ENG_DONE_OK && p->incoming &&
-                       mon_pgss_apply_texts(p->incoming, p->texts, p->incoming->n, false, &ids)) {
-                /* new statements: their texts first, then show the snapshot */
-                char *sql = mon_pgss_text_sql(&p->srv);
-                const char *params[1] = {ids};
-                p->text_id = submit(p, sql, 1, params, "slow:texts", 0);
-                free(sql);
-                free(ids);
-            } else if (ev->status == ENG_DONE_OK && p->incoming) {
-                install_snapshot(p, p->incoming);
-                p->incoming = NULL;
-            } else {
-                mon_pgss_snap_free(p->incoming);
-                p->incoming = NULL;
-                if (ev->error && ev->status == ENG_DONE_ERROR)
-                    mon_server_diagnose_error(&p->srv, ev->error);
-                if (p->srv.state == MON_PGSS_UNKNOWN)
-                    p->probed = false; /* the extension changed: probe again */
-            }
-        }
-        return PANE_REDRAW;
-    }
-    if (ev->id == p->text_id) {
-        if (ev->kind == EV_RESULT && ev->result)
-            mon_text_cache_add_result(p->texts, ev->result);
-        else if (ev->kind == EV_DONE) {
-            p->text_id = 0;
-            if (p->pgss_stale) {
-                p->pgss_stale = false;
-                mon_pgss_snap_free(p->incoming);
-                p->incoming = NULL;
-                submit_pgss(p);
-            } else if (p->incoming) {
-                mon_pgss_apply_texts(p->incoming, p->texts, 0, true, NULL);
-                install_snapshot(p, p->incoming);
-                p->incoming = NULL;
-            }
-        }
-        return PANE_REDRAW;
-    }
-    if (ev->id == p->now_id) {
-        if (ev->kind == EV_RESULT && ev->result &&
-            eng_result_status(ev->result) == ENG_RES_TUPLES) {
-            mon_activity_free(p->now_incoming);
-            p->now_incoming = mon_activity_parse(ev->result, &err);
-            free(err);
-        } else if (ev->kind == EV_DONE) {
-            p->now_id = 0;
-            if (p->now_incoming) {
-                mon_activity_free(p->now);
-                p->now = p->now_incoming;
-                p->now_incoming = NULL;
-                wg_list_set_count(&p->list[SEC_NOW], (int)p->now->n);
-            }
-        }
-        return PANE_REDRAW;
-    }
     if (ev->id == p->author_id && ev->id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES) {
@@ -699,8 +580,8 @@ static int slow_on_event(pane *pp, const eng_event *ev)
                 drop_baseline(p);
             } else {
                 app_message(p->a, MSG_INFO, "pg_stat_statements created in %s",
-                            p->srv.database ? p->srv.database : "this database");
-                p->probed = false;
+                            p->mon.srv.database ? p->mon.srv.database : "this database");
+                mon_driver_reprobe(&p->mon);
             }
             slow_refresh(p);
         } else {
@@ -732,7 +613,7 @@ static const char *action_text(slow_pane *p)
     if (s < 0)
         return NULL;
     if (p->focus == SEC_NOW)
-        return p->now && (size_t)s < p->now->n ? p->now->rows[s].query : NULL;
+        return p->mon.now && (size_t)s < p->mon.now->n ? p->mon.now->rows[s].query : NULL;
     if (p->show_slowlog)
         return (size_t)s < p->nslow ? p->slowlog[s].query : NULL;
     return (size_t)s < p->nmetrics ? p->metrics[p->client_order[s]].query : NULL;
@@ -832,7 +713,8 @@ static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalu
                         const char *const *values)
 {
     int nparams = sql_param_count(query, strlen(query));
-    bool generic = !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->srv);
+    bool generic =
+        !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->mon.srv);
     char *text = nvalues > 0 ? mon_explain_inline_params(query, nvalues, values) : xstrdup(query);
     char *sql = mon_explain_sql(text, analyze, generic);
     free(text);
@@ -892,7 +774,7 @@ static void explain_go(slow_pane *p)
 {
     const char *q = p->action_sql;
     int nparams = sql_param_count(q, strlen(q));
-    if (nparams > 0 && (p->action_analyze || !mon_server_has_generic_plan(&p->srv))) {
+    if (nparams > 0 && (p->action_analyze || !mon_server_has_generic_plan(&p->mon.srv))) {
         char *question =
             nparams == 1
                 ? xstrdup("value for $1 ('quoted' or NULL): ")
@@ -979,10 +861,10 @@ static void start_explain(slow_pane *p, bool analyze)
                                                  : NULL;
     if (m && m->has_queryid) {
         p->action_author_oid = xasprintf("%u", (unsigned)m->userid);
-    } else if (!p->detail && p->focus == SEC_NOW && p->now) {
+    } else if (!p->detail && p->focus == SEC_NOW && p->mon.now) {
         int s = p->list[SEC_NOW].sel;
-        if (s >= 0 && (size_t)s < p->now->n)
-            p->action_author_name = xstrdup(p->now->rows[s].user);
+        if (s >= 0 && (size_t)s < p->mon.now->n)
+            p->action_author_name = xstrdup(p->mon.now->rows[s].user);
     } else if (p->detail && m && m->user && m->user[0]) {
         p->action_author_name = xstrdup(m->user);
     }
@@ -1014,12 +896,12 @@ static void open_in_editor(slow_pane *p)
                                                  : NULL;
     if (m && m->user && m->user[0])
         author = m->user;
-    else if (!p->detail && p->focus == SEC_NOW && p->now && p->list[SEC_NOW].sel >= 0 &&
-             (size_t)p->list[SEC_NOW].sel < p->now->n)
-        author = p->now->rows[p->list[SEC_NOW].sel].user;
+    else if (!p->detail && p->focus == SEC_NOW && p->mon.now && p->list[SEC_NOW].sel >= 0 &&
+             (size_t)p->list[SEC_NOW].sel < p->mon.now->n)
+        author = p->mon.now->rows[p->list[SEC_NOW].sel].user;
     char *text;
     if (author) {
-        bool other = !p->srv.user || strcmp(author, p->srv.user) != 0;
+        bool other = !p->mon.srv.user || strcmp(author, p->mon.srv.user) != 0;
         char *who = mon_quote_ident(author);
         char *role_line = other ? xasprintf("SET LOCAL ROLE %s;\n", who) : xstrdup("");
         text = xasprintf("-- written by role %s (from the Slow pane): opened in a transaction,\n"
@@ -1049,7 +931,7 @@ static void reset_confirm_cb(pane *pp, bool yes)
         app_message(p->a, MSG_INFO, "reset not applied");
         return;
     }
-    char *sql = mon_reset_sql(&p->srv);
+    char *sql = mon_reset_sql(&p->mon.srv);
     if (!sql) {
         app_message(p->a, MSG_ERROR, "pg_stat_statements_reset() is not available");
         return;
@@ -1075,12 +957,8 @@ static void filter_cb(pane *pp, const char *answer)
     slow_pane *p = SP(pp);
     if (!answer)
         return;
-    mon_filter_parse(&p->filter, answer);
-    drop_baseline(p);
-    if (p->pgss_id || p->text_id)
-        p->pgss_stale = true; /* what is on its way answers the old filter */
-    else
-        submit_pgss(p);
+    mon_driver_set_filter(&p->mon, answer);
+    wg_list_set_count(&p->list[SEC_SERVER], 0);
     app_mark_dirty(p->a, pp);
 }
 
@@ -1162,21 +1040,21 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
             }
             break;
         case 's':
-            p->sort = (mon_sort)((p->sort + 1) % MON_SORT_COUNT);
+            p->mon.sort = (mon_sort)((p->mon.sort + 1) % MON_SORT_COUNT);
             resort_keep_selection(p);
-            submit_pgss(p); /* the server's top N for this order */
-            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
-                        p->by_rate ? " per second" : "");
+            mon_driver_submit(&p->mon, MON_PART_PGSS); /* the server's top N for this order */
+            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->mon.sort),
+                        p->mon.by_rate ? " per second" : "");
             return PANE_HANDLED | PANE_REDRAW;
         case 'r':
-            p->by_rate = !p->by_rate;
+            p->mon.by_rate = !p->mon.by_rate;
             resort_keep_selection(p);
-            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->sort),
-                        p->by_rate ? " per second" : " (cumulative)");
+            app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->mon.sort),
+                        p->mon.by_rate ? " per second" : " (cumulative)");
             return PANE_HANDLED | PANE_REDRAW;
         case '/':
             if (!p->detail && p->focus == SEC_SERVER) {
-                char *cur = mon_filter_format(&p->filter);
+                char *cur = mon_filter_format(&p->mon.filter);
                 app_prompt(p->a, pp, "filter (db:NAME user:NAME text): ", cur, false, filter_cb);
                 free(cur);
                 return PANE_HANDLED;
@@ -1220,7 +1098,7 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
                 app_message(p->a, MSG_WARN, "read-only mode: resetting statistics is disabled");
                 return PANE_HANDLED;
             }
-            if (p->srv.state != MON_PGSS_OK) {
+            if (p->mon.srv.state != MON_PGSS_OK) {
                 app_message(p->a, MSG_WARN, "pg_stat_statements is not available");
                 return PANE_HANDLED;
             }
@@ -1228,7 +1106,7 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
                         reset_confirm_cb);
             return PANE_HANDLED;
         case 'c':
-            if (!p->srv.offer_create)
+            if (!p->mon.srv.offer_create)
                 break;
             if (app_readonly(p->a)) {
                 app_message(p->a, MSG_WARN, "read-only mode: CREATE EXTENSION is disabled");
@@ -1236,7 +1114,7 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
             }
             {
                 char *q = xasprintf("Run CREATE EXTENSION pg_stat_statements in %s?",
-                                    p->srv.database ? p->srv.database : "this database");
+                                    p->mon.srv.database ? p->mon.srv.database : "this database");
                 app_confirm(p->a, pp, q, create_confirm_cb);
                 free(q);
             }
@@ -1359,8 +1237,8 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
     *nfixed = 0;
     if (m) {
         if (m->has_queryid) {
-            const char *level = !mon_server_has_toplevel(&p->srv) ? ""
-                                : m->toplevel                     ? " · toplevel"
+            const char *level = !mon_server_has_toplevel(&p->mon.srv) ? ""
+                                : m->toplevel                         ? " · toplevel"
                                               : " · nested (run inside a function or procedure)";
             add_line(&lines, &n, &cap,
                      xasprintf("queryid %lld · database %s · user %s%s", (long long)m->queryid,
@@ -1389,9 +1267,9 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
                                "per second"));
             for (int k = 0; k < MC_COUNT; k++) {
                 char c[32], d[32], r[32];
-                mon_fmt_count(m->c[k], c, sizeof c);
-                mon_fmt_count(m->has_rate ? m->d[k] : NAN, d, sizeof d);
-                mon_fmt_count(m->has_rate ? m->r[k] : NAN, r, sizeof r);
+                fmt_count(m->c[k], c, sizeof c);
+                fmt_count(m->has_rate ? m->d[k] : NAN, d, sizeof d);
+                fmt_count(m->has_rate ? m->r[k] : NAN, r, sizeof r);
                 if (isnan(m->c[k]))
                     snprintf(c, sizeof c, "n/a");
                 else if (k == MC_TOTAL_MS || k == MC_BLK_READ_MS || k == MC_BLK_WRITE_MS ||
@@ -1476,7 +1354,7 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     char title[512];
     int y = 0;
     /* section sizes: now gets up to 5 lines, client up to a quarter */
-    int now_rows = p->now && p->now->n ? (int)p->now->n + 2 : 2;
+    int now_rows = p->mon.now && p->mon.now->n ? (int)p->mon.now->n + 2 : 2;
     if (now_rows > 6)
         now_rows = 6;
     int client_rows = rows / 4 < 3 ? 3 : rows / 4;
@@ -1486,28 +1364,28 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         now_rows = client_rows = 0;
     }
 
-    char *filter = mon_filter_format(&p->filter);
-    if (p->srv.state == MON_PGSS_OK) {
+    char *filter = mon_filter_format(&p->mon.filter);
+    if (p->mon.srv.state == MON_PGSS_OK) {
         char rates[48] = "";
-        if (p->cur && p->cur->interval_s > 0)
-            snprintf(rates, sizeof rates, " · rates over %.1fs", p->cur->interval_s);
+        if (p->mon.cur && p->mon.cur->interval_s > 0)
+            snprintf(rates, sizeof rates, " · rates over %.1fs", p->mon.cur->interval_s);
         /* the filter first: it must stay visible at 80 columns */
         snprintf(title, sizeof title,
                  "Server: pg_stat_statements %s%s%s · %zu%s statements · sort %s%s (s,r)%s",
-                 p->srv.installed_version ? p->srv.installed_version : "?",
-                 filter[0] ? " · filter: " : "", filter, p->cur ? p->cur->n : 0,
-                 p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
-                 p->by_rate ? "/s" : "", rates);
+                 p->mon.srv.installed_version ? p->mon.srv.installed_version : "?",
+                 filter[0] ? " · filter: " : "", filter, p->mon.cur ? p->mon.cur->n : 0,
+                 p->mon.cur && p->mon.cur->truncated ? "+" : "", mon_sort_name(p->mon.sort),
+                 p->mon.by_rate ? "/s" : "", rates);
     } else {
         snprintf(title, sizeof title, "Server: pg_stat_statements %s",
-                 p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
+                 p->mon.srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
     }
     free(filter);
     section_title(win, y++, cols, p->focus == SEC_SERVER, title);
-    if (p->srv.state == MON_PGSS_OK || p->srv.state == MON_PGSS_UNKNOWN) {
+    if (p->mon.srv.state == MON_PGSS_OK || p->mon.srv.state == MON_PGSS_UNKNOWN) {
         int list_rows = server_rows - 1;
-        if (p->srv.visibility_note[0] && list_rows > 3) {
-            wg_text(win, y++, 0, p->srv.visibility_note, cols, theme_attr(TH_DIM));
+        if (p->mon.srv.visibility_note[0] && list_rows > 3) {
+            wg_text(win, y++, 0, p->mon.srv.visibility_note, cols, theme_attr(TH_DIM));
             list_rows--;
         }
         bool narrow = cols < NARROW_COLS;
@@ -1521,10 +1399,10 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         y += list_rows;
     } else {
         int yy = y;
-        wg_text(win, yy++, 2, p->srv.reason, cols - 2, theme_attr(TH_BAD));
+        wg_text(win, yy++, 2, p->mon.srv.reason, cols - 2, theme_attr(TH_BAD));
         if (yy < y + server_rows - 1)
-            wg_text(win, yy++, 2, p->srv.remedy, cols - 2, theme_attr(TH_NORMAL));
-        if (p->srv.offer_create && yy < y + server_rows - 1)
+            wg_text(win, yy++, 2, p->mon.srv.remedy, cols - 2, theme_attr(TH_NORMAL));
+        if (p->mon.srv.offer_create && yy < y + server_rows - 1)
             wg_text(win, yy++, 2,
                     app_readonly(p->a) ? "(CREATE EXTENSION is disabled in read-only mode)"
                                        : "c: CREATE EXTENSION pg_stat_statements",
@@ -1532,8 +1410,8 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         y += server_rows - 1;
     }
     if (now_rows > 0) {
-        snprintf(title, sizeof title, "Now: %zu running longer than %g ms", p->now ? p->now->n : 0,
-                 threshold_ms(p));
+        snprintf(title, sizeof title, "Now: %zu running longer than %g ms",
+                 p->mon.now ? p->mon.now->n : 0, threshold_ms(p));
         section_title(win, y++, cols, p->focus == SEC_NOW, title);
         wg_list_draw(&p->list[SEC_NOW], win, y, 0, now_rows - 1, cols);
         y += now_rows - 1;
@@ -1559,9 +1437,8 @@ static pane *slow_create(app *a)
     slow_pane *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->e = app_engine(a);
-    mon_server_init(&p->srv);
-    p->texts = mon_text_cache_new();
-    p->sort = MON_SORT_TOTAL;
+    mon_driver_init(&p->mon, p->e, "slow", MON_PART_PGSS | MON_PART_NOW);
+    p->mon.limit = MON_PANE_LIMIT;
     wg_list_init(&p->list[SEC_SERVER], server_cols, 12, server_cell, p);
     p->list[SEC_SERVER].row_attr = server_row_attr;
     wg_list_init(&p->list[SEC_NOW], now_cols, 6, now_cell, p);
@@ -1584,14 +1461,7 @@ static void slow_destroy(pane *pp)
     free(p->action_author_name);
     for (int i = 0; i < SEC_COUNT; i++)
         wg_list_free(&p->list[i]);
-    mon_server_free(&p->srv);
-    mon_filter_free(&p->filter);
-    mon_pgss_snap_free(p->prev);
-    mon_pgss_snap_free(p->cur);
-    mon_pgss_snap_free(p->incoming);
-    mon_text_cache_free(p->texts);
-    mon_activity_free(p->now);
-    mon_activity_free(p->now_incoming);
+    mon_driver_free(&p->mon);
     eng_metrics_free(p->metrics, p->nmetrics);
     eng_slowlog_free(p->slowlog, p->nslow);
     free(p->client_order);
@@ -1599,7 +1469,6 @@ static void slow_destroy(pane *pp)
     free(p->explain_title);
     free(p->explain_text);
     free(p->action_sql);
-    free(p->pgss_error);
     free(p);
 }
 
@@ -1634,10 +1503,10 @@ static int slow_cmd_sort(void *self, const char *line)
         app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
         return PANE_HANDLED;
     }
-    p->sort = s;
-    if (p->cur)
-        mon_pgss_sort(p->cur, p->sort, p->by_rate);
-    submit_pgss(p);
+    p->mon.sort = s;
+    if (p->mon.cur)
+        mon_pgss_sort(p->mon.cur, p->mon.sort, p->mon.by_rate);
+    mon_driver_submit(&p->mon, MON_PART_PGSS);
     return PANE_HANDLED | PANE_REDRAW;
 }
 

@@ -3,6 +3,8 @@
 
 #include "ui/proc_backend.h"
 
+#include "common/clock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +19,6 @@
 bool proc_available(void)
 {
     return access("/proc/self/stat", R_OK) == 0;
-}
-
-static double monotonic_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The boot time (epoch seconds) from /proc/stat's btime; 0 when unknown. */
@@ -95,7 +90,7 @@ bool proc_backend_read(int pid, double start_epoch, proc_sample *out)
         return false;
     out->pid = pid;
     out->start_epoch = start_epoch;
-    out->taken = monotonic_s();
+    out->taken = clock_mono_s();
     out->cpu_s = (double)(utime + stime) / (double)tck;
     snprintf(path, sizeof path, "/proc/%d/statm", pid);
     if (read_file(path, buf, sizeof buf)) {
