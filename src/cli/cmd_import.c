@@ -13,6 +13,7 @@
 #include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "import/csv.h"
+#include "common/fmt.h"
 #include "common/clock.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
@@ -84,15 +85,16 @@ static const char *delim_words(char c)
 static void show_progress(const import_progress *p)
 {
     char done[32], total[32];
-    import_format_bytes((double)p->bytes_done, done, sizeof done);
-    import_format_bytes((double)p->bytes_total, total, sizeof total);
+    fmt_bytes((double)p->bytes_done, done, sizeof done);
+    fmt_bytes((double)p->bytes_total, total, sizeof total);
     double pct = p->bytes_total ? 100.0 * (double)p->bytes_done / (double)p->bytes_total : 0;
     double rate = p->elapsed > 0 ? (double)p->bytes_done / p->elapsed : 0;
     double rows = p->elapsed > 0 ? (double)p->rows_sent / p->elapsed : 0;
-    char eta[32];
+    char eta[32], rate_s[16];
     import_format_eta(p, eta, sizeof eta);
-    fprintf(stderr, "\r\033[K%s %5.1f%%  %s / %s  %llu rows  %.0f rows/s  %.1f MB/s  ETA %s",
-            p->phase, pct, done, total, (unsigned long long)p->rows_sent, rows, rate / 1e6, eta);
+    fmt_bytes(rate, rate_s, sizeof rate_s);
+    fprintf(stderr, "\r\033[K%s %5.1f%%  %s / %s  %llu rows  %.0f rows/s  %s/s  ETA %s", p->phase,
+            pct, done, total, (unsigned long long)p->rows_sent, rows, rate_s, eta);
 }
 
 typedef struct import_opts {
@@ -232,7 +234,7 @@ static int report(const import_opts *o, const import_spec *spec, const import_re
     char *qname = import_qualified_name(spec->schema, spec->table);
     if (r->status == IMPORT_OK) {
         char b[32];
-        import_format_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
+        fmt_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
         printf("imported %llu rows into %s in %.2f s (%s/s", (unsigned long long)r->rows,
                qname ? qname : spec->table, r->seconds, b);
         if (r->jobs > 1)

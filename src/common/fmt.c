@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 void fmt_duration(double s, char *buf, size_t n)
 {
@@ -38,6 +39,16 @@ void fmt_ms(double ms, char *buf, size_t n)
         snprintf(buf, n, "%.1fm", ms / 60000);
     else
         snprintf(buf, n, "%.1fh", ms / 3600000);
+}
+
+void fmt_ms_unit(double ms, char *buf, size_t n)
+{
+    fmt_ms(ms, buf, n);
+    /* below ten seconds fmt_ms leaves the unit to the column title */
+    if (!isnan(ms) && ms < 10000) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, len < n ? n - len : 0, "ms");
+    }
 }
 
 void fmt_count(double v, char *buf, size_t n)

@@ -15,6 +15,10 @@ void fmt_duration(double s, char *buf, size_t n);
  * from ten seconds on with the unit: "12.3s", "4.2m", "1.5h". "-" for NAN. */
 void fmt_ms(double ms, char *buf, size_t n);
 
+/* The same, always with its unit, for values in running text: "0.123ms",
+ * "12.3ms", "1234ms", "12.3s", "4.2m". "-" for NAN. */
+void fmt_ms_unit(double ms, char *buf, size_t n);
+
 /* A number, compact: "0.25" (small fractions), "950", "12.3k", "4.1M",
  * "2.0G". "-" for NAN. */
 void fmt_count(double v, char *buf, size_t n);

@@ -21,18 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void import_format_bytes(double b, char *out, size_t n)
-{
-    if (b >= 1e9)
-        snprintf(out, n, "%.2f GB", b / 1e9);
-    else if (b >= 1e6)
-        snprintf(out, n, "%.1f MB", b / 1e6);
-    else if (b >= 1e3)
-        snprintf(out, n, "%.1f kB", b / 1e3);
-    else
-        snprintf(out, n, "%.0f B", b);
-}
-
 void import_format_eta(const import_progress *p, char *out, size_t n)
 {
     double rate = p->elapsed > 0 ? (double)p->bytes_done / p->elapsed : 0;

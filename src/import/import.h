@@ -137,9 +137,8 @@ bool import_done(importer *im);
 /* Readable when the import finished (eventfd-like; for poll loops). */
 int import_done_fd(importer *im);
 void import_get_progress(importer *im, import_progress *out);
-/* The words both front ends show for progress: a byte count in B/kB/MB/GB,
- * and the time left at the average rate so far ("M:SS", "--:--" unknown). */
-void import_format_bytes(double bytes, char *out, size_t n);
+/* The time left at the average rate so far ("M:SS", "--:--" unknown);
+ * byte counts are common/fmt.h's fmt_bytes. */
 void import_format_eta(const import_progress *p, char *out, size_t n);
 /* Valid once import_done(); owned by the importer. */
 const import_result *import_get_result(importer *im);

@@ -12,7 +12,7 @@
  *   4 Mapping  file column -> table column by header name (case-insensitive),
  *              reorderable, skippable; mismatches shown before sending
  *   5 Options  NULL string, empty-field rule, truncate, jobs, error policy
- *   6 Run      progress (bytes, %, rows/s, MB/s, ETA) and the server's
+ *   6 Run      progress (bytes, %, rows/s, bytes/s, ETA) and the server's
  *              pg_stat_progress_copy; Esc or Ctrl-C cancels
  *   7 Result   "imported", or the error with the file's own line, the record
  *              and "nothing imported"
@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include "import/csv.h"
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "import/import.h"
@@ -937,7 +938,7 @@ static void draw_question(import_pane *p, WINDOW *w, int y, int rows, int cols)
 static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
 {
     char b[256], size[32];
-    import_format_bytes((double)p->probe.size, size, sizeof size);
+    fmt_bytes((double)p->probe.size, size, sizeof size);
     snprintf(b, sizeof b, "%s  (%s, %d columns)", p->path, size, p->probe.ncols);
     put(w, 1, 2, cols, b, theme_attr(TH_VALUE));
     char v[128];
@@ -1088,19 +1089,20 @@ static void draw_run(import_pane *p, WINDOW *w, int rows, int cols)
     import_get_progress(p->im, &pr);
     double frac = pr.bytes_total ? (double)pr.bytes_done / (double)pr.bytes_total : 0;
     char done[32], total[32], lab[64], v[256];
-    import_format_bytes((double)pr.bytes_done, done, sizeof done);
-    import_format_bytes((double)pr.bytes_total, total, sizeof total);
+    fmt_bytes((double)pr.bytes_done, done, sizeof done);
+    fmt_bytes((double)pr.bytes_total, total, sizeof total);
     snprintf(lab, sizeof lab, "%.1f%%", frac * 100);
     wg_seg seg = {frac * 100, theme_attr(TH_GAUGE_USED)};
     int gw = cols - 4 > 60 ? 60 : cols - 4;
     if (gw > 4)
         wg_gauge(w, 2, 2, gw, &seg, 1, 100, lab, theme_attr(TH_NORMAL));
     double rate = pr.elapsed > 0 ? (double)pr.bytes_done / pr.elapsed : 0;
-    char eta[32];
+    char eta[32], rate_s[16];
     import_format_eta(&pr, eta, sizeof eta);
-    snprintf(v, sizeof v, "%s / %s   %llu rows   %.0f rows/s   %.1f MB/s   ETA %s   (%s)", done,
-             total, (unsigned long long)pr.rows_sent,
-             pr.elapsed > 0 ? (double)pr.rows_sent / pr.elapsed : 0, rate / 1e6, eta, pr.phase);
+    fmt_bytes(rate, rate_s, sizeof rate_s);
+    snprintf(v, sizeof v, "%s / %s   %llu rows   %.0f rows/s   %s/s   ETA %s   (%s)", done, total,
+             (unsigned long long)pr.rows_sent,
+             pr.elapsed > 0 ? (double)pr.rows_sent / pr.elapsed : 0, rate_s, eta, pr.phase);
     put(w, 3, 2, cols, v, theme_attr(TH_VALUE));
     int x = put(w, 4, 2, cols, "server (pg_stat_progress_copy): ", theme_attr(TH_LABEL));
     put(w, 4, x, cols, p->server_progress[0] ? p->server_progress : "…", theme_attr(TH_VALUE));
@@ -1117,7 +1119,7 @@ static void draw_result(import_pane *p, WINDOW *w, int rows, int cols)
         return;
     if (r->status == IMPORT_OK) {
         char b[32];
-        import_format_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
+        fmt_bytes(r->seconds > 0 ? (double)r->bytes / r->seconds : 0, b, sizeof b);
         snprintf(v, sizeof v, "imported %llu rows into %s in %.2f s (%s/s%s)",
                  (unsigned long long)r->rows, p->table, r->seconds, b,
                  r->jobs > 1 ? ", parallel" : "");

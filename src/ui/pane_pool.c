@@ -340,14 +340,14 @@ static void draw_latency_line(pane_pool *p, canvas *c, const char *name,
 {
     const eng_hist_summary *h = recent->count ? recent : all;
     char a[16], b[16], d[16], m[16], nm[16];
-    fmt_ms(h->p50, a, sizeof a);
-    fmt_ms(h->p95, b, sizeof b);
-    fmt_ms(h->p99, d, sizeof d);
-    fmt_ms(h->max, m, sizeof m);
-    fmt_ms(now_mean, nm, sizeof nm);
+    fmt_ms_unit(h->p50, a, sizeof a);
+    fmt_ms_unit(h->p95, b, sizeof b);
+    fmt_ms_unit(h->p99, d, sizeof d);
+    fmt_ms_unit(h->max, m, sizeof m);
+    fmt_ms_unit(now_mean, nm, sizeof nm);
     put(c, c->y, 0, name, theme_attr(TH_LABEL));
     int x = 10;
-    x += putf(c, c->y, x, theme_attr(TH_VALUE), "p50 %s  p95 %s  p99 %s  max %s ms", a, b, d, m);
+    x += putf(c, c->y, x, theme_attr(TH_VALUE), "p50 %s  p95 %s  p99 %s  max %s", a, b, d, m);
     x += putf(c, c->y, x, theme_attr(TH_DIM), " %s  now %s  ",
               recent->count ? "(1 min)" : "(since start)", nm);
     int r = row_of(c, c->y);
@@ -865,15 +865,15 @@ static void load_done(pane_pool *p, const eng_event *ev)
     if (ev->error && ev->error->message)
         snprintf(err, sizeof err, " — %s", ev->error->message);
     char p50[16], p95[16], p99[16];
-    fmt_ms(s->p50_ms, p50, sizeof p50);
-    fmt_ms(s->p95_ms, p95, sizeof p95);
-    fmt_ms(s->p99_ms, p99, sizeof p99);
+    fmt_ms_unit(s->p50_ms, p50, sizeof p50);
+    fmt_ms_unit(s->p95_ms, p95, sizeof p95);
+    fmt_ms_unit(s->p99_ms, p99, sizeof p99);
     app_message(p->a,
                 s->errors || (ev->status != ENG_DONE_OK && ev->status != ENG_DONE_CANCELED)
                     ? MSG_WARN
                     : MSG_INFO,
                 "load %s: %llu statements (%llu errors) in %.1f s, %.0f tps, p50 %s p95 %s "
-                "p99 %s ms%s",
+                "p99 %s%s",
                 how, (unsigned long long)s->executed, (unsigned long long)s->errors, s->seconds,
                 tps, p50, p95, p99, err);
     p->load_id = 0;

@@ -157,7 +157,7 @@ else
     sh_wait "server \\(pg_stat_progress_copy\\): not on PostgreSQL 1[0-3]" 15
     ok $? "step 6: pg_stat_progress_copy (14+): not on this server, said so"
 fi
-like "$(sh_screen)" "rows/s .* MB/s .* ETA" "step 6: rows/s, MB/s, ETA"
+like "$(sh_screen)" "rows/s .* [0-9.]+[BKMGT]/s .* ETA" "step 6: rows/s, bytes/s, ETA"
 sh_keys M-1
 sh_wait "pool_size" 5
 ok $? "another pane is live during the import"

@@ -45,6 +45,11 @@ int main(void)
     check(fmt_ms, "fmt_ms", 600000, "10.0m");
     check(fmt_ms, "fmt_ms", 252000, "252.0s");
     check(fmt_ms, "fmt_ms", 36000000, "10.0h");
+    /* in running text the unit is always there, and never twice */
+    check(fmt_ms_unit, "fmt_ms_unit", NAN, "-");
+    check(fmt_ms_unit, "fmt_ms_unit", 0.1234, "0.123ms");
+    check(fmt_ms_unit, "fmt_ms_unit", 9999, "9999ms");
+    check(fmt_ms_unit, "fmt_ms_unit", 12345, "12.3s");
 
     check(fmt_count, "fmt_count", NAN, "-");
     check(fmt_count, "fmt_count", 0, "0");
