@@ -77,6 +77,8 @@ tests_integration_sqltool_SOURCES = tests/integration/sqltool.c
 tests_integration_sqltool_LDADD = $(COMMON_LIBS)
 TESTS += tests/integration/sqlsplit_psql.sh
 EXTRA_DIST += tests/integration/sqlsplit_psql.sh
+TESTS += tests/integration/regress_parity.sh
+EXTRA_DIST += tests/integration/regress_parity.sh tests/data/regress/README $(wildcard $(srcdir)/tests/data/regress/*.sql)
 TESTS += tests/integration/fingerprint_pgss.sh
 EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
 
