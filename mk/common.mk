@@ -78,7 +78,7 @@ tests_integration_sqltool_LDADD = $(COMMON_LIBS)
 TESTS += tests/integration/sqlsplit_psql.sh
 EXTRA_DIST += tests/integration/sqlsplit_psql.sh
 TESTS += tests/integration/regress_parity.sh
-EXTRA_DIST += tests/integration/regress_parity.sh tests/data/regress/README $(wildcard $(srcdir)/tests/data/regress/*.sql)
+EXTRA_DIST += tests/integration/regress_parity.sh tests/data/regress/README tests/data/regress/copy_inline.sql tests/data/regress/ddl.sql tests/data/regress/errors.sql tests/data/regress/prepare.sql tests/data/regress/returning.sql tests/data/regress/strings.sql tests/data/regress/transactions.sql tests/data/regress/wide.sql 
 TESTS += tests/integration/fingerprint_pgss.sh
 EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
 
