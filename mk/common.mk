@@ -4,8 +4,12 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/strbuf.c src/common/strbuf.h \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
+	src/common/clock.h \
 	src/common/utf8.c src/common/utf8.h \
-	src/common/json.c src/common/json.h
+	src/common/json.c src/common/json.h \
+	src/common/termsafe.c src/common/termsafe.h \
+	src/common/secretline.c src/common/secretline.h \
+	src/common/filecap.c src/common/filecap.h
 
 # Pure parsers and metrics shared by the engine, the console and the CLI.
 src_libpgdeck_common_a_SOURCES += \
@@ -86,3 +90,13 @@ check_PROGRAMS += tests/unit/json.t
 tests_unit_json_t_SOURCES = tests/unit/json.c tests/lib/tap.h
 tests_unit_json_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/json.t
+
+check_PROGRAMS += tests/unit/termsafe.t
+tests_unit_termsafe_t_SOURCES = tests/unit/termsafe.c tests/lib/tap.h
+tests_unit_termsafe_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/termsafe.t
+
+check_PROGRAMS += tests/unit/secretline.t
+tests_unit_secretline_t_SOURCES = tests/unit/secretline.c tests/lib/tap.h
+tests_unit_secretline_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/secretline.t

@@ -91,3 +91,9 @@ tests_integration_engine_resolve_t_SOURCES = tests/integration/engine_resolve.c
 tests_integration_engine_resolve_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_engine_resolve_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/engine_resolve.t
+
+check_PROGRAMS += tests/unit/conn_moves.t
+tests_unit_conn_moves_t_SOURCES = tests/unit/conn_moves.c tests/lib/tap.h
+tests_unit_conn_moves_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_unit_conn_moves_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/unit/conn_moves.t

@@ -1,17 +1,18 @@
 # mk/import.mk — the COPY import: CSV sniffing/splitting (common), the import
 # orchestrator (engine), `pgdeck import` (cli), the wizard pane (ui), tests.
-src_libpgdeck_common_a_SOURCES += src/common/csv.c src/common/csv.h
+src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h
 
 check_PROGRAMS += tests/unit/csv.t
 tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
-tests_unit_csv_t_LDADD = $(COMMON_LIBS)
+tests_unit_csv_t_LDADD = $(IMPORT_LIBS)
 TESTS += tests/unit/csv.t
 
-src_libpgdeck_engine_a_SOURCES += src/engine/import.c src/engine/import.h src/engine/import_probe.c
+src_libpgdeck_import_a_SOURCES += src/import/import.c src/import/import.h src/import/import_probe.c
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
 
-IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh
+IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
+	tests/cli/import_doubts.sh
 TESTS += $(IMPORT_CLI_TESTS)
 EXTRA_DIST += $(IMPORT_CLI_TESTS)
 
@@ -26,10 +27,10 @@ TESTS += tests/integration/import_engine.t
 check_PROGRAMS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 tests_fuzz_csvsplit_t_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsplit_t_LDADD = $(COMMON_LIBS)
+tests_fuzz_csvsplit_t_LDADD = $(IMPORT_LIBS)
 tests_fuzz_csvsniff_t_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsniff_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsniff_t_LDADD = $(COMMON_LIBS)
+tests_fuzz_csvsniff_t_LDADD = $(IMPORT_LIBS)
 TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 EXTRA_DIST += tests/fuzz/corpus-csv
 
@@ -37,7 +38,7 @@ if ENABLE_FUZZ
 # ./configure --enable-fuzz CC=clang; then e.g.
 #   tests/fuzz/csvsplit_fuzz -max_total_time=60 $(srcdir)/tests/fuzz/corpus-csv
 IMPORT_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
-IMPORT_FUZZ_LIB = src/common/csv.c src/common/csv.h src/common/xalloc.c src/common/strbuf.c
+IMPORT_FUZZ_LIB = src/import/csv.c src/import/csv.h src/common/xalloc.c src/common/strbuf.c
 noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
 tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
@@ -52,7 +53,7 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
 
 # `make bench` runs every tests/bench/*.sh
 EXTRA_DIST += tests/bench/import_vs_psql.sh
-IMPORT_TUI_TESTS = tests/tui/import_wizard.sh
+IMPORT_TUI_TESTS = tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
 TESTS += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += $(IMPORT_TUI_TESTS)
 EXTRA_DIST += doc/import.md

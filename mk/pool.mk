@@ -14,8 +14,8 @@ tests_unit_pool_cmd_t_SOURCES = tests/unit/pool_cmd.c tests/lib/tap.h
 tests_unit_pool_cmd_t_LDADD = src/libpgdeck_ui.a $(COMMON_LIBS) -lm
 TESTS += tests/unit/pool_cmd.t
 
-src_libpgdeck_engine_a_SOURCES += \
-	src/engine/demo_workload.c src/engine/demo_workload.h
+src_libpgdeck_sandbox_a_SOURCES += \
+	src/sandbox/demo_workload.c src/sandbox/demo_workload.h
 
 check_PROGRAMS += tests/integration/demo_workload.t
 tests_integration_demo_workload_t_SOURCES = tests/integration/demo_workload.c tests/lib/tap.h

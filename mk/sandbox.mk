@@ -1,6 +1,6 @@
-# mk/sandbox.mk — the throwaway cluster (src/engine/sandbox.c), the shell
+# mk/sandbox.mk — the throwaway cluster (src/sandbox/sandbox.c), the shell
 # harness around it (tests/lib) and its tests.
-src_libpgdeck_engine_a_SOURCES += src/engine/sandbox.c src/engine/sandbox.h
+src_libpgdeck_sandbox_a_SOURCES += src/sandbox/sandbox.c src/sandbox/sandbox.h
 
 check_PROGRAMS += tests/integration/sandbox.t
 tests_integration_sandbox_t_SOURCES = tests/integration/sandbox.c tests/lib/tap.h

@@ -1,6 +1,5 @@
 # mk/slow.mk — the server monitors (pg_stat_statements, pg_stat_activity,
 # pg_locks), the Slow and Activity panes and `pgdeck top`.
-src_libpgdeck_engine_a_SOURCES += src/engine/monitor.c src/engine/monitor.h
 src_pgdeck_SOURCES += src/cli/cmd_top.c
 src_libpgdeck_ui_a_SOURCES += \
 	src/ui/pane_slow.c src/ui/pane_activity.c \
@@ -24,9 +23,19 @@ SLOW_SH_TESTS = \
 	tests/cli/top_missing.sh \
 	tests/tui/slow_pane.sh \
 	tests/tui/slow_missing.sh \
+	tests/tui/slow_security.sh \
+	tests/tui/slow_detail.sh \
 	tests/tui/activity_pane.sh
 TESTS += $(SLOW_SH_TESTS)
 EXTRA_DIST += $(SLOW_SH_TESTS)
 
 # Benchmark (make bench or by hand; never a timed test).
 EXTRA_DIST += tests/bench/monitor_cost.sh
+EXTRA_DIST += doc/security.md
+
+# Unit test of the pure EXPLAIN-as-author helpers (no server).
+check_PROGRAMS += tests/unit/monitor_explain.t
+tests_unit_monitor_explain_t_SOURCES = tests/unit/monitor_explain.c tests/lib/tap.h
+tests_unit_monitor_explain_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_monitor_explain_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
+TESTS += tests/unit/monitor_explain.t

@@ -3,10 +3,12 @@ src_libpgdeck_ui_a_SOURCES += \
 	src/ui/tui.h src/ui/pane.h \
 	src/ui/theme.c src/ui/theme.h \
 	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/command.c src/ui/command.h \
 	src/ui/widgets.c src/ui/widgets.h \
 	src/ui/lineedit.c src/ui/lineedit.h \
 	src/ui/app.c src/ui/app.h src/ui/app_priv.h \
 	src/ui/header.c src/ui/footer.c src/ui/msgline.c src/ui/help.c \
+	src/ui/proc_backend.c src/ui/proc_backend.h \
 	src/ui/pane_registry.c
 
 themesdir = $(pkgdatadir)/themes
@@ -43,3 +45,8 @@ tests_unit_lineedit_t_SOURCES = tests/unit/lineedit.c tests/lib/tap.h
 tests_unit_lineedit_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 tests_unit_lineedit_t_LDADD = $(UI_TEST_LIBS)
 TESTS += tests/unit/lineedit.t
+
+# the Activity pane's safety, figures and narrow layout; the grid's position and search
+UI_TUI_TESTS = tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh
+TESTS += $(UI_TUI_TESTS)
+EXTRA_DIST += $(UI_TUI_TESTS)

@@ -12,8 +12,8 @@
 #include "cli/connargs.h"
 #include "cli/usage.h"
 #include "common/xalloc.h"
-#include "engine/demo_workload.h"
-#include "engine/sandbox.h"
+#include "sandbox/demo_workload.h"
+#include "sandbox/sandbox.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -87,7 +87,6 @@ int cmd_demo_main(int argc, char **argv)
     fprintf(stderr, "pgdeck demo: starting a throwaway PostgreSQL cluster…\n");
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     char *err = NULL, *warn = NULL;
     sandbox *sb = sandbox_start(&o, &err);
     if (!sb) {

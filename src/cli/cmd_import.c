@@ -1,5 +1,5 @@
 /* cmd_import.c — `pgdeck import [CONN] FILE --table T [options]`: loads a
- * CSV file with COPY through the importer (src/engine/import.h). Sniffs what
+ * CSV file with COPY through the importer (src/import/import.h). Sniffs what
  * it is not told, shows progress on stderr when stderr is a terminal, prints
  * a one-line summary, exits 1 on a data error. SIGINT cancels: nothing is
  * imported. */
@@ -11,10 +11,10 @@
 #include "cli/redact.h"
 #include "cli/sqlerror.h"
 #include "cli/usage.h"
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
-#include "engine/import.h"
+#include "import/import.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -65,6 +65,18 @@ static char parse_char(const char *s)
     if (strlen(s) == 1 && s[0] != '\n' && s[0] != '\r')
         return s[0];
     return 0;
+}
+
+/* "','" or "tab", for messages. */
+static const char *delim_words(char c)
+{
+    static char b[2][8];
+    static int k;
+    if (c == '\t')
+        return "tab";
+    k ^= 1;
+    snprintf(b[k], sizeof b[k], "'%c'", c);
+    return b[k];
 }
 
 static double now_s(void)
@@ -298,55 +310,66 @@ int cmd_import_main(int argc, char **argv)
     }
     have_cfg = true;
 
-    /* The dialect: sniffed, then what the user said. */
-    csv_dialect d;
-    if (!import_probe_file(o.file, NULL, NULL, &probe, &err)) {
-        cli_eprintf("pgdeck import: %s\n", err);
-        rc = EXIT_SQL;
-        goto out;
-    }
-    if (probe.empty) {
-        cli_eprintf("pgdeck import: %s is empty: nothing imported\n", o.file);
-        import_probe_free(&probe);
-        rc = EXIT_SQL;
-        goto out;
-    }
-    d = probe.d;
-    if (o.delim && !(d.delim = parse_char(o.delim))) {
-        import_probe_free(&probe);
+    /* The dialect: what the user said, and the rest sniffed with it (the
+     * header is judged with the delimiter, quote and encoding in force). A
+     * doubt the file's name does not settle is the user's to settle. */
+    csv_given g;
+    csv_given_init(&g);
+    if (o.delim && !(g.delim = parse_char(o.delim))) {
         rc = usage_error("import", "--delimiter wants one character (or tab, comma, ...)");
         goto out;
     }
-    if (o.quote && !(d.quote = parse_char(o.quote))) {
-        import_probe_free(&probe);
+    if (o.quote && !(g.quote = parse_char(o.quote))) {
         rc = usage_error("import", "--quote wants one character");
         goto out;
     }
-    if (d.quote == d.delim) {
-        import_probe_free(&probe);
-        rc = usage_error("import", "the delimiter and the quote must differ");
-        goto out;
-    }
     if (o.header >= 0)
-        d.header = o.header;
-    if (o.encoding && !csv_encoding_parse(o.encoding, &d.encoding)) {
-        import_probe_free(&probe);
-        rc = usage_error("import", "--encoding: UTF8, LATIN1 or WIN1252");
-        goto out;
+        g.header = o.header;
+    if (o.encoding) {
+        csv_encoding enc;
+        if (!csv_encoding_parse(o.encoding, &enc)) {
+            rc = usage_error("import", "--encoding: UTF8, LATIN1 or WIN1252");
+            goto out;
+        }
+        g.encoding = (int)enc;
+    } else {
+        g.encoding = CSV_ENC_UTF8; /* never guessed: the error names the line and --encoding */
     }
-    if (!o.encoding && d.encoding != CSV_ENC_UTF8)
-        d.encoding =
-            CSV_ENC_UTF8; /* never guess silently: the error names the line and --encoding */
-    import_probe_free(&probe);
-    if (!import_probe_file(o.file, &d, o.null_str, &probe, &err)) {
+    if (!import_probe_given(o.file, &g, o.null_str, &probe, &err)) {
         cli_eprintf("pgdeck import: %s\n", err);
         rc = EXIT_SQL;
         goto out;
     }
     have_probe = true;
+    if (probe.empty) {
+        cli_eprintf("pgdeck import: %s is empty: nothing imported\n", o.file);
+        rc = EXIT_SQL;
+        goto out;
+    }
+    if (probe.d.quote == probe.d.delim) {
+        rc = usage_error("import", "the delimiter and the quote must differ");
+        goto out;
+    }
+    if (probe.sniff.delim_alt) {
+        rc = usage_error("import",
+                         "%s: the delimiter is ambiguous between %s and %s (both split every "
+                         "line alike): give --delimiter",
+                         o.file, delim_words(probe.d.delim), delim_words(probe.sniff.delim_alt));
+        goto out;
+    }
+    if (probe.sniff.header_unsure && o.header < 0 && o.create) {
+        rc = usage_error("import",
+                         "%s: cannot tell whether line 1 is a header or data: give --header "
+                         "or --no-header",
+                         o.file);
+        goto out;
+    }
 
     spec.path = xstrdup(o.file);
     spec.d = probe.d;
+    spec.header_src = o.header >= 0               ? IMPORT_HEADER_GIVEN
+                      : probe.sniff.header_unsure ? IMPORT_HEADER_UNSURE
+                                                  : IMPORT_HEADER_SNIFFED;
     spec.ncols = probe.ncols;
     spec.create = o.create;
     spec.truncate = o.truncate;

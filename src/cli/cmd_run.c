@@ -15,6 +15,7 @@
 #include "cli/sqlerror.h"
 #include "cli/statsjson.h"
 #include "cli/usage.h"
+#include "common/filecap.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -39,6 +40,7 @@ enum {
     OPT_REPEAT,
     OPT_TIME,
     OPT_STATS,
+    OPT_MAX_SCRIPT,
     OPT_HELP,
 };
 
@@ -77,16 +79,40 @@ double run_now(void)
 /* ------------------------------------------------------------------------
  * Reading the statements. */
 
-static char *read_stream(FILE *f, size_t *len)
+/* A script's default cap: far above any real script, far below what
+ * /dev/zero or /dev/urandom would grow to before the machine runs out. */
+#define RUN_MAX_SCRIPT_DEFAULT ((size_t)1 << 30)
+
+/* Reads a -f script: a regular file or standard input (-), at most
+ * o->max_script bytes. NULL (message printed) otherwise. */
+static char *read_script(const run_opts *o, const char *path, size_t *len)
 {
-    strbuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_append_n(&sb, buf, n);
-    *len = sb.len;
-    return sb_steal(&sb);
+    bool is_stdin = strcmp(path, "-") == 0;
+    char *err = NULL;
+    FILE *f = stdin;
+    if (!is_stdin) {
+        /* as import does: a device, FIFO or directory is refused at once */
+        int fd = filecap_open_regular(path, &err);
+        bool special = fd < 0 && errno == EINVAL;
+        f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (!f) {
+            if (fd >= 0)
+                close(fd);
+            cli_eprintf(RUN_PROG ": %s%s\n", err ? err : strerror(errno),
+                        special ? " (-f - reads standard input)" : "");
+            free(err);
+            return NULL;
+        }
+    }
+    char *text = filecap_read_stream(f, is_stdin ? "<stdin>" : path, o->max_script, len, &err);
+    if (!is_stdin)
+        fclose(f);
+    if (!text) {
+        cli_eprintf(RUN_PROG ": %s%s\n", err,
+                    strstr(err, "larger than") ? " (--max-script-size=SIZE raises the cap)" : "");
+        free(err);
+    }
+    return text;
 }
 
 /* psql's backslash meta-commands are not SQL and pgdeck does not run them:
@@ -213,22 +239,10 @@ static bool load_statements(run_ctx *ctx, size_t *count)
             len = strlen(text);
         } else {
             const char *path = in + 2;
-            bool is_stdin = strcmp(path, "-") == 0;
-            FILE *f = is_stdin ? stdin : fopen(path, "rb");
-            if (!f) {
-                cli_eprintf(RUN_PROG ": %s: %s\n", path, strerror(errno));
+            text = read_script(ctx->o, path, &len);
+            if (!text)
                 return false;
-            }
-            text = read_stream(f, &len);
-            bool failed = ferror(f);
-            if (!is_stdin)
-                fclose(f);
-            if (failed) {
-                cli_eprintf(RUN_PROG ": %s: read error\n", path);
-                free(text);
-                return false;
-            }
-            source = is_stdin ? "<stdin>" : path;
+            source = strcmp(path, "-") == 0 ? "<stdin>" : path;
         }
         if (script) {
             long n = prescan_script(text, len, source);
@@ -533,6 +547,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"time", required_argument, NULL, OPT_TIME},
         {"stats", optional_argument, NULL, OPT_STATS},
+        {"max-script-size", required_argument, NULL, OPT_MAX_SCRIPT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -599,6 +614,13 @@ static int parse_options(run_opts *o, int argc, char **argv)
             else
                 return usage_error("run", "--stats takes stderr or stdout, not \"%s\"", optarg);
             break;
+        case OPT_MAX_SCRIPT:
+            if (!filecap_parse_size(optarg, &o->max_script))
+                return usage_error("run",
+                                   "--max-script-size takes a size in bytes, with k, M or G "
+                                   "(e.g. 4G), not \"%s\"",
+                                   optarg);
+            break;
         case OPT_HELP:
             usage_print(stdout, "run");
             return EXIT_OK;
@@ -640,7 +662,8 @@ static int parse_options(run_opts *o, int argc, char **argv)
 
 int cmd_run_main(int argc, char **argv)
 {
-    run_opts o = {.fmt = OUT_TABLE, .sync = ENG_SYNC_END, .pin = true};
+    run_opts o = {
+        .fmt = OUT_TABLE, .sync = ENG_SYNC_END, .pin = true, .max_script = RUN_MAX_SCRIPT_DEFAULT};
     run_ctx ctx = {.o = &o};
     connargs_init(&o.ca);
     cliconf_init(&o.cc);

@@ -57,11 +57,13 @@
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
+#include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "common/strbuf.h"
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -138,8 +140,8 @@ static eng_result *run_sql(engine *e, const char *sql, int nparams, const char *
 
 static int fail_status(eng_done_status st, const eng_error *err, const char *what)
 {
-    fprintf(stderr, "pgdeck top: %s: %s\n", what,
-            err && err->message ? err->message : eng_done_status_name(st));
+    cli_eprintf("pgdeck top: %s: %s\n", what,
+                err && err->message ? err->message : eng_done_status_name(st));
     return st == ENG_DONE_CONN ? EXIT_CONNECT : EXIT_SQL;
 }
 
@@ -300,27 +302,45 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
     sb_free(&sb);
 }
 
-/* One line of statement text: newlines and tabs become spaces. */
+/* One line of server text (query, names, states): newlines and tabs become
+ * spaces, every control, C1 and bidi character is escaped (termsafe.h) —
+ * another role writes these texts, and they must not drive our terminal. */
 static void print_flat(const char *s)
 {
-    for (; *s; s++)
-        putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+    char *safe = term_escape(s ? s : "", TS_FLAT);
+    fputs(safe, stdout);
+    free(safe);
+}
+
+/* The same, padded to width columns (names in the table). */
+static void print_flat_field(const char *s, int width)
+{
+    char *safe = term_escape(s ? s : "", TS_FLAT);
+    printf("%-*s", width, safe);
+    free(safe);
 }
 
 static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const mon_activity *now,
                        mon_sort sort, int limit, double threshold_ms)
 {
-    printf("pg_stat_statements %s · %s@%s · %ld%s statements · sort %s",
-           srv->installed_version ? srv->installed_version : "?", srv->user ? srv->user : "?",
-           srv->database ? srv->database : "?", snap->n ? snap->total_entries : 0L,
+    fputs("pg_stat_statements ", stdout);
+    print_flat(srv->installed_version ? srv->installed_version : "?");
+    fputs(" · ", stdout);
+    print_flat(srv->user ? srv->user : "?");
+    putchar('@');
+    print_flat(srv->database ? srv->database : "?");
+    printf(" · %ld%s statements · sort %s", snap->n ? snap->total_entries : 0L,
            snap->truncated ? "+" : "", mon_sort_name(sort));
     if (snap->interval_s > 0)
         printf(" · rates over %.1fs", snap->interval_s);
     if (snap->reset_seen)
         printf(" · statistics were reset: rates restart");
     putchar('\n');
-    if (srv->visibility_note[0])
-        printf("note: %s\n", srv->visibility_note);
+    if (srv->visibility_note[0]) {
+        fputs("note: ", stdout);
+        print_flat(srv->visibility_note);
+        putchar('\n');
+    }
     bool rates = snap->interval_s > 0;
     printf("%4s %9s %11s %10s %10s %10s %10s %9s %9s", "rank", "calls", "total_ms", "mean_ms",
            "min_ms", "max_ms", "stddev_ms", "rows", "shr_read");
@@ -344,7 +364,11 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
             else
                 printf(" %9s %9s", "-", "-");
         }
-        printf("  %-12s %-12s ", m->database, m->user);
+        fputs("  ", stdout);
+        print_flat_field(m->database, 12);
+        putchar(' ');
+        print_flat_field(m->user, 12);
+        putchar(' ');
         print_flat(m->query);
         putchar('\n');
     }
@@ -354,8 +378,13 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
         const mon_backend *b = &now->rows[i];
         char dur[32];
         mon_fmt_duration(b->query_s, dur, sizeof dur);
-        printf("  pid %-7d %8s %-12s %-12s %-10s ", b->pid, dur, b->database, b->user,
-               b->wait_event[0] ? b->wait_event : b->state);
+        printf("  pid %-7d %8s ", b->pid, dur);
+        print_flat_field(b->database, 12);
+        putchar(' ');
+        print_flat_field(b->user, 12);
+        putchar(' ');
+        print_flat_field(b->wait_event[0] ? b->wait_event : b->state, 10);
+        putchar(' ');
         print_flat(b->query);
         putchar('\n');
     }
@@ -383,16 +412,16 @@ static int take_snapshot(engine *e, mon_server *srv, mon_sort sort, int limit,
             rc = fail_status(st, err, "connection lost");
         } else {
             mon_server_diagnose_error(srv, err);
-            fprintf(stderr, "pgdeck top: %s\n", srv->reason);
+            cli_eprintf("pgdeck top: %s\n", srv->reason);
             if (srv->remedy[0])
-                fprintf(stderr, "  %s\n", srv->remedy);
+                cli_eprintf("  %s\n", srv->remedy);
             rc = EXIT_SQL;
         }
     } else {
         char *perr = NULL;
         *out = mon_pgss_parse(r, at, &perr);
         if (!*out) {
-            fprintf(stderr, "pgdeck top: %s\n", perr);
+            cli_eprintf("pgdeck top: %s\n", perr);
             free(perr);
             rc = EXIT_SQL;
         }
@@ -437,7 +466,7 @@ static int take_now(engine *e, double threshold_ms, mon_activity **out)
         char *perr = NULL;
         *out = mon_activity_parse(r, &perr);
         if (!*out) {
-            fprintf(stderr, "pgdeck top: %s\n", perr);
+            cli_eprintf("pgdeck top: %s\n", perr);
             free(perr);
             rc = EXIT_SQL;
         }
@@ -535,7 +564,7 @@ int cmd_top_main(int argc, char **argv)
     pgdeck_config cfg;
     char *err = NULL;
     if (!cliconf_load(&cc, &cfg, &err)) { /* defaults, file, --set */
-        fprintf(stderr, "pgdeck top: %s\n", err);
+        cli_eprintf("pgdeck top: %s\n", err);
         free(err);
         config_free(&cfg);
         rc = EXIT_USAGE;
@@ -557,13 +586,13 @@ int cmd_top_main(int argc, char **argv)
 
     engine *e = engine_start(ca.ci, &pool, &err);
     if (!e) {
-        fprintf(stderr, "pgdeck top: %s\n", err ? err : "cannot start");
+        cli_eprintf("pgdeck top: %s\n", err ? err : "cannot start");
         free(err);
         rc = EXIT_CONNECT;
         goto out;
     }
     if (!engine_wait_ready(e, (int)(pool.connect_timeout * 1000) + 1000, &err)) {
-        fprintf(stderr, "pgdeck top: cannot connect: %s\n", err ? err : "?");
+        cli_eprintf("pgdeck top: cannot connect: %s\n", err ? err : "?");
         free(err);
         engine_stop(e);
         rc = EXIT_CONNECT;
@@ -579,13 +608,13 @@ int cmd_top_main(int argc, char **argv)
     if (!r) {
         rc = fail_status(st, eerr, "probe");
     } else if (!mon_probe_parse(r, &srv, &perr)) {
-        fprintf(stderr, "pgdeck top: %s\n", perr);
+        cli_eprintf("pgdeck top: %s\n", perr);
         free(perr);
         rc = EXIT_SQL;
     } else if (srv.state != MON_PGSS_OK) {
-        fprintf(stderr, "pgdeck top: %s\n", srv.reason);
+        cli_eprintf("pgdeck top: %s\n", srv.reason);
         if (srv.remedy[0])
-            fprintf(stderr, "  %s\n", srv.remedy);
+            cli_eprintf("  %s\n", srv.remedy);
         rc = EXIT_SQL;
     }
     eng_result_free(r);

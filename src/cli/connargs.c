@@ -22,11 +22,50 @@ void connargs_init(connargs *ca)
     ca->ci = eng_conninfo_new();
 }
 
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s)); /* a dbname may be a conninfo with a password */
+    free(s);
+}
+
 void connargs_free(connargs *ca)
 {
     if (ca->ci)
         eng_conninfo_free(ca->ci);
     ca->ci = NULL;
+    wipe_free(ca->host);
+    wipe_free(ca->port);
+    wipe_free(ca->user);
+    wipe_free(ca->dbname);
+    ca->host = ca->port = ca->user = ca->dbname = NULL;
+}
+
+/* ci from the options, as psql passes them to PQconnectdbParams (keywords
+ * host, port, user, then dbname with expand_dbname): a conninfo string or URI
+ * in dbname overrides -h/-p/-U with its own fields, and fields it lacks come
+ * from them. Checked against psql 15: `psql -d postgresql://a@h/db -U b`
+ * connects as a, in either order; without a user in the URI, as b. */
+static void rebuild(connargs *ca)
+{
+    eng_conninfo_free(ca->ci);
+    ca->ci = eng_conninfo_new();
+    if (ca->host)
+        eng_conninfo_set(ca->ci, "host", ca->host);
+    if (ca->port)
+        eng_conninfo_set(ca->ci, "port", ca->port);
+    if (ca->user)
+        eng_conninfo_set(ca->ci, "user", ca->user);
+    if (ca->dbname)
+        eng_conninfo_set(ca->ci, "dbname", ca->dbname);
+}
+
+static void set_field(connargs *ca, char **field, const char *value)
+{
+    wipe_free(*field);
+    *field = xstrdup(value);
+    rebuild(ca);
 }
 
 /* A dbname may be a conninfo string or URI holding a password: remember it
@@ -34,7 +73,7 @@ void connargs_free(connargs *ca)
 static void set_dbname(connargs *ca, const char *value)
 {
     redact_add_from_conninfo(value);
-    eng_conninfo_set(ca->ci, "dbname", value);
+    set_field(ca, &ca->dbname, value);
     redact_add(eng_conninfo_get(ca->ci, "password"));
 }
 
@@ -42,13 +81,13 @@ bool connargs_option(connargs *ca, int c, const char *arg)
 {
     switch (c) {
     case 'h':
-        eng_conninfo_set(ca->ci, "host", arg);
+        set_field(ca, &ca->host, arg);
         return true;
     case 'p':
-        eng_conninfo_set(ca->ci, "port", arg);
+        set_field(ca, &ca->port, arg);
         return true;
     case 'U':
-        eng_conninfo_set(ca->ci, "user", arg);
+        set_field(ca, &ca->user, arg);
         return true;
     case 'd':
         set_dbname(ca, arg);
@@ -72,10 +111,10 @@ int connargs_positional(connargs *ca, int argc, char **argv)
     /* As psql: the first positional is the database unless -d named one,
      * the next is the user unless -U named one. */
     while (used < argc && used < 2) {
-        if (!eng_conninfo_get(ca->ci, "dbname") && ca->npositional == 0)
+        if (!ca->dbname && ca->npositional == 0)
             set_dbname(ca, argv[used]);
-        else if (!eng_conninfo_get(ca->ci, "user"))
-            eng_conninfo_set(ca->ci, "user", argv[used]);
+        else if (!ca->user)
+            set_field(ca, &ca->user, argv[used]);
         else
             break;
         ca->npositional++;

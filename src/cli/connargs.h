@@ -29,10 +29,15 @@
     }
 
 typedef struct connargs {
-    eng_conninfo *ci;
+    eng_conninfo *ci; /* always the result of the options so far, in psql's order */
     bool prompt_password;
     bool no_password;
     int npositional;
+    /* As given: -h, -p, -U (or the positional USER) and the last -d (or the
+     * positional DBNAME). ci is rebuilt from them as psql builds its
+     * keyword list: host, port, user, then dbname, whose conninfo or URI
+     * fields win over -h/-p/-U whatever the order on the command line. */
+    char *host, *port, *user, *dbname;
 } connargs;
 
 void connargs_init(connargs *ca);

@@ -5,13 +5,21 @@
  * runs `default_command`, the console. */
 #include "config.h"
 
+#include "cli/argscrub.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
 #include "cli/usage.h"
+#include "common/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -31,6 +39,45 @@ static const struct command {
 /* No subcommand (nothing, options or positionals only): the console. */
 static const command_fn default_command = cmd_console_main;
 
+/* A copy of argv (NULL-terminated) without the global --allow-core. */
+static char **private_args(int argc, char **argv, bool *allow_core, int *nargs)
+{
+    char **args = xcalloc((size_t)argc + 1, sizeof *args);
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--allow-core") == 0) {
+            *allow_core = true;
+            continue;
+        }
+        args[n++] = xstrdup(argv[i]);
+    }
+    args[n] = NULL;
+    *nargs = n;
+    return args;
+}
+
+static void wipe_args(int nargs, char **args)
+{
+    for (int i = 0; i < nargs; i++) {
+        explicit_bzero(args[i], strlen(args[i]));
+        free(args[i]);
+    }
+    free(args);
+}
+
+/* No core file and no ptrace by other processes of the same user: memory
+ * holds passwords (libpq's options, a -W answer) and query results. */
+static void core_dumps_off(void)
+{
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+#ifdef PR_SET_DUMPABLE
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
@@ -43,6 +90,22 @@ int main(int argc, char **argv)
 #endif
     output_init_locale();
 
+    /* Secrets (issue 10): the subcommands parse a private copy of argv, and
+     * the passwords in the original — what /proc/PID/cmdline shows — are
+     * overwritten at once; no core dump carries them unless --allow-core. */
+    bool allow_core = false;
+    int nargs = 0;
+    char **args = private_args(argc, argv, &allow_core, &nargs);
+    argscrub_argv(argc, argv);
+    if (!allow_core)
+        core_dumps_off();
+    int rc = dispatch(nargs, args);
+    wipe_args(nargs, args);
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
         usage_print(stdout, NULL);
         return EXIT_OK;

@@ -4,6 +4,7 @@
 #include "cli/output.h"
 
 #include "common/json.h"
+#include "common/termsafe.h"
 #include "common/utf8.h"
 
 #include "common/xalloc.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <wchar.h>
 
 /* Type OIDs psql also right-aligns beyond ENG_COL_NUMBER's set. */
@@ -68,38 +70,28 @@ static int format_cell(const char *s, size_t len, strbuf *out)
             width = 0;
             sb_append_c(out, '\n');
             i++;
-        } else if (c == '\r') {
-            sb_append(out, "\\r");
-            width += 2;
-            i++;
         } else if (c == '\t') {
             int spaces = 8 - width % 8;
             for (int k = 0; k < spaces; k++)
                 sb_append_c(out, ' ');
             width += spaces;
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            sb_printf(out, "\\x%02X", c);
-            width += 4;
-            i++;
         } else {
+            /* everything else through the one classification (termsafe.h) */
+            size_t n;
             uint32_t cp;
-            size_t n = utf8_decode(p + i, len - i, &cp);
-            if (n == 0) {
-                sb_printf(out, "\\x%02X", c);
-                width += 4;
-                i++;
-                continue;
-            }
-            int w = wcwidth((wchar_t)cp);
-            if (w < 0) {
-                char esc[16];
-                int k = snprintf(esc, sizeof esc, "\\u%04X", (unsigned)cp);
+            ts_kind k = term_classify(s + i, len - i, 0, &n, &cp);
+            int w = k == TS_PRINT ? wcwidth((wchar_t)cp) : -1;
+            if (k == TS_PRINT && w < 0) {
+                char esc[16]; /* unprintable in this locale: psql's \uXXXX */
+                int e = snprintf(esc, sizeof esc, "\\u%04X", (unsigned)cp);
                 sb_append(out, esc);
-                width += k;
-            } else {
+                width += e;
+            } else if (k == TS_PRINT) {
                 sb_append_n(out, s + i, n);
                 width += w;
+            } else {
+                width += term_append_escape(out, k, cp);
             }
             i += n;
         }
@@ -308,10 +300,20 @@ static void print_table(FILE *out, const eng_result *r)
 /* ------------------------------------------------------------------------
  * CSV */
 
-static void csv_field(FILE *out, const char *v, size_t len, bool is_null)
+static void csv_field(FILE *out, const char *v, size_t len, bool is_null, bool tty)
 {
     if (is_null)
         return;
+    /* Byte-exact for files and pipes; on a terminal, escaped as the table
+     * format is (termsafe.h), so no value can drive the terminal. */
+    if (tty && !term_is_safe(v, len, TS_KEEP_NL | TS_KEEP_TAB)) {
+        strbuf sb;
+        sb_init(&sb);
+        sb_append_term_safe(&sb, v, len, TS_KEEP_NL | TS_KEEP_TAB);
+        csv_field(out, sb.data, sb.len, false, false);
+        sb_free(&sb);
+        return;
+    }
     bool quote = len == 0;
     for (size_t k = 0; k < len && !quote; k++)
         quote = v[k] == ',' || v[k] == '"' || v[k] == '\n' || v[k] == '\r';
@@ -331,11 +333,12 @@ static void csv_field(FILE *out, const char *v, size_t len, bool is_null)
 static void print_csv(FILE *out, const eng_result *r)
 {
     int ncols = eng_result_ncols(r), nrows = eng_result_nrows(r);
+    bool tty = isatty(fileno(out));
     for (int j = 0; j < ncols; j++) {
         if (j > 0)
             fputc(',', out);
         const char *name = eng_result_colname(r, j);
-        csv_field(out, name, strlen(name), false);
+        csv_field(out, name, strlen(name), false, tty);
     }
     fputc('\n', out);
     for (int i = 0; i < nrows; i++) {
@@ -343,7 +346,7 @@ static void print_csv(FILE *out, const eng_result *r)
             if (j > 0)
                 fputc(',', out);
             csv_field(out, eng_result_value(r, i, j), (size_t)eng_result_length(r, i, j),
-                      eng_result_isnull(r, i, j));
+                      eng_result_isnull(r, i, j), tty);
         }
         fputc('\n', out);
     }

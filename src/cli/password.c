@@ -33,9 +33,7 @@ static void write_all(int fd, const char *s)
 /* Overwrites a buffer in a way the compiler may not drop as a dead store. */
 static void wipe(void *p, size_t n)
 {
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
+    explicit_bzero(p, n);
 }
 
 char *password_prompt(const char *prompt)

@@ -47,6 +47,7 @@ typedef struct run_opts {
     double seconds;
     out_format fmt;
     enum stats_dest stats;
+    size_t max_script; /* --max-script-size: the cap on each -f script, bytes */
 } run_opts;
 
 typedef struct run_ctx {

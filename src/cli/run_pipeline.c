@@ -9,12 +9,14 @@
 #include "cli/run.h"
 #include "cli/sqlerror.h"
 #include "common/strbuf.h"
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct pipe_row {
     eng_stmt_outcome outcome;
@@ -96,6 +98,7 @@ static void print_pipe_report(run_ctx *ctx, const pipe_row *rows, double total_m
     }
     if (ctx->o->fmt == OUT_CSV) {
         fputs("index,outcome,ms,rows,line,sql,sqlstate,error\n", out);
+        bool tty = isatty(fileno(out));
         for (size_t i = 0; i < n; i++) {
             const pipe_row *r = &rows[i];
             strbuf sb;
@@ -113,6 +116,11 @@ static void print_pipe_report(run_ctx *ctx, const pipe_row *rows, double total_m
                 if (!fields[f])
                     continue;
                 char *v = redact(fields[f]);
+                if (tty) { /* byte-exact only off a terminal, as output.c */
+                    char *e = term_escape(v, TS_KEEP_NL | TS_KEEP_TAB);
+                    free(v);
+                    v = e;
+                }
                 sb_append_c(&sb, '"');
                 for (const char *p = v; *p; p++) {
                     if (*p == '"')
@@ -143,13 +151,17 @@ static void print_pipe_report(run_ctx *ctx, const pipe_row *rows, double total_m
         char ms_s[24] = "-";
         if (r->seen && r->outcome != ENG_OUT_NOT_SENT && r->outcome != ENG_OUT_REFUSED)
             snprintf(ms_s, sizeof ms_s, "%.3f", r->ms);
-        char *safe = redact(sql);
+        char *masked = redact(sql);
+        char *safe = term_escape(masked, TS_FLAT); /* termsafe.h */
         fprintf(out, "%*zu  %-11s %10s %8s  %s\n", idx_w, i + 1, eng_stmt_outcome_name(r->outcome),
                 ms_s, rows_s, safe);
         free(safe);
+        free(masked);
         free(sql);
         if (r->error && r->error->message && own_error(r->outcome)) {
-            char *msg = redact(r->error->message);
+            char *raw = redact(r->error->message);
+            char *msg = term_escape(raw, TS_KEEP_NL | TS_KEEP_TAB);
+            free(raw);
             int line = run_error_line(st, r->error);
             fprintf(out, "%*s  ", idx_w, "");
             if (st->source)

@@ -6,6 +6,7 @@
 #include "cli/output.h"
 #include "cli/redact.h"
 #include "common/strbuf.h"
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -21,10 +22,14 @@ void cli_eprintf(const char *fmt, ...)
     sb_init(&sb);
     sb_vprintf(&sb, fmt, ap);
     va_end(ap);
-    char *safe = redact(sb.data);
+    char *masked = redact(sb.data);
+    /* Server messages, notices and quoted file bytes: nothing raw reaches
+     * the terminal (termsafe.h); the message's own newlines stay. */
+    char *safe = term_escape(masked, TS_KEEP_NL | TS_KEEP_TAB);
     fflush(stdout);
     fputs(safe, stderr);
     free(safe);
+    free(masked);
     sb_free(&sb);
 }
 

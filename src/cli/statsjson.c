@@ -2,6 +2,7 @@
  * metrics as one JSON object. */
 #include "config.h"
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "cli/statsjson.h"
 
@@ -14,13 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void json_hist(strbuf *sb, const char *key, const eng_hist_summary *h)
 {
@@ -52,13 +46,13 @@ void statsjson_print(engine *const *es, int n, FILE *out, double work_start, dou
      * publishes at once when its pool goes quiet; the snapshot of the first
      * connection coming up can be taken just after the work began, before
      * anything ran). Until then the counts may miss the last statements. */
-    double deadline = now_mono() + 0.3;
+    double deadline = clock_mono_s() + 0.3;
     for (;;) {
         eng_stats_get_merged(es, n, st);
         bool settled = st->taken_at >= work_end ||
                        (st->taken_at >= work_start && st->requests_num > 0 && !st->load_running &&
                         st->pool_available >= st->pool_size && st->requests_waiting == 0);
-        if (settled || now_mono() > deadline)
+        if (settled || clock_mono_s() > deadline)
             break;
         struct timespec ts = {0, 2 * 1000 * 1000};
         nanosleep(&ts, NULL);

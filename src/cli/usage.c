@@ -5,8 +5,11 @@
 #include "cli/usage.h"
 
 #include "cli/connargs.h"
+#include "common/strbuf.h"
+#include "common/termsafe.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char synopsis[] =
@@ -39,7 +42,10 @@ static const char conn_help[] =
     "  -w, --no-password       never prompt for a password\n"
     "  DBNAME [USER]           positional, as psql (DBNAME may be a conninfo or URI)\n"
     "  Unset values come from libpq: PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,\n"
-    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n";
+    "  PGSERVICE and the other PG* variables, service files and ~/.pgpass.\n"
+    "  As psql, a conninfo or URI's own fields win over -h, -p and -U. Passwords:\n"
+    "  ~/.pgpass, PGPASSWORD or -W are the safe ways; one in a URI or conninfo is\n"
+    "  masked in pgdeck's command line at start, but may stay in shell history.\n";
 
 static const char settings_help[] =
     "Settings:\n"
@@ -94,6 +100,8 @@ static const char run_help[] =
     "                          run beside it; --no-pin leaves it to the scheduler\n"
     "  --stats[=stderr|stdout] at the end, the pool's statistics and per-statement\n"
     "                          metrics as one JSON object (default on stderr)\n"
+    "  --max-script-size=SIZE  the largest -f script read (bytes, or with k, M, G;\n"
+    "                          default 1G); -f takes regular files and - (stdin)\n"
     "  Ctrl-C cancels the running statement on the server.\n";
 
 static const char import_help[] =
@@ -104,16 +112,20 @@ static const char import_help[] =
     "                          file without --table)\n"
     "  --truncate              empty the table first\n"
     "  -j, --jobs=N            parallel COPY streams (1 to 32)\n"
-    "  --delimiter=C           field delimiter (sniffed by default)\n"
+    "  --delimiter=C           field delimiter (sniffed; a tie the extension does\n"
+    "                          not settle is refused: give --delimiter)\n"
     "  --quote=C               quote character (default \")\n"
-    "  --header, --no-header   whether the first line names the columns (sniffed)\n"
+    "  --header, --no-header   whether the first line names the columns (sniffed; a\n"
+    "                          first line naming the table's columns is the header)\n"
     "  --null=S                the text that means NULL\n"
     "  --encoding=E            the file's encoding: UTF8, LATIN1 or WIN1252\n"
     "  --max-errors=N|P%       skip up to N (or P %) bad rows instead of failing\n"
     "  --reject-file=FILE      write the skipped rows there (with --max-errors)\n"
+    "  A guess never silently changes data: a doubt the sample leaves is refused\n"
+    "  with exit 2, naming the flag that settles it.\n"
     "  Exit: 0 imported; 1 data or SQL error, or canceled (nothing imported);\n"
-    "  3 cannot connect or the connection was lost (nothing imported). Ctrl-C\n"
-    "  cancels.\n";
+    "  2 usage, or a dialect to settle; 3 cannot connect or the connection was\n"
+    "  lost (nothing imported). Ctrl-C cancels.\n";
 
 static const char top_help[] =
     "pgdeck top [CONN] [--once] [options]\n"
@@ -127,6 +139,8 @@ static const char top_help[] =
 
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
+                                  "  --allow-core            allow core dumps (off by default:\n"
+                                  "                          memory holds passwords and data)\n"
                                   "  (pgdeck --version prints pgdeck's version)\n"
                                   "\n"
                                   "Exit status: 0 ok, 1 SQL or data error, 2 usage error,\n"
@@ -169,9 +183,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
         cmd = NULL;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "pgdeck%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    vfprintf(stderr, fmt, ap);
+    strbuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
     va_end(ap);
+    /* arguments and config or theme bytes echoed: escaped (termsafe.h) */
+    char *safe = term_escape(msg.data, TS_KEEP_NL | TS_KEEP_TAB);
+    fprintf(stderr, "pgdeck%s%s: %s", cmd ? " " : "", cmd ? cmd : "", safe);
+    free(safe);
+    sb_free(&msg);
     fprintf(stderr, "\nTry \"pgdeck%s%s --help\" for more information.\n", cmd ? " " : "",
             cmd ? cmd : "");
     return EXIT_USAGE;

@@ -13,6 +13,7 @@
  * A file is applied all or nothing: it is parsed into a copy which replaces
  * the caller's settings only when every line was good. */
 #include "common/conf.h"
+#include "common/filecap.h"
 #include "common/pool_defaults.h"
 
 #include "common/strbuf.h"
@@ -27,6 +28,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+/* A settings line longer than this is not a setting (a NUL-free binary file). */
+#define CONFIG_LINE_MAX 8192
 
 typedef enum setting_type {
     T_INT,     /* int within [min, max] */
@@ -516,53 +520,70 @@ static bool parse_line(pgdeck_config *cfg, char *line, char **section, int *size
 bool config_load_file(pgdeck_config *cfg, const char *path, bool optional, char **err)
 {
     *err = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (optional && errno == ENOENT)
+    /* A regular file of at most 1 MB, lines of at most CONFIG_LINE_MAX:
+     * /dev/zero, a FIFO or a huge file is refused at once (filecap.h). */
+    char *open_err = NULL;
+    int fd = filecap_open_regular(path, &open_err);
+    if (fd < 0) {
+        if (optional && errno == ENOENT) {
+            free(open_err);
             return true;
-        *err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+        }
+        *err = open_err;
         return false;
     }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        *err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return false;
+    }
+    size_t size = 0;
+    char *data = filecap_read_stream(f, path, FILECAP_SETTINGS_MAX, &size, err);
+    fclose(f);
+    if (!data)
+        return false;
     pgdeck_config next;
     config_copy(&next, cfg);
     char *section = NULL;
-    char *line = NULL;
-    size_t cap = 0;
     int lineno = 0, size_line = 0;
     bool good = true;
     char *why = NULL;
-    while (good) {
-        errno = 0;
-        ssize_t n = getline(&line, &cap, f);
-        if (n < 0) {
-            if (ferror(f)) {
-                *err = xasprintf("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-                good = false;
-            }
-            break;
-        }
+    size_t pos = 0;
+    while (good && pos < size) {
+        char *line = data + pos;
+        char *nl = memchr(line, '\n', size - pos);
+        size_t n = nl ? (size_t)(nl - line) + 1 : size - pos;
+        pos += n;
         lineno++;
-        if ((size_t)n != strlen(line)) {
+        if (memchr(line, '\0', n)) {
             *err = xasprintf("%s:%d: NUL byte in line", path, lineno);
             good = false;
             break;
         }
+        if (n > CONFIG_LINE_MAX) {
+            *err = xasprintf("%s:%d: line longer than %d bytes", path, lineno, CONFIG_LINE_MAX);
+            good = false;
+            break;
+        }
+        char saved = line[n];
+        line[n] = '\0'; /* the byte after the line: its successor's first, or the final NUL */
         char *text = line;
-        if (lineno == 1 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        if (lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
             text += 3; /* UTF-8 byte order mark */
         if (!parse_line(&next, text, &section, &size_line, lineno, &why)) {
             *err = xasprintf("%s:%d: %s", path, lineno, why);
             good = false;
         }
+        line[n] = saved;
     }
+    free(data);
     if (good && !check_pool_sizes(&next, &why)) {
         *err = xasprintf("%s:%d: %s", path, size_line, why);
         good = false;
     }
     free(why);
-    free(line);
     free(section);
-    fclose(f);
     if (good) {
         config_free(cfg);
         *cfg = next;

@@ -1,6 +1,7 @@
 /* json.c — JSON text for values: one writer for the CLI, top and the grid's export. */
 #include "common/json.h"
 
+#include "common/termsafe.h"
 #include "common/utf8.h"
 
 #include <stdbool.h>
@@ -14,9 +15,9 @@ void json_append_string(strbuf *sb, const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
             size_t j = i;
-            while (j < len && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            while (j < len && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '"' && p[j] != '\\')
                 j++;
             sb_append_n(sb, s + i, j - i);
             i = j;
@@ -45,7 +46,7 @@ void json_append_string(strbuf *sb, const char *s, size_t len)
             sb_append(sb, "\\f");
             break;
         default:
-            if (c < 0x20) {
+            if (c < 0x20 || c == 0x7f) {
                 sb_printf(sb, "\\u%04x", c);
             } else {
                 uint32_t cp;
@@ -55,7 +56,12 @@ void json_append_string(strbuf *sb, const char *s, size_t len)
                     i++;
                     continue;
                 }
-                sb_append_n(sb, s + i, n);
+                /* C1 and bidi controls escaped, so that the JSON printed
+                 * on a terminal cannot drive it or disguise text */
+                if (term_classify_cp(cp) != TS_PRINT)
+                    sb_printf(sb, "\\u%04x", (unsigned)cp);
+                else
+                    sb_append_n(sb, s + i, n);
                 i += n;
                 continue;
             }

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 /* Appends s[0..len) as a quoted JSON string: control characters escaped,
- * invalid UTF-8 bytes as \ufffd, so the output is always valid JSON. */
+ * invalid UTF-8 bytes as \ufffd, so the output is always valid JSON; DEL,
+ * C1 (U+0080–U+009F) and bidi controls as \u00XX / \u202e (termsafe.h). */
 void json_append_string(strbuf *sb, const char *s, size_t len);
 /* A numeric text is a JSON number unless it is NaN or +-Infinity. */
 bool json_number_ok(const char *v);

@@ -285,6 +285,16 @@ void eng_session_close(engine *e, eng_session s)
     submit(e, r);
 }
 
+void eng_session_discard(engine *e, eng_session s)
+{
+    if (!s)
+        return;
+    request *r = request_new(REQ_SESSION_CLOSE);
+    r->session = s;
+    r->flags = 1; /* discard the connection */
+    submit(e, r);
+}
+
 void eng_cancel(engine *e, eng_id id)
 {
     request *r = request_new(REQ_CANCEL);

@@ -1,10 +1,13 @@
 /* conn.c — one PGconn and its state machine. Each state is a list;
  * conn_set_state() is the one place that moves a connection between them and
  * updates the counters (as PgBouncer's change_server_state does). */
+#include "config.h"
+
 #include "engine/engine_int.h"
 
 #include "common/xalloc.h"
 
+#include <assert.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +42,33 @@ static void list_push(engine *e, conn *c, conn_state st)
     e->counts[st]++;
 }
 
+#define TO(s) (1u << (s))
+/* The moves pool.c and conn.c make, as PgBouncer's change_server_state
+ * allows them: checked under --enable-debug, so a new path that moves a
+ * connection where no rule expects it fails the sanitizer suite at once.
+ * Every state may close; a closed connection goes nowhere. */
+static const unsigned allowed_moves[CONN_NSTATES] = {
+    [CONN_CONNECTING] = TO(CONN_IDLE) | TO(CONN_CHECKING) | TO(CONN_BUSY) | TO(CONN_CLOSED),
+    [CONN_IDLE] = TO(CONN_CHECKING) | TO(CONN_BUSY) | TO(CONN_CLOSED),
+    [CONN_CHECKING] = TO(CONN_IDLE) | TO(CONN_BUSY) | TO(CONN_CLOSED),
+    [CONN_BUSY] = TO(CONN_IDLE) | TO(CONN_CHECKING) | TO(CONN_RESETTING) | TO(CONN_CANCELLING) |
+                  TO(CONN_CLOSED),
+    [CONN_RESETTING] = TO(CONN_IDLE) | TO(CONN_CHECKING) | TO(CONN_BUSY) | TO(CONN_CLOSED),
+    [CONN_CANCELLING] = TO(CONN_RESETTING) | TO(CONN_CLOSED),
+    [CONN_CLOSED] = 0,
+};
+#undef TO
+
+bool conn_move_allowed(conn_state from, conn_state to)
+{
+    return from == to || (allowed_moves[from] & (1u << to)) != 0;
+}
+
 void conn_set_state(engine *e, conn *c, conn_state st)
 {
+#ifdef PGDECK_DEBUG
+    assert(conn_move_allowed(c->state, st));
+#endif
     if (c->state == st)
         return;
     list_unlink(e, c);

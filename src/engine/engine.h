@@ -173,6 +173,12 @@ eng_id eng_exec(engine *e, const eng_exec_args *args);
  * (returns_bad). Close after the last EV_DONE to keep everything. */
 eng_session eng_session_open(engine *e);
 void eng_session_close(engine *e, eng_session s);
+/* As eng_session_close, but the pinned connection is closed instead of going
+ * back to the pool: for a session that ran code the console does not trust
+ * (another role's statement, EXPLAIN from the Slow pane), so nothing it left
+ * on the connection (settings, temp objects, prepared statements, session
+ * locks) reaches a later borrower. */
+void eng_session_discard(engine *e, eng_session s);
 
 /* Cancels a request: on the server when it runs (without blocking the engine
  * thread), or dequeued when it still waits. Its EV_DONE says canceled. A

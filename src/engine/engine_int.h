@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 
+#include "common/clock.h"
 #include "common/hist.h"
 #include "common/msgq.h"
 #include "common/strbuf.h"
@@ -30,9 +31,7 @@
  * Time. */
 static inline uint64_t mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_mono_ns();
 }
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
@@ -193,6 +192,9 @@ struct conn {
 };
 
 void conn_set_state(engine *e, conn *c, conn_state st);
+/* Whether conn_set_state may move a connection from one state to another
+ * (asserted under --enable-debug). */
+bool conn_move_allowed(conn_state from, conn_state to);
 conn *conn_start(engine *e); /* begins a connection attempt */
 /* PQconnectStartParams with these parameters (after a lookup, or at once). */
 void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val);
@@ -349,6 +351,7 @@ struct session {
     conn *conn;
     bool broken; /* its connection died while idle: tell the next request */
     bool closing;
+    bool discard; /* close its connection instead of returning it (eng_session_discard) */
     request *queue_head, *queue_tail;
     request *current;
     borrower b;
@@ -356,6 +359,7 @@ struct session {
 };
 void session_open(engine *e, eng_session id);
 void session_close(engine *e, eng_session id);
+void session_discard_on_close(engine *e, eng_session id);
 void session_submit(engine *e, request *r);
 /* The current request of the session ended; its conn stays pinned. */
 void session_request_done(engine *e, session *s);

@@ -277,6 +277,8 @@ void engine_handle_request(engine *e, request *r)
         session_open(e, r->session);
         break;
     case REQ_SESSION_CLOSE:
+        if (r->flags)
+            session_discard_on_close(e, r->session);
         session_close(e, r->session);
         break;
     case REQ_POOL_RESIZE:

@@ -63,6 +63,8 @@ static void session_free(engine *e, session *s)
     if (s->conn) {
         conn *c = s->conn;
         s->conn = NULL;
+        if (s->discard)
+            c->expired = true; /* reset (ROLLBACK), then closed: never reused */
         pool_return(e, c);
     }
     free(s);
@@ -157,6 +159,13 @@ static void session_abandon_current(engine *e, session *s)
                                             "connection was discarded and the outcome is unknown");
     c->op->lost(e, c, err); /* ends r; the kick frees the session and returns c */
     eng_error_free(err);
+}
+
+void session_discard_on_close(engine *e, eng_session id)
+{
+    session *s = session_find(e, id);
+    if (s)
+        s->discard = true;
 }
 
 void session_close(engine *e, eng_session id)

@@ -5,6 +5,7 @@
 #include "ui/lineedit.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
+#include "common/clock.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -32,9 +33,7 @@ static SCREEN *the_screen;
 
 double app_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_mono_s();
 }
 
 void app_restore_terminal(void)
@@ -157,6 +156,7 @@ void app_free(app *a)
     free(a->history_path);
     free(a->confirm_question);
     free(a->stats);
+    free(a->command_words);
     free(a);
 }
 
@@ -382,9 +382,23 @@ static bool any_busy(app *a)
     return false;
 }
 
+/* A pane that must ask before the console quits (pane_class.on_quit) is
+ * shown; it returns PANE_QUIT once answered. */
+static bool pane_holds_quit(app *a)
+{
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->on_quit && a->cls[i]->on_quit(a->panes[i])) {
+            a->help_open = false;
+            switch_to(a, i);
+            a->pane_dirty[i] = true;
+            return true;
+        }
+    return false;
+}
+
 static void quit_answer(app *a, bool yes)
 {
-    if (yes)
+    if (yes && !pane_holds_quit(a))
         a->quit = true;
 }
 
@@ -392,7 +406,7 @@ static void request_quit(app *a)
 {
     if (any_busy(a))
         confirm_internal(a, "Something is still running. Quit anyway?", quit_answer);
-    else
+    else if (!pane_holds_quit(a))
         a->quit = true;
 }
 
@@ -432,13 +446,22 @@ static void close_help(app *a)
 static void switch_theme(app *a, const char *name)
 {
     char *err = NULL;
+    char *before = xstrdup(theme_active_name());
     bool ok = theme_load(name, &err);
     a->full_redraw = true;
     if (!ok) {
-        app_message(a, MSG_ERROR, "%s (using the default theme)", err);
+        /* a bad name loses nothing: the theme in use stays (loaded again, as
+         * the failed load left the default active) */
+        char *again = NULL;
+        bool back = theme_load(before, &again);
+        /* what stays first: the reason may be cut at 80 columns */
+        app_message(a, MSG_ERROR, "keeping the theme %s: %s", back ? before : "default", err);
+        free(again);
         free(err);
+        free(before);
         return;
     }
+    free(before);
     free(a->cfg->theme);
     a->cfg->theme = xstrdup(name);
     app_message(a, MSG_INFO, "Theme %s", name);
@@ -494,81 +517,126 @@ static void cmd_set(app *a, const char *key, const char *value)
         app_message(a, MSG_INFO, "%s = %s", key, value);
 }
 
+/* ---- the app's ':' commands (one table: dispatch, completion, help) ---- */
+
+static int cmd_quit(void *self, const char *line)
+{
+    (void)line;
+    request_quit(self);
+    return PANE_HANDLED;
+}
+
+static int cmd_help(void *self, const char *line)
+{
+    (void)line;
+    open_help(self);
+    return PANE_HANDLED;
+}
+
+static int cmd_theme(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    if (!*arg)
+        app_message(a, MSG_INFO, "Theme %s (:theme NAME|PATH switches)", theme_active_name());
+    else
+        switch_theme(a, arg);
+    return PANE_HANDLED;
+}
+
+static int cmd_refresh(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    double s;
+    if (!*arg)
+        app_message(a, MSG_INFO, "Refresh every %.1f s", a->refresh);
+    else if (!parse_seconds(arg, &s) || s <= 0)
+        app_message(a, MSG_ERROR, "refresh: '%s' is not a number of seconds", arg);
+    else
+        set_refresh(a, s);
+    return PANE_HANDLED;
+}
+
+static int cmd_pane(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    int found = -1;
+    char *end;
+    long n = strtol(arg, &end, 10);
+    for (int i = 0; i < a->npanes && found < 0; i++)
+        if ((*arg && *end == '\0' && a->numbers[i] == n) ||
+            (*arg && strncasecmp(a->cls[i]->name, arg, strlen(arg)) == 0))
+            found = i;
+    if (!*arg)
+        app_message(a, MSG_ERROR, "usage: :pane NAME|NUMBER");
+    else if (found < 0)
+        app_message(a, MSG_ERROR, "pane: no pane '%s'", arg);
+    else {
+        a->help_open = false;
+        switch_to(a, found);
+    }
+    return PANE_HANDLED;
+}
+
+static int cmd_set_line(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    char key[128];
+    size_t kl = strcspn(arg, " \t=");
+    snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : sizeof key - 1), arg);
+    const char *val = arg + kl;
+    while (*val == ' ' || *val == '\t' || *val == '=')
+        val++;
+    if (!*key || !*val)
+        app_message(a, MSG_ERROR, "usage: :set KEY VALUE");
+    else
+        cmd_set(a, key, val);
+    return PANE_HANDLED;
+}
+
+const ui_command app_commands[] = {
+    {"quit", ":quit", "quit (asks to confirm while something runs)", cmd_quit},
+    {"q", ":q", "the same as :quit", cmd_quit},
+    {"help", ":help", "this screen", cmd_help},
+    {"theme", ":theme NAME|PATH",
+     "switch the colour theme now (default, light, solarized-dark, high-contrast, mono, or a file)",
+     cmd_theme},
+    {"refresh", ":refresh S", "refresh every S seconds (0.5 to 60)", cmd_refresh},
+    {"pane", ":pane NAME|N", "show a pane", cmd_pane},
+    {"set", ":set KEY VALUE", "change a setting of the config file for this session", cmd_set_line},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The app's table first, then the panes', the active pane first. */
 static void run_command(app *a, const char *line)
 {
     while (*line == ' ' || *line == ':')
         line++;
     if (!*line)
         return;
-    char word[64];
-    size_t wl = strcspn(line, " \t");
-    snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1), line);
-    const char *arg = line + wl;
-    while (*arg == ' ' || *arg == '\t')
-        arg++;
-    char *argc = xstrdup(arg);
-    for (size_t n = strlen(argc); n && (argc[n - 1] == ' ' || argc[n - 1] == '\t');)
-        argc[--n] = '\0';
-
-    if (strcmp(word, "quit") == 0 || strcmp(word, "q") == 0) {
-        request_quit(a);
-    } else if (strcmp(word, "help") == 0) {
-        open_help(a);
-    } else if (strcmp(word, "theme") == 0) {
-        if (!*argc)
-            app_message(a, MSG_INFO, "Theme %s (:theme NAME|PATH switches)", theme_active_name());
-        else
-            switch_theme(a, argc);
-    } else if (strcmp(word, "refresh") == 0) {
-        double s;
-        if (!*argc)
-            app_message(a, MSG_INFO, "Refresh every %.1f s", a->refresh);
-        else if (!parse_seconds(argc, &s) || s <= 0)
-            app_message(a, MSG_ERROR, "refresh: '%s' is not a number of seconds", argc);
-        else
-            set_refresh(a, s);
-    } else if (strcmp(word, "pane") == 0) {
-        int found = -1;
-        char *end;
-        long n = strtol(argc, &end, 10);
-        for (int i = 0; i < a->npanes && found < 0; i++)
-            if ((*argc && *end == '\0' && a->numbers[i] == n) ||
-                (*argc && strncasecmp(a->cls[i]->name, argc, strlen(argc)) == 0))
-                found = i;
-        if (!*argc)
-            app_message(a, MSG_ERROR, "usage: :pane NAME|NUMBER");
-        else if (found < 0)
-            app_message(a, MSG_ERROR, "pane: no pane '%s'", argc);
-        else {
-            a->help_open = false;
-            switch_to(a, found);
-        }
-    } else if (strcmp(word, "set") == 0) {
-        char key[128];
-        size_t kl = strcspn(argc, " \t=");
-        snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : sizeof key - 1), argc);
-        const char *val = argc + kl;
-        while (*val == ' ' || *val == '\t' || *val == '=')
-            val++;
-        if (!*key || !*val)
-            app_message(a, MSG_ERROR, "usage: :set KEY VALUE");
-        else
-            cmd_set(a, key, val);
-    } else {
-        /* offered to the panes, the active one first */
-        int r = PANE_IGNORED;
-        for (int k = 0; k < a->npanes && r == PANE_IGNORED; k++) {
-            int i = (a->active + k) % a->npanes;
-            if (a->panes[i] && a->cls[i]->on_command) {
-                r = a->cls[i]->on_command(a->panes[i], line);
-                if (r != PANE_IGNORED)
-                    apply_result(a, i, r);
-            }
-        }
-        if (r == PANE_IGNORED)
-            app_message(a, MSG_ERROR, "Unknown command: %s (:help lists the commands)", word);
+    char *trimmed = xstrdup(line);
+    for (size_t n = strlen(trimmed); n && (trimmed[n - 1] == ' ' || trimmed[n - 1] == '\t');)
+        trimmed[--n] = '\0';
+    const ui_command *c = ui_command_find(app_commands, trimmed);
+    if (c) {
+        c->exec(a, trimmed);
+        free(trimmed);
+        return;
     }
-    free(argc);
+    for (int k = 0; k < a->npanes; k++) {
+        int i = (a->active + k) % a->npanes;
+        if (!a->panes[i] || !(c = ui_command_find(a->cls[i]->commands, trimmed)))
+            continue;
+        apply_result(a, i, c->exec(a->panes[i], trimmed));
+        free(trimmed);
+        return;
+    }
+    size_t wl = strcspn(trimmed, " \t");
+    app_message(a, MSG_ERROR, "Unknown command: %.*s (:help lists the commands)", (int)wl, trimmed);
+    free(trimmed);
 }
 
 static void command_done(void *ctx, const char *line)
@@ -578,13 +646,30 @@ static void command_done(void *ctx, const char *line)
         run_command(a, line);
 }
 
-static const char *const command_words[] = {"quit", "help", "theme", "refresh",  "pane",
-                                            "set",  "pool", "load",  "pipeline", NULL};
+/* Completion words: every name of every table, built once per prompt. */
+static void command_words_build(app *a)
+{
+    size_t n = 0;
+    for (const ui_command *c = app_commands; c->name; c++)
+        n++;
+    for (int i = 0; i < a->npanes; i++)
+        for (const ui_command *c = a->cls[i]->commands; c && c->name; c++)
+            n++;
+    free(a->command_words);
+    a->command_words = xcalloc(n + 1, sizeof *a->command_words);
+    n = 0;
+    for (const ui_command *c = app_commands; c->name; c++)
+        a->command_words[n++] = c->name;
+    for (int i = 0; i < a->npanes; i++)
+        for (const ui_command *c = a->cls[i]->commands; c && c->name; c++)
+            a->command_words[n++] = c->name;
+}
 
 static void open_command_line(app *a)
 {
     app_prompt_ctx(a, ":", "", "command", false, command_done, a);
-    le_set_words(command_words);
+    command_words_build(a);
+    le_set_words(a->command_words);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -1008,6 +1093,7 @@ static bool start_curses(app *a)
     a->input = newpad(1, 1);
     keypad(a->input, TRUE);
     nodelay(a->input, TRUE);
+    km_terminal_keys(NULL); /* C-Home, C-End: codes known only now */
     const char *nc = getenv("NO_COLOR");
     bool color = !a->cfg->no_color && !(nc && *nc) && has_colors();
     if (color && start_color() == OK) {

@@ -4,6 +4,7 @@
 #define PGDECK_APP_PRIV_H
 
 #include "ui/app.h"
+#include "ui/command.h"
 #include "ui/keymap.h"
 
 #define APP_MAX_PANES 8
@@ -59,7 +60,11 @@ struct app {
     eng_event *cur_ev;
     double next_tick;
     char *history_path; /* the prompts' histories on disk, or NULL */
+    const char **command_words; /* ':' completion, from the command tables */
 };
+
+/* app.c: the app's own ':' commands (command.h), ended by {NULL}. */
+extern const ui_command app_commands[];
 
 /* header.c */
 void header_update(app *a); /* re-reads stats; marks the header dirty when its text changed */

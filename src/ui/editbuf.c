@@ -103,16 +103,6 @@ static size_t prev_char(const editbuf *b, size_t pos)
     return pos - 1;
 }
 
-static int chars_between(const editbuf *b, size_t from, size_t to)
-{
-    int n = 0;
-    while (from < to) {
-        from = next_char(b, from);
-        n++;
-    }
-    return n;
-}
-
 static bool is_word_byte(unsigned char c)
 {
     return isalnum(c) || c == '_' || c >= 0x80;
@@ -217,6 +207,15 @@ static void yank(editbuf *b, int idx)
     b->yank_idx = idx;
 }
 
+void eb_kill_all(editbuf *b)
+{
+    b->last_was_kill = false;
+    kill_range(b, 0, b->len, false);
+    b->point = 0;
+    b->goal_col = -1;
+    b->last_was_yank = false;
+}
+
 /* ---- words --------------------------------------------------------------- */
 
 static size_t word_forward(const editbuf *b, size_t p)
@@ -247,32 +246,131 @@ static size_t blank_word_backward(const editbuf *b, size_t p)
     return p;
 }
 
-/* ---- vertical movement --------------------------------------------------- */
+/* ---- layout and vertical movement ---------------------------------------- */
 
-static size_t pos_at_col(const editbuf *b, size_t line_start, int col)
+static int default_width(const char *s, size_t n)
 {
-    size_t p = line_start;
-    while (col > 0 && p < b->len && b->text[p] != '\n') {
-        p = next_char(b, p);
-        col--;
+    if (n == 1 && s[0] == '\t')
+        return 1;
+    wchar_t wc;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t r = mbrtowc(&wc, s, n, &st);
+    int w = (r == (size_t)-1 || r == (size_t)-2 || r == 0) ? -1 : wcwidth(wc);
+    return w >= 0 ? w : 4 * (int)n; /* shown as \xNN per byte */
+}
+
+void eb_walk_start(const editbuf *b, size_t line_start, eb_walk *w)
+{
+    (void)b;
+    w->pos = line_start;
+    w->row = w->col = 0;
+}
+
+bool eb_walk_next(const editbuf *b, eb_walk *w, eb_cell *cell)
+{
+    if (w->pos >= b->len || b->text[w->pos] == '\n')
+        return false;
+    size_t n = next_char(b, w->pos) - w->pos;
+    int cw = b->width ? b->width(b->text + w->pos, n) : default_width(b->text + w->pos, n);
+    if (b->wrap > 0 && w->col > 0 && w->col + cw > b->wrap) {
+        w->row++;
+        w->col = 0;
     }
-    return p;
+    cell->pos = w->pos;
+    cell->len = n;
+    cell->row = w->row;
+    cell->col = w->col;
+    cell->width = cw;
+    w->col += cw;
+    w->pos += n;
+    return true;
+}
+
+void eb_walk_end(const editbuf *b, const eb_walk *w, int *row, int *col)
+{
+    /* the cursor after a full row goes to the start of the next */
+    bool full = b->wrap > 0 && w->col >= b->wrap;
+    *row = w->row + (full ? 1 : 0);
+    *col = full ? 0 : w->col;
+}
+
+void eb_locate(const editbuf *b, size_t pos, int *row, int *col)
+{
+    eb_walk w;
+    eb_cell c;
+    eb_walk_start(b, bol(b, pos), &w);
+    while (eb_walk_next(b, &w, &c))
+        if (c.pos >= pos) {
+            *row = c.row;
+            *col = c.col;
+            return;
+        }
+    eb_walk_end(b, &w, row, col);
+}
+
+int eb_line_rows(const editbuf *b, size_t line_start)
+{
+    eb_walk w;
+    eb_cell c;
+    int row, col;
+    eb_walk_start(b, line_start, &w);
+    while (eb_walk_next(b, &w, &c))
+        ;
+    eb_walk_end(b, &w, &row, &col);
+    return row + 1;
+}
+
+/* The position on screen row `row` of the line at ls nearest to column goal:
+ * the character under it, or the row's last character (the line's end on its
+ * last row). */
+static size_t pos_at(const editbuf *b, size_t ls, int row, int goal)
+{
+    eb_walk w;
+    eb_cell c;
+    size_t last = ls;
+    bool have = false;
+    eb_walk_start(b, ls, &w);
+    while (eb_walk_next(b, &w, &c)) {
+        if (c.row < row)
+            continue;
+        if (c.row > row)
+            return have ? last : c.pos;
+        if (c.col + c.width > goal)
+            return c.pos;
+        last = c.pos;
+        have = true;
+    }
+    int er, ec;
+    eb_walk_end(b, &w, &er, &ec);
+    return er == row || !have ? w.pos : last;
 }
 
 static eb_result move_vertical(editbuf *b, int dir)
 {
     size_t start = bol(b, b->point);
+    int row, col;
+    eb_locate(b, b->point, &row, &col);
     if (b->goal_col < 0)
-        b->goal_col = chars_between(b, start, b->point);
+        b->goal_col = col;
     if (dir < 0) {
-        if (start == 0)
-            return EB_HIST_PREV;
-        b->point = pos_at_col(b, bol(b, start - 1), b->goal_col);
+        if (row > 0) {
+            b->point = pos_at(b, start, row - 1, b->goal_col);
+        } else {
+            if (start == 0)
+                return EB_HIST_PREV;
+            size_t prev = bol(b, start - 1);
+            b->point = pos_at(b, prev, eb_line_rows(b, prev) - 1, b->goal_col);
+        }
     } else {
-        size_t end = eol(b, b->point);
-        if (end >= b->len)
-            return EB_HIST_NEXT;
-        b->point = pos_at_col(b, end + 1, b->goal_col);
+        if (row < eb_line_rows(b, start) - 1) {
+            b->point = pos_at(b, start, row + 1, b->goal_col);
+        } else {
+            size_t end = eol(b, b->point);
+            if (end >= b->len)
+                return EB_HIST_NEXT;
+            b->point = pos_at(b, end + 1, 0, b->goal_col);
+        }
     }
     return EB_MOVED;
 }

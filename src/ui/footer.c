@@ -5,6 +5,8 @@
 #include "ui/theme.h"
 #include "ui/widgets.h"
 
+#include <string.h>
+
 static int item(WINDOW *w, int x, int cols, const char *key, const char *label)
 {
     int kw = wg_text_width(key), lw = wg_text_width(label);
@@ -14,6 +16,21 @@ static int item(WINDOW *w, int x, int cols, const char *key, const char *label)
     x += wg_text(w, 0, x, label, cols - x, theme_attr(TH_FOOTER));
     x += wg_text(w, 0, x, " ", cols - x, theme_attr(TH_FOOTER));
     return x;
+}
+
+/* The pane's footer offers this global item's key for its own use, or
+ * another key of the same command (it shows that one instead). */
+static bool pane_lists(const app *a, const pane_class *cls, const km_footer_item *it)
+{
+    for (const pane_key *pk = cls->keys; pk && pk->key; pk++) {
+        km_key k;
+        if (!pk->label || !*pk->label) /* not offered in the footer */
+            continue;
+        if (strcmp(pk->key, it->key) == 0 ||
+            (km_parse_key(pk->key, &k) && keymap_lookup(&a->km, k) == it->cmd))
+            return true;
+    }
+    return false;
 }
 
 void footer_draw(app *a, WINDOW *w, int cols)
@@ -32,14 +49,21 @@ void footer_draw(app *a, WINDOW *w, int cols)
     if (a->help_open) {
         x = item(w, x, room, "Esc", "Close");
     } else if (a->npanes) {
-        for (const pane_key *pk = a->cls[a->active]->keys; pk && pk->key; pk++)
-            if (pk->label && *pk->label)
-                x = item(w, x, room, pk->key, pk->label);
+        /* a pane may list a global key it leaves to the keymap (Activity's p
+         * for pause): shown where the pane puts it, with the global label */
+        for (const pane_key *pk = a->cls[a->active]->keys; pk && pk->key; pk++) {
+            if (!pk->label || !*pk->label)
+                continue;
+            km_key k;
+            km_cmd c = km_parse_key(pk->key, &k) ? keymap_lookup(&a->km, k) : KM_NONE;
+            x = item(w, x, room, pk->key, c == KM_PAUSE && a->paused ? "Resume" : pk->label);
+        }
     }
     /* while a pane takes text, Tab, ':', '/', '+'... are text: not shown */
     bool text = !a->help_open && app_pane_text_input(a);
     for (size_t i = 0; i < n; i++)
-        if (items[i].cmd != KM_HELP && (!text || items[i].anywhere))
+        if (items[i].cmd != KM_HELP && (!text || items[i].anywhere) &&
+            !(a->npanes && !a->help_open && pane_lists(a, a->cls[a->active], &items[i])))
             x = item(w, x, room, items[i].key,
                      items[i].cmd == KM_PAUSE && a->paused ? "Resume" : items[i].label);
     if (x < room)

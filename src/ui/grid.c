@@ -297,7 +297,8 @@ long grid_total_rows(const grid *g)
 static int col_width(const grid_set *s, int c, int cols)
 {
     int w = s->maxw[c];
-    if (!s->expanded[c] && w > GRID_WIDTH_CAP)
+    /* one column (EXPLAIN's QUERY PLAN): nothing to make room for */
+    if (!s->expanded[c] && s->ncols > 1 && w > GRID_WIDTH_CAP)
         w = GRID_WIDTH_CAP;
     if (w > cols - 2)
         w = cols - 2;
@@ -310,6 +311,24 @@ static const char *sep(void)
 }
 #define SEPW 3
 
+/* Draws the search term's first occurrence in v over a cell drawn at x
+ * (the text starting `off` columns in), in the match colour. */
+static void mark_match(const grid *g, WINDOW *w, int y, int x, int width, int off, const char *v,
+                       int len)
+{
+    if (!g->search || !*g->search || (int)strlen(v) != len)
+        return; /* a value with NUL bytes is drawn escaped: no overlay */
+    const char *m = strcasestr(v, g->search);
+    if (!m)
+        return;
+    char *before = xstrndup(v, (size_t)(m - v));
+    int bx = off + wg_text_width(before);
+    free(before);
+    if (bx >= width)
+        return;
+    wg_text_n(w, y, x + bx, m, strlen(g->search), width - bx, theme_attr(TH_SEARCH_MATCH));
+}
+
 static void draw_cell(grid *g, grid_set *s, WINDOW *w, int y, int x, int width, long row, int c,
                       bool selected)
 {
@@ -317,22 +336,20 @@ static void draw_cell(grid *g, grid_set *s, WINDOW *w, int y, int x, int width, 
     int len;
     const char *v = grid_cell(s, row, c, &isnull, &len);
     unsigned long attr = selected ? theme_attr(TH_SELECTED) : theme_attr(TH_NORMAL);
-    if (s->match_row == row && s->match_col == c)
-        attr = theme_attr(TH_SEARCH_MATCH);
     if (isnull) {
         unsigned long na = selected ? attr : theme_attr(TH_GRID_NULL);
         wg_field(w, y, x, g->null_marker, width, WG_LEFT, na);
         return;
     }
     if (s->kinds[c] == ENG_COL_NUMBER) {
-        unsigned long na = selected || (s->match_row == row && s->match_col == c)
-                               ? attr
-                               : theme_attr(TH_GRID_NUMBER);
-        wg_field(w, y, x, v, width, WG_RIGHT, na);
+        wg_field(w, y, x, v, width, WG_RIGHT, selected ? attr : theme_attr(TH_GRID_NUMBER));
+        int tw = wg_text_width(v);
+        mark_match(g, w, y, x, width, tw < width ? width - tw : 0, v, len);
         return;
     }
     wg_fill(w, y, x, width, attr);
     wg_text_n(w, y, x, v, (size_t)len, width, attr);
+    mark_match(g, w, y, x, width, 0, v, len);
 }
 
 /* The columns shown: frozen ones, then from leftcol. Returns how many. */
@@ -416,6 +433,20 @@ static void draw_record(grid *g, grid_set *s, WINDOW *w, int y, int x, int rows,
     }
 }
 
+/* The position at the right end of the title line, when it fits after the
+ * title; otherwise over the title's end (the position matters more). */
+static void draw_position(WINDOW *w, int y, int x, int cols, int title_w, const char *pos,
+                          unsigned long attr)
+{
+    int pw = wg_text_width(pos);
+    if (pw >= cols)
+        return;
+    int px = cols - pw;
+    if (px < title_w + 1 && title_w + 1 + pw <= cols)
+        px = title_w + 1;
+    wg_text(w, y, x + px, pos, pw, attr);
+}
+
 void grid_draw(grid *g, WINDOW *w, int y, int x, int rows, int cols)
 {
     g->width = cols;
@@ -433,17 +464,26 @@ void grid_draw(grid *g, WINDOW *w, int y, int x, int rows, int cols)
     else
         snprintf(title, sizeof title, " %s (%d result set%s: [ ] to switch)", s->title,
                  g->nsets - 1, g->nsets - 1 == 1 ? "" : "s");
-    wg_field(w, y, x, title, cols, WG_LEFT, theme_attr(g->focused ? TH_TITLE : TH_LABEL));
+    unsigned long tattr = theme_attr(g->focused ? TH_TITLE : TH_LABEL);
+    wg_field(w, y, x, title, cols, WG_LEFT, tattr);
+    int title_y = y, title_x = x, title_cols = cols, title_w = wg_text_width(title);
     y++;
     rows--;
     if (rows <= 0)
         return;
     if (s->kind == GS_TEXT) {
         g->page = rows;
-        if (s->text_top > s->nlines - 1)
-            s->text_top = s->nlines > 0 ? s->nlines - 1 : 0;
+        /* never past the last line: the last page is full */
+        if (s->text_top > s->nlines - rows)
+            s->text_top = s->nlines - rows;
         if (s->text_top < 0)
             s->text_top = 0;
+        if (s->nlines > rows) {
+            char pos[64];
+            snprintf(pos, sizeof pos, "lines %d-%d of %d ", s->text_top + 1,
+                     s->text_top + rows < s->nlines ? s->text_top + rows : s->nlines, s->nlines);
+            draw_position(w, title_y, title_x, title_cols, title_w, pos, tattr);
+        }
         for (int i = 0; i < rows && s->text_top + i < s->nlines; i++) {
             const grid_line *l = &s->lines[s->text_top + i];
             wg_text(w, y + i, x, l->text, cols, theme_attr(l->el));
@@ -452,8 +492,12 @@ void grid_draw(grid *g, WINDOW *w, int y, int x, int rows, int cols)
     }
     if (s->record) {
         g->page = rows;
-        if (s->nrows > 0)
+        if (s->nrows > 0) {
             draw_record(g, s, w, y, x, rows, cols);
+            char pos[64];
+            snprintf(pos, sizeof pos, "row %ld of %ld ", s->cur + 1, s->nrows);
+            draw_position(w, title_y, title_x, title_cols, title_w, pos, tattr);
+        }
         return;
     }
     /* header */
@@ -487,8 +531,29 @@ void grid_draw(grid *g, WINDOW *w, int y, int x, int rows, int cols)
         s->top = s->cur;
     if (s->cur >= s->top + g->page)
         s->top = s->cur - g->page + 1;
+    /* never past the last row: the last page is full (PgDn, End) */
+    if (s->top > s->nrows - g->page)
+        s->top = s->nrows - g->page;
     if (s->top < 0)
         s->top = 0;
+    if (s->nrows > 0) {
+        /* pspg's position: row, percent, the columns shown */
+        int first = n > 0 ? which[0] : 0, last = n > 0 ? which[n - 1] : 0;
+        for (int i = 0; i < n; i++)
+            if (which[i] >= s->frozen) {
+                first = which[i];
+                break;
+            }
+        char pos[128];
+        int pct = (int)((s->cur + 1) * 100 / s->nrows);
+        if (title_cols - title_w >= 44)
+            snprintf(pos, sizeof pos, "row %ld of %ld  %d%%  cols %d-%d of %d ", s->cur + 1,
+                     s->nrows, pct, first + 1, last + 1, s->ncols);
+        else
+            snprintf(pos, sizeof pos, "%ld/%ld %d%% c%d-%d/%d ", s->cur + 1, s->nrows, pct,
+                     first + 1, last + 1, s->ncols);
+        draw_position(w, title_y, title_x, title_cols, title_w, pos, tattr);
+    }
     for (int r = 0; r < rows && s->top + r < s->nrows; r++) {
         long row = s->top + r;
         bool selected = g->focused && row == s->cur;
@@ -518,15 +583,20 @@ static bool row_match(const grid_set *s, long row, const char *needle, int *col)
     return false;
 }
 
-static bool grid_find(grid *g, int dir, bool include_current)
+/* Finds the next match from the current row (or line); *wrapped tells when
+ * it went past the end (or the start) to get there. */
+static bool grid_find(grid *g, int dir, bool include_current, bool *wrapped)
 {
     grid_set *s = g->sets[g->cur];
+    *wrapped = false;
     if (!g->search || !*g->search)
         return false;
     if (s->kind == GS_TEXT) {
         for (int k = include_current ? 0 : 1; k <= s->nlines; k++) {
-            int i = ((s->text_top + dir * k) % s->nlines + s->nlines) % s->nlines;
+            int at = s->text_top + dir * k;
+            int i = (at % s->nlines + s->nlines) % s->nlines;
             if (strcasestr(s->lines[i].text, g->search)) {
+                *wrapped = k > 0 && (at >= s->nlines || at < 0);
                 s->text_top = i;
                 return true;
             }
@@ -536,9 +606,11 @@ static bool grid_find(grid *g, int dir, bool include_current)
     if (s->nrows == 0)
         return false;
     for (long k = include_current ? 0 : 1; k <= s->nrows; k++) {
-        long row = ((s->cur + dir * k) % s->nrows + s->nrows) % s->nrows;
+        long at = s->cur + dir * k;
+        long row = (at % s->nrows + s->nrows) % s->nrows;
         int col;
         if (row_match(s, row, g->search, &col)) {
+            *wrapped = k > 0 && (at >= s->nrows || at < 0);
             s->cur = row;
             s->match_row = row;
             s->match_col = col;
@@ -550,15 +622,27 @@ static bool grid_find(grid *g, int dir, bool include_current)
     return false;
 }
 
+/* Searches and says what happened: not found, or wrapped around. */
+static void find_and_say(grid *g, int dir, bool include_current)
+{
+    bool wrapped;
+    if (!grid_find(g, dir, include_current, &wrapped))
+        app_message(g->a, MSG_WARN, "Not found: %s", g->search);
+    else if (wrapped)
+        app_message(g->a, MSG_INFO, "search wrapped: %s (continuing at the %s)", g->search,
+                    dir > 0 ? "top" : "bottom");
+}
+
 static void search_done(void *ctx, const char *answer)
 {
     grid *g = ctx;
     if (!answer)
         return;
+    if (!*answer) /* an empty answer keeps the last search (n / N repeat it) */
+        return;
     free(g->search);
     g->search = xstrdup(answer);
-    if (!grid_find(g, 1, true))
-        app_message(g->a, MSG_WARN, "Not found: %s", answer);
+    find_and_say(g, 1, true);
 }
 
 /* ---- export -------------------------------------------------------------- */
@@ -756,14 +840,16 @@ int grid_key(grid *g, pane *p, int ch, bool is_key)
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (k == '/') {
-        app_prompt_ctx(g->a, "/", g->search ? g->search : "", "search", false, search_done, g);
+        /* empty, as in less and pspg: Up brings back the last term (history) */
+        app_prompt_ctx(g->a, "/", "", "search", false, search_done, g);
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (k == 'n' || k == 'N') {
-        if (!g->search)
+        if (!g->search) {
+            app_message(g->a, MSG_INFO, "No search yet: / searches");
             return PANE_HANDLED;
-        if (!grid_find(g, k == 'n' ? 1 : -1, false))
-            app_message(g->a, MSG_WARN, "Not found: %s", g->search);
+        }
+        find_and_say(g, k == 'n' ? 1 : -1, false);
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (k == 'x') {
@@ -786,8 +872,8 @@ int grid_key(grid *g, pane *p, int ch, bool is_key)
             top = s->nlines - g->page;
         else
             return PANE_IGNORED;
-        if (top > s->nlines - 1)
-            top = s->nlines - 1;
+        if (top > s->nlines - g->page) /* the last page stays full */
+            top = s->nlines - g->page;
         s->text_top = top < 0 ? 0 : top;
         return PANE_HANDLED | PANE_REDRAW;
     }

@@ -8,15 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const command_help[][2] = {
-    {":quit", "quit (asks to confirm while something runs)"},
-    {":help", "this screen"},
-    {":theme NAME|PATH", "switch the colour theme now (default, light, solarized-dark, "
-                         "high-contrast, mono, or a file)"},
-    {":refresh S", "refresh every S seconds (0.5 to 60)"},
-    {":pane NAME|N", "show a pane"},
-    {":set KEY VALUE", "change a setting of the config file for this session"},
-};
+/* One column for keys and commands in every section, so the texts line up
+ * (the keymap's lines use the same width: KM_HELP_KEY_WIDTH). */
+#define KEYW KM_HELP_KEY_WIDTH
 
 static void add(char ***lines, size_t *n, size_t *cap, char *line)
 {
@@ -25,6 +19,22 @@ static void add(char ***lines, size_t *n, size_t *cap, char *line)
         *lines = xrealloc(*lines, *cap * sizeof **lines);
     }
     (*lines)[(*n)++] = line;
+}
+
+/* One command: usage and help in two aligned columns; a usage too long for
+ * the first column gets a line of its own, the help under it. */
+static void add_command(char ***lines, size_t *n, size_t *cap, const ui_command *c,
+                        const char *pane_name)
+{
+    enum { USAGE_WIDTH = KEYW };
+    char *help = pane_name ? xasprintf("%s (%s pane)", c->help, pane_name) : xstrdup(c->help);
+    if ((int)strlen(c->usage) <= USAGE_WIDTH) {
+        add(lines, n, cap, xasprintf("  %-*s %s", USAGE_WIDTH, c->usage, help));
+    } else {
+        add(lines, n, cap, xasprintf("  %s", c->usage));
+        add(lines, n, cap, xasprintf("  %-*s %s", USAGE_WIDTH, "", help));
+    }
+    free(help);
 }
 
 /* Lines starting with '#' are section titles. */
@@ -54,27 +64,30 @@ size_t help_lines(app *a, char ***out)
             add(&lines, &n, &cap, xstrdup("  (no keys of its own)"));
         for (; pk && pk->key; pk++)
             add(&lines, &n, &cap,
-                xasprintf("  %-14s %s", pk->key,
+                xasprintf("  %-*s %s", KEYW, pk->key,
                           pk->help    ? pk->help
                           : pk->label ? pk->label
                                       : ""));
     }
     add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Commands (: opens the command line; Up/Down: history)"));
-    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
-        add(&lines, &n, &cap, xasprintf("  %-18s %s", command_help[i][0], command_help[i][1]));
-    add(&lines, &n, &cap,
-        xstrdup("  anything else     offered to the panes (:pool, :load, :pipeline ...)"));
+    /* from the command tables: the app's, then each pane's */
+    for (const ui_command *c = app_commands; c->name; c++)
+        add_command(&lines, &n, &cap, c, NULL);
+    for (int i = 0; i < a->npanes; i++)
+        for (const ui_command *c = a->cls[i]->commands; c && c->name; c++)
+            add_command(&lines, &n, &cap, c, a->cls[i]->name);
     add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Now"));
     add(&lines, &n, &cap,
-        xasprintf("  theme          %s (colours %s)", theme_active_name(),
+        xasprintf("  %-*s %s (colours %s)", KEYW, "theme", theme_active_name(),
                   theme_color_on() ? "on" : "off: NO_COLOR, --no-color or the terminal"));
     add(&lines, &n, &cap,
-        xasprintf("  refresh        every %.1f s%s", a->refresh, a->paused ? ", paused" : ""));
+        xasprintf("  %-*s every %.1f s%s", KEYW, "refresh", a->refresh,
+                  a->paused ? ", paused" : ""));
     add(&lines, &n, &cap,
-        xstrdup(a->readonly ? "  readonly       yes: actions that change the server are refused"
-                            : "  readonly       no"));
+        xasprintf("  %-*s %s", KEYW, "readonly",
+                  a->readonly ? "yes: actions that change the server are refused" : "no"));
     *out = lines;
     return n;
 }

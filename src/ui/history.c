@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1
 #include "ui/history.h"
 
+#include "common/secretline.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "ui/lineedit.h"
@@ -16,7 +17,7 @@
 
 bool history_secret(const char *entry)
 {
-    return entry && strcasestr(entry, "password") != NULL;
+    return secret_line(entry); /* the one rule, common/secretline.h */
 }
 
 static void escape_into(strbuf *sb, const char *s)

@@ -33,7 +33,7 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_CANCEL] = {"cancel", NULL, "Cancel what the pane runs (never quits)", "C-c"},
     [KM_REFRESH_SLOWER] = {"refresh_slower", "Slower", "Refresh interval +0.5 s (max 60)", "+"},
     [KM_REFRESH_FASTER] = {"refresh_faster", "Faster", "Refresh interval -0.5 s (min 0.5)", "-"},
-    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space"},
+    [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space p"},
     [KM_REDRAW] = {"redraw", NULL, "Redraw the whole screen", "C-l"},
 };
 
@@ -50,6 +50,57 @@ static const struct {
     {"PgDn", KEY_NPAGE, true},   {"Up", KEY_UP, true},       {"Down", KEY_DOWN, true},
     {"Left", KEY_LEFT, true},    {"Right", KEY_RIGHT, true},
 };
+
+/* ---- terminal keys (see keymap.h) --------------------------------------- */
+
+static km_term_keys term_keys;
+
+/* A code no key uses yet (ncurses numbers extended keys above KEY_MAX). */
+static int free_key_code(void)
+{
+    for (int code = KEY_MAX + 1; code < KEY_MAX + 2048; code++) {
+        char *bound = keybound(code, 0);
+        free(bound);
+        if (!bound && !has_key(code))
+            return code;
+    }
+    return 0;
+}
+
+static int terminal_key(const char *cap, const char *fallback_seq)
+{
+    char *seq = tigetstr(cap);
+    if (seq && seq != (char *)-1) {
+        int code = key_defined(seq);
+        if (code > 0)
+            return code;
+    }
+    /* the description lacks it (TERM=screen, linux, ...): use xterm's */
+    int code = key_defined(fallback_seq);
+    if (code > 0)
+        return code;
+    if (code == 0 && (code = free_key_code()) > 0 && define_key(fallback_seq, code) == OK)
+        return code;
+    return 0;
+}
+
+void km_terminal_keys(km_term_keys *out)
+{
+    /* VT220 Home / End, sent by tmux whatever TERM says */
+    if (key_defined("\033[1~") == 0)
+        define_key("\033[1~", KEY_HOME);
+    if (key_defined("\033[4~") == 0)
+        define_key("\033[4~", KEY_END);
+    term_keys.ctrl_home = terminal_key("kHOM5", "\033[1;5H");
+    term_keys.ctrl_end = terminal_key("kEND5", "\033[1;5F");
+    if (out)
+        *out = term_keys;
+}
+
+const km_term_keys *km_terminal_keys_get(void)
+{
+    return &term_keys;
+}
 
 const char *km_cmd_name(km_cmd c)
 {
@@ -290,7 +341,7 @@ size_t keymap_help_lines(const keymap *km, char ***lines)
             continue;
         char keys[96];
         keymap_keys_string(km, (km_cmd)c, keys, sizeof keys);
-        out[n++] = xasprintf("  %-14s %s", keys, cmds[c].help);
+        out[n++] = xasprintf("  %-*s %s", KM_HELP_KEY_WIDTH, keys, cmds[c].help);
     }
     *lines = out;
     return n;

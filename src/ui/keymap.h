@@ -52,7 +52,7 @@ typedef struct keymap {
 } keymap;
 
 /* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-5 and 1..5, ':',
- * '/', Esc, C-c, '+', '-', Space, C-l. */
+ * '/', Esc, C-c, '+', '-', Space p, C-l. */
 void keymap_defaults(keymap *km);
 /* Applies [keys] overrides. The first override of a command replaces its
  * default keys, later ones add keys; a key taken by another command is moved.
@@ -78,10 +78,29 @@ const char *km_cmd_label(km_cmd c); /* footer word, NULL when not in the footer 
 /* "F1, ?" — the command's keys, comma-separated, into buf; returns buf. */
 const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
 
+/* The key column of the help screen, in every section. */
+#define KM_HELP_KEY_WIDTH 18
+
 /* The help screen's global section: one malloc'd line per command that has a
- * key, "  KEYS<pad>help". Returns the number of lines (*lines malloc'd). */
+ * key, "  KEYS<pad>help" (KEYS padded to KM_HELP_KEY_WIDTH). Returns the number of lines (*lines
+ * malloc'd). */
 size_t keymap_help_lines(const keymap *km, char ***lines);
 void keymap_free_lines(char **lines, size_t n);
+
+/* Keys the terminal reports as extended (terminfo) capabilities rather than
+ * KEY_* constants: xterm's modified keys, ncurses' kHOM5 / kEND5 for C-Home /
+ * C-End. Their codes are assigned when curses starts, so km_terminal_keys()
+ * looks them up then (tigetstr + key_defined) and, when the terminal
+ * description lacks them, binds the xterm sequences (tmux and every xterm-like
+ * terminal send \e[1;5H / \e[1;5F) to a free code; it also teaches ncurses
+ * the VT220 Home / End (\e[1~ / \e[4~, what tmux sends) when unbound.
+ * Call once after newterm(); the codes are then stable. */
+typedef struct km_term_keys {
+    int ctrl_home, ctrl_end; /* 0 when unknown */
+} km_term_keys;
+void km_terminal_keys(km_term_keys *out);
+/* The codes found by the last km_terminal_keys() call (zeros before). */
+const km_term_keys *km_terminal_keys_get(void);
 
 /* Footer items in order (htop style: key then label). */
 typedef struct km_footer_item {

@@ -1,6 +1,7 @@
 /* lineedit.c — the readline callback bridge (see lineedit.h). */
 #include "ui/lineedit.h"
 #include "ui/widgets.h"
+#include "common/secretline.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -47,7 +48,20 @@ static struct {
 
 bool le_secret_line(const char *line)
 {
-    return line && (strcasestr(line, "password") || strcasestr(line, "passwd"));
+    return secret_line(line); /* the one rule, common/secretline.h */
+}
+
+/* A prompt for a bound parameter's value ("$1 = ", "statement 2: $1 = ",
+ * "value for $1 ...", "values for $1..$3 ..."): values are data, often
+ * secrets, and are never kept in a history (the statement text is). */
+bool le_value_prompt(const char *kind)
+{
+    if (!kind)
+        return false;
+    for (const char *d = strchr(kind, '$'); d; d = strchr(d + 1, '$'))
+        if (d[1] >= '0' && d[1] <= '9')
+            return true;
+    return false;
 }
 
 static hist_kind *hist_for(const char *kind)
@@ -151,15 +165,32 @@ static void le_show_matches(char **matches, int num, int max)
     S.matches = xmalloc(cap);
     S.matches[0] = '\0';
     for (int i = 1; i <= num && matches[i]; i++) {
-        size_t l = strlen(matches[i]);
-        if (len + l + 2 >= cap) {
-            cap = (len + l + 2) * 2;
+        /* file names as a shell lists them: the last part, a directory with
+         * its '/' (full paths would not fit beside the prompt) */
+        const char *m = matches[i];
+        bool dir = false;
+        if (S.files) {
+            struct stat st;
+            char *path = tilde_expand(m);
+            dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+            free(path);
+            const char *slash = strrchr(m, '/');
+            if (slash && slash[1])
+                m = slash + 1;
+        }
+        size_t l = strlen(m);
+        if (len + l + 3 >= cap) {
+            cap = (len + l + 3) * 2;
             S.matches = xrealloc(S.matches, cap);
         }
         if (len)
             S.matches[len++] = ' ';
-        memcpy(S.matches + len, matches[i], l + 1);
+        memcpy(S.matches + len, m, l + 1);
         len += l;
+        if (dir && (!l || m[l - 1] != '/')) {
+            S.matches[len++] = '/';
+            S.matches[len] = '\0';
+        }
     }
 }
 
@@ -211,7 +242,7 @@ static void deliver(void)
         free(line);
         line = exp;
     }
-    if (line && *line && !le_secret_line(line)) {
+    if (line && *line && !le_secret_line(line) && !le_value_prompt(S.kind)) {
         hist_add(S.kind, line);
         char *err = NULL;
         if (S.path && !le_history_save(S.path, &err))
@@ -461,7 +492,7 @@ bool le_history_load(const char *path, char **err)
         char *text = tab + 1;
         unescape(line);
         unescape(text);
-        if (*text && !le_secret_line(text) && !is_foreign(line))
+        if (*text && !le_secret_line(text) && !le_value_prompt(line) && !is_foreign(line))
             hist_add(line, text);
     }
     free(line);

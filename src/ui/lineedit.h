@@ -6,7 +6,8 @@
  *
  * One line is edited at a time (readline is a singleton). History is kept per
  * kind ("command", "search", a prompt's question...), in memory; lines that
- * mention a password are never kept. Filename completion (Tab) with ~
+ * mention a password or hold credentials are never kept, nor are the answers
+ * to bound parameter value prompts ($1 = ...). Filename completion (Tab) with ~
  * expansion when asked for; otherwise Tab completes from le_set_words().
  *
  * The editor pane may reuse it for its own one-line inputs. */
@@ -54,7 +55,11 @@ void le_history_foreign(const char *kind);
 char *le_history_default_path(void);
 /* Frees readline's state and the histories (at exit). */
 void le_shutdown(void);
-/* True when a line should never be kept in a history (mentions a password). */
+/* True when a line should never be kept in a history: it mentions a
+ * password or holds a URI with credentials (common/secretline.h). */
 bool le_secret_line(const char *line);
+/* True for the history kind of a bound parameter's value prompt (a kind
+ * holding $N): such answers are never kept, in memory or on disk. */
+bool le_value_prompt(const char *kind);
 
 #endif

@@ -1,6 +1,7 @@
 /* osc52.c — clipboard through the terminal (OSC 52). */
 #include "ui/osc52.h"
 
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 
 #include <fcntl.h>
@@ -42,7 +43,12 @@ bool osc52_copy(const char *text)
     int fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    char *b64 = osc52_base64(text, strlen(text));
+    /* Never raw: the copied text is pasted into a shell or an editor later,
+     * so control and bidi characters travel escaped (termsafe.h); newlines
+     * and tabs of a multi-line statement stay. */
+    char *safe = term_escape(text, TS_KEEP_NL | TS_KEEP_TAB);
+    char *b64 = osc52_base64(safe, strlen(safe));
+    free(safe);
     char *seq = xasprintf("\033]52;c;%s\a", b64);
     size_t len = strlen(seq), off = 0;
     bool ok = true;

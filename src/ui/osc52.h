@@ -8,7 +8,8 @@
 
 /* Standard base64 of data[0..len), malloc'd and NUL-terminated. */
 char *osc52_base64(const char *data, size_t len);
-/* Writes ESC ] 52 ; c ; BASE64 BEL to /dev/tty. False when the terminal
+/* Writes ESC ] 52 ; c ; BASE64 BEL to /dev/tty, the text with control and
+ * bidi characters escaped (termsafe.h), never raw. False when the terminal
  * cannot be opened or written. */
 bool osc52_copy(const char *text);
 

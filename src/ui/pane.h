@@ -10,6 +10,7 @@
 #define PGDECK_PANE_H
 
 #include "ui/tui.h"
+#include "ui/command.h"
 #include "engine/engine.h"
 #include "common/conf.h"
 
@@ -52,8 +53,9 @@ typedef struct pane_class {
     bool (*text_input)(const pane *p);
     /* True while something of this pane runs (quit asks for confirmation). */
     bool (*busy)(const pane *p);
-    /* A ':' command the pane understands ("pipeline on"); PANE_IGNORED if not. */
-    int (*on_command)(pane *p, const char *line);
+    /* The ':' commands the pane understands, ended by {NULL}; exec's self
+     * is the pane. May be NULL. */
+    const ui_command *commands;
     /* A file descriptor of the pane's own (a second engine's event fd: the
      * PgBouncer view), or -1; the app polls it with the terminal and calls
      * on_fd when it is readable, so the pane answers at once, not on the
@@ -61,6 +63,10 @@ typedef struct pane_class {
     int (*event_fd)(const pane *p);
     int (*on_fd)(pane *p);
     const pane_key *keys; /* NULL-terminated by a {NULL} entry; may be NULL */
+    /* F10, q or :quit: true when the pane must ask first (the editor's open
+     * transaction: commit, roll back or stay); the app then shows it, and the
+     * pane ends the console later by returning PANE_QUIT. May be NULL. */
+    bool (*on_quit)(pane *p);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */

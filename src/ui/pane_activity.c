@@ -4,16 +4,27 @@
  * selected backend holds and awaits.
  *
  * Queries go through eng_exec with ENG_EXEC_NOMETRICS and an "activity:" tag,
- * at most one of each kind in flight. Signals are sent one statement per pid
- * with the pid as a parameter; the outcome shown is what the server answered
- * (pg_cancel_backend / pg_terminate_backend's boolean, or its error). */
+ * at most one of each kind in flight. Signals are sent one statement per
+ * backend with its pid and backend_start as parameters, so they hit exactly
+ * the backend the prompt named (a pid reused by a new session matches
+ * nothing: "not applied"); the outcome shown is what the server answered.
+ *
+ * Safety: once the user moves the cursor, tags a row or is asked something,
+ * the list freezes — new snapshots are held back, so the order and the
+ * selected backend cannot change under the cursor — until Esc (or the end
+ * of a cancel / terminate) makes it follow the refresh again.
+ *
+ * The header line holds pg_activity's figures from pg_stat_database (tps,
+ * cache hit ratio, temp files) and, when the server runs on this host,
+ * each backend's CPU, memory and I/O from /proc (proc_backend.h). */
 #include "config.h"
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
+#include "ui/proc_backend.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
 
@@ -34,30 +45,64 @@ typedef enum act_sort {
 static const char *const sort_names[SORT_COUNT] = {"time",     "xact", "pid",
                                                    "database", "user", "state"};
 
-typedef struct pending_signal {
+/* A backend as the user saw it: pid and start time (a reused pid differs). */
+typedef struct backend_id {
     int pid;
+    char start[40]; /* mon_backend.backend_start */
+} backend_id;
+
+typedef struct pending_signal {
+    backend_id who;
     eng_id id;
     bool done;
     char result[96];
 } pending_signal;
+
+/* Figures of one backend from /proc, parallel to act->rows. */
+typedef struct proc_cell {
+    proc_rates r;
+} proc_cell;
+
+enum {
+    COL_TAG,
+    COL_PID,
+    COL_DB,
+    COL_USER,
+    COL_APP,
+    COL_CLIENT,
+    COL_CPU,
+    COL_MEM,
+    COL_READ,
+    COL_WRITE,
+    COL_STATE,
+    COL_WAIT,
+    COL_XACT,
+    COL_TIME,
+    COL_BLOCKED,
+    COL_QUERY,
+    COL_COUNT
+};
 
 typedef struct activity_pane {
     app *a;
     engine *e;
     bool shown;
     mon_activity *act, *incoming;
-    eng_id act_id, locks_id;
+    mon_activity *held; /* the newest snapshot, kept back while frozen */
+    eng_id act_id, locks_id, db_id;
     char *error;
     int *vis; /* indexes into act->rows, in display order */
     int nvis;
     mon_view view;
-    bool show_idle;
+    bool show_idle, show_own;
     act_sort sort;
     char *filter; /* case-insensitive substring over the text columns */
-    int *tags;
+    backend_id *tags;
     size_t ntags, tags_cap;
     wg_list list;
-    int sel_pid;
+    backend_id sel_id;
+    bool frozen;    /* the user took the cursor: see the top of the file */
+    bool prompting; /* the filter prompt is open */
     bool show_locks;
     mon_locks *locks, *locks_incoming;
     int locks_pid, locks_incoming_pid;
@@ -65,6 +110,20 @@ typedef struct activity_pane {
     bool terminate;
     pending_signal *sig;
     int nsig;
+    /* header figures */
+    mon_dbstat db_prev, db_cur, db_incoming;
+    bool have_db_prev, have_db_cur, have_db_incoming;
+    mon_dbrates rates;
+    /* /proc figures: the last samples and the cells of act's rows */
+    bool local;           /* the server said so, and /proc knows its backends */
+    proc_sample *samples; /* of the last snapshot applied */
+    size_t nsamples;
+    proc_cell *procs; /* act->n entries or NULL */
+    /* the columns drawn (chosen by width at each draw) */
+    wg_col layout[COL_COUNT];
+    int layout_ids[COL_COUNT];
+    int width;       /* columns at the last draw */
+    bool wait_short; /* the wait column shows the event alone (narrow screens) */
 } activity_pane;
 
 static activity_pane *AP(pane *p)
@@ -89,23 +148,49 @@ static eng_id submit(activity_pane *p, const char *sql, int nparams, const char 
     return eng_exec(p->e, &args);
 }
 
-static bool is_tagged(const activity_pane *p, int pid)
+static backend_id id_of(const mon_backend *b)
+{
+    backend_id id = {.pid = b->pid};
+    snprintf(id.start, sizeof id.start, "%s", b->backend_start);
+    return id;
+}
+
+static bool id_is(const backend_id *id, const mon_backend *b)
+{
+    return id->pid == b->pid && strcmp(id->start, b->backend_start) == 0;
+}
+
+static bool is_tagged(const activity_pane *p, const mon_backend *b)
 {
     for (size_t i = 0; i < p->ntags; i++)
-        if (p->tags[i] == pid)
+        if (id_is(&p->tags[i], b))
             return true;
     return false;
 }
 
-static void toggle_tag(activity_pane *p, int pid)
+static void toggle_tag(activity_pane *p, const mon_backend *b)
 {
     for (size_t i = 0; i < p->ntags; i++)
-        if (p->tags[i] == pid) {
+        if (id_is(&p->tags[i], b)) {
             p->tags[i] = p->tags[--p->ntags];
             return;
         }
     p->tags = xgrow(p->tags, &p->tags_cap, p->ntags + 1, sizeof *p->tags);
-    p->tags[p->ntags++] = pid;
+    p->tags[p->ntags++] = id_of(b);
+}
+
+static const mon_backend *find_backend(const activity_pane *p, const backend_id *id)
+{
+    for (size_t i = 0; p->act && i < p->act->n; i++)
+        if (id_is(id, &p->act->rows[i]))
+            return &p->act->rows[i];
+    return NULL;
+}
+
+/* The order and the selection stay put while the user works on a row. */
+static bool is_frozen(const activity_pane *p)
+{
+    return p->frozen || p->prompting || p->ntags > 0 || p->nsig > 0;
 }
 
 static const mon_backend *row_at(const activity_pane *p, int i)
@@ -188,7 +273,7 @@ static void rebuild(activity_pane *p)
 {
     const mon_backend *sel = selected(p);
     if (sel)
-        p->sel_pid = sel->pid;
+        p->sel_id = id_of(sel);
     free(p->vis);
     p->vis = NULL;
     p->nvis = 0;
@@ -196,7 +281,8 @@ static void rebuild(activity_pane *p)
         p->vis = xmalloc(p->act->n * sizeof *p->vis);
         for (size_t i = 0; i < p->act->n; i++) {
             const mon_backend *b = &p->act->rows[i];
-            if (mon_backend_in_view(b, p->view, p->show_idle) && matches_filter(p, b))
+            if ((p->show_own || !b->own) && mon_backend_in_view(b, p->view, p->show_idle) &&
+                matches_filter(p, b))
                 p->vis[p->nvis++] = (int)i;
         }
         g_sort_pane = p;
@@ -204,7 +290,7 @@ static void rebuild(activity_pane *p)
     }
     wg_list_set_count(&p->list, p->nvis);
     for (int i = 0; i < p->nvis; i++)
-        if (p->act->rows[p->vis[i]].pid == p->sel_pid) {
+        if (id_is(&p->sel_id, &p->act->rows[p->vis[i]])) {
             wg_list_select(&p->list, i);
             break;
         }
@@ -212,21 +298,25 @@ static void rebuild(activity_pane *p)
 
 /* ---- cells ------------------------------------------------------------------ */
 
-static const wg_col act_cols[] = {
-    {"", 1, 0},
-    {"pid", 6, WG_RIGHT},
-    {"database", 8, 0},
-    {"user", 8, 0},
-    {"app", 8, 0},
-    {"client", 9, 0},
-    {"state", 9, 0},
-    {"wait", 14, 0},
-    {"xact", 5, WG_RIGHT},
-    {"time", 5, WG_RIGHT},
-    {"blocked", 7, 0},
-    {"query", 0, WG_FLEX},
+/* Every column, at its widest; the layout keeps or narrows them by width. */
+static const wg_col all_cols[COL_COUNT] = {
+    [COL_TAG] = {"", 1, 0},
+    [COL_PID] = {"pid", 7, WG_RIGHT},
+    [COL_DB] = {"database", 12, 0},
+    [COL_USER] = {"user", 12, 0},
+    [COL_APP] = {"app", 12, 0},
+    [COL_CLIENT] = {"client", 15, 0},
+    [COL_CPU] = {"cpu%", 5, WG_RIGHT},
+    [COL_MEM] = {"mem", 6, WG_RIGHT},
+    [COL_READ] = {"read/s", 6, WG_RIGHT},
+    [COL_WRITE] = {"write/s", 7, WG_RIGHT},
+    [COL_STATE] = {"state", 9, 0},
+    [COL_WAIT] = {"wait", 20, 0},
+    [COL_XACT] = {"xact", 6, WG_RIGHT},
+    [COL_TIME] = {"time", 6, WG_RIGHT},
+    [COL_BLOCKED] = {"blocked", 12, 0},
+    [COL_QUERY] = {"query", 0, WG_FLEX},
 };
-#define NCOLS ((int)(sizeof act_cols / sizeof act_cols[0]))
 
 static void format_pids(const int *pids, int n, char *buf, size_t len)
 {
@@ -240,52 +330,190 @@ static void format_pids(const int *pids, int n, char *buf, size_t len)
     }
 }
 
-static const char *cell(void *ctx, int row, int col, char *buf, size_t n)
+static void format_bytes(double v, char *buf, size_t n)
 {
-    activity_pane *p = ctx;
-    const mon_backend *b = row_at(p, row);
-    if (!b)
+    if (isnan(v)) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    const char *unit = "BKMGT";
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, n, u == 0 || v >= 100 ? "%.0f%c" : "%.1f%c", v, unit[u]);
+}
+
+static const proc_cell *proc_of(const activity_pane *p, const mon_backend *b)
+{
+    if (!p->procs || !p->act)
         return NULL;
-    switch (col) {
-    case 0:
-        return is_tagged(p, b->pid) ? "*" : "";
-    case 1:
+    const proc_cell *c = &p->procs[b - p->act->rows];
+    return c->r.ok ? c : NULL;
+}
+
+/* The text of column id for backend b. */
+static const char *cell_of(activity_pane *p, const mon_backend *b, int id, char *buf, size_t n)
+{
+    const proc_cell *pc;
+    switch (id) {
+    case COL_TAG:
+        return is_tagged(p, b) ? "*" : "";
+    case COL_PID:
         snprintf(buf, n, "%d", b->pid);
         return buf;
-    case 2:
+    case COL_DB:
         return b->database;
-    case 3:
+    case COL_USER:
         return b->user;
-    case 4:
+    case COL_APP:
         return b->application;
-    case 5:
+    case COL_CLIENT:
         return b->client;
-    case 6:
+    case COL_CPU:
+        pc = proc_of(p, b);
+        if (!pc || isnan(pc->r.cpu_pct))
+            return "-";
+        snprintf(buf, n, "%.1f", pc->r.cpu_pct);
+        return buf;
+    case COL_MEM:
+        pc = proc_of(p, b);
+        format_bytes(pc ? pc->r.rss_bytes : NAN, buf, n);
+        return buf;
+    case COL_READ:
+    case COL_WRITE:
+        pc = proc_of(p, b);
+        format_bytes(pc ? (id == COL_READ ? pc->r.read_s : pc->r.write_s) : NAN, buf, n);
+        return buf;
+    case COL_STATE:
         if (strcmp(b->state, "idle in transaction") == 0)
             return "idle txn";
         if (strcmp(b->state, "idle in transaction (aborted)") == 0)
             return "idle txn!";
         return b->state[0] ? b->state : b->backend_type;
-    case 7:
+    case COL_WAIT:
         /* an idle session always waits for its client: not news */
         if (!b->wait_type[0] || strcmp(b->wait_type, "Client") == 0)
             return "";
+        if (p->wait_short)
+            return b->wait_event;
         snprintf(buf, n, "%s:%s", b->wait_type, b->wait_event);
         return buf;
-    case 8:
+    case COL_XACT:
         mon_fmt_duration(b->xact_s, buf, n);
         return buf;
-    case 9:
+    case COL_TIME:
         /* for idle sessions the time since the last query ended matters */
         mon_fmt_duration(strcmp(b->state, "active") == 0 ? b->query_s : b->state_s, buf, n);
         return buf;
-    case 10:
+    case COL_BLOCKED:
         format_pids(b->blocked_by, b->nblocked_by, buf, n);
         return buf;
-    case 11:
+    case COL_QUERY:
         return b->query;
     }
     return NULL;
+}
+
+static const char *cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    activity_pane *p = ctx;
+    const mon_backend *b = row_at(p, row);
+    if (!b || col < 0 || col >= p->list.ncols)
+        return NULL;
+    return cell_of(p, b, p->layout_ids[col], buf, n);
+}
+
+/* ---- the columns for a width ------------------------------------------------ */
+
+#define QUERY_MIN 20 /* what the query column should keep at least */
+
+/* Chooses the columns for `cols` terminal columns: each as wide as its title
+ * and the visible cells need (at most its full width); then, while the query
+ * would get less than QUERY_MIN, empty columns go, then the client and the
+ * /proc figures, then the widest names are narrowed. */
+static void choose_layout(activity_pane *p, int cols)
+{
+    int want[COL_COUNT];
+    bool on[COL_COUNT], any[COL_COUNT] = {false};
+    char buf[512];
+    p->wait_short = false; /* measured in full first */
+    for (int c = 0; c < COL_COUNT; c++) {
+        want[c] = wg_text_width(all_cols[c].title);
+        on[c] = true;
+    }
+    for (int i = 0; i < p->nvis; i++) {
+        const mon_backend *b = row_at(p, i);
+        for (int c = 0; c < COL_QUERY; c++) {
+            buf[0] = '\0';
+            const char *t = cell_of(p, b, c, buf, sizeof buf);
+            int w = t ? wg_text_width(t) : 0;
+            if (w > 0)
+                any[c] = true;
+            if (w > want[c])
+                want[c] = w;
+        }
+    }
+    for (int c = 0; c < COL_QUERY; c++)
+        if (want[c] > all_cols[c].width)
+            want[c] = all_cols[c].width;
+    want[COL_TAG] = 1; /* a width of 0 would make it flexible */
+    if (!p->local)
+        on[COL_CPU] = on[COL_MEM] = on[COL_READ] = on[COL_WRITE] = false;
+    /* narrowing steps, in order: what a DBA misses least goes first; names
+     * are cut only as the last resort */
+    enum { DROP = 0, SHORT_WAIT = -1 };
+    static const struct {
+        int col;
+        int width; /* DROP the column, SHORT_WAIT, or narrow it to this */
+        bool only_empty;
+    } steps[] = {
+        {COL_BLOCKED, DROP, true}, {COL_WAIT, DROP, true},        {COL_CLIENT, DROP, false},
+        {COL_WRITE, DROP, false},  {COL_READ, DROP, false},       {COL_MEM, DROP, false},
+        {COL_CPU, DROP, false},    {COL_WAIT, SHORT_WAIT, false}, {COL_APP, 10, false},
+        {COL_WAIT, 10, false},     {COL_BLOCKED, 7, false},       {COL_APP, 8, false},
+        {COL_DB, 8, false},        {COL_USER, 8, false},          {COL_APP, 6, false},
+        {COL_DB, 6, false},        {COL_USER, 6, false},
+    };
+    for (size_t k = 0;; k++) {
+        int used = 0, n = 0;
+        for (int c = 0; c < COL_QUERY; c++)
+            if (on[c]) {
+                used += want[c] + (n ? 1 : 0);
+                n++;
+            }
+        if (cols - used - 1 >= QUERY_MIN || k >= sizeof steps / sizeof steps[0])
+            break;
+        int c = steps[k].col;
+        if (steps[k].only_empty && any[c])
+            continue;
+        if (steps[k].width == DROP) {
+            on[c] = false;
+        } else if (steps[k].width == SHORT_WAIT) {
+            p->wait_short = true;
+            int w = wg_text_width(all_cols[c].title);
+            for (int i = 0; i < p->nvis; i++) {
+                int ew = wg_text_width(cell_of(p, row_at(p, i), c, buf, sizeof buf));
+                if (ew > w)
+                    w = ew;
+            }
+            want[c] = w < want[c] ? w : want[c];
+        } else if (want[c] > steps[k].width) {
+            want[c] = steps[k].width;
+        }
+    }
+    int n = 0;
+    for (int c = 0; c < COL_COUNT; c++) {
+        if (!on[c])
+            continue;
+        p->layout[n] = all_cols[c];
+        if (c != COL_QUERY)
+            p->layout[n].width = want[c];
+        p->layout_ids[n++] = c;
+    }
+    p->list.cols = p->layout;
+    p->list.ncols = n;
 }
 
 static unsigned long row_attr(void *ctx, int row)
@@ -294,7 +522,7 @@ static unsigned long row_attr(void *ctx, int row)
     const mon_backend *b = row_at(p, row);
     if (!b)
         return 0;
-    if (is_tagged(p, b->pid))
+    if (is_tagged(p, b))
         return theme_attr(TH_TAGGED);
     if (mon_backend_idle_in_xact(b) || b->nblocked_by > 0)
         return theme_attr(TH_BAD);
@@ -323,7 +551,79 @@ static void act_refresh(activity_pane *p)
 {
     if (!p->act_id)
         p->act_id = submit(p, mon_activity_sql(), 0, NULL, "activity:list");
+    if (!p->db_id)
+        p->db_id = submit(p, mon_dbstat_sql(), 0, NULL, "activity:db");
     submit_locks(p);
+}
+
+/* Samples /proc for the rows of p->act (when the server is on this host). */
+static void sample_procs(activity_pane *p)
+{
+    free(p->procs);
+    p->procs = NULL;
+    size_t n = p->act ? p->act->n : 0;
+    proc_sample *now = n ? xcalloc(n, sizeof *now) : NULL;
+    size_t nnow = 0, found = 0;
+    bool try = p->have_db_cur && p->db_cur.local_conn && proc_available();
+    if (try && n) {
+        p->procs = xcalloc(n, sizeof *p->procs);
+        for (size_t i = 0; i < n; i++) {
+            const mon_backend *b = &p->act->rows[i];
+            proc_sample cur;
+            if (!proc_backend_read(b->pid, b->start_epoch, &cur))
+                continue;
+            const proc_sample *prev =
+                proc_sample_find(p->samples, p->nsamples, b->pid, b->start_epoch);
+            proc_backend_rates(prev, &cur, &p->procs[i].r);
+            now[nnow++] = cur;
+            found++;
+        }
+    }
+    /* local only when /proc knows the backends as the server's processes */
+    p->local = try && found > 0;
+    free(p->samples);
+    p->samples = now;
+    p->nsamples = nnow;
+}
+
+/* Shows snapshot s (taking it): the cursor stays on the backend it was on. */
+static void apply_snapshot(activity_pane *p, mon_activity *s)
+{
+    const mon_backend *sel = selected(p);
+    if (sel)
+        p->sel_id = id_of(sel);
+    /* vis and procs index the old rows: forget them before they go */
+    free(p->vis);
+    p->vis = NULL;
+    p->nvis = 0;
+    free(p->procs);
+    p->procs = NULL;
+    mon_activity_free(p->act);
+    p->act = s;
+    /* tags of backends that are gone are dropped */
+    for (size_t i = 0; i < p->ntags;) {
+        bool alive = false;
+        for (size_t j = 0; j < p->act->n && !alive; j++)
+            alive = id_is(&p->tags[i], &p->act->rows[j]);
+        if (!alive)
+            p->tags[i] = p->tags[--p->ntags];
+        else
+            i++;
+    }
+    sample_procs(p);
+    rebuild(p);
+    submit_locks(p);
+}
+
+/* Follow the refresh again: the newest snapshot held back is shown. */
+static void unfreeze(activity_pane *p)
+{
+    p->frozen = false;
+    if (p->held && !is_frozen(p)) {
+        mon_activity *h = p->held;
+        p->held = NULL;
+        apply_snapshot(p, h);
+    }
 }
 
 static void signals_report(activity_pane *p)
@@ -336,7 +636,10 @@ static void signals_report(activity_pane *p)
     bool all_ok = true;
     sb_printf(&sb, "%s: ", p->terminate ? "terminate" : "cancel");
     for (int i = 0; i < p->nsig; i++) {
-        sb_printf(&sb, "%spid %d %s", i ? "; " : "", p->sig[i].pid, p->sig[i].result);
+        if (strncmp(p->sig[i].result, "not applied: pid ", 17) == 0)
+            sb_printf(&sb, "%s%s", i ? "; " : "", p->sig[i].result);
+        else
+            sb_printf(&sb, "%spid %d %s", i ? "; " : "", p->sig[i].who.pid, p->sig[i].result);
         if (strcmp(p->sig[i].result, "signalled") != 0)
             all_ok = false;
     }
@@ -345,7 +648,35 @@ static void signals_report(activity_pane *p)
     free(p->sig);
     p->sig = NULL;
     p->nsig = 0;
+    /* the action is over: the list follows the server again */
+    unfreeze(p);
     act_refresh(p);
+}
+
+static void on_db_event(activity_pane *p, const eng_event *ev)
+{
+    if (ev->kind == EV_RESULT && ev->result && eng_result_status(ev->result) == ENG_RES_TUPLES) {
+        p->have_db_incoming = mon_dbstat_parse(ev->result, &p->db_incoming, NULL);
+    } else if (ev->kind == EV_DONE) {
+        p->db_id = 0;
+        if (ev->status == ENG_DONE_OK && p->have_db_incoming) {
+            if (p->have_db_cur) {
+                p->db_prev = p->db_cur;
+                p->have_db_prev = true;
+            }
+            bool first = !p->have_db_cur;
+            p->db_cur = p->db_incoming;
+            p->have_db_cur = true;
+            mon_dbstat_rates(p->have_db_prev ? &p->db_prev : NULL, &p->db_cur, &p->rates);
+            /* only now is it known whether the server is on this host: the
+             * first list gets its /proc columns at once, not a refresh later */
+            if (first && p->act) {
+                sample_procs(p);
+                rebuild(p);
+            }
+        }
+        p->have_db_incoming = false;
+    }
 }
 
 static int act_on_event(pane *pp, const eng_event *ev)
@@ -354,6 +685,10 @@ static int act_on_event(pane *pp, const eng_event *ev)
     char *err = NULL;
     if (ev->kind == EV_POOL)
         return 0;
+    if (ev->id == p->db_id) {
+        on_db_event(p, ev);
+        return PANE_REDRAW;
+    }
     if (ev->id == p->act_id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES) {
@@ -365,24 +700,14 @@ static int act_on_event(pane *pp, const eng_event *ev)
             free(p->error);
             p->error = NULL;
             if (ev->status == ENG_DONE_OK && p->incoming) {
-                const mon_backend *sel = selected(p);
-                if (sel)
-                    p->sel_pid = sel->pid;
-                /* vis indexes the old rows: forget it before they go */
-                free(p->vis);
-                p->vis = NULL;
-                p->nvis = 0;
-                mon_activity_free(p->act);
-                p->act = p->incoming;
+                mon_activity *s = p->incoming;
                 p->incoming = NULL;
-                /* tags of backends that are gone are dropped */
-                for (size_t i = 0; i < p->ntags;)
-                    if (!mon_activity_find(p->act, p->tags[i]))
-                        p->tags[i] = p->tags[--p->ntags];
-                    else
-                        i++;
-                rebuild(p);
-                submit_locks(p);
+                if (is_frozen(p) && p->act) {
+                    mon_activity_free(p->held);
+                    p->held = s;
+                } else {
+                    apply_snapshot(p, s);
+                }
             } else {
                 p->error =
                     xasprintf("pg_stat_activity: %s",
@@ -418,7 +743,11 @@ static int act_on_event(pane *pp, const eng_event *ev)
                 snprintf(s->result, sizeof s->result, "%s",
                          eng_result_value(ev->result, 0, 0)[0] == 't'
                              ? "signalled"
-                             : "not signalled (no such backend, see the server log)");
+                             : "not signalled (see the server log)");
+            else if (eng_result_status(ev->result) == ENG_RES_TUPLES &&
+                     eng_result_nrows(ev->result) == 0)
+                snprintf(s->result, sizeof s->result,
+                         "not applied: pid %d is no longer that backend", s->who.pid);
             else if (eng_result_error(ev->result))
                 snprintf(s->result, sizeof s->result, "refused: %s",
                          eng_result_error(ev->result)->message);
@@ -438,8 +767,8 @@ static int act_on_event(pane *pp, const eng_event *ev)
 
 /* ---- actions ----------------------------------------------------------------- */
 
-/* The pids a C or K acts on: the tagged ones, else the selected one. */
-static int target_pids(activity_pane *p, int **out)
+/* The backends a C or K acts on: the tagged ones, else the selected one. */
+static int target_ids(activity_pane *p, backend_id **out)
 {
     if (p->ntags) {
         *out = xmalloc(p->ntags * sizeof **out);
@@ -450,7 +779,7 @@ static int target_pids(activity_pane *p, int **out)
     if (!b)
         return 0;
     *out = xmalloc(sizeof **out);
-    (*out)[0] = b->pid;
+    (*out)[0] = id_of(b);
     return 1;
 }
 
@@ -466,12 +795,49 @@ static void signal_confirm_cb(pane *pp, bool yes)
     }
     for (int i = 0; i < p->nsig; i++) {
         char pid[16];
-        snprintf(pid, sizeof pid, "%d", p->sig[i].pid);
-        const char *params[1] = {pid};
-        p->sig[i].id = submit(p, mon_signal_sql(p->terminate), 1, params, "activity:signal");
+        snprintf(pid, sizeof pid, "%d", p->sig[i].who.pid);
+        const char *params[2] = {pid, p->sig[i].who.start};
+        p->sig[i].id =
+            submit(p, mon_signal_backend_sql(p->terminate), 2, params, "activity:signal");
     }
     p->ntags = 0;
     app_mark_dirty(p->a, pp);
+}
+
+/* The first `max` columns of s on one line (runs of white space as one). */
+static char *excerpt(const char *s, int max)
+{
+    strbuf sb;
+    sb_init(&sb);
+    bool space = false;
+    for (const char *c = s; *c; c++) {
+        if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r') {
+            space = sb.len > 0;
+            continue;
+        }
+        if (space)
+            sb_append_c(&sb, ' ');
+        space = false;
+        sb_append_c(&sb, *c);
+        if (sb.len > (size_t)max * 4 || wg_text_width(sb.data) > max)
+            break;
+    }
+    char *out = xstrdup(sb.len ? sb.data : "");
+    sb_free(&sb);
+    if (wg_text_width(out) > max) {
+        /* cut on a character boundary, and say so */
+        size_t n = strlen(out);
+        while (n > 0 && wg_text_width(out) > max - 3) {
+            do
+                n--;
+            while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80);
+            out[n] = '\0';
+        }
+        char *t = xasprintf("%s...", out);
+        free(out);
+        out = t;
+    }
+    return out;
 }
 
 static void start_signal(activity_pane *p, bool terminate)
@@ -486,36 +852,53 @@ static void start_signal(activity_pane *p, bool terminate)
                     p->terminate ? "terminate" : "cancel");
         return;
     }
-    int *pids;
-    int n = target_pids(p, &pids);
+    backend_id *ids;
+    int n = target_ids(p, &ids);
     if (n == 0) {
         app_message(p->a, MSG_WARN, "no backend selected");
         return;
     }
     p->terminate = terminate;
     p->sig = xcalloc((size_t)n, sizeof *p->sig);
-    p->nsig = n;
+    p->nsig = n; /* from here the list is frozen: the prompt names what is hit */
     for (int i = 0; i < n; i++)
-        p->sig[i].pid = pids[i];
-    char list[256];
-    format_pids(pids, n, list, sizeof list);
-    char *q = n == 1
-                  ? xasprintf("%s backend %s%s?", terminate ? "Terminate" : "Cancel the query of",
-                              list, terminate ? " (its session ends)" : "")
-                  : xasprintf("%s %d tagged backends (%s)?",
-                              terminate ? "Terminate" : "Cancel the queries of", n, list);
+        p->sig[i].who = ids[i];
+    char *q;
+    if (n == 1) {
+        const mon_backend *b = find_backend(p, &ids[0]);
+        const char *verb = terminate ? "Terminate" : "Cancel the query of";
+        char *head = xasprintf("%s pid %d (user %s, app %s): ", verb, ids[0].pid, b ? b->user : "?",
+                               b && b->application[0] ? b->application : "-");
+        int room = (p->width > 0 ? p->width : 80) - wg_text_width(head) - 10;
+        char *text = excerpt(b ? b->query : "", room < 12 ? 12 : room);
+        q = xasprintf("%s%s?", head, text[0] ? text : "(no query)");
+        free(text);
+        free(head);
+    } else {
+        strbuf sb;
+        sb_init(&sb);
+        for (int i = 0; i < n; i++)
+            sb_printf(&sb, "%s%d", i ? "," : "", ids[i].pid);
+        q = xasprintf("%s %d tagged backends (%s)?",
+                      terminate ? "Terminate" : "Cancel the queries of", n, sb.data);
+        sb_free(&sb);
+    }
     app_confirm(p->a, (pane *)p, q, signal_confirm_cb);
     free(q);
-    free(pids);
+    free(ids);
 }
 
 static void filter_cb(pane *pp, const char *answer)
 {
     activity_pane *p = AP(pp);
-    if (!answer)
+    p->prompting = false;
+    if (!answer) {
+        unfreeze(p);
         return;
+    }
     free(p->filter);
     p->filter = answer[0] ? xstrdup(answer) : NULL;
+    unfreeze(p);
     rebuild(p);
     app_mark_dirty(p->a, pp);
 }
@@ -538,12 +921,23 @@ static int act_on_key(pane *pp, int ch, bool is_key)
         case 'K':
             start_signal(p, true);
             return PANE_HANDLED | PANE_REDRAW;
+        case 27: /* Esc: follow the refresh again */
+            if (!is_frozen(p) && !p->held)
+                return PANE_IGNORED;
+            p->ntags = 0;
+            unfreeze(p);
+            app_message(p->a, MSG_INFO, "live: the list follows the refresh again");
+            return PANE_HANDLED | PANE_REDRAW;
         case ' ':
         case 't': {
             const mon_backend *b = selected(p);
             if (b) {
-                toggle_tag(p, b->pid);
+                toggle_tag(p, b);
+                p->frozen = true;
                 wg_list_select(&p->list, p->list.sel + 1 < p->nvis ? p->list.sel + 1 : p->list.sel);
+                b = selected(p);
+                if (b)
+                    p->sel_id = id_of(b);
             }
             return PANE_HANDLED | PANE_REDRAW;
         }
@@ -568,6 +962,12 @@ static int act_on_key(pane *pp, int ch, bool is_key)
             rebuild(p);
             app_message(p->a, MSG_INFO, "idle sessions %s", p->show_idle ? "shown" : "hidden");
             return PANE_HANDLED | PANE_REDRAW;
+        case 'o':
+            p->show_own = !p->show_own;
+            rebuild(p);
+            app_message(p->a, MSG_INFO, "pgdeck's own monitor backends %s",
+                        p->show_own ? "shown" : "hidden");
+            return PANE_HANDLED | PANE_REDRAW;
         case 's':
             p->sort = (act_sort)((p->sort + 1) % SORT_COUNT);
             rebuild(p);
@@ -584,6 +984,7 @@ static int act_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED;
         }
         case '/':
+            p->prompting = true;
             app_prompt(p->a, pp, "filter (pid, db, user, app, client, state, text): ",
                        p->filter ? p->filter : "", false, filter_cb);
             return PANE_HANDLED;
@@ -591,10 +992,12 @@ static int act_on_key(pane *pp, int ch, bool is_key)
     }
     int before = p->list.sel;
     int r = wg_list_key(&p->list, p->a, ch, is_key);
+    if (r != PANE_IGNORED) /* the user took the cursor: the rows stay where they are */
+        p->frozen = true;
     if (p->list.sel != before) {
         const mon_backend *b = selected(p);
         if (b)
-            p->sel_pid = b->pid;
+            p->sel_id = id_of(b);
         submit_locks(p);
     }
     return r;
@@ -602,35 +1005,84 @@ static int act_on_key(pane *pp, int ch, bool is_key)
 
 /* ---- drawing ----------------------------------------------------------------- */
 
+/* pg_activity's header: tps, sessions by state, cache hit ratio, temp files,
+ * and where the /proc figures come from. */
+static void figures_line(activity_pane *p, char *buf, size_t n, bool narrow)
+{
+    size_t active = 0, idle = 0, idle_x = 0;
+    for (size_t i = 0; p->act && i < p->act->n; i++) {
+        const mon_backend *b = &p->act->rows[i];
+        if (b->own && !p->show_own)
+            continue;
+        active += strcmp(b->state, "active") == 0;
+        idle += strcmp(b->state, "idle") == 0;
+        idle_x += mon_backend_idle_in_xact(b);
+    }
+    char tps[16], hit[16], tf[16], tb[16];
+    mon_fmt_count(p->rates.tps, tps, sizeof tps);
+    if (isnan(p->rates.hit_ratio) || !p->have_db_cur)
+        snprintf(hit, sizeof hit, "-");
+    else
+        snprintf(hit, sizeof hit, "%.1f%%", p->rates.hit_ratio);
+    mon_fmt_count(p->rates.temp_files_s, tf, sizeof tf);
+    format_bytes(p->rates.temp_bytes_s, tb, sizeof tb);
+    if (!p->have_db_prev)
+        snprintf(tps, sizeof tps, "-");
+    const char *where = !p->have_db_cur         ? ""
+                        : !p->db_cur.local_conn ? "remote"
+                        : p->local              ? "local /proc"
+                                                : "not in /proc";
+    const char *tbs = !p->have_db_prev ? "-" : tb;
+    if (narrow)
+        snprintf(buf, n, "tps %s  active %zu  idle %zu  in txn %zu  hit %s  temp %s/s %s/s  %s",
+                 tps, active, idle, idle_x, hit, tf, tbs, where);
+    else
+        snprintf(buf, n,
+                 "tps %s · active %zu · idle %zu · idle in txn %zu · cache hit %s · temp %s "
+                 "files/s %s/s%s%s",
+                 tps, active, idle, idle_x, hit, tf, tbs, where[0] ? " · cpu/mem/io: " : "", where);
+}
+
 static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
 {
     activity_pane *p = AP(pp);
     p->shown = true;
+    p->width = cols;
     werase(win);
     if (rows <= 0 || cols <= 0)
         return;
-    size_t total = p->act ? p->act->n : 0, active = 0, idle_x = 0, waiting = 0;
-    for (size_t i = 0; i < total; i++) {
+    size_t total = 0, waiting = 0;
+    for (size_t i = 0; p->act && i < p->act->n; i++) {
         const mon_backend *b = &p->act->rows[i];
-        active += strcmp(b->state, "active") == 0;
-        idle_x += mon_backend_idle_in_xact(b);
+        if (b->own && !p->show_own)
+            continue;
+        total++;
         waiting += b->nblocked_by > 0;
     }
-    char title[384], tagged[32] = "";
+    /* what narrows the list comes first: it must stay visible at 80 columns */
+    char title[512], tagged[32] = "", filter[160] = "";
     if (p->ntags)
         snprintf(tagged, sizeof tagged, " · %zu tagged", p->ntags);
+    if (p->filter)
+        snprintf(filter, sizeof filter, " · filter: %s", p->filter);
     snprintf(title, sizeof title,
-             "Activity: %zu sessions · %zu active · %zu idle in xact · %zu waiting · view %s · "
-             "idle %s · sort %s%s%s%s",
-             total, active, idle_x, waiting, mon_view_name(p->view),
-             p->show_idle ? "shown" : "hidden", sort_names[p->sort], tagged,
-             p->filter ? " · filter: " : "", p->filter ? p->filter : "");
+             "Activity: %zu session%s%s%s%s · %zu waiting · view %s · sort %s · "
+             "idle %s · own %s",
+             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "", tagged, waiting,
+             mon_view_name(p->view), sort_names[p->sort], p->show_idle ? "shown" : "hidden",
+             p->show_own ? "shown" : "hidden");
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     int y = 1;
+    if (rows > 4) {
+        char fig[256];
+        figures_line(p, fig, sizeof fig, cols < 120);
+        wg_text(win, y++, 0, fig, cols, theme_attr(TH_LABEL));
+    }
     if (p->error) {
         wg_text(win, y++, 0, p->error, cols, theme_attr(TH_BAD));
     }
+    choose_layout(p, cols);
     int lock_rows = 0;
     const mon_backend *sel = selected(p);
     if (p->show_locks && sel && rows - y > 10)
@@ -674,8 +1126,9 @@ static pane *act_create(app *a)
     p->a = a;
     p->e = app_engine(a);
     p->show_locks = true;
-    p->sel_pid = -1;
-    wg_list_init(&p->list, act_cols, NCOLS, cell, p);
+    p->sel_id.pid = -1;
+    choose_layout(p, 80);
+    wg_list_init(&p->list, p->layout, p->list.ncols, cell, p);
     p->list.row_attr = row_attr;
     return (pane *)p;
 }
@@ -688,6 +1141,9 @@ static void act_destroy(pane *pp)
     wg_list_free(&p->list);
     mon_activity_free(p->act);
     mon_activity_free(p->incoming);
+    mon_activity_free(p->held);
+    free(p->samples);
+    free(p->procs);
     mon_locks_free(p->locks);
     mon_locks_free(p->locks_incoming);
     free(p->vis);
@@ -723,13 +1179,16 @@ static bool act_busy(const pane *pp)
 static const pane_key act_keys[] = {
     {"C", "Cancel", "cancel the query of the selected (or every tagged) backend, after y"},
     {"K", "Kill", "terminate the selected (or every tagged) backend, after y"},
+    {"p", "Pause", "pause / resume the refresh (the global key; Space tags here)"},
     {"Space", "Tag", "tag / untag the selected backend (u untags all)"},
-    {"t", "Tag", "tag / untag the selected backend (as Space)"},
+    {"Esc", "Live", "follow the refresh again (moving, tagging or asking freezes the list)"},
+    {"t", NULL, "tag / untag the selected backend (as Space)"},
     {"r", "Running", "view: running statements (again: all)"},
     {"w", "Waiting", "view: backends waiting for a lock (again: all)"},
     {"b", "Blocking", "view: backends blocking others (again: all)"},
     {"a", "All", "view: all non-idle backends"},
     {"i", "Idle", "show / hide idle sessions"},
+    {"o", "Own", "show / hide pgdeck's own monitor backends (hidden at first)"},
     {"s", "Sort", "sort by query time, transaction time, pid, database, user, state"},
     {"/", "Filter", "filter by pid, database, user, application, client, state or text"},
     {"l", "Locks", "show / hide the locks held and awaited by the selected backend"},

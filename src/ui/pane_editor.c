@@ -21,6 +21,7 @@
 #include "ui/editor_link.h"
 #include "ui/grid.h"
 #include "ui/history.h"
+#include "ui/keymap.h"
 #include "ui/pane.h"
 #include "ui/sqlhl.h"
 #include "ui/theme.h"
@@ -36,6 +37,7 @@
 #define TAG_RUN "editor:run"
 #define TAG_CMP "editor:cmp"
 #define TAG_RO "editor:ro"
+#define TAG_QUIT "editor:quit" /* COMMIT / ROLLBACK asked for on quit */
 
 typedef enum run_kind { RUN_NONE, RUN_STMTS, RUN_PIPELINE } run_kind;
 
@@ -61,9 +63,13 @@ typedef struct editor_pane {
     strbuf rs_query;
     int rs_idx;
     char *rs_orig;
-    int ed_top, ed_left;
+    int ed_top;    /* the first screen row of the buffer shown (soft wrap) */
     long err_mark; /* byte offset of the last error's position, -1 */
     completer cpl;
+    cpl_list menu; /* the last Tab's candidates: Tab again cycles through them */
+    int menu_idx;
+    bool menu_armed;
+    size_t menu_point, menu_len; /* the buffer as the last Tab left it */
     /* results */
     grid g;
     bool focus_grid;
@@ -73,6 +79,11 @@ typedef struct editor_pane {
     eng_session sess;
     bool readonly_set; /* the session got default_transaction_read_only */
     bool cancel_req;
+    bool last_key_canceled; /* the previous key was a C-c that canceled a run */
+    /* quitting with an open transaction: asked, then COMMIT/ROLLBACK sent */
+    bool quit_ask;
+    eng_id quit_id;
+    const char *quit_verb;
     stmt_job *jobs;
     int njobs, next_job;
     int ask_job, ask_param; /* parameter prompts in progress */
@@ -95,6 +106,7 @@ typedef struct editor_pane {
     bool last_was_pipeline;
     double pipe_ms;
     int pipe_n, pipe_failed;
+    uint64_t pipe_committed; /* rows of the pipelined statements that committed */
     /* one-by-one comparison */
     bool cmp_running;
     eng_session cmp_sess;
@@ -124,10 +136,13 @@ static const pane_key editor_keys[] = {
     {"F9", "Compare",
      "after a pipelined run: time the same statements one by one (BEGIN...ROLLBACK)"},
     {"F6", "Grid", "focus: editor <-> result grid"},
-    {"C-c", "Cancel", "cancel the running statement on the server"},
-    {"Tab", NULL, "complete keywords, schemas, tables, columns, functions"},
+    {"C-c", "Cancel",
+     "cancel the running statement on the server; with nothing running, clear the buffer (C-y "
+     "brings it back)"},
+    {"Tab", NULL,
+     "complete by context: relations after FROM/JOIN, alias. columns, FK join conditions"},
     {"C-r", NULL, "reverse search the history (C-r again: older; Enter takes it)"},
-    {"Up/Down", NULL, "history, at the first/last line of the buffer"},
+    {"Up/Down", NULL, "one screen row (long lines wrap); history at the first/last row"},
     {"C-a C-e C-k C-u C-w C-y", NULL, "readline editing: line start/end, kill, yank (M-y older)"},
     {"M-b M-f M-d", NULL, "word left / right / kill word"},
     {"[ ]", NULL, "grid: previous / next result set"},
@@ -140,6 +155,9 @@ static const pane_key editor_keys[] = {
 };
 
 /* ---- helpers ------------------------------------------------------------- */
+
+static const char *quit_question(const editor_pane *p);
+static int quit_event(editor_pane *p, const eng_event *ev);
 
 static void free_jobs(editor_pane *p)
 {
@@ -274,6 +292,7 @@ static void start_run(editor_pane *p)
     p->outcome = "running";
     p->pipe_measured = false;
     p->pipe_failed = 0;
+    p->pipe_committed = 0;
     p->t_start = now_s();
     ensure_session(p);
     p->last_was_pipeline = p->pipeline && p->njobs > 0;
@@ -569,6 +588,8 @@ static void on_pipe_stmt(editor_pane *p, const eng_event *ev)
         p->ddl_ran = true;
     if (ev->outcome != ENG_OUT_OK)
         p->pipe_failed++;
+    else if (ev->result)
+        p->pipe_committed += eng_result_cmdtuples(ev->result);
     if (ev->result) {
         eng_res_status rs = eng_result_status(ev->result);
         if (rs == ENG_RES_TUPLES || rs == ENG_RES_ROWS_PARTIAL) {
@@ -713,6 +734,8 @@ static int editor_on_event(pane *pp, const eng_event *ev)
         compare_event(p, ev);
         return PANE_REDRAW;
     }
+    if (strcmp(ev->tag, TAG_QUIT) == 0)
+        return quit_event(p, ev);
     if (strcmp(ev->tag, TAG_RO) == 0) {
         if (ev->kind == EV_DONE && ev->status != ENG_DONE_OK)
             app_message(p->a, MSG_ERROR, "--readonly: could not make the session read-only");
@@ -770,24 +793,18 @@ static int editor_on_event(pane *pp, const eng_event *ev)
 
 /* ---- drawing ------------------------------------------------------------- */
 
+/* the screen width of one character, as wg_text draws it (the editbuf's
+ * layout uses it, so wrapping and drawing agree) */
 static int char_cols(const char *s, size_t n)
 {
+    if (n == 1 && (unsigned char)s[0] >= 0x20 && (unsigned char)s[0] < 0x7f)
+        return 1;
     char buf[16];
     if (n >= sizeof buf)
         n = sizeof buf - 1;
     memcpy(buf, s, n);
     buf[n] = '\0';
     return wg_text_width(buf);
-}
-
-static size_t char_len(const char *s, size_t left)
-{
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t r = mbrlen(s, left, &st);
-    if (r == (size_t)-1 || r == (size_t)-2 || r == 0)
-        return 1;
-    return r;
 }
 
 static unsigned long class_attr(unsigned char c)
@@ -806,50 +823,63 @@ static unsigned long class_attr(unsigned char c)
     }
 }
 
-/* Draws the buffer into rows x cols at y; returns the cursor's screen
- * position through cy/cx. */
+/* Draws the buffer into rows x cols at y, long lines wrapped (soft wrap:
+ * editbuf's layout); returns the cursor's screen position through cy/cx.
+ * ed_top is the first screen row shown, counted from the buffer's start. */
 static void draw_buffer(editor_pane *p, WINDOW *w, int y, int rows, int cols, int *cy, int *cx)
 {
     editbuf *b = &p->eb;
-    int cur_line = eb_line_of(b, b->point);
-    if (cur_line < p->ed_top)
-        p->ed_top = cur_line;
-    if (cur_line >= p->ed_top + rows)
-        p->ed_top = cur_line - rows + 1;
-    size_t ls = eb_line_start(b, cur_line);
-    int ccol = 0;
-    for (size_t i = ls; i < b->point; i += char_len(b->text + i, b->len - i))
-        ccol += char_cols(b->text + i, char_len(b->text + i, b->len - i));
-    if (ccol < p->ed_left)
-        p->ed_left = ccol;
-    if (ccol >= p->ed_left + cols)
-        p->ed_left = ccol - cols + 1;
+    b->wrap = cols;
+    b->width = char_cols;
+    int crow, ccol;
+    eb_locate(b, b->point, &crow, &ccol);
+    size_t cur_ls = b->point;
+    while (cur_ls > 0 && b->text[cur_ls - 1] != '\n')
+        cur_ls--;
+    int cur = crow; /* the cursor's row from the buffer's start */
+    for (size_t ls = 0; ls < cur_ls;) {
+        cur += eb_line_rows(b, ls);
+        const char *nl = memchr(b->text + ls, '\n', b->len - ls);
+        ls = nl ? (size_t)(nl - b->text) + 1 : b->len;
+    }
+    if (cur < p->ed_top)
+        p->ed_top = cur;
+    if (cur >= p->ed_top + rows)
+        p->ed_top = cur - rows + 1;
     unsigned char *cls = xmalloc(b->len + 1);
     sqlhl_classify(b->text, b->len, cls);
-    size_t pos = eb_line_start(b, p->ed_top);
-    for (int r = 0; r < rows && pos <= b->len; r++) {
-        int col = 0;
-        size_t i = pos;
-        while (i < b->len && b->text[i] != '\n') {
-            size_t n = char_len(b->text + i, b->len - i);
-            int cw = char_cols(b->text + i, n);
-            if (col >= p->ed_left && col - p->ed_left + cw <= cols) {
+    int top = 0; /* the row of the line being drawn, from the buffer's start */
+    for (size_t ls = 0; ls <= b->len && top - p->ed_top < rows;) {
+        int nrows = eb_line_rows(b, ls);
+        eb_walk wk;
+        eb_cell c;
+        eb_walk_start(b, ls, &wk);
+        if (top + nrows > p->ed_top) {
+            while (eb_walk_next(b, &wk, &c)) {
+                int r = top + c.row - p->ed_top;
+                if (r < 0 || r >= rows || c.col + c.width > cols)
+                    continue;
                 unsigned long at =
-                    (long)i == p->err_mark ? theme_attr(TH_ERROR_MARK) : class_attr(cls[i]);
-                wg_text_n(w, y + r, col - p->ed_left, b->text + i, n, cw, at);
+                    (long)c.pos == p->err_mark ? theme_attr(TH_ERROR_MARK) : class_attr(cls[c.pos]);
+                wg_text_n(w, y + r, c.col, b->text + c.pos, c.len, c.width, at);
             }
-            col += cw;
-            i += n;
+            int er, ec;
+            eb_walk_end(b, &wk, &er, &ec);
+            int r = top + er - p->ed_top;
+            if ((long)wk.pos == p->err_mark && r >= 0 && r < rows && ec < cols)
+                wg_text(w, y + r, ec, " ", 1, theme_attr(TH_ERROR_MARK));
+        } else { /* above the window: only its end matters */
+            const char *nl = memchr(b->text + ls, '\n', b->len - ls);
+            wk.pos = nl ? (size_t)(nl - b->text) : b->len;
         }
-        if ((long)i == p->err_mark && col >= p->ed_left && col - p->ed_left < cols)
-            wg_text(w, y + r, col - p->ed_left, " ", 1, theme_attr(TH_ERROR_MARK));
-        if (i >= b->len)
+        top += nrows;
+        if (wk.pos >= b->len)
             break;
-        pos = i + 1;
+        ls = wk.pos + 1;
     }
     free(cls);
-    *cy = y + cur_line - p->ed_top;
-    *cx = ccol - p->ed_left;
+    *cy = y + cur - p->ed_top;
+    *cx = ccol;
 }
 
 static void status_text(editor_pane *p, char *buf, size_t n)
@@ -873,8 +903,11 @@ static void status_text(editor_pane *p, char *buf, size_t n)
             snprintf(prep, sizeof prep, "not prepared (prepare_threshold off)");
         else
             snprintf(prep, sizeof prep, "not prepared (%d/%d)", p->prepare_count, th);
-        snprintf(run, sizeof run, "%s | %llu row%s | %.3f ms | %s", p->outcome ? p->outcome : "",
-                 (unsigned long long)p->rows, p->rows == 1 ? "" : "s", p->elapsed_ms, prep);
+        /* a pipeline that failed: what stayed, not what ran and was rolled back */
+        uint64_t shown = p->last_was_pipeline && p->pipe_failed ? p->pipe_committed : p->rows;
+        snprintf(run, sizeof run, "%s | %llu row%s%s | %.3f ms | %s", p->outcome ? p->outcome : "",
+                 (unsigned long long)shown, shown == 1 ? "" : "s",
+                 p->last_was_pipeline && p->pipe_failed ? " committed" : "", p->elapsed_ms, prep);
     }
     const char *txn = "idle";
     if (p->txn == 'T')
@@ -905,7 +938,9 @@ static void editor_draw(pane *pp, WINDOW *w, int rows, int cols)
     draw_buffer(p, w, 0, ed_rows, cols, &cy, &cx);
     if (ed_rows < rows) {
         char st[512];
-        if (p->rsearch) {
+        if (p->quit_ask) {
+            snprintf(st, sizeof st, " %s", quit_question(p));
+        } else if (p->rsearch) {
             const char *m = p->rs_idx >= 0 && p->rs_idx < p->hist.n ? "" : " (no match)";
             snprintf(st, sizeof st, " (reverse-i-search)'%s'%s  Enter: take  C-r: older  Esc: back",
                      p->rs_query.data, m);
@@ -999,61 +1034,105 @@ static int rsearch_key(editor_pane *p, int ch, bool is_key)
 
 /* ---- completion ---------------------------------------------------------- */
 
+/* Puts text in place of the buffer's [from, point). */
+static void replace_before_point(editor_pane *p, size_t from, const char *text)
+{
+    eb_delete(&p->eb, from, p->eb.point, false);
+    p->eb.point = from;
+    eb_insert(&p->eb, text, strlen(text));
+}
+
+static void menu_clear(editor_pane *p)
+{
+    cpl_list_free(&p->menu);
+    p->menu_idx = -1;
+    p->menu_armed = false;
+}
+
+/* The candidates on the message line, the current one in brackets. */
+static void menu_message(editor_pane *p)
+{
+    strbuf sb;
+    sb_init(&sb);
+    int first = p->menu_idx > 0 ? p->menu_idx : 0;
+    if (p->menu_idx >= 0)
+        sb_printf(&sb, "%d/%d: ", p->menu_idx + 1, p->menu.n);
+    for (int i = first, k = 0; i < p->menu.n && k < 40; i++, k++) {
+        if (k)
+            sb_append(&sb, "  ");
+        sb_printf(&sb, i == p->menu_idx ? "[%s]" : "%s", p->menu.items[i].text);
+    }
+    if (p->menu.n - first > 40)
+        sb_printf(&sb, "  ... (%d)", p->menu.n);
+    if (p->menu_idx < 0)
+        sb_append(&sb, "   (Tab again: one by one)");
+    app_message(p->a, MSG_INFO, "%s", sb.data);
+    sb_free(&sb);
+}
+
+/* A unique completion ends with a space only where nothing follows on the
+ * line (never a stray space before existing text), and not after a schema
+ * (a dot comes next). */
+static void space_after(editor_pane *p, char kind)
+{
+    char next = p->eb.point < p->eb.len ? p->eb.text[p->eb.point] : '\n';
+    if (next == '\n' && kind != CPL_SCHEMA)
+        eb_insert(&p->eb, " ", 1);
+}
+
+/* Tab: completes the common prefix and lists the candidates; Tab again puts
+ * each candidate in turn (the list stays until another key). */
 static void complete_word(editor_pane *p)
 {
-    size_t start = eb_word_before(&p->eb);
-    const char *word = p->eb.text + start;
-    size_t n = p->eb.point - start;
-    if (n > 0 && word[0] == '"') { /* quoted identifiers complete without the quote */
-        word++;
-        n--;
-        start++;
+    if (p->menu_armed && p->menu.n > 0 && p->eb.point == p->menu_point &&
+        p->eb.len == p->menu_len) {
+        p->menu_idx = (p->menu_idx + 1) % p->menu.n;
+        replace_before_point(p, p->menu.from, p->menu.items[p->menu_idx].text);
+        p->menu_point = p->eb.point;
+        p->menu_len = p->eb.len;
+        menu_message(p);
+        return;
     }
+    menu_clear(p);
     if (!p->cpl.loaded && !p->cpl.pending)
         cpl_request(&p->cpl, p->e); /* the first load failed (no server then) */
-    char **list = NULL;
-    int cnt = cpl_candidates(&p->cpl, word, n, &list);
-    const char *dot = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (word[i] == '.')
-            dot = word + i;
-    size_t typed = dot ? n - (size_t)(dot - word) - 1 : n;
-    if (cnt == 0) {
+    cpl_list l;
+    cpl_complete(&p->cpl, p->eb.text, p->eb.len, p->eb.point, &l);
+    size_t typed = p->eb.point - l.from;
+    if (l.n == 0) {
         app_message(p->a, MSG_INFO, "%s",
                     p->cpl.loaded ? "No completion"
                                   : "No completion (the catalog is still loading)");
-    } else {
-        char *pre = cpl_common_prefix(list, cnt);
-        size_t plen = strlen(pre);
-        if (plen > typed) {
-            /* replace what was typed: keywords may change case */
-            eb_delete(&p->eb, p->eb.point - typed, p->eb.point, false);
-            eb_insert(&p->eb, pre, plen);
-        }
-        if (cnt == 1)
-            eb_insert(&p->eb, " ", 1);
-        else {
-            strbuf sb;
-            sb_init(&sb);
-            for (int i = 0; i < cnt && i < 40; i++) {
-                if (i)
-                    sb_append(&sb, "  ");
-                sb_append(&sb, list[i]);
-            }
-            if (cnt > 40)
-                sb_printf(&sb, "  ... (%d)", cnt);
-            app_message(p->a, MSG_INFO, "%s", sb.data);
-            sb_free(&sb);
-        }
-        free(pre);
+        cpl_list_free(&l);
+        return;
     }
-    cpl_free_list(list, cnt);
+    if (l.n == 1) {
+        replace_before_point(p, l.from, l.items[0].text);
+        space_after(p, l.items[0].kind);
+        cpl_list_free(&l);
+        return;
+    }
+    char *pre = cpl_common_prefix(&l);
+    if (strlen(pre) > typed)
+        replace_before_point(p, l.from, pre); /* keywords may change case */
+    free(pre);
+    p->menu = l;
+    p->menu_idx = -1;
+    p->menu_armed = true;
+    p->menu_point = p->eb.point;
+    p->menu_len = p->eb.len;
+    menu_message(p);
 }
 
 /* ---- keys ---------------------------------------------------------------- */
 
 static int map_key(int ch)
 {
+    const km_term_keys *tk = km_terminal_keys_get();
+    if (tk->ctrl_home && ch == tk->ctrl_home)
+        return EBK_CHOME;
+    if (tk->ctrl_end && ch == tk->ctrl_end)
+        return EBK_CEND;
     switch (ch) {
     case KEY_LEFT:
         return EBK_LEFT;
@@ -1085,9 +1164,89 @@ static void set_pipeline(editor_pane *p, bool on)
                 p->sync == ENG_SYNC_EACH ? "after each statement" : "at the end: all or nothing");
 }
 
+/* ---- quitting with an open transaction ---------------------------------- */
+
+static bool txn_open(const editor_pane *p)
+{
+    return p->sess && (p->txn == 'T' || p->txn == 'E');
+}
+
+static const char *quit_question(const editor_pane *p)
+{
+    return p->txn == 'E' ? "The transaction failed: r ROLLBACK and quit, s stay"
+                         : "Open transaction: c COMMIT and quit, r ROLLBACK and quit, s stay";
+}
+
+/* pane_class.on_quit: never roll back behind the user's back. */
+static bool editor_on_quit(pane *pp)
+{
+    editor_pane *p = EP(pp);
+    if (p->quit_id)
+        return true; /* COMMIT / ROLLBACK on its way: its answer decides */
+    if (p->running != RUN_NONE || p->cmp_running || !txn_open(p))
+        return false; /* running: the app asks "quit anyway?" */
+    p->quit_ask = true;
+    p->focus_grid = false;
+    app_message(p->a, MSG_WARN, "%s", quit_question(p));
+    app_mark_dirty(p->a, pp);
+    return true;
+}
+
+static void quit_send(editor_pane *p, const char *verb)
+{
+    eng_exec_args a = {0};
+    a.sql = verb;
+    a.session = p->sess;
+    a.flags = ENG_EXEC_SIMPLE | ENG_EXEC_NOMETRICS;
+    a.tag = TAG_QUIT;
+    p->quit_verb = verb;
+    p->quit_id = eng_exec(p->e, &a);
+    app_message(p->a, MSG_INFO, "%s...", verb);
+}
+
+static int quit_key(editor_pane *p, int ch, bool is_key)
+{
+    int c = is_key ? 0 : ch;
+    if ((c == 'c' || c == 'C') && p->txn == 'E') {
+        app_message(p->a, MSG_WARN, "%s (a failed transaction cannot commit)", quit_question(p));
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    p->quit_ask = false;
+    if (c == 'c' || c == 'C')
+        quit_send(p, "COMMIT");
+    else if (c == 'r' || c == 'R')
+        quit_send(p, "ROLLBACK");
+    else
+        app_message(p->a, MSG_INFO, "Not quitting: the transaction stays open");
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+/* The answer to the COMMIT / ROLLBACK sent on quit: quit only when the
+ * server said it is done. */
+static int quit_event(editor_pane *p, const eng_event *ev)
+{
+    if (ev->kind != EV_DONE || ev->id != p->quit_id)
+        return 0;
+    p->quit_id = 0;
+    p->txn = ev->txn_status;
+    if (ev->status == ENG_DONE_OK)
+        return PANE_QUIT;
+    app_message(p->a, MSG_ERROR, "%s failed: %s; not quitting", p->quit_verb,
+                ev->error ? ev->error->message : done_word(ev->status));
+    if (p->txn != 'T' && p->txn != 'E')
+        close_session(p);
+    return PANE_REDRAW;
+}
+
 static int editor_on_key(pane *pp, int ch, bool is_key)
 {
     editor_pane *p = EP(pp);
+    if (p->quit_ask)
+        return quit_key(p, ch, is_key);
+    if (p->menu_armed && (is_key || ch != '\t'))
+        menu_clear(p); /* any key but Tab keeps the candidate put in */
+    bool after_cancel = p->last_key_canceled;
+    p->last_key_canceled = false;
     /* keys that work whatever has the focus */
     if (is_key) {
         if (ch == KEY_F(5)) {
@@ -1115,9 +1274,22 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
     if (!is_key && ch == 3) {
         if (p->rsearch)
             return rsearch_key(p, ch, is_key);
-        if (p->running == RUN_NONE && !p->cmp_running)
+        if (p->running != RUN_NONE || p->cmp_running) {
+            cancel_run(p);
+            p->last_key_canceled = true;
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        if (p->focus_grid || p->eb.len == 0)
             return PANE_IGNORED; /* the app says there is nothing to cancel */
-        cancel_run(p);
+        if (after_cancel) {      /* C-c C-c to stop a run that just ended: keep the text */
+            app_message(p->a, MSG_INFO, "Nothing to cancel (the run ended); C-c again clears");
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        /* nothing runs: C-c clears the buffer, as in psql and pgcli */
+        eb_kill_all(&p->eb);
+        p->err_mark = -1;
+        p->hist_pos = p->hist.n;
+        app_message(p->a, MSG_INFO, "Buffer cleared (C-y brings it back)");
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (p->focus_grid) {
@@ -1148,13 +1320,20 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (!is_key && ch == '\t' && !meta) {
-        if (eb_word_before(&p->eb) == p->eb.point) {
-            eb_insert(&p->eb, "\t", 1); /* nothing to complete (and pasted tabs stay tabs) */
+        /* after a word, or a blank after text (FROM |): complete; at a line
+         * start or after a tab, a tab (pasted tabs stay tabs) */
+        size_t pt = p->eb.point;
+        char before = pt > 0 ? p->eb.text[pt - 1] : '\n';
+        if (!p->menu_armed && eb_word_before(&p->eb) == pt &&
+            (before != ' ' || pt < 2 || p->eb.text[pt - 2] == ' ' || p->eb.text[pt - 2] == '\n')) {
+            eb_insert(&p->eb, "\t", 1);
             return PANE_HANDLED | PANE_REDRAW;
         }
         complete_word(p);
         return PANE_HANDLED | PANE_REDRAW;
     }
+    if (p->menu_armed)
+        menu_clear(p); /* any other key keeps the candidate */
     int code = ch;
     if (is_key) {
         code = map_key(ch);
@@ -1180,13 +1359,11 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
     return PANE_HANDLED | PANE_REDRAW;
 }
 
-static int editor_on_command(pane *pp, const char *line)
+static int editor_cmd_pipeline(void *self, const char *line)
 {
-    editor_pane *p = EP(pp);
+    editor_pane *p = self;
     char w1[32] = "", w2[32] = "", w3[32] = "";
     int n = sscanf(line, "%31s %31s %31s", w1, w2, w3);
-    if (n < 1 || strcasecmp(w1, "pipeline") != 0)
-        return PANE_IGNORED;
     if (n == 1) {
         app_message(p->a, MSG_INFO,
                     "Pipeline mode %s, sync %s (:pipeline on|off, :pipeline sync each|end, "
@@ -1211,6 +1388,13 @@ static int editor_on_command(pane *pp, const char *line)
     return PANE_HANDLED | PANE_REDRAW;
 }
 
+static const ui_command editor_commands[] = {
+    {"pipeline", ":pipeline on|off|sync each|end|compare",
+     "pipeline mode for the editor's runs; sync after each statement or once; compare timings",
+     editor_cmd_pipeline},
+    {NULL, NULL, NULL, NULL},
+};
+
 /* ---- the class ----------------------------------------------------------- */
 
 static pane *editor_create(app *a)
@@ -1231,6 +1415,7 @@ static pane *editor_create(app *a)
     p->txn = 'I';
     p->sync = ENG_SYNC_END;
     cpl_init(&p->cpl);
+    p->menu_idx = -1;
     grid_init(&p->g, a, p->cfg && p->cfg->null_marker ? p->cfg->null_marker : NULL);
     cpl_request(&p->cpl, p->e);
     return (pane *)p;
@@ -1250,6 +1435,7 @@ static void editor_destroy(pane *pp)
     sb_free(&p->rs_query);
     eb_free(&p->eb);
     cpl_free(&p->cpl);
+    cpl_list_free(&p->menu);
     grid_free(&p->g);
     free_jobs(p);
     free(p->cmp_ids);
@@ -1265,7 +1451,12 @@ static int editor_on_tick(pane *pp)
 
 static void editor_on_show(pane *pp, bool shown)
 {
-    EP(pp)->shown = shown;
+    editor_pane *p = EP(pp);
+    p->shown = shown;
+    if (!shown && p->quit_ask) {
+        p->quit_ask = false; /* went elsewhere: not quitting */
+        app_message(p->a, MSG_INFO, "Not quitting: the editor's transaction stays open");
+    }
 }
 
 static bool editor_text_input(const pane *pp)
@@ -1292,8 +1483,9 @@ const pane_class pane_editor_class = {
     .on_show = editor_on_show,
     .text_input = editor_text_input,
     .busy = editor_busy,
-    .on_command = editor_on_command,
+    .commands = editor_commands,
     .keys = editor_keys,
+    .on_quit = editor_on_quit,
 };
 
 /* editor_link.h: other panes hand SQL over (EXPLAIN from Slow/Activity). */

@@ -3,9 +3,12 @@
  *   1 File     Enter opens a path prompt (readline filename completion, ~
  *              expanded); the size is shown once chosen
  *   2 Sniff    delimiter, quote, header, encoding, line endings, BOM — each
- *              changeable — and the first 50 records parsed as COPY will
- *   3 Target   a new table named after the file (columns and types editable)
- *              or an existing table (completion from the catalog)
+ *              changeable — and the first 50 records parsed as COPY will;
+ *              when the sample cannot settle the delimiter or the header,
+ *              the step asks, the two readings side by side (a / b)
+ *   3 Target   a new table named after the file (columns and types editable:
+ *              any type the server accepts, checked with it) or an existing
+ *              table (completion from the catalog; its column types shown)
  *   4 Mapping  file column -> table column by header name (case-insensitive),
  *              reorderable, skippable; mismatches shown before sending
  *   5 Options  NULL string, empty-field rule, truncate, jobs, error policy
@@ -16,16 +19,16 @@
  * Esc goes back a step; Enter accepts the step, so a file with a header goes
  * into a new table with Enter at every step.
  *
- * The import itself runs in the importer's own thread (engine/import.h): this
+ * The import itself runs in the importer's own thread (import/import.h): this
  * pane only forwards its events and reads its progress. The pane never builds
  * SQL from names: catalog lookups pass names as parameters, and the importer
  * quotes every identifier. */
 #include "config.h"
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/import.h"
+#include "import/import.h"
 #include "ui/lineedit.h"
 #include "ui/pane.h"
 #include "ui/theme.h"
@@ -46,6 +49,10 @@ static const char *const step_names[] = {"File",    "Sniff", "Target", "Mapping"
 #define TAG_TABLES "import:pane:tables"
 #define TAG_COLUMNS "import:pane:columns"
 #define TAG_PROGRESS "import:pane:progress"
+#define TAG_TYPE "import:pane:type"
+
+/* A doubt the sample leaves about the dialect: the Sniff step asks. */
+typedef enum ask { ASK_NONE, ASK_DELIM, ASK_HEADER } ask;
 
 typedef struct import_pane {
     app *a;
@@ -56,6 +63,12 @@ typedef struct import_pane {
     import_probe probe;
     bool have_probe;
     csv_dialect d;
+    /* settled by the user on the Sniff step (the rest is sniffed with it) */
+    bool delim_set, header_set;
+    /* the question, and the other reading of the file beside probe's */
+    ask ask;
+    import_probe alt;
+    bool have_alt;
     /* target */
     bool existing;
     char *schema; /* existing table: as the server resolved the name */
@@ -65,7 +78,14 @@ typedef struct import_pane {
     int ncols;
     /* existing table */
     char **tcols;
+    char **ttypes; /* format_type of each column */
     int ntcols;
+    /* a type typed for a new column, being checked by the server */
+    eng_id type_id;
+    int type_col;
+    char *type_typed;
+    char *type_canon;
+    char *type_error;
     bool tcols_loaded;
     eng_id tcols_id;
     char **tables; /* catalog names for completion (NULL-terminated) */
@@ -149,7 +169,7 @@ static const char *preview_cell(void *ctx, int row, int col, char *buf, size_t n
 }
 
 static const wg_col col_cols[] = {
-    {"#", 3, WG_RIGHT}, {"column", 30, 0}, {"type", 12, 0}, {"sample", 0, WG_FLEX}};
+    {"#", 3, WG_RIGHT}, {"column", 26, 0}, {"type", 28, 0}, {"sample", 0, WG_FLEX}};
 
 static const char *col_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
@@ -161,7 +181,9 @@ static const char *col_cell(void *ctx, int row, int col, char *buf, size_t n)
     case 1:
         return p->existing ? (row < p->ntcols ? p->tcols[row] : "") : p->names[row];
     case 2:
-        return p->existing ? "" : p->types[row];
+        if (p->existing)
+            return p->ttypes && row < p->ntcols ? p->ttypes[row] : "";
+        return p->types[row];
     default:
         if (!p->existing && p->probe.nrows > 0 && row < p->probe.rows[0].n) {
             const csv_field *f = &p->probe.rows[0].f[row];
@@ -257,25 +279,61 @@ static void map_existing(import_pane *p)
     for (int i = 0; i < p->probe.ncols; i++) {
         p->map[i] = -2;
         if (p->d.header) {
-            char name[256];
-            file_col_name(p, i, name, sizeof name);
-            for (int k = 0; k < p->ntcols && p->map[i] == -2; k++)
-                if (strcmp(p->tcols[k], name) == 0)
-                    p->map[i] = k;
-            for (int k = 0; k < p->ntcols && p->map[i] == -2; k++)
-                if (strcasecmp(p->tcols[k], name) == 0)
-                    p->map[i] = k;
+            /* the names --create would give (one mapping both ways) */
+            int k = import_match_column(p->probe.names[i], p->tcols, p->ntcols);
+            if (k >= 0)
+                p->map[i] = k;
         } else if (i < p->ntcols) {
             p->map[i] = i;
         }
     }
 }
 
+/* What the user settled, for the sniffer: the rest it judges with it. */
+static csv_given given_of(const import_pane *p)
+{
+    csv_given g;
+    csv_given_init(&g);
+    g.delim = p->delim_set ? p->d.delim : 0;
+    g.quote = p->d.quote;
+    g.header = p->header_set ? p->d.header : -1;
+    g.encoding = (int)p->d.encoding;
+    return g;
+}
+
+/* The other reading of the file for the question (a doubt the sample left). */
+static void probe_alternative(import_pane *p)
+{
+    if (p->have_alt)
+        import_probe_free(&p->alt);
+    p->have_alt = false;
+    p->ask = ASK_NONE;
+    csv_given g = given_of(p);
+    if (p->probe.sniff.delim_alt && !p->delim_set) {
+        p->ask = ASK_DELIM;
+        g.delim = p->probe.sniff.delim_alt;
+    } else if (p->probe.sniff.header_unsure && !p->header_set) {
+        p->ask = ASK_HEADER;
+        g.delim = p->d.delim;
+        g.header = !p->d.header;
+    } else {
+        return;
+    }
+    char *err = NULL;
+    p->have_alt = import_probe_given(p->path, &g, p->null_str, &p->alt, &err);
+    if (!p->have_alt) {
+        p->ask = ASK_NONE;
+        set_error(p, err);
+    }
+    free(err);
+}
+
 static bool reprobe(import_pane *p)
 {
     import_probe np;
     char *err = NULL;
-    if (!import_probe_file(p->path, &p->d, p->null_str, &np, &err)) {
+    csv_given g = given_of(p);
+    if (!import_probe_given(p->path, &g, p->null_str, &np, &err)) {
         set_error(p, err);
         free(err);
         return false;
@@ -285,6 +343,7 @@ static bool reprobe(import_pane *p)
     p->probe = np;
     p->have_probe = true;
     p->d = np.d;
+    probe_alternative(p);
     int nc = p->probe.ncols < 64 ? p->probe.ncols : 64;
     preview_cols[0] = (wg_col){"line", 6, WG_RIGHT};
     for (int i = 0; i < nc; i++) {
@@ -321,7 +380,8 @@ static void load_columns(import_pane *p)
 {
     /* the name as the user typed it, resolved by the server (to_regclass) */
     const char *params[] = {p->table};
-    eng_exec_args a = {.sql = "SELECT a.attname, n.nspname, c.relname FROM pg_attribute a "
+    eng_exec_args a = {.sql = "SELECT a.attname, n.nspname, c.relname, "
+                              "format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
                               "JOIN pg_class c ON c.oid = a.attrelid "
                               "JOIN pg_namespace n ON n.oid = c.relnamespace "
                               "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
@@ -416,6 +476,7 @@ static void file_answer(pane *pp, const char *answer)
     free(p->path);
     p->path = xstrdup(answer);
     csv_dialect_default(&p->d);
+    p->delim_set = p->header_set = false;
     probe_job *j = xcalloc(1, sizeof *j);
     j->path = xstrdup(p->path);
     if (pipe(j->pipe) != 0) {
@@ -462,7 +523,8 @@ static void table_answer(pane *pp, const char *answer_raw)
         p->table = xstrdup(answer);
         p->existing = true;
         free_strv(p->tcols, p->ntcols);
-        p->tcols = NULL;
+        free_strv(p->ttypes, p->ntcols);
+        p->tcols = p->ttypes = NULL;
         p->ntcols = 0;
         wg_list_set_count(&p->cols, 0);
         load_columns(p);
@@ -508,6 +570,31 @@ static const char *const type_words[] = {"bool",   "int4",  "int8",      "numeri
                                          "float8", "date",  "timestamp", "timestamptz",
                                          "uuid",   "jsonb", "text",      NULL};
 
+/* The server's spelling of a checked type (regtype's text has no modifier)
+ * with the numeric modifier the user typed put back where format_type puts
+ * it: "numeric(10,2)", "timestamp(3) with time zone", "numeric(10,2)[]". */
+static char *with_typmod(const char *canon, const char *typed)
+{
+    const char *o = strrchr(typed, '('), *c = o ? strchr(o, ')') : NULL;
+    if (!o || !c || strchr(canon, '('))
+        return xstrdup(canon);
+    for (const char *q = o + 1; q < c; q++)
+        if (!(*q >= '0' && *q <= '9') && *q != ',' && *q != ' ')
+            return xstrdup(canon);
+    size_t at = strlen(canon);
+    while (at >= 2 && canon[at - 2] == '[' && canon[at - 1] == ']')
+        at -= 2;
+    static const char *const zones[] = {" with time zone", " without time zone"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t l = strlen(zones[k]);
+        if (at >= l && memcmp(canon + at - l, zones[k], l) == 0) {
+            at -= l;
+            break;
+        }
+    }
+    return xasprintf("%.*s%.*s%s", (int)at, canon, (int)(c - o + 1), o, canon + at);
+}
+
 static void coltype_answer(pane *pp, const char *answer_raw)
 {
     import_pane *p = IP(pp);
@@ -519,15 +606,64 @@ static void coltype_answer(pane *pp, const char *answer_raw)
         if (csv_type_parse(answer, &t)) {
             free(p->types[i]);
             p->types[i] = xstrdup(csv_type_name(t));
-        } else {
-            app_message(p->a, MSG_ERROR,
-                        "unknown type \"%s\": one of bool int4 int8 numeric "
-                        "float8 date timestamp timestamptz uuid jsonb text",
-                        answer);
+        } else if (!p->type_id) {
+            /* any type the server accepts (numeric(10,2), a domain...): it
+             * checks the name and spells it; nothing is pasted unchecked */
+            const char *params[] = {answer};
+            eng_exec_args a = {.sql = "SELECT $1::regtype::text",
+                               .nparams = 1,
+                               .params = params,
+                               .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                               .tag = TAG_TYPE};
+            free(p->type_typed);
+            free(p->type_canon);
+            free(p->type_error);
+            p->type_canon = p->type_error = NULL;
+            p->type_typed = xstrdup(answer);
+            p->type_col = i;
+            p->type_id = eng_exec(p->e, &a);
+            app_message(p->a, MSG_INFO, "checking the type \"%s\" with the server…", answer);
         }
     }
     free(answer);
     app_mark_dirty(p->a, pp);
+}
+
+/* The server's answer about a typed type. */
+static int type_checked(import_pane *p, const eng_event *ev)
+{
+    if (ev->kind == EV_RESULT && ev->result) {
+        if (eng_result_status(ev->result) == ENG_RES_TUPLES && eng_result_nrows(ev->result) > 0) {
+            free(p->type_canon);
+            p->type_canon = xstrdup(eng_result_value(ev->result, 0, 0));
+        } else if (eng_result_status(ev->result) == ENG_RES_ERROR && eng_result_error(ev->result) &&
+                   !p->type_error) {
+            const char *m = eng_result_error(ev->result)->message;
+            p->type_error = xstrdup(m ? m : "not a type");
+        }
+        return 0;
+    }
+    if (ev->kind != EV_DONE)
+        return 0;
+    p->type_id = 0;
+    char *type = p->type_canon && ev->status == ENG_DONE_OK
+                     ? with_typmod(p->type_canon, p->type_typed)
+                     : NULL;
+    if (type && import_type_ok(type) && p->type_col < p->ncols && !p->existing) {
+        free(p->types[p->type_col]);
+        p->types[p->type_col] = type;
+        type = NULL;
+        app_message(p->a, MSG_INFO, "column %s: type %s", p->names[p->type_col],
+                    p->types[p->type_col]);
+    } else {
+        const char *why = p->type_error                     ? p->type_error
+                          : ev->error && ev->error->message ? ev->error->message
+                          : type                            ? "not usable as a column type"
+                                                            : "not a type";
+        app_message(p->a, MSG_ERROR, "type \"%s\": %s", p->type_typed, why);
+    }
+    free(type);
+    return PANE_REDRAW;
 }
 
 static void mapto_answer(pane *pp, const char *answer_raw)
@@ -723,6 +859,74 @@ static void draw_file(import_pane *p, WINDOW *w, int rows, int cols)
     }
 }
 
+static const char *delim_label(char c, char *b, size_t n)
+{
+    if (c == '\t')
+        snprintf(b, n, "tab");
+    else
+        snprintf(b, n, "%c (%s)", c, csv_delim_name(c));
+    return b;
+}
+
+/* One reading of the file in a box of the screen: its column names, then its
+ * first records, fields separated by │, each record after its file line. */
+static void draw_reading(import_pane *p, const import_probe *pr, WINDOW *w, int y, int x, int rows,
+                         int width, const char *title)
+{
+    put(w, y, x, x + width, title, theme_attr(TH_LABEL));
+    strbuf sb;
+    sb_init(&sb);
+    for (int c = 0; c < pr->ncols; c++)
+        sb_printf(&sb, "%s%s", c ? " │ " : "", pr->names[c]);
+    int x2 = put(w, y + 1, x, x + width,
+                 pr->d.header ? "names: " : "names (none in the file): ", theme_attr(TH_DIM));
+    put(w, y + 1, x2, x + width, sb.data, theme_attr(TH_VALUE));
+    for (int r = 0; r < pr->nrows && y + 2 + r < rows; r++) {
+        sb_reset(&sb);
+        sb_printf(&sb, "%llu: ", (unsigned long long)pr->row_lines[r]);
+        for (int c = 0; c < pr->rows[r].n; c++) {
+            const csv_field *f = &pr->rows[r].f[c];
+            char *u = f->is_null ? xstrdup("∅") : csv_to_utf8(p->d.encoding, f->value, f->len);
+            sb_printf(&sb, "%s%s", c ? " │ " : "", u);
+            free(u);
+        }
+        put(w, y + 2 + r, x, x + width, sb.data, theme_attr(TH_NORMAL));
+    }
+    sb_free(&sb);
+}
+
+/* The question the sample leaves, with the two readings side by side. */
+static void draw_question(import_pane *p, WINDOW *w, int y, int rows, int cols)
+{
+    char q[256], ta[128], tb[128], la[32], lb[32];
+    if (p->ask == ASK_DELIM) {
+        delim_label(p->d.delim, la, sizeof la);
+        delim_label(p->alt.d.delim, lb, sizeof lb);
+        snprintf(q, sizeof q,
+                 "The delimiter is ambiguous: %s and %s split every line alike. Which one? "
+                 "a: left   b: right",
+                 la, lb);
+        snprintf(ta, sizeof ta, "a: delimiter %s, %d columns", la, p->probe.ncols);
+        snprintf(tb, sizeof tb, "b: delimiter %s, %d columns", lb, p->alt.ncols);
+    } else {
+        snprintf(q, sizeof q,
+                 "Is line 1 a header or data? The sample cannot tell. a: left   b: right");
+        snprintf(ta, sizeof ta, "a: %s",
+                 p->d.header ? "header (line 1 names the columns)" : "no header (line 1 is data)");
+        snprintf(tb, sizeof tb, "b: %s",
+                 p->alt.d.header ? "header (line 1 names the columns)"
+                                 : "no header (line 1 is data)");
+    }
+    put(w, y, 2, cols, q, theme_attr(TH_WARN));
+    int half = (cols - 3) / 2;
+    if (half < 8 || rows <= y + 2)
+        return;
+    draw_reading(p, &p->probe, w, y + 1, 1, rows, half, ta);
+    for (int r = y + 1; r < rows; r++)
+        put(w, r, half + 1, cols, "┃", theme_attr(TH_DIM));
+    draw_reading(p, &p->alt, w, y + 1, half + 3, rows, cols - half - 3, tb);
+}
+
 static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
 {
     char b[256], size[32];
@@ -744,13 +948,24 @@ static void draw_sniff(import_pane *p, WINDOW *w, int rows, int cols)
                  ? "  — NOT valid UTF-8: press e for LATIN1/WIN1252"
                  : "");
     draw_kv(w, 5, cols, "e", "encoding", v);
+    if (p->probe.sniff.nul_line) {
+        snprintf(v, sizeof v,
+                 "a NUL byte on line %llu: PostgreSQL text cannot hold it (the import will stop "
+                 "there)",
+                 (unsigned long long)p->probe.sniff.nul_line);
+        put(w, 7, 2, cols, v, theme_attr(TH_BAD));
+    }
     snprintf(v, sizeof v, "%s%s", csv_eol_name(p->probe.sniff.eol),
              p->probe.sniff.eol == CSV_EOL_MIXED ? " (each record re-terminated with LF)" : "");
     draw_kv(w, 6, cols, " ", "line endings", v);
-    if (p->probe.nbad) {
+    if (p->probe.nbad && !p->probe.sniff.nul_line) {
         snprintf(v, sizeof v, "%d record(s) with another field count, first on line %llu",
                  p->probe.nbad, (unsigned long long)p->probe.first_bad_line);
         put(w, 7, 2, cols, v, theme_attr(TH_WARN));
+    }
+    if (p->ask != ASK_NONE && p->have_alt) {
+        draw_question(p, w, 8, rows, cols);
+        return;
     }
     put(w, 8, 2, cols, "Preview (parsed as COPY will; ∅ = NULL):", theme_attr(TH_LABEL));
     if (rows > 10)
@@ -819,7 +1034,6 @@ static void draw_map(import_pane *p, WINDOW *w, int rows, int cols)
 
 static void draw_options(import_pane *p, WINDOW *w, int rows, int cols)
 {
-    (void)rows;
     static const char *const modes[] = {
         "COPY's CSV rule: unquoted empty = NULL, \"\" = empty string",
         "every empty field is NULL (FORCE_NULL)",
@@ -841,8 +1055,23 @@ static void draw_options(import_pane *p, WINDOW *w, int rows, int cols)
         snprintf(v, sizeof v, "stop at the first error");
     draw_kv(w, 5, cols, "m", "errors", v);
     draw_kv(w, 6, cols, "r", "reject file", p->reject_path ? p->reject_path : "(none)");
-    put(w, 8, 2, cols, "Enter: start the import (one transaction: all or nothing)",
-        theme_attr(TH_NORMAL));
+    if (p->jobs > 1) {
+        static const char *const twophase[] = {
+            "Two-phase commit: the file is cut at record boundaries; each part is COPYed",
+            "on its own session and PREPARE TRANSACTION'd, then COMMIT PREPARED all -- or",
+            "ROLLBACK PREPARED all when one part fails: all or nothing. It needs the",
+            "server's max_prepared_transactions >= jobs (with fewer slots fewer jobs run,",
+            "and the result says so); a crash between PREPARE and COMMIT PREPARED leaves",
+            "prepared transactions (pg_prepared_xacts) to resolve by hand."};
+        snprintf(v, sizeof v, "Enter: start the import (%d parallel parts, two-phase commit)",
+                 p->jobs);
+        put(w, 8, 2, cols, v, theme_attr(TH_NORMAL));
+        for (int k = 0; k < 6 && 10 + k < rows; k++)
+            put(w, 10 + k, 4, cols, twophase[k], theme_attr(TH_DIM));
+    } else {
+        put(w, 8, 2, cols, "Enter: start the import (one transaction: all or nothing)",
+            theme_attr(TH_NORMAL));
+    }
 }
 
 static void draw_run(import_pane *p, WINDOW *w, int rows, int cols)
@@ -978,11 +1207,24 @@ static void go_back(import_pane *p)
 static int key_sniff(import_pane *p, int ch)
 {
     switch (ch) {
+    case 'a': /* the question: the left reading */
+    case 'b': /* ... the right one */
+        if (p->ask == ASK_NONE || !p->have_alt)
+            return -1;
+        if (ch == 'b')
+            p->d = p->alt.d;
+        if (p->ask == ASK_DELIM)
+            p->delim_set = true;
+        else
+            p->header_set = true;
+        set_error(p, NULL);
+        break;
     case 'd': {
         int k = 0;
         while (k < 4 && delims[k] != p->d.delim)
             k++;
         p->d.delim = delims[(k + 1) % 4];
+        p->delim_set = true;
         break;
     }
     case 'Q':
@@ -990,6 +1232,7 @@ static int key_sniff(import_pane *p, int ch)
         break;
     case 'h':
         p->d.header = !p->d.header;
+        p->header_set = true;
         break;
     case 'e':
         p->d.encoding = (csv_encoding)((p->d.encoding + 1) % 3);
@@ -1147,6 +1390,12 @@ static int imp_on_key(pane *pp, int ch, bool is_key)
             ask_file(p);
             break;
         case ST_SNIFF:
+            if (p->ask != ASK_NONE) {
+                set_error(p, p->ask == ASK_DELIM
+                                 ? "which delimiter? a (left) or b (right), or d to choose"
+                                 : "header or data? a (left) or b (right), or h to choose");
+                break;
+            }
             p->step = ST_TARGET;
             break;
         case ST_TARGET:
@@ -1211,6 +1460,23 @@ static char **values_of(const eng_result *r, int *n)
     return v;
 }
 
+/* A first record naming the existing table's columns is its header, also
+ * when the sample's look said data (region,2023,2024) — unless the user said. */
+static void settle_header_by_table(import_pane *p)
+{
+    if (p->header_set || p->d.header || p->probe.nrows < 1 || p->ntcols < 1)
+        return;
+    char **names = csv_column_names(&p->d, &p->probe.rows[0], p->probe.ncols);
+    bool header = import_names_are_columns(names, p->probe.ncols, p->tcols, p->ntcols);
+    csv_names_free(names, p->probe.ncols);
+    if (!header)
+        return;
+    p->d.header = true;
+    p->header_set = true;
+    if (reprobe(p))
+        app_message(p->a, MSG_INFO, "line 1 names the columns of %s: it is the header", p->table);
+}
+
 static int imp_on_event(pane *pp, const eng_event *ev)
 {
     import_pane *p = IP(pp);
@@ -1229,7 +1495,14 @@ static int imp_on_event(pane *pp, const eng_event *ev)
     if (ev->id == p->tcols_id) {
         if (ev->kind == EV_RESULT && ev->result) {
             free_strv(p->tcols, p->ntcols);
+            free_strv(p->ttypes, p->ntcols);
+            p->ttypes = NULL;
             p->tcols = values_of(ev->result, &p->ntcols);
+            if (p->ntcols > 0 && eng_result_ncols(ev->result) >= 4) {
+                p->ttypes = xcalloc((size_t)p->ntcols + 1, sizeof *p->ttypes);
+                for (int k = 0; k < p->ntcols; k++)
+                    p->ttypes[k] = xstrdup(eng_result_value(ev->result, k, 3));
+            }
             if (p->ntcols > 0 && eng_result_ncols(ev->result) >= 3) {
                 free(p->schema);
                 free(p->table);
@@ -1241,11 +1514,14 @@ static int imp_on_event(pane *pp, const eng_event *ev)
             if (ev->status != ENG_DONE_OK && ev->error)
                 set_error(p, ev->error->message);
             wg_list_set_count(&p->cols, p->ntcols);
+            settle_header_by_table(p);
             map_existing(p);
             return PANE_REDRAW;
         }
         return 0;
     }
+    if (p->type_id && ev->id == p->type_id)
+        return type_checked(p, ev);
     if (ev->id == p->progress_id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES && eng_result_nrows(ev->result) > 0)
@@ -1341,8 +1617,14 @@ static void imp_destroy(pane *pp)
     if (p->have_probe)
         import_probe_free(&p->probe);
     reset_target(p);
+    free_strv(p->ttypes, p->ntcols);
     free_strv(p->tcols, p->ntcols);
     free_strv(p->tables, p->ntables);
+    if (p->have_alt)
+        import_probe_free(&p->alt);
+    free(p->type_typed);
+    free(p->type_canon);
+    free(p->type_error);
     wg_list_free(&p->preview);
     wg_list_free(&p->cols);
     wg_list_free(&p->mapl);
@@ -1362,8 +1644,10 @@ static const pane_key imp_keys[] = {
     {"Q", "Quote", "Sniff: switch the quote character (\" or ')"},
     {"h", "Header", "Sniff: the first record is a header or data"},
     {"e", "Enc", "Sniff: next encoding (UTF8, LATIN1, WIN1252)"},
+    {"a/b", "Answer", "Sniff: when the sample leaves a doubt, the left / right reading"},
     {"n/x", "Table", "Target: a new table (name) / an existing table (Tab completes)"},
-    {"r/t", "Column", "Target: rename the selected column / change its type"},
+    {"r/t", "Column",
+     "Target: rename the selected column / change its type (any type the server accepts)"},
     {"m/s", "Map", "Mapping: map the selected file column / skip it"},
     {"K/J", "Move", "Mapping: move the selected target up / down"},
     {"E/t/j", "Opts", "Options: empty-field rule / truncate / parallel jobs"},

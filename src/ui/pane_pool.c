@@ -22,6 +22,7 @@
 #include "ui/theme.h"
 #include "ui/widgets.h"
 
+#include "common/clock.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -78,13 +79,6 @@ typedef struct pane_pool {
     int doc_rows; /* document height at the last draw */
     int view_rows;
 } pane_pool;
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- drawing into a scrolled document --------------------------------- */
 
@@ -252,7 +246,7 @@ static void draw_title(pane_pool *p, canvas *c)
     if (st->server_version[0])
         x += putf(c, c->y, x, theme_attr(TH_DIM), "  PostgreSQL %s", st->server_version);
     if (p->load_id) {
-        double el = mono_now() - p->load_started;
+        double el = clock_mono_s() - p->load_started;
         x += putf(c, c->y, x, theme_attr(TH_WARN),
                   "  load: %d clients, %llu done, %.0f/%.0f s (:load stop or Ctrl-C)",
                   p->load_clients, (unsigned long long)st->load_executed, el, p->load_seconds);
@@ -428,7 +422,7 @@ static void draw_server(pane_pool *p, canvas *c)
               s->total, s->max_connections);
     if (s->lock_waiting)
         x += putf(c, c->y, x, theme_attr(TH_WARN), "  %ld waiting for a lock", s->lock_waiting);
-    double waited = mono_now() - p->server_asked_at;
+    double waited = clock_mono_s() - p->server_asked_at;
     if (p->server_req && waited > 2 * app_refresh_interval(p->a))
         putf(c, c->y, x, theme_attr(TH_WARN), "  (stale: no answer for %.0f s)", waited);
     c->y++;
@@ -537,7 +531,7 @@ static void draw_connections(pane_pool *p, canvas *c)
         x += w + 1;
     }
     c->y++;
-    double lag = mono_now() - p->st->taken_at;
+    double lag = clock_mono_s() - p->st->taken_at;
     if (lag < 0 || p->st->taken_at <= 0)
         lag = 0;
     for (int i = 0; i < p->st->nconns && i < ENG_MAX_CONNS; i++) {
@@ -638,7 +632,7 @@ static void refresh_stats(pane_pool *p, bool sample)
      * snapshot times would then be short or long at random and the rates
      * jumpy. The tick's own time gives even intervals; counters lag by at
      * most one publication (100 ms) while they move. */
-    s.t = mono_now();
+    s.t = clock_mono_s();
     const pool_sample *last = pool_history_at(&p->hist, 0);
     if (last && s.t <= last->t)
         return;
@@ -671,7 +665,7 @@ static void request_server(pane_pool *p)
     a.flags = ENG_EXEC_NOMETRICS;
     a.tag = TAG_SERVER;
     p->server_req = eng_exec(p->e, &a);
-    p->server_asked_at = mono_now();
+    p->server_asked_at = clock_mono_s();
 }
 
 static void take_server_result(pane_pool *p, const eng_result *r)
@@ -870,7 +864,7 @@ static void load_start(pane_pool *p, int clients, double seconds, const char *sq
     p->load_id = eng_load(p->e, &la);
     p->load_clients = clients;
     p->load_seconds = seconds;
-    p->load_started = mono_now();
+    p->load_started = clock_mono_s();
     free(p->load_sql);
     p->load_sql = xstrdup(sql);
     app_message(p->a, MSG_INFO, "load: %d clients for %g s: %s", clients, seconds, sql);
@@ -1139,10 +1133,18 @@ static bool pool_busy(const pane *pp)
     return p->load_id != 0;
 }
 
-static int pool_on_command(pane *pp, const char *line)
+static int pool_cmd_exec(void *self, const char *line)
 {
-    return run_command((pane_pool *)pp, line);
+    return run_command(self, line);
 }
+
+static const ui_command pool_commands[] = {
+    {"pool", ":pool min N|max N|check|recycle",
+     "resize pgdeck's own pool, check idle connections, or replace them all", pool_cmd_exec},
+    {"load", ":load [-c CLIENTS] [-t SECONDS] SQL|stop",
+     "run a load through the pool (not with --readonly); :load stop ends it", pool_cmd_exec},
+    {NULL, NULL, NULL, NULL},
+};
 
 static const pane_key pool_keys[] = {
     {"]", "Max+", "Pool max_size + 1 (:pool max N); pgdeck's own pool, so --readonly allows it"},
@@ -1170,7 +1172,7 @@ const pane_class pane_pool_class = {
     .on_show = pool_on_show,
     .text_input = pool_text_input,
     .busy = pool_busy,
-    .on_command = pool_on_command,
+    .commands = pool_commands,
     .event_fd = pool_event_fd,
     .on_fd = pool_on_fd,
     .keys = pool_keys,

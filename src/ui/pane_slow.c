@@ -14,9 +14,10 @@
 #include "config.h"
 
 #include "common/sqlsplit.h"
+#include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 #include "ui/osc52.h"
 #include "ui/pane.h"
 #include "ui/editor_link.h"
@@ -56,6 +57,7 @@ typedef struct slow_pane {
     bool show_slowlog;
     size_t *client_order; /* metrics sorted by total time */
     /* lists */
+    bool narrow; /* the server list shows its narrow column set */
     wg_list list[SEC_COUNT];
     int focus;
     /* selection that survives refreshes */
@@ -65,13 +67,23 @@ typedef struct slow_pane {
     bool detail;
     int detail_top;
     mon_stmt *detail_row; /* copy of the row shown (owned strings) */
+    int detail_left;      /* horizontal scroll of the plan and counters */
+    int detail_cols;      /* width of the last draw: the statement wraps there */
     char *explain_title, *explain_text;
     bool explain_running;
     eng_session explain_session;
+    /* EXPLAIN as the statement's author (doc/security.md): lookup, y/n,
+     * then setup / run / ROLLBACK on a session discarded afterwards */
+    eng_id author_id, setup_id, rollback_id;
+    mon_explain_author author;
+    bool explain_asking; /* the confirmation is open */
+    char *setup_error;
     /* what an action runs on (copied when the key was pressed) */
     char *action_sql;
     bool action_analyze;
-    const char *action_kind; /* "reset", "create" */
+    char *action_author_oid;  /* pg_stat_statements.userid, or NULL */
+    char *action_author_name; /* pg_stat_activity's usename, or NULL (the DBA) */
+    const char *action_kind;  /* "reset", "create" */
 } slow_pane;
 
 static slow_pane *SP(pane *p)
@@ -94,16 +106,22 @@ static double mono_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static eng_id submit(slow_pane *p, const char *sql, int nparams, const char *const *params,
-                     const char *tag, eng_session session)
+static eng_id submit_flags(slow_pane *p, const char *sql, int nparams, const char *const *params,
+                           const char *tag, eng_session session, unsigned flags)
 {
     eng_exec_args args = {.sql = sql,
                           .nparams = nparams,
                           .params = params,
                           .session = session,
-                          .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
+                          .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE | flags,
                           .tag = tag};
     return eng_exec(p->e, &args);
+}
+
+static eng_id submit(slow_pane *p, const char *sql, int nparams, const char *const *params,
+                     const char *tag, eng_session session)
+{
+    return submit_flags(p, sql, nparams, params, tag, session, 0);
 }
 
 static const eng_stmt_metric *metric_for(const slow_pane *p, uint64_t fp)
@@ -167,12 +185,29 @@ static const wg_col server_cols[] = {
     {"db", 8, 0},           {"user", 8, 0},           {"query", 0, WG_FLEX},
 };
 
+/* Under NARROW_COLS columns: the figures read first, and always the query
+ * (column numbers of server_cols in server_narrow_map). */
+#define NARROW_COLS 110
+static const wg_col server_cols_narrow[] = {
+    {"calls", 6, WG_RIGHT}, {"total ms", 8, WG_RIGHT}, {"mean", 7, WG_RIGHT}, {"db", 8, 0},
+    {"user", 8, 0},         {"query", 0, WG_FLEX},
+};
+static const int server_narrow_map[] = {0, 2, 4, 9, 10, 11};
+
+/* Statements run inside a function or procedure (toplevel false, 1.9+). */
+static const char *nested_mark(void)
+{
+    return wg_unicode() ? "\u21b3nested " : "(nested) ";
+}
+
 static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     slow_pane *p = ctx;
     if (!p->cur || row < 0 || (size_t)row >= p->cur->n)
         return NULL;
     const mon_stmt *m = &p->cur->rows[row];
+    if (p->narrow && col >= 0 && col < (int)(sizeof server_narrow_map / sizeof *server_narrow_map))
+        col = server_narrow_map[col];
     switch (col) {
     case 0:
         mon_fmt_count(m->c[MC_CALLS], buf, n);
@@ -210,6 +245,10 @@ static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
     case 10:
         return m->user;
     case 11:
+        if (!m->toplevel && mon_server_has_toplevel(&p->srv)) {
+            snprintf(buf, n, "%s%s", nested_mark(), m->query);
+            return buf;
+        }
         return m->query;
     }
     return NULL;
@@ -394,7 +433,9 @@ static void submit_pgss(slow_pane *p)
 
 static void slow_refresh(slow_pane *p)
 {
-    if (!p->probed && !p->probe_id)
+    /* while pg_stat_statements is unavailable every refresh probes again:
+     * someone may create the extension (or grant the view) meanwhile */
+    if ((!p->probed || p->srv.state != MON_PGSS_OK) && !p->probe_id)
         p->probe_id = submit(p, mon_probe_sql(), 0, NULL, "slow:probe", 0);
     else
         submit_pgss(p);
@@ -480,6 +521,8 @@ static void explain_append(slow_pane *p, const eng_result *r)
     free(p->explain_text);
     p->explain_text = sb_steal(&sb);
 }
+
+static void explain_author_known(slow_pane *p);
 
 static int slow_on_event(pane *pp, const eng_event *ev)
 {
@@ -580,14 +623,48 @@ static int slow_on_event(pane *pp, const eng_event *ev)
         }
         return PANE_REDRAW;
     }
-    if (ev->id == p->explain_id) {
+    if (ev->id == p->author_id && ev->id) {
+        if (ev->kind == EV_RESULT && ev->result &&
+            eng_result_status(ev->result) == ENG_RES_TUPLES) {
+            if (!mon_explain_author_parse(ev->result, &p->author, &err))
+                app_message(p->a, MSG_ERROR, "slow: %s", err);
+            free(err);
+        } else if (ev->kind == EV_DONE) {
+            p->author_id = 0;
+            if (ev->status != ENG_DONE_OK) {
+                free(p->explain_title);
+                p->explain_title = xstrdup("EXPLAIN not run: the author lookup failed");
+                free(p->explain_text);
+                p->explain_text =
+                    xasprintf("ERROR: %s\n",
+                              ev->error ? ev->error->message : eng_done_status_name(ev->status));
+            } else {
+                explain_author_known(p);
+            }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->setup_id && ev->id) {
+        if (ev->kind == EV_DONE) {
+            p->setup_id = 0;
+            if (ev->status != ENG_DONE_OK && !p->setup_error)
+                p->setup_error =
+                    xstrdup(ev->error ? ev->error->message : eng_done_status_name(ev->status));
+        }
+        return 0;
+    }
+    if (ev->id == p->explain_id && ev->id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES) {
             explain_append(p, ev->result);
         } else if (ev->kind == EV_DONE) {
             p->explain_id = 0;
             p->explain_running = false;
-            if (ev->status != ENG_DONE_OK) {
+            if (p->setup_error) {
+                free(p->explain_text);
+                p->explain_text = xasprintf("ERROR: cannot run it as role %s: %s\n",
+                                            p->author.role ? p->author.role : "?", p->setup_error);
+            } else if (ev->status != ENG_DONE_OK) {
                 char *msg = xasprintf("%s%s%s%s\n",
                                       ev->status == ENG_DONE_CANCELED ? "canceled: " : "ERROR: ",
                                       ev->error ? ev->error->message : "",
@@ -598,8 +675,16 @@ static int slow_on_event(pane *pp, const eng_event *ev)
             } else if (!p->explain_text) {
                 p->explain_text = xstrdup("(no plan returned)\n");
             }
+        }
+        return PANE_REDRAW;
+    }
+    if (ev->id == p->rollback_id && ev->id) {
+        if (ev->kind == EV_DONE) {
+            p->rollback_id = 0;
+            /* whatever ran is rolled back; the connection is closed, not
+             * returned: nothing it set reaches the pool */
             if (p->explain_session) {
-                eng_session_close(p->e, p->explain_session); /* rolls back ANALYZE's effects */
+                eng_session_discard(p->e, p->explain_session);
                 p->explain_session = 0;
             }
         }
@@ -662,6 +747,7 @@ static void open_detail(slow_pane *p)
     p->detail_row = copy_row(m);
     p->detail = true;
     p->detail_top = 0;
+    p->detail_left = 0;
 }
 
 /* Splits "v1, v2, 'a,b'" into values: commas outside single quotes separate;
@@ -707,65 +793,86 @@ static int split_values(const char *s, char ***out)
     return n;
 }
 
+/* Shows the detail view of the statement an EXPLAIN is about (a blank row
+ * for texts from the Now and Client sections). */
+static void explain_show_detail(slow_pane *p, const char *query)
+{
+    if (p->detail)
+        return;
+    const mon_stmt *m = selected_stmt(p);
+    if (m && p->focus == SEC_SERVER) {
+        open_detail(p);
+        return;
+    }
+    free_row_copy(p->detail_row);
+    mon_stmt *blank = xcalloc(1, sizeof *blank);
+    blank->query = xstrdup(query);
+    blank->database = xstrdup("");
+    /* the Now section's author, so e/E/o from this view keep it */
+    blank->user = xstrdup(p->action_author_name ? p->action_author_name : "");
+    blank->toplevel = true;
+    blank->interval_mean_ms = NAN;
+    p->detail_row = blank;
+    p->detail = true;
+    p->detail_top = 0;
+    p->detail_left = 0;
+}
+
+/* "role attacker" / "role postgres (superuser)" */
+static char *author_label(const mon_explain_author *a)
+{
+    return xasprintf("role %s%s", a->role, a->role_super ? " (superuser)" : "");
+}
+
+/* Runs EXPLAIN in the sandbox: a session of its own (BEGIN, the function
+ * owned by the author, the EXPLAIN through it, ROLLBACK), discarded when the
+ * ROLLBACK is answered. Nothing of it goes to the editor: the editor would
+ * run the text with the DBA's rights and commit it. */
 static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalues,
                         const char *const *values)
 {
     int nparams = sql_param_count(query, strlen(query));
     bool generic = !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->srv);
-    char *sql = mon_explain_sql(query, analyze, generic);
-    /* The editor shows plans; but ANALYZE executes the statement, and only a
-     * plain SELECT is harmless there: anything else runs here, inside a
-     * transaction that is rolled back. */
-    bool to_editor = !analyze || sql_starts_with(query, strlen(query), "SELECT");
-    if (to_editor && editor_link_open(p->a, sql, generic ? 0 : nvalues, values, true)) {
-        free(sql);
-        return; /* the editor runs it and shows the plan */
-    }
+    char *text = nvalues > 0 ? mon_explain_inline_params(query, nvalues, values) : xstrdup(query);
+    char *sql = mon_explain_sql(text, analyze, generic);
+    free(text);
     if (p->explain_id)
         eng_cancel(p->e, p->explain_id);
     if (p->explain_session)
-        eng_session_close(p->e, p->explain_session);
+        eng_session_discard(p->e, p->explain_session);
     free(p->explain_text);
     p->explain_text = NULL;
+    free(p->setup_error);
+    p->setup_error = NULL;
     free(p->explain_title);
+    char *who = author_label(&p->author);
     p->explain_title =
-        xstrdup(analyze   ? "EXPLAIN (ANALYZE, BUFFERS) — in a transaction, rolled back"
-                : generic ? "EXPLAIN (GENERIC_PLAN)"
-                          : "EXPLAIN");
+        xasprintf("%s as %s%s",
+                  analyze   ? "EXPLAIN (ANALYZE, BUFFERS)"
+                  : generic ? "EXPLAIN (GENERIC_PLAN)"
+                            : "EXPLAIN",
+                  who, analyze ? " — executed in a transaction, rolled back" : " — rolled back");
+    free(who);
     p->explain_running = true;
-    if (analyze) {
-        /* ANALYZE executes the statement: run it inside a transaction that
-         * is never committed (read only under --readonly). */
-        p->explain_session = eng_session_open(p->e);
-        submit(p, app_readonly(p->a) ? "BEGIN READ ONLY" : "BEGIN", 0, NULL, "slow:explain-begin",
-               p->explain_session);
-    }
-    p->explain_id =
-        submit(p, sql, generic ? 0 : nvalues, values, "slow:explain", p->explain_session);
+    p->explain_session = eng_session_open(p->e);
+    char *setup = mon_explain_setup_sql(p->author.role, app_readonly(p->a), MON_EXPLAIN_TIMEOUT_MS);
+    p->setup_id =
+        submit_flags(p, setup, 0, NULL, "slow:explain-setup", p->explain_session, ENG_EXEC_SIMPLE);
+    free(setup);
+    const char *params[2] = {sql, p->author.search_path};
+    p->explain_id = submit(p, mon_explain_run_sql(), 2, params, "slow:explain", p->explain_session);
+    p->rollback_id = submit(p, "ROLLBACK", 0, NULL, "slow:explain-rollback", p->explain_session);
     free(sql);
-    if (!p->detail) {
-        const mon_stmt *m = selected_stmt(p);
-        if (m && p->focus == SEC_SERVER)
-            open_detail(p);
-        else {
-            free_row_copy(p->detail_row);
-            mon_stmt *blank = xcalloc(1, sizeof *blank);
-            blank->query = xstrdup(query);
-            blank->database = xstrdup("");
-            blank->user = xstrdup("");
-            blank->interval_mean_ms = NAN;
-            p->detail_row = blank;
-            p->detail = true;
-            p->detail_top = 0;
-        }
-    }
+    explain_show_detail(p, query);
 }
 
 static void explain_values_cb(pane *pp, const char *answer)
 {
     slow_pane *p = SP(pp);
-    if (!answer || !p->action_sql)
+    if (!answer || !p->action_sql) {
+        app_message(p->a, MSG_INFO, "EXPLAIN not run");
         return;
+    }
     char **vals;
     int n = split_values(answer, &vals);
     int need = sql_param_count(p->action_sql, strlen(p->action_sql));
@@ -797,10 +904,56 @@ static void explain_go(slow_pane *p)
     run_explain(p, q, p->action_analyze, 0, NULL);
 }
 
-static void analyze_confirm_cb(pane *pp, bool yes)
+static void explain_confirm_cb(pane *pp, bool yes)
 {
-    if (yes)
-        explain_go(SP(pp));
+    slow_pane *p = SP(pp);
+    p->explain_asking = false;
+    if (yes) {
+        free(p->explain_title);
+        p->explain_title = xstrdup("EXPLAIN — confirmed");
+        explain_go(p);
+    } else {
+        free(p->explain_title);
+        p->explain_title = NULL;
+        app_message(p->a, MSG_INFO, "EXPLAIN not run");
+    }
+    app_mark_dirty(p->a, pp);
+}
+
+/* The author lookup answered: refuse, ask, or run. */
+static void explain_author_known(slow_pane *p)
+{
+    const mon_explain_author *a = &p->author;
+    free(p->explain_title);
+    p->explain_title = NULL;
+    if (!a->role) {
+        app_message(p->a, MSG_ERROR,
+                    "EXPLAIN refused: the statement's author (role oid %s) no longer exists",
+                    p->action_author_oid ? p->action_author_oid : "?");
+        return;
+    }
+    if (!a->may_become) {
+        p->explain_title = xasprintf("EXPLAIN refused: written by role %s; %s is not a member of "
+                                     "it, and pgdeck runs it only with its author's rights",
+                                     a->role, a->dba);
+        app_message(p->a, MSG_ERROR, "EXPLAIN refused: only role %s (or a member) may run it",
+                    a->role);
+        return;
+    }
+    bool ask = p->action_analyze || a->functions[0];
+    if (!ask) {
+        explain_go(p);
+        return;
+    }
+    p->explain_asking = true;
+    p->explain_title = xstrdup(p->action_analyze ? "EXPLAIN ANALYZE — waiting for y/n"
+                                                 : "EXPLAIN — waiting for y/n");
+    char *q =
+        p->action_analyze
+            ? xasprintf("EXPLAIN ANALYZE executes it as role %s (rolled back). Run it?", a->role)
+            : xasprintf("EXPLAIN runs %s as role %s at plan time. Run it?", a->functions, a->role);
+    app_confirm(p->a, (pane *)p, q, explain_confirm_cb);
+    free(q);
 }
 
 static void start_explain(slow_pane *p, bool analyze)
@@ -811,15 +964,82 @@ static void start_explain(slow_pane *p, bool analyze)
             app_message(p->a, MSG_WARN, "no statement text to explain");
         return;
     }
+    if (p->author_id || p->explain_asking)
+        return; /* one at a time */
     free(p->action_sql);
     p->action_sql = xstrdup(q);
     p->action_analyze = analyze;
-    if (analyze)
-        app_confirm(p->a, (pane *)p,
-                    "EXPLAIN ANALYZE runs the statement (rolled back afterwards). Run it?",
-                    analyze_confirm_cb);
-    else
-        explain_go(p);
+    free(p->action_author_oid);
+    free(p->action_author_name);
+    p->action_author_oid = p->action_author_name = NULL;
+    /* the author: pg_stat_statements' userid, pg_stat_activity's user, or
+     * (the Client section) the DBA, who ran it through this console */
+    const mon_stmt *m = p->detail                ? p->detail_row
+                        : p->focus == SEC_SERVER ? selected_stmt(p)
+                                                 : NULL;
+    if (m && m->has_queryid) {
+        p->action_author_oid = xasprintf("%u", (unsigned)m->userid);
+    } else if (!p->detail && p->focus == SEC_NOW && p->now) {
+        int s = p->list[SEC_NOW].sel;
+        if (s >= 0 && (size_t)s < p->now->n)
+            p->action_author_name = xstrdup(p->now->rows[s].user);
+    } else if (p->detail && m && m->user && m->user[0]) {
+        p->action_author_name = xstrdup(m->user);
+    }
+    char *funcs, *ops;
+    mon_explain_candidates(q, &funcs, &ops);
+    const char *params[4] = {p->action_author_oid, p->action_author_name, funcs, ops};
+    p->author_id = submit(p, mon_explain_author_sql(), 4, params, "slow:explain-author", 0);
+    free(funcs);
+    free(ops);
+    mon_explain_author_free(&p->author);
+    explain_show_detail(p, q);
+    free(p->explain_text);
+    p->explain_text = NULL;
+    free(p->explain_title);
+    p->explain_title = xstrdup("EXPLAIN: looking up the statement's author…");
+}
+
+/* o: the text into the editor, never to be committed by accident: it opens
+ * in a transaction, with the author's role when it is not the DBA's, under
+ * a comment naming the author. */
+static void open_in_editor(slow_pane *p)
+{
+    const char *q = action_text(p);
+    if (!q)
+        return;
+    const char *author = NULL;
+    const mon_stmt *m = p->detail                ? p->detail_row
+                        : p->focus == SEC_SERVER ? selected_stmt(p)
+                                                 : NULL;
+    if (m && m->user && m->user[0])
+        author = m->user;
+    else if (!p->detail && p->focus == SEC_NOW && p->now && p->list[SEC_NOW].sel >= 0 &&
+             (size_t)p->list[SEC_NOW].sel < p->now->n)
+        author = p->now->rows[p->list[SEC_NOW].sel].user;
+    char *text;
+    if (author) {
+        bool other = !p->srv.user || strcmp(author, p->srv.user) != 0;
+        char *who = mon_quote_ident(author);
+        char *role_line = other ? xasprintf("SET LOCAL ROLE %s;\n", who) : xstrdup("");
+        text = xasprintf("-- written by role %s (from the Slow pane): opened in a transaction,\n"
+                         "-- COMMIT or ROLLBACK it yourself. SET ROLE limits its rights, but the\n"
+                         "-- functions it calls can undo it: read them before you run it.\n"
+                         "BEGIN;\n%s%s",
+                         who, role_line, q);
+        free(who);
+        free(role_line);
+    } else {
+        text = xstrdup(q);
+    }
+    if (!editor_link_open(p->a, text, 0, NULL, false))
+        app_message(p->a, MSG_WARN, "no editor pane in this build: use y to copy the text");
+    else if (author)
+        app_message(p->a, MSG_INFO,
+                    "text of role %s, in a transaction: nothing is committed unless "
+                    "you COMMIT",
+                    author);
+    free(text);
 }
 
 static void reset_confirm_cb(pane *pp, bool yes)
@@ -866,7 +1086,7 @@ static void filter_cb(pane *pp, const char *answer)
 
 /* ---- keys ------------------------------------------------------------------ */
 
-static int detail_lines(slow_pane *p, char ***out);
+static int detail_lines(slow_pane *p, char ***out, int *nfixed);
 
 static int slow_on_key(pane *pp, int ch, bool is_key)
 {
@@ -887,10 +1107,29 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED | PANE_REDRAW;
         }
         char **lines;
-        int n = detail_lines(p, &lines);
-        for (int i = 0; i < n; i++)
+        int nfixed, widest = 0;
+        int n = detail_lines(p, &lines, &nfixed);
+        for (int i = 0; i < n; i++) {
+            int w = wg_text_width(lines[i]);
+            if (i >= nfixed && w > widest)
+                widest = w;
             free(lines[i]);
+        }
         free(lines);
+        int side = 0;
+        if ((is_key && ch == KEY_RIGHT) || (!is_key && ch == '>'))
+            side = 8;
+        else if ((is_key && ch == KEY_LEFT) || (!is_key && ch == '<'))
+            side = -8;
+        if (side) {
+            int max = widest - (p->detail_cols > 0 ? p->detail_cols : 80) + 1;
+            p->detail_left += side;
+            if (p->detail_left > max)
+                p->detail_left = max;
+            if (p->detail_left < 0)
+                p->detail_left = 0;
+            return PANE_HANDLED | PANE_REDRAW;
+        }
         int step = 0;
         if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
             step = 1;
@@ -962,14 +1201,9 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
         case 'E':
             start_explain(p, true);
             return PANE_HANDLED | PANE_REDRAW;
-        case 'o': {
-            const char *q = action_text(p);
-            if (!q)
-                return PANE_HANDLED;
-            if (!editor_link_open(p->a, q, 0, NULL, false))
-                app_message(p->a, MSG_WARN, "no editor pane in this build: use y to copy the text");
+        case 'o':
+            open_in_editor(p);
             return PANE_HANDLED | PANE_REDRAW;
-        }
         case 'y': {
             const char *q = action_text(p);
             if (!q)
@@ -1022,29 +1256,125 @@ static void add_line(char ***lines, int *n, size_t *cap, char *s)
     (*lines)[(*n)++] = s;
 }
 
-static int detail_lines(slow_pane *p, char ***out)
+/* Byte length of the longest prefix of s (len bytes) that fits in ncols
+ * display columns; at least one character when ncols > 0. */
+static size_t fit_prefix(const char *s, size_t len, int ncols)
+{
+    size_t i = 0;
+    int w = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t l = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (l == 0)
+            l = 1;
+        char ch[8];
+        memcpy(ch, s + i, l);
+        ch[l] = '\0';
+        int cw = wg_text_width(ch);
+        if (w + cw > ncols && i > 0)
+            break;
+        w += cw;
+        i += l;
+        if (w >= ncols)
+            break;
+    }
+    return i;
+}
+
+/* The statement text, wrapped at width columns (it never scrolls sideways). */
+static void add_wrapped(char ***lines, int *n, size_t *cap, const char *text, int width)
+{
+    const char *q = text;
+    while (q) {
+        const char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) : strlen(q);
+        if (len == 0)
+            add_line(lines, n, cap, xstrdup(""));
+        while (len > 0) {
+            size_t k = width > 0 ? fit_prefix(q, len, width) : len;
+            if (k < len) { /* break after the last blank that fits, if any */
+                size_t b = k;
+                while (b > 0 && q[b - 1] != ' ')
+                    b--;
+                if (b > 0)
+                    k = b;
+            }
+            add_line(lines, n, cap, xstrndup(q, k));
+            q += k;
+            len -= k;
+        }
+        q = nl ? nl + 1 : NULL;
+    }
+}
+
+/* One line of the text: newlines and tabs as spaces, at most max bytes. */
+static char *one_line(const char *text, size_t max)
+{
+    size_t len = strlen(text);
+    if (len > max)
+        len = max;
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+        len--; /* not inside a UTF-8 sequence */
+    char *s = xstrndup(text, len);
+    for (char *c = s; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    char *r = xasprintf("%s%s", s, strlen(text) > len ? " …" : "");
+    free(s);
+    return r;
+}
+
+/* What the EXPLAIN runs as, what it calls, whether it executes. */
+static void add_explain_about(slow_pane *p, char ***lines, int *n, size_t *cap)
+{
+    const mon_explain_author *a = &p->author;
+    if (!a->role || !a->may_become)
+        return;
+    bool own = a->dba && strcmp(a->role, a->dba) == 0;
+    add_line(lines, n, cap,
+             xasprintf("  runs as:  role %s%s (%s)", a->role, a->role_super ? ", a superuser" : "",
+                       own ? "your own statement" : "the statement's author, not you"));
+    add_line(lines, n, cap,
+             xasprintf("  calls:    %s", a->functions[0]
+                                             ? a->functions
+                                             : "no function outside pg_catalog named in the text"));
+    add_line(lines, n, cap,
+             xstrdup(p->action_analyze
+                         ? "  executes: yes — the statement really runs, then is rolled back"
+                         : "  executes: no — planned only (the planner may run IMMUTABLE/STABLE "
+                           "functions), rolled back"));
+    if (p->explain_asking && p->action_sql) {
+        char *t = one_line(p->action_sql, 300);
+        add_line(lines, n, cap, xasprintf("  text:     %s", t));
+        free(t);
+    }
+}
+
+static int detail_lines(slow_pane *p, char ***out, int *nfixed)
 {
     char **lines = NULL;
     int n = 0;
     size_t cap = 0;
     const mon_stmt *m = p->detail_row;
+    *nfixed = 0;
     if (m) {
-        if (m->has_queryid)
+        if (m->has_queryid) {
+            const char *level = !mon_server_has_toplevel(&p->srv) ? ""
+                                : m->toplevel                     ? " · toplevel"
+                                              : " · nested (run inside a function or procedure)";
             add_line(&lines, &n, &cap,
                      xasprintf("queryid %lld · database %s · user %s%s", (long long)m->queryid,
-                               m->database, m->user, m->toplevel ? "" : " · nested"));
-        add_line(&lines, &n, &cap, xstrdup(""));
-        const char *q = m->query;
-        while (q) {
-            const char *nl = strchr(q, '\n');
-            add_line(&lines, &n, &cap, nl ? xstrndup(q, (size_t)(nl - q)) : xstrdup(q));
-            q = nl ? nl + 1 : NULL;
+                               m->database, m->user, level));
         }
+        add_line(&lines, &n, &cap, xstrdup(""));
+        add_wrapped(&lines, &n, &cap, m->query, p->detail_cols);
+        *nfixed = n;
         if (p->explain_title) {
             add_line(&lines, &n, &cap, xstrdup(""));
             add_line(&lines, &n, &cap,
                      xasprintf("%s%s", p->explain_title,
                                p->explain_running ? " … running (Esc or Ctrl-C cancels)" : ""));
+            add_explain_about(p, &lines, &n, &cap);
             const char *t = p->explain_text;
             while (t && *t) {
                 const char *nl = strchr(t, '\n');
@@ -1099,14 +1429,26 @@ static int detail_lines(slow_pane *p, char ***out)
 static void draw_detail(slow_pane *p, WINDOW *win, int rows, int cols)
 {
     char **lines;
-    int n = detail_lines(p, &lines);
-    wg_text(win, 0, 0, "Statement detail   (e EXPLAIN · E ANALYZE · o editor · y copy · Esc back)",
-            cols, theme_attr(TH_TITLE));
+    int nfixed;
+    p->detail_cols = cols;
+    int n = detail_lines(p, &lines, &nfixed);
+    char title[160];
+    snprintf(title, sizeof title,
+             "Statement detail   (e EXPLAIN · E ANALYZE · o editor · y copy · Left/Right · Esc "
+             "back)%s",
+             p->detail_left ? " →" : "");
+    wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     for (int y = 1; y < rows; y++) {
         int i = p->detail_top + y - 1;
         if (i >= n)
             break;
-        wg_text(win, y, 0, lines[i], cols, theme_attr(TH_NORMAL));
+        const char *l = lines[i];
+        if (i >= nfixed && p->detail_left > 0) { /* plan and counters scroll sideways */
+            size_t len = strlen(l);
+            size_t skip = fit_prefix(l, len, p->detail_left);
+            l = wg_text_width(l) > p->detail_left ? l + skip : "";
+        }
+        wg_text(win, y, 0, l, cols, theme_attr(TH_NORMAL));
     }
     for (int i = 0; i < n; i++)
         free(lines[i]);
@@ -1149,11 +1491,13 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         char rates[48] = "";
         if (p->cur && p->cur->interval_s > 0)
             snprintf(rates, sizeof rates, " · rates over %.1fs", p->cur->interval_s);
+        /* the filter first: it must stay visible at 80 columns */
         snprintf(title, sizeof title,
-                 "Server: pg_stat_statements %s · %zu%s statements · sort %s%s (s,r)%s%s%s",
-                 p->srv.installed_version ? p->srv.installed_version : "?", p->cur ? p->cur->n : 0,
+                 "Server: pg_stat_statements %s%s%s · %zu%s statements · sort %s%s (s,r)%s",
+                 p->srv.installed_version ? p->srv.installed_version : "?",
+                 filter[0] ? " · filter: " : "", filter, p->cur ? p->cur->n : 0,
                  p->cur && p->cur->truncated ? "+" : "", mon_sort_name(p->sort),
-                 p->by_rate ? "/s" : "", rates, filter[0] ? " · filter: " : "", filter);
+                 p->by_rate ? "/s" : "", rates);
     } else {
         snprintf(title, sizeof title, "Server: pg_stat_statements %s",
                  p->srv.state == MON_PGSS_UNKNOWN ? "(probing…)" : "unavailable");
@@ -1165,6 +1509,13 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         if (p->srv.visibility_note[0] && list_rows > 3) {
             wg_text(win, y++, 0, p->srv.visibility_note, cols, theme_attr(TH_DIM));
             list_rows--;
+        }
+        bool narrow = cols < NARROW_COLS;
+        if (narrow != p->narrow) {
+            p->narrow = narrow;
+            p->list[SEC_SERVER].cols = narrow ? server_cols_narrow : server_cols;
+            p->list[SEC_SERVER].ncols = narrow ? 6 : 12;
+            p->list[SEC_SERVER].hscroll = 0;
         }
         wg_list_draw(&p->list[SEC_SERVER], win, y, 0, list_rows, cols);
         y += list_rows;
@@ -1226,7 +1577,11 @@ static void slow_destroy(pane *pp)
     if (!p)
         return;
     if (p->explain_session)
-        eng_session_close(p->e, p->explain_session);
+        eng_session_discard(p->e, p->explain_session);
+    mon_explain_author_free(&p->author);
+    free(p->setup_error);
+    free(p->action_author_oid);
+    free(p->action_author_name);
     for (int i = 0; i < SEC_COUNT; i++)
         wg_list_free(&p->list[i]);
     mon_server_free(&p->srv);
@@ -1268,41 +1623,52 @@ static void slow_on_show(pane *pp, bool shown)
 static bool slow_busy(const pane *pp)
 {
     const slow_pane *p = (const slow_pane *)pp;
-    return p->explain_running || p->action_id;
+    return p->explain_running || p->action_id || p->author_id || p->rollback_id;
 }
 
-static int slow_on_command(pane *pp, const char *line)
+static int slow_cmd_sort(void *self, const char *line)
 {
-    slow_pane *p = SP(pp);
-    if (strncmp(line, "sort ", 5) == 0) {
-        mon_sort s;
-        if (!mon_sort_parse(line + 5, &s)) {
-            app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
-            return PANE_HANDLED;
-        }
-        p->sort = s;
-        if (p->cur)
-            mon_pgss_sort(p->cur, p->sort, p->by_rate);
-        submit_pgss(p);
-        return PANE_HANDLED | PANE_REDRAW;
+    slow_pane *p = self;
+    mon_sort s;
+    if (!mon_sort_parse(ui_command_args(line), &s)) {
+        app_message(p->a, MSG_ERROR, "sort: total, mean, calls, rows, read or temp");
+        return PANE_HANDLED;
     }
-    if (strncmp(line, "filter", 6) == 0 && (line[6] == ' ' || line[6] == '\0')) {
-        filter_cb(pp, line[6] ? line + 7 : "");
-        return PANE_HANDLED | PANE_REDRAW;
-    }
-    return PANE_IGNORED;
+    p->sort = s;
+    if (p->cur)
+        mon_pgss_sort(p->cur, p->sort, p->by_rate);
+    submit_pgss(p);
+    return PANE_HANDLED | PANE_REDRAW;
 }
+
+static int slow_cmd_filter(void *self, const char *line)
+{
+    filter_cb(self, ui_command_args(line));
+    return PANE_HANDLED | PANE_REDRAW;
+}
+
+static const ui_command slow_commands[] = {
+    {"sort", ":sort total|mean|calls|rows|read|temp", "sort the server's statements",
+     slow_cmd_sort},
+    {"filter", ":filter [db:NAME] [user:NAME] [TEXT]", "filter the server list (empty: all)",
+     slow_cmd_filter},
+    {NULL, NULL, NULL, NULL},
+};
 
 static const pane_key slow_keys[] = {
-    {"Enter", "Detail", "full text, every counter, client metrics and EXPLAIN output"},
+    {"Enter", "Detail",
+     "full text (wrapped), every counter, client metrics and EXPLAIN output (Left/Right "
+     "scroll)"},
     {"s", "Sort", "sort by total, mean, calls, rows, shared blocks read, temp blocks written"},
     {"r", "Rate", "sort by per-second rates instead of cumulative figures"},
     {"/", "Filter", "filter the server list: db:NAME user:NAME and text"},
     {"f", "Focus", "move between the Server, Now and Client sections"},
     {"l", "Log", "Client section: latency metrics or the slow log"},
-    {"e", "Explain", "EXPLAIN the selected statement (asks $n values when needed)"},
-    {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS), in a transaction rolled back"},
-    {"o", "Editor", "open the statement text in the editor"},
+    {"e", "Explain",
+     "EXPLAIN as the statement's author, rolled back (asks first when it names non-builtin "
+     "functions)"},
+    {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS) as the statement's author, rolled back (asks)"},
+    {"o", "Editor", "open the text in the editor, in a transaction, naming its author"},
     {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
     {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},
     {"c", "Create", "CREATE EXTENSION pg_stat_statements when the library is loaded"},
@@ -1320,6 +1686,6 @@ const pane_class pane_slow_class = {
     .on_tick = slow_on_tick,
     .on_show = slow_on_show,
     .busy = slow_busy,
-    .on_command = slow_on_command,
+    .commands = slow_commands,
     .keys = slow_keys,
 };

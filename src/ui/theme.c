@@ -2,6 +2,7 @@
  * The active theme is UI-thread state (only the UI thread draws). */
 #include "ui/theme.h"
 #include "ui/tui.h"
+#include "common/filecap.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -211,24 +212,36 @@ static const char *parse_line(char *line, theme_spec *spec, char **owned)
 bool theme_parse_file(const char *path, theme_spec *out, char **err)
 {
     theme_builtin_default(out);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        *err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+    /* A regular file of at most 1 MB (filecap.h): --theme=/dev/zero, a FIFO
+     * or a huge file is refused at once instead of read for ever. */
+    size_t size = 0;
+    char *data = filecap_read_file(path, FILECAP_SETTINGS_MAX, &size, err);
+    if (!data)
         return false;
-    }
     theme_spec spec;
     theme_builtin_default(&spec);
     char buf[1024];
     int lineno = 0;
     bool ok = true;
-    while (fgets(buf, sizeof buf, f)) {
+    size_t pos = 0;
+    while (pos < size) {
+        const char *start = data + pos;
+        const char *nl = memchr(start, '\n', size - pos);
+        size_t len = nl ? (size_t)(nl - start) : size - pos;
+        pos += len + (nl ? 1 : 0);
         lineno++;
-        size_t len = strlen(buf);
-        if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
+        if (memchr(start, '\0', len)) {
+            *err = xasprintf("%s:%d: NUL byte in line: not a theme file", path, lineno);
+            ok = false;
+            break;
+        }
+        if (len >= sizeof buf) {
             *err = xasprintf("%s:%d: line too long", path, lineno);
             ok = false;
             break;
         }
+        memcpy(buf, start, len);
+        buf[len] = '\0';
         char *hash = strchr(buf, '#');
         if (hash)
             *hash = '\0';
@@ -244,11 +257,7 @@ bool theme_parse_file(const char *path, theme_spec *out, char **err)
             break;
         }
     }
-    if (ok && ferror(f)) {
-        *err = xasprintf("%s: read error: %s", path, strerror(errno));
-        ok = false;
-    }
-    fclose(f);
+    free(data);
     if (ok)
         *out = spec;
     return ok;

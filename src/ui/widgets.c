@@ -3,10 +3,12 @@
 #include "ui/app.h"
 #include "ui/pane.h"
 #include "ui/theme.h"
+#include "common/termsafe.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
 #include <langinfo.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,21 @@ static int layout(const char *s, size_t len, int maxcols, wchar_t *out, size_t *
         if (r && (wc == L'\t' || wc == L'\n' || wc == L'\r')) {
             wc = L' ';
             cw = 1;
+        }
+        if (r && term_classify_cp((uint32_t)wc) == TS_BIDI) {
+            /* shown as <U+202E> (termsafe.h): text cannot disguise itself */
+            char esc[16];
+            int k = snprintf(esc, sizeof esc, "<U+%04X>", (unsigned)wc);
+            for (int e = 0; e < k && (maxcols < 0 || used < maxcols); e++) {
+                if (out)
+                    out[n] = (wchar_t)esc[e];
+                n++;
+                used++;
+            }
+            i += r;
+            have_base = true;
+            combining = 0;
+            continue;
         }
         if (r && cw == 0 && have_base && combining < MAX_COMBINING) {
             if (out)
@@ -441,21 +458,41 @@ void wg_list_draw(wg_list *l, WINDOW *w, int y, int x, int rows, int cols)
     }
 }
 
-bool wg_list_find(wg_list *l, int dir, bool include_current)
+/* As wg_list_find; *wrapped when the match is past the end (or the start). */
+static bool list_find(wg_list *l, int dir, bool include_current, bool *wrapped)
 {
+    *wrapped = false;
     if (!l->search || !*l->search || l->count == 0)
         return false;
     char buf[512];
     int start = l->sel < 0 ? 0 : l->sel;
     for (int i = include_current ? 0 : 1; i <= l->count; i++) {
-        int row = ((start + dir * i) % l->count + l->count) % l->count;
+        int at = start + dir * i;
+        int row = (at % l->count + l->count) % l->count;
         for (int c = 0; c < l->ncols; c++)
             if (find_ci(cell_text(l, row, c, buf, sizeof buf), l->search)) {
+                *wrapped = i > 0 && (at >= l->count || at < 0);
                 wg_list_select(l, row);
                 return true;
             }
     }
     return false;
+}
+
+bool wg_list_find(wg_list *l, int dir, bool include_current)
+{
+    bool wrapped;
+    return list_find(l, dir, include_current, &wrapped);
+}
+
+static void find_and_say(wg_list *l, app *a, int dir, bool include_current)
+{
+    bool wrapped;
+    if (!list_find(l, dir, include_current, &wrapped))
+        app_message(a, MSG_WARN, "Not found: %s", l->search);
+    else if (wrapped)
+        app_message(a, MSG_INFO, "search wrapped: %s (continuing at the %s)", l->search,
+                    dir > 0 ? "top" : "bottom");
 }
 
 typedef struct search_ctx {
@@ -469,12 +506,11 @@ static void search_done(void *ctx, const char *answer)
     wg_list *l = sc->list;
     app *a = sc->app;
     free(sc);
-    if (!answer)
+    if (!answer || !*answer) /* empty: the last search stays (n / N repeat it) */
         return;
     free(l->search);
-    l->search = *answer ? xstrdup(answer) : NULL;
-    if (l->search && !wg_list_find(l, 1, true))
-        app_message(a, MSG_WARN, "Not found: %s", answer);
+    l->search = xstrdup(answer);
+    find_and_say(l, a, 1, true);
 }
 
 int wg_list_key(wg_list *l, app *a, int ch, bool is_key)
@@ -528,7 +564,8 @@ int wg_list_key(wg_list *l, app *a, int ch, bool is_key)
             search_ctx *sc = xmalloc(sizeof *sc);
             sc->list = l;
             sc->app = a;
-            app_prompt_ctx(a, "/", l->search ? l->search : "", "search", false, search_done, sc);
+            /* empty, as in less and pspg: Up brings back the last term */
+            app_prompt_ctx(a, "/", "", "search", false, search_done, sc);
             return PANE_HANDLED | PANE_REDRAW;
         }
         case 'n':
@@ -537,8 +574,7 @@ int wg_list_key(wg_list *l, app *a, int ch, bool is_key)
                 app_message(a, MSG_INFO, "No search yet: / searches");
                 return PANE_HANDLED;
             }
-            if (!wg_list_find(l, ch == 'n' ? 1 : -1, false))
-                app_message(a, MSG_WARN, "Not found: %s", l->search);
+            find_and_say(l, a, ch == 'n' ? 1 : -1, false);
             return PANE_HANDLED | PANE_REDRAW;
         default:
             return PANE_IGNORED;

@@ -133,7 +133,8 @@ is "$(q "select string_agg(id || name || created, ' ' order by id) from mapped")
 printf 'id,nope\n3,x\n' >"$T/mismatch.csv"
 imp "$T/mismatch.csv" --table mapped
 is "$(rc)" 1 "unknown column: exit 1"
-like "$(out)" 'file column "nope" not in table mapped' "unknown column named before sending"
+like "$(out)" 'file column not in table mapped \(file column -> table column\): "nope" -> "nope"' \
+    "unknown column named before sending"
 imp "$T/mapped.csv" --table mapped --truncate
 is "$(q "select count(*) from mapped")" 2 "--truncate: replaced, not appended"
 imp "$T/mapped.csv" --table mapped

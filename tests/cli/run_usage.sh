@@ -64,7 +64,7 @@ usage "--config missing file" '/nonexistent/pgdeck.conf' run -c 'select 1' --con
 
 err=$("$PGDECK" run -f /nonexistent/script.sql 2>&1); rc=$?
 is "$rc" 1 "unreadable -f file: exit 1"
-like "$err" '/nonexistent/script.sql: No such file or directory' "unreadable -f file: says so"
+like "$err" '/nonexistent/script.sql: cannot open: No such file or directory' "unreadable -f file: says so"
 
 out=$(printf '' | "$PGDECK" run -f - 2>&1); rc=$?
 is "$rc" 0 "an empty script does nothing and exits 0 (as psql)"

@@ -2,7 +2,7 @@
  * naming: any bytes. The guess must be one of the candidates, and the names
  * made from the first record must be unique, non-empty, valid UTF-8 and at
  * most 63 bytes. */
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -18,6 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(s.d.quote == '"' || s.d.quote == '\'');
     FUZZ_CHECK(s.empty == (size == 0 || (size == 3 && s.d.bom)));
     FUZZ_CHECK(s.utf8_ok == (s.d.encoding == CSV_ENC_UTF8));
+    FUZZ_CHECK(!s.delim_alt || (strchr(",;\t|", s.delim_alt) && s.delim_alt != s.d.delim));
+    FUZZ_CHECK(s.d.delim != s.d.quote);
 
     size_t off = s.d.bom ? 3 : 0;
     csv_scanner sc;

@@ -4,7 +4,7 @@
  * give the same records, the records must tile the input, line numbers must
  * match an independent count, and splitting a record must find as many
  * fields as the scanner counted. */
-#include "common/csv.h"
+#include "import/csv.h"
 #include "tests/fuzz/fuzz.h"
 
 #include <stdbool.h>

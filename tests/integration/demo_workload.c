@@ -1,8 +1,8 @@
 /* demo_workload.c — `pgdeck demo`'s schema and background sessions against a
  * real throwaway cluster: the data is there, every kind of session shows up
  * in pg_stat_activity, and stopping leaves no session behind. */
-#include "engine/demo_workload.h"
-#include "engine/sandbox.h"
+#include "sandbox/demo_workload.h"
+#include "sandbox/sandbox.h"
 
 #include "../lib/tap.h"
 
@@ -45,7 +45,6 @@ int main(void)
         skip_all("no PostgreSQL server binaries");
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     char *err = NULL, *warn = NULL;
     sandbox *sb = sandbox_start(&o, &err);
     if (!sb)

@@ -5,7 +5,7 @@
 #define PGDECK_TEST_ENGINE_UTIL_H
 
 #include "engine/engine.h"
-#include "engine/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "tests/lib/tap.h"
 
 #include <libpq-fe.h>
@@ -232,7 +232,6 @@ static __attribute__((unused)) sandbox *tu_sandbox(void)
         skip_all("PostgreSQL server binaries not found");
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     char *err = NULL;
     sandbox *sb = sandbox_start(&o, &err);
     if (!sb) {

@@ -1,4 +1,4 @@
-/* tests/integration/import_engine.c — the importer (src/engine/import.h)
+/* tests/integration/import_engine.c — the importer (src/import/import.h)
  * through the engine API against a real throwaway cluster: exact imports of
  * awkward files, errors tied to the file's own lines with nothing imported,
  * cancel, --jobs equal to one job, a terminated backend, progress. */
@@ -6,8 +6,8 @@
 
 #include "common/xalloc.h"
 #include "engine/engine.h"
-#include "engine/import.h"
-#include "engine/sandbox.h"
+#include "import/import.h"
+#include "sandbox/sandbox.h"
 #include "tests/lib/tap.h"
 
 #include <libpq-fe.h>
@@ -328,7 +328,6 @@ int main(void)
     plan_no_plan();
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     char *err = NULL;
     if (!sandbox_find_bindir())
         skip_all("no PostgreSQL server programs");

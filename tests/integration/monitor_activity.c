@@ -52,6 +52,22 @@ static char *signal_pid(engine *e, int pid, bool terminate)
     return out;
 }
 
+/* The same by identity (pid and backend_start): "t", "f", "no row" or the error. */
+static char *signal_backend(engine *e, int pid, const char *start, bool terminate)
+{
+    char p[16];
+    snprintf(p, sizeof p, "%d", pid);
+    const char *params[2] = {p, start};
+    char *err = NULL;
+    eng_result *r = mu_run(e, mon_signal_backend_sql(terminate), 2, params, NULL, &err, NULL);
+    char *out = r && eng_result_nrows(r) == 1   ? strdup(eng_result_value(r, 0, 0))
+                : r && eng_result_nrows(r) == 0 ? strdup("no row")
+                                                : strdup(err ? err : "?");
+    eng_result_free(r);
+    free(err);
+    return out;
+}
+
 /* Waits until the backend's state in pg_stat_activity matches. */
 static bool wait_state(engine *e, int pid, const char *state, bool waiting, int ms)
 {
@@ -84,10 +100,15 @@ static void test_running_and_cancel(engine *e, sandbox *sb)
     ok(b && mon_backend_in_view(b, MON_VIEW_RUNNING, false), "in the running view");
     ok(b && !mon_backend_in_view(b, MON_VIEW_WAITING, false), "not in the waiting view");
     ok(b && strcmp(b->client, "127.0.0.1") == 0, "client address: %s", b ? b->client : "");
-    bool own = false;
+    bool own_listed = false, own_unmarked = false;
     for (size_t i = 0; a && i < a->n; i++)
-        own |= strstr(a->rows[i].query, MON_SQL_MARK) && strcmp(a->rows[i].state, "active") == 0;
-    ok(!own, "the monitor's own backend is not listed");
+        if (strstr(a->rows[i].query, MON_SQL_MARK) && strcmp(a->rows[i].state, "active") == 0) {
+            own_listed = true;
+            own_unmarked |= !a->rows[i].own;
+        }
+    ok(own_listed && !own_unmarked, "the monitor's own backend is listed, marked as its own");
+    ok(b && !b->own && b->backend_start[0] && b->start_epoch > 0,
+       "the sleeper is not the monitor's; its backend_start: %s", b ? b->backend_start : "");
     mon_activity_free(a);
 
     mon_activity *n = now_over(e, "50");
@@ -110,8 +131,22 @@ static void test_running_and_cancel(engine *e, sandbox *sb)
     res = signal_pid(e, 1, false);
     is_str(res, "f", "a pid that is no backend: false, not an error");
     free(res);
-    res = signal_pid(e, pid, true);
-    is_str(res, "t", "pg_terminate_backend($1) answers true");
+    mon_activity *cur = activity(e);
+    const mon_backend *cb = mon_activity_find(cur, pid);
+    char *start = cb ? strdup(cb->backend_start) : strdup("");
+    mon_activity_free(cur);
+    res = signal_backend(e, pid, "2000-01-01 00:00:00.000000", true);
+    is_str(res, "no row", "terminate by identity: another backend_start matches nothing");
+    free(res);
+    res = signal_backend(e, pid + 100000, start, true);
+    is_str(res, "no row", "terminate by identity: another pid matches nothing");
+    free(res);
+    cur = activity(e);
+    ok(mon_activity_find(cur, pid) != NULL, "on the server: the sleeper is still there");
+    mon_activity_free(cur);
+    res = signal_backend(e, pid, start, true);
+    is_str(res, "t", "pg_terminate_backend by pid and backend_start answers true");
+    free(start);
     free(res);
     double until = tu_now() + 10;
     bool gone = false;

@@ -257,7 +257,6 @@ static void test_not_preloaded(void)
 {
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     o.pg_stat_statements = false;
     char *err = NULL;
     sandbox *sb = sandbox_start(&o, &err);

@@ -3,7 +3,7 @@
 #ifndef PGDECK_TEST_MONITOR_UTIL_H
 #define PGDECK_TEST_MONITOR_UTIL_H
 
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 #include "tests/integration/engine_util.h"
 
 /* Runs sql and hands over its first result (NULL on failure; *status and

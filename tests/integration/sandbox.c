@@ -3,8 +3,9 @@
  * trace, and its guardian cleans up after an owner killed with SIGKILL. */
 #include "config.h"
 
+#include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "tests/lib/tap.h"
 
 #include <libpq-fe.h>
@@ -126,12 +127,23 @@ static bool wait_until_gone(const char *datadir, long pid, int seconds)
     return false;
 }
 
+/* The sandbox's progress lines reach the caller's callback, never stderr. */
+static void collect_progress(void *ctx, const char *line)
+{
+    strbuf *lines = ctx;
+    sb_append(lines, line);
+    sb_append(lines, "\n");
+}
+
 static void test_lifecycle(void)
 {
+    strbuf progress;
+    sb_init(&progress);
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    ok(o.port == 0 && o.pg_stat_statements && !o.quiet, "defaults: any port, pg_stat_statements");
-    o.quiet = true;
+    ok(o.port == 0 && o.pg_stat_statements && !o.progress, "defaults: any port, pg_stat_statements, silent");
+    o.progress = collect_progress;
+    o.progress_ctx = &progress;
     o.extra_conf = "work_mem = '7MB'";
     char *err = NULL;
     sandbox *sb = sandbox_start(&o, &err);
@@ -143,6 +155,9 @@ static void test_lifecycle(void)
     char *datadir = xstrdup(sandbox_datadir(sb));
     is_str(sandbox_host(sb), "127.0.0.1", "host is the loopback address");
     ok(sandbox_port(sb) > 0 && sandbox_port(sb) < 65536, "a real port (%d)", sandbox_port(sb));
+    ok(strstr(progress.data, "initdb in ") && strstr(progress.data, "server on "),
+       "progress lines reach the caller's callback");
+    sb_free(&progress);
     is_str(sandbox_user(sb), "postgres", "superuser role postgres");
     is_str(sandbox_dbname(sb), "postgres", "database postgres");
     ok(sandbox_bindir(sb) && strcmp(sandbox_bindir(sb), sandbox_find_bindir()) == 0,
@@ -250,7 +265,6 @@ static void test_guardian(void)
         close(fds[0]);
         sandbox_opts o;
         sandbox_opts_defaults(&o);
-        o.quiet = true;
         char *err = NULL;
         sandbox *sb = sandbox_start(&o, &err);
         char line[4096];
@@ -288,7 +302,6 @@ static void test_fixed_port(void)
 {
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     o.pg_stat_statements = false;
     char *err = NULL;
     sandbox *a = sandbox_start(&o, &err);

@@ -20,7 +20,7 @@
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
-#include "engine/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,7 +172,6 @@ static void daemon_main(int report, pid_t watch, long timeout, bool pgss)
 
     sandbox_opts o;
     sandbox_opts_defaults(&o);
-    o.quiet = true;
     o.pg_stat_statements = pgss;
     char *err = NULL;
     sandbox *sb = sigfd >= 0 ? sandbox_start(&o, &err) : NULL;

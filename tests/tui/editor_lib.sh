@@ -1,5 +1,6 @@
 # editor_lib.sh — helpers for the editor pane's TUI tests (on shell_lib.sh).
-#   ed_start NAME [ENV=VALUE...]   pgdeck in tmux (120x34), on pane 4
+#   ed_start NAME [ENV=VALUE...]   pgdeck in tmux (ED_COLS x ED_ROWS, default
+#                                   120x34), on pane 4
 #   ed_clear                        empties the buffer (Esc >, then C-e C-u BS per line)
 #   ed_sql SQL                      clears, types SQL
 #   ed_run SQL                      ed_sql + F5, waits until the run ended
@@ -7,7 +8,7 @@
 ed_start() {
     _name=$1
     shift
-    sh_start "editor-$_name" 120 34 "$@" --
+    sh_start "editor-$_name" "${ED_COLS:-120}" "${ED_ROWS:-34}" "$@" --
     sh_wait 'connected' 20 >/dev/null
     sh_keys M-4
     sh_wait 'Pipeline: (on|off)' 10 >/dev/null
@@ -34,6 +35,8 @@ ed_run() {
     sleep 0.3
     ed_wait_done "${2:-20}"
 }
+# the editor's rows: the screen between the pane bar and the status line
+ed_text() { sh_screen | sed -n '3,/Pipeline: \|Open transaction\|transaction failed/p' | sed '$d'; }
 ed_status() { sh_screen | grep -m1 'Pipeline: ' ; }
 ed_grid() { sh_screen | sed -n '/Pipeline: /,$p' | sed 1d; }
 # check NAME CMD [ARGS...]: one TAP line from a command's status; on failure

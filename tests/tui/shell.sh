@@ -116,6 +116,28 @@ ok $? "... and the command line waits under it"
 sh_keys M-1
 sh_wait_not '^:abc' 5
 ok $? "Alt-1 from the command line closes it"
+# The ':' commands are tables (the app's and each pane's): completion and
+# help come from the same tables as dispatch, pane commands included.
+sh_keys ':'
+sh_type "pipel"
+sh_keys Tab
+sh_wait '^:pipeline' 5
+ok $? "Tab completes a pane's command (:pipeline) from its table"
+sh_keys Escape
+sh_wait_not '^:' 5
+sh_keys ':'
+sh_type "REFRESH 4"
+sh_keys Enter
+sh_wait "refresh 4\\.0s" 5
+ok $? "command names are case-insensitive (:REFRESH 4)"
+sh_keys F1
+sh_wait "Global keys" 5
+sh_keys NPage NPage NPage NPage NPage NPage
+sh_wait ":pipeline on\\|off" 5
+ok $? "help lists the editor's :pipeline from its table"
+like "$(sh_screen)" "sort the server.s statements \\(Slow pane\\)" "help names the pane a command belongs to"
+sh_keys Escape
+sh_wait_not "Global keys" 5
 sh_keys ':'
 sh_type "refresh 5"
 sh_keys Enter

@@ -32,9 +32,9 @@ ok $? ":theme light: the header's colours changed live"
 sh_keys ':'
 sh_type "theme no-such-theme"
 sh_keys Enter
-sh_wait "theme 'no-such-theme' not found" 5
-ok $? ":theme of a missing theme: an error"
-is "$(header_sgr)" "$header_dark" "... and the default theme is back"
+sh_wait "keeping the theme light: theme 'no-such-theme' not found" 5
+ok $? ":theme of a missing theme: an error that says the theme in use stays"
+is "$(header_sgr)" "$header_light" "... and it does: still light"
 for t in solarized-dark high-contrast mono default; do
     sh_keys ':'
     sh_type "theme $t"

@@ -2,7 +2,8 @@
 # tests/tui/slow_missing.sh — the Slow pane without pg_stat_statements: in a
 # database where it was not created it says so and what to do; under
 # --readonly CREATE EXTENSION and reset are refused; without --readonly `c`
-# asks, creates it (checked on the server) and the list appears. On a
+# asks, creates it (checked on the server) and the list appears; created
+# from another session it is found on a later refresh. On a
 # cluster without the preload it names shared_preload_libraries.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -48,6 +49,23 @@ is "$(cluster_psql -d nopgss -c "select count(*) from pg_extension where extname
 sh_wait 'Server: pg_stat_statements [0-9.]+ ·' 10
 ok $? "the statement list appears"
 sh_stop
+
+# Created from another session: found on the next refresh (while it is
+# unavailable every refresh probes again).
+for size in "80 24" "160 45"; do
+    set -- $size
+    db="later$1"
+    cluster_psql -c "create database $db" >/dev/null
+    sh_start "later$1" "$1" "$2" -- -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$db"
+    sh_wait 'connected' 20
+    sh_keys 2
+    sh_wait 'not installed in database' 10
+    ok $? "[$1] $db: pg_stat_statements is not installed"
+    cluster_psql -d "$db" -c "create extension pg_stat_statements" >/dev/null
+    sh_wait 'Server: pg_stat_statements [0-9.]+ ·' 10
+    ok $? "[$1] created by someone else: the list appears on a later refresh"
+    sh_stop
+done
 cluster_stop
 
 cluster_start --no-pg-stat-statements

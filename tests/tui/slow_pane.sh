@@ -92,21 +92,18 @@ sh_type "0.01"
 sh_keys Enter
 sh_wait 'Result +\(cost=' 10
 ok $? "the plan is shown"
-like "$(sh_screen)" 'EXPLAIN select pg_sleep\(\$1\)' "in the editor, with the statement (\$1 bound)"
-sh_keys M-2
-sh_wait 'Statement detail' 5
-ok $? "back to the Slow pane's detail view (Alt-2)"
+like "$(sh_screen)" 'EXPLAIN as role postgres \(superuser\) — rolled back' "in the Slow pane, as the statement's author"
+like "$(sh_screen)" 'Statement detail' "the detail view stays (nothing went to the editor)"
 sh_keys E
-sh_wait 'EXPLAIN ANALYZE runs the statement .*\(y/n\)' 5
+sh_wait 'EXPLAIN ANALYZE executes it as role postgres \(rolled back\)\. Run it\? \(y/n\)' 5
 ok $? "EXPLAIN ANALYZE asks first"
 sh_keys y
 sh_wait "value for \\\$1" 5
 sh_type "0.02"
 sh_keys Enter
 sh_wait 'Execution Time: [0-9.]+ ms' 10
-ok $? "EXPLAIN (ANALYZE, BUFFERS) of a SELECT: in the editor"
-sh_keys M-2
-sh_wait 'Statement detail' 5
+ok $? "EXPLAIN (ANALYZE, BUFFERS) of a SELECT: in the Slow pane too"
+like "$(sh_screen)" 'executed in a transaction, rolled back' "in a transaction rolled back, as every statement kind"
 sh_keys y
 sh_wait 'copied [0-9]+ bytes to the clipboard' 5
 ok $? "y copies the text"
@@ -162,7 +159,7 @@ ok $? "two parameters: one prompt for both values"
 sh_type "1, 30"
 sh_keys Enter
 explain_running() {
-    [ "$(cluster_psql -c "select count(*) from pg_stat_activity where state = 'active' and query ilike 'explain%pg_sleep%' and pid <> pg_backend_pid()")" = 1 ]
+    [ "$(cluster_psql -c "select count(*) from pg_stat_activity where state = 'active' and query like '%pgdeck_explain_as%' and pid <> pg_backend_pid()")" = 1 ]
 }
 wait_until 10 explain_running
 ok $? "EXPLAIN ANALYZE of the 30 s UPDATE runs on the server"

@@ -4,6 +4,7 @@
 #include "tests/lib/tap.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -259,9 +260,53 @@ int main(void)
     free(err);
     err = NULL;
     ok(!config_load_file(&cfg, dir, true, &err), "a directory is an error");
-    snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+    snprintf(want, sizeof want, "%s: cannot open: Is a directory", dir);
     is_str(err, want, "directory message");
     free(err);
+
+    /* Bad input must end at once with a clear message: a device, a FIFO
+     * nobody writes to (open would block), a huge file, a line of NULs. */
+    err = NULL;
+    ok(!config_load_file(&cfg, "/dev/zero", false, &err) && err &&
+           strstr(err, "/dev/zero: cannot open: not a regular file"),
+       "/dev/zero is refused at once");
+    free(err);
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo.conf", dir);
+    if (mkfifo(fifo, 0600) == 0) {
+        err = NULL;
+        ok(!config_load_file(&cfg, fifo, false, &err) && err && strstr(err, "not a regular file"),
+           "a FIFO is refused without blocking");
+        free(err);
+        unlink(fifo);
+    }
+    char huge[300];
+    snprintf(huge, sizeof huge, "%s/huge.conf", dir);
+    FILE *hf = fopen(huge, "w");
+    for (int i = 0; i < (1 << 20) / 16 + 1; i++)
+        fputs("# padding .....\n", hf);
+    fclose(hf);
+    err = NULL;
+    ok(!config_load_file(&cfg, huge, false, &err) && err && strstr(err, "larger than 1 MB"),
+       "a file over 1 MB is refused");
+    free(err);
+    hf = fopen(huge, "w");
+    for (int i = 0; i < 10000; i++)
+        fputc('x', hf);
+    fclose(hf);
+    err = NULL;
+    ok(!config_load_file(&cfg, huge, false, &err) && err && strstr(err, ":1: line longer than"),
+       "a line over the cap is refused");
+    free(err);
+    hf = fopen(huge, "w");
+    for (int i = 0; i < 5000; i++)
+        fputc('\0', hf);
+    fclose(hf);
+    err = NULL;
+    ok(!config_load_file(&cfg, huge, false, &err) && err && strstr(err, ":1: NUL byte"),
+       "a file of NULs is refused");
+    free(err);
+    unlink(huge);
     config_free(&cfg);
 
     /* config_set: the command line's overrides. */

@@ -1,6 +1,6 @@
-/* Unit tests for src/common/csv.c: COPY CSV parsing, line numbers, sniffing,
+/* Unit tests for src/import/csv.c: COPY CSV parsing, line numbers, sniffing,
  * type inference, names. No server. */
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/xalloc.h"
 
 #include "../lib/tap.h"
@@ -189,6 +189,106 @@ static void test_sniff(void)
     is_int(s.d.quote, '\'', "single quote sniffed");
 }
 
+/* Records of buf with dialect d. */
+static int count_records(const csv_dialect *d, const char *buf)
+{
+    scanned sc;
+    scan_all(d, buf, strlen(buf), 0, &sc);
+    return sc.last == CSV_END ? sc.n : -1;
+}
+
+/* A guess never silently changes data: the quote stays '"' without strong
+ * evidence; delimiter ties are settled by the extension or reported; the
+ * header is judged with the dialect finally chosen, and doubts are reported. */
+static void test_sniff_doubts(void)
+{
+    csv_sniff s;
+    csv_given g;
+
+    /* apostrophes that open fields, but do not wrap them */
+    const char *ap = "id,word\n1,'tis\n2,rock 'n' roll\n3,'twas\n4,ok\n";
+    csv_sniff_sample(ap, strlen(ap), true, &s);
+    is_int(s.d.quote, '"', "apostrophes at the start of words: quote stays \"");
+    is_int(count_records(&s.d, ap), 5, "... and every record stays a record");
+    const char *excel = "code,name\n'0123,a\n'0456,b\n'0789,c\n";
+    csv_sniff_sample(excel, strlen(excel), true, &s);
+    is_int(s.d.quote, '"', "Excel's leading apostrophes: quote stays \"");
+    is_int(count_records(&s.d, excel), 4, "... no unclosed quote");
+    const char *wrapped = "'a','b'\n'1','x, y'\n'2','z'\n";
+    csv_sniff_sample(wrapped, strlen(wrapped), true, &s);
+    is_int(s.d.quote, '\'', "apostrophes wrapping whole fields on every record: quote '");
+    const char *once = "a,b\n'1','x'\n2,y\n3,z\n4,w\n";
+    csv_sniff_sample(once, strlen(once), true, &s);
+    is_int(s.d.quote, '"', "wrapped fields on one record only: not enough evidence");
+
+    /* one comma and one tab on every line: a tie */
+    const char *tie = "name,x\tval\nab,c\t1\nde,f\t2\n";
+    csv_sniff_sample(tie, strlen(tie), true, &s);
+    ok(s.delim_alt != 0, "comma/tab tie reported as ambiguous");
+    ok((s.d.delim == ',' && s.delim_alt == '\t') || (s.d.delim == '\t' && s.delim_alt == ','),
+       "... between comma and tab");
+    is_int(csv_delim_for_path("/x/data.TSV"), '\t', ".tsv names tab");
+    is_int(csv_delim_for_path("a.tab"), '\t', ".tab names tab");
+    is_int(csv_delim_for_path("a.csv"), ',', ".csv names comma");
+    is_int(csv_delim_for_path("a.psv"), '|', ".psv names pipe");
+    is_int(csv_delim_for_path("a.txt"), 0, ".txt names none");
+    is_int(csv_delim_for_path("dir.csv/file"), 0, "a dot in a directory is no extension");
+    csv_given_init(&g);
+    g.ext_delim = '\t';
+    csv_sniff_given(tie, strlen(tie), true, &g, &s);
+    is_int(s.d.delim, '\t', ".tsv settles the tie: tab");
+    is_int(s.delim_alt, 0, "... no question left");
+    is_int(s.nfields, 2, "... 2 fields by tab");
+    g.ext_delim = ',';
+    csv_sniff_given(tie, strlen(tie), true, &g, &s);
+    ok(s.d.delim == ',' && !s.delim_alt, ".csv settles the tie: comma");
+    g.ext_delim = '|';
+    csv_sniff_given(tie, strlen(tie), true, &g, &s);
+    ok(s.delim_alt != 0, "an extension naming neither leaves the question");
+    const char *clear = "a,b,c\n1,2,3\n4,5,6\n";
+    g.ext_delim = '\t';
+    csv_sniff_given(clear, strlen(clear), true, &g, &s);
+    ok(s.d.delim == ',' && !s.delim_alt, "no tie: the sample wins over the extension");
+
+    /* the header is judged with the given delimiter */
+    const char *semi = "1;x,y\n2;3,4\n5;6,7\n";
+    csv_sniff_sample(semi, strlen(semi), true, &s);
+    ok(s.delim_alt != 0, "comma/semicolon tie reported");
+    csv_given_init(&g);
+    g.delim = ',';
+    csv_sniff_given(semi, strlen(semi), true, &g, &s);
+    ok(s.d.header && s.d.delim == ',', "given comma: y over numbers is a header");
+    g.delim = ';';
+    csv_sniff_given(semi, strlen(semi), true, &g, &s);
+    ok(!s.d.header && s.d.delim == ';', "given semicolon: 1 over numbers is data");
+    is_int(s.delim_alt, 0, "a given delimiter is no question");
+    g.header = 1;
+    csv_sniff_given(semi, strlen(semi), true, &g, &s);
+    ok(s.d.header && !s.header_unsure, "a given header is kept");
+
+    /* a NUL byte is named by line, and is no sign of another encoding */
+    const char nulbuf[] = "a,b\n1,x\r\n2,y\0z\n";
+    csv_sniff_sample(nulbuf, sizeof nulbuf - 1, true, &s);
+    is_int(s.nul_line, 3, "NUL byte: its line");
+    ok(s.utf8_ok && s.d.encoding == CSV_ENC_UTF8, "NUL byte: still UTF-8");
+    csv_sniff_sample(ap, strlen(ap), true, &s);
+    is_int(s.nul_line, 0, "no NUL byte: line 0");
+
+    /* doubts about the header */
+    const char *years = "region,2023,2024\nnorth,10,20\nsouth,30,40\n";
+    csv_sniff_sample(years, strlen(years), true, &s);
+    ok(s.header_unsure, "names that look like data above data: unsure");
+    const char *mixed = "id,2023\n1,10\n2,20\n";
+    csv_sniff_sample(mixed, strlen(mixed), true, &s);
+    ok(s.header_unsure, "conflicting votes: unsure");
+    const char *sure = "id,amount\n1,2.5\n2,3\n";
+    csv_sniff_sample(sure, strlen(sure), true, &s);
+    ok(s.d.header && !s.header_unsure, "names above numbers: a sure header");
+    const char *nums = "1,2\n3,4\n";
+    csv_sniff_sample(nums, strlen(nums), true, &s);
+    ok(!s.d.header && !s.header_unsure, "numbers only: surely no header");
+}
+
 static void test_types(void)
 {
     struct {
@@ -317,6 +417,7 @@ int main(void)
     test_scanner();
     test_split();
     test_sniff();
+    test_sniff_doubts();
     test_types();
     test_names();
     return done_testing();

@@ -1,5 +1,4 @@
 /* editbuf.c — the editor buffer's readline keys, history file, completion. */
-#include "ui/complete.h"
 #include "ui/editbuf.h"
 #include "ui/history.h"
 #include "../lib/tap.h"
@@ -88,6 +87,55 @@ int main(void)
     eb_key(&b, '\n', false, false);
     is_str(b.text, "\n", "Enter inserts a newline");
 
+    /* soft wrap: Up/Down by screen row, Home/End by logical line */
+    eb_set(&b, "0123456789abcdefghij");
+    b.wrap = 10;
+    is_int(eb_line_rows(&b, 0), 3, "20 characters at 10 columns: 2 rows and the end's row");
+    int row, col;
+    eb_locate(&b, b.point, &row, &col);
+    ok(row == 2 && col == 0, "the end after a full row is at the next row's start (%d,%d)", row,
+       col);
+    is_int(eb_key(&b, EBK_UP, true, false), EB_MOVED, "Up inside a wrapped line moves");
+    is_int(b.point, 10, "... one screen row up");
+    eb_key(&b, EBK_UP, true, false);
+    is_int(b.point, 0, "... and again");
+    is_int(eb_key(&b, EBK_UP, true, false), EB_HIST_PREV, "Up on the first row: history");
+    b.point = 13;
+    b.goal_col = -1; /* as after any other key */
+    eb_key(&b, EBK_UP, true, false);
+    is_int(b.point, 3, "Up keeps the screen column");
+    eb_key(&b, EBK_DOWN, true, false);
+    is_int(b.point, 13, "Down comes back");
+    eb_key(&b, EBK_HOME, true, false);
+    is_int(b.point, 0, "Home: the start of the logical line, not of the row");
+    eb_key(&b, CTRL('e'), false, false);
+    is_int(b.point, 20, "C-e: the end of the logical line");
+    eb_set(&b, "ab\xe4\xb8\xad\xe4\xb8\xad"
+               "c\nxy");
+    b.wrap = 5;
+    b.point = 5; /* the second wide character */
+    b.goal_col = -1;
+    eb_locate(&b, b.point, &row, &col);
+    ok(row == 1 && col == 0, "a wide character that does not fit starts the next row (%d,%d)", row,
+       col);
+    eb_key(&b, EBK_DOWN, true, false);
+    is_int(b.point, 10, "Down from the last row: the next logical line");
+    eb_key(&b, EBK_UP, true, false);
+    is_int(b.point, 5, "Up from the next line: the last row of the wrapped one");
+    b.wrap = 0;
+    eb_set(&b, "abc\nx");
+    b.point = 3;
+    b.goal_col = -1;
+    eb_key(&b, EBK_DOWN, true, false);
+    is_int(b.point, 5, "no wrap: Down goes to the next line (clamped to its end)");
+
+    /* clearing: the text goes to the kill ring */
+    eb_set(&b, "select 42");
+    eb_kill_all(&b);
+    ok(b.len == 0 && b.point == 0, "eb_kill_all empties the buffer");
+    eb_key(&b, CTRL('y'), false, false);
+    is_str(b.text, "select 42", "C-y brings it back");
+
     eb_set(&b, "select * from public.ord");
     is_int(eb_word_before(&b), 14, "the word before the cursor includes the schema");
     eb_free(&b);
@@ -136,35 +184,5 @@ int main(void)
     rmdir(path);
     rmdir(dir);
 
-    /* completion */
-    completer c;
-    cpl_init(&c);
-    cpl_add(&c, 's', NULL, "public");
-    cpl_add(&c, 't', "public", "orders");
-    cpl_add(&c, 't', "public", "order_lines");
-    cpl_add(&c, 't', "shop", "carts");
-    cpl_add(&c, 'c', "orders", "order_id");
-    cpl_add(&c, 'f', "pg_catalog", "now");
-    char **list;
-    int n = cpl_candidates(&c, "ord", 3, &list);
-    is_int(n, 4, "ord: two tables, a column and the keyword ORDER");
-    char *pre = cpl_common_prefix(list, n);
-    is_str(pre, "order", "common prefix");
-    free(pre);
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "shop.c", 6, &list);
-    is_int(n, 1, "schema-qualified");
-    is_str(n ? list[0] : NULL, "carts", "shop.c -> carts");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "orders.o", 8, &list);
-    is_str(n ? list[0] : NULL, "order_id", "table.column");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "sel", 3, &list);
-    is_str(n ? list[0] : NULL, "select", "keywords follow the case typed");
-    cpl_free_list(list, n);
-    n = cpl_candidates(&c, "SEL", 3, &list);
-    is_str(n ? list[0] : NULL, "SELECT", "upper case too");
-    cpl_free_list(list, n);
-    cpl_free(&c);
     return done_testing();
 }

@@ -56,6 +56,7 @@ int main(void)
     is_int(keymap_lookup(&km, K('+')), KM_REFRESH_SLOWER, "+ slower");
     is_int(keymap_lookup(&km, K('-')), KM_REFRESH_FASTER, "- faster");
     is_int(keymap_lookup(&km, K(' ')), KM_PAUSE, "Space pause");
+    is_int(keymap_lookup(&km, K('p')), KM_PAUSE, "p pause (where a pane takes Space, as Activity)");
     is_int(keymap_lookup(&km, K('x')), KM_NONE, "x unbound");
     is_int(keymap_lookup(&km, M('q')), KM_NONE, "M-q unbound");
 

@@ -3,6 +3,7 @@
 #include "ui/tui.h"
 #include "../lib/tap.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,31 @@ int main(void)
     ok(!theme_parse_file("/nonexistent/x.theme", &spec, &err) && err &&
            strstr(err, "/nonexistent/x.theme: cannot open") != NULL,
        "missing file names the file");
+    free(err);
+    err = NULL;
+    ok(!theme_parse_file("/dev/zero", &spec, &err) && err &&
+           strstr(err, "/dev/zero: cannot open: not a regular file"),
+       "--theme=/dev/zero is refused at once");
+    free(err);
+    {
+        char nuls[] = "/tmp/pgdeck-theme-nul-XXXXXX";
+        int fd = mkstemp(nuls);
+        char zero[4096] = {0};
+        for (int i = 0; i < 300; i++) /* 1.2 MB of NULs */
+            (void)!write(fd, zero, sizeof zero);
+        close(fd);
+        err = NULL;
+        ok(!theme_parse_file(nuls, &spec, &err) && err && strstr(err, "larger than 1 MB"),
+           "a theme over 1 MB is refused");
+        free(err);
+        fd = open(nuls, O_WRONLY | O_TRUNC);
+        (void)!write(fd, zero, 100);
+        close(fd);
+        err = NULL;
+        ok(!theme_parse_file(nuls, &spec, &err) && err && strstr(err, ":1: NUL byte"),
+           "a small file of NULs is refused");
+        unlink(nuls);
+    }
     free(err);
 
     /* lookup: a path is used as is; a name is searched in $XDG_CONFIG_HOME first */

@@ -94,6 +94,10 @@ int main(void)
     is_int(wg_text_width("a\tb\nc"), 5, "tab and newline are one space");
     is_int(wg_text_width("\x01"), 4, "a control character is \\xNN");
     is_int(wg_text_width("\xe6\x97"), 8, "a truncated sequence: each byte escaped");
+    is_int(wg_text_width("a\xe2\x80\xae"
+                         "b"),
+           10, "a bidi override is shown as <U+202E>");
+    is_int(wg_text_width("\xc2\x9b"), 8, "a C1 control is escaped");
     is_int(wg_text_width(""), 0, "empty");
     is_int(wg_text_width(NULL), 0, "NULL");
 
@@ -101,6 +105,12 @@ int main(void)
     /* drawing: escapes, clipping, wide chars at the edge */
     is_int(wg_text(w, 0, 0, "ok\xff!", 20, A_NORMAL), 7, "drawn columns");
     is_str(row_text(w, 0), "ok\\xff!             ", "invalid byte drawn as \\xff");
+    werase(w);
+    wg_text(w, 0, 0,
+            "ab\xe2\x80\xae"
+            "cd",
+            20, A_NORMAL);
+    is_str(row_text(w, 0), "ab<U+202E>cd        ", "a bidi override drawn visibly");
     werase(w);
     is_int(wg_text(w, 0, 0, "abcdef", 3, A_NORMAL), 3, "clipped to 3 columns");
     is_str(row_text(w, 0), "abc                 ", "only 3 columns written");

@@ -23,7 +23,10 @@ typedef struct sandbox_opts {
     int port;                /* 0: pick a free port */
     bool pg_stat_statements; /* preload it (default true via sandbox_opts_defaults) */
     const char *extra_conf;  /* lines appended to postgresql.conf, or NULL */
-    bool quiet;              /* no progress on stderr */
+    /* Progress lines ("initdb in DIR", "server on HOST:PORT") go to the
+     * caller, which decides where they are shown; NULL: none. */
+    void (*progress)(void *ctx, const char *line);
+    void *progress_ctx;
 } sandbox_opts;
 
 void sandbox_opts_defaults(sandbox_opts *o);

@@ -1,6 +1,6 @@
 /* monitor.c — SQL and result interpretation for the server monitors
  * (pg_stat_statements, pg_stat_activity, pg_locks). See monitor.h. */
-#include "engine/monitor.h"
+#include "monitor/monitor.h"
 
 #include "common/fingerprint.h"
 #include "common/strbuf.h"
@@ -175,6 +175,13 @@ const char *mon_pgss_state_name(mon_pgss_state st)
 bool mon_server_has_generic_plan(const mon_server *s)
 {
     return s->version_num >= 160000;
+}
+
+static bool list_has(const char *list, const char *col, size_t len);
+
+bool mon_server_has_toplevel(const mon_server *s)
+{
+    return s->state == MON_PGSS_OK && s->columns && list_has(s->columns, "toplevel", 8);
 }
 
 /* Does a shared_preload_libraries value name pg_stat_statements? Entries may
@@ -1004,6 +1011,13 @@ char *mon_explain_sql(const char *query, bool analyze, bool generic)
 
 /* ---- pg_stat_activity ------------------------------------------------- */
 
+/* A backend's identity with its pid: the start time as text in a fixed form
+ * (UTC, microseconds), whatever DateStyle and TimeZone the session has, so
+ * it compares equal in a later statement on any pool connection. */
+#define BACKEND_START_TEXT "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+/* length of "SELECT " MON_SQL_MARK, the start of every monitor statement */
+#define MON_MARK_LEN "27"
+
 #define ACTIVITY_COLUMNS                                                                           \
     "SELECT " MON_SQL_MARK " a.pid, a.datname, a.usename, a.application_name,"                     \
     " CASE WHEN a.client_addr IS NOT NULL THEN host(a.client_addr)"                                \
@@ -1013,10 +1027,13 @@ char *mon_explain_sql(const char *query, bool analyze, bool generic)
     " extract(epoch FROM now() - a.query_start) AS query_s,"                                       \
     " extract(epoch FROM now() - a.state_change) AS state_s,"                                      \
     " CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by,"        \
+    " " BACKEND_START_TEXT " AS backend_start,"                                                    \
+    " extract(epoch FROM a.backend_start) AS backend_start_epoch,"                                 \
+    " (a.pid = pg_backend_pid() OR left(a.query, " MON_MARK_LEN ") = 'SELECT " MON_SQL_MARK "')"   \
+    " AS own,"                                                                                     \
     " a.query"                                                                                     \
     " FROM pg_stat_activity a"                                                                     \
-    " WHERE a.pid <> pg_backend_pid()"                                                             \
-    " AND a.backend_type IN ('client backend', 'autovacuum worker')"
+    " WHERE a.backend_type IN ('client backend', 'autovacuum worker')"
 
 const char *mon_activity_sql(void)
 {
@@ -1025,11 +1042,69 @@ const char *mon_activity_sql(void)
     return ACTIVITY_COLUMNS " ORDER BY a.query_start NULLS LAST, a.pid";
 }
 
+const char *mon_dbstat_sql(void)
+{
+    /* inet_server_addr() is NULL over a unix socket */
+    return "SELECT " MON_SQL_MARK " extract(epoch FROM clock_timestamp()) AS now_s,"
+           " sum(xact_commit + xact_rollback) AS xacts, sum(blks_hit) AS blks_hit,"
+           " sum(blks_read) AS blks_read, sum(temp_files) AS temp_files,"
+           " sum(temp_bytes) AS temp_bytes,"
+           " (inet_server_addr() IS NULL OR inet_server_addr() <<= inet '127.0.0.0/8'"
+           " OR inet_server_addr() = inet '::1') AS local_conn"
+           " FROM pg_stat_database";
+}
+
+bool mon_dbstat_parse(const eng_result *r, mon_dbstat *out, char **err)
+{
+    int c_now = col_index(r, "now_s"), c_x = col_index(r, "xacts");
+    if (eng_result_status(r) != ENG_RES_TUPLES || eng_result_nrows(r) != 1 || c_now < 0 ||
+        c_x < 0) {
+        if (err)
+            *err = xstrdup("unexpected pg_stat_database result");
+        return false;
+    }
+    out->now_s = get_num(r, 0, c_now);
+    out->xacts = get_num(r, 0, c_x);
+    out->blks_hit = get_num(r, 0, col_index(r, "blks_hit"));
+    out->blks_read = get_num(r, 0, col_index(r, "blks_read"));
+    out->temp_files = get_num(r, 0, col_index(r, "temp_files"));
+    out->temp_bytes = get_num(r, 0, col_index(r, "temp_bytes"));
+    out->local_conn = get_bool(r, 0, col_index(r, "local_conn"));
+    return true;
+}
+
+/* A counter's rate, NAN when the interval is unusable or the counter went
+ * backwards (a stats reset): never a negative rate. */
+static double counter_rate(double prev, double cur, double dt)
+{
+    if (isnan(prev) || isnan(cur) || !(dt > 0) || cur < prev)
+        return NAN;
+    return (cur - prev) / dt;
+}
+
+void mon_dbstat_rates(const mon_dbstat *prev, const mon_dbstat *cur, mon_dbrates *out)
+{
+    double dt = prev ? cur->now_s - prev->now_s : NAN;
+    out->tps = prev ? counter_rate(prev->xacts, cur->xacts, dt) : NAN;
+    out->temp_files_s = prev ? counter_rate(prev->temp_files, cur->temp_files, dt) : NAN;
+    out->temp_bytes_s = prev ? counter_rate(prev->temp_bytes, cur->temp_bytes, dt) : NAN;
+    /* the hit ratio of the interval when blocks were read in it, else since the
+     * statistics were reset */
+    double hit = cur->blks_hit, read = cur->blks_read;
+    if (prev && !isnan(counter_rate(prev->blks_hit, hit, dt)) &&
+        !isnan(counter_rate(prev->blks_read, read, dt)) &&
+        (hit - prev->blks_hit) + (read - prev->blks_read) > 0) {
+        hit -= prev->blks_hit;
+        read -= prev->blks_read;
+    }
+    out->hit_ratio = hit + read > 0 ? 100.0 * hit / (hit + read) : NAN;
+}
+
 const char *mon_now_sql(void)
 {
-    return ACTIVITY_COLUMNS
-        " AND a.state = 'active' AND a.query_start < now() - $1::float8 * interval '1 ms'"
-        " ORDER BY a.query_start, a.pid";
+    return ACTIVITY_COLUMNS " AND a.pid <> pg_backend_pid() AND a.state = 'active' AND "
+                            "a.query_start < now() - $1::float8 * interval '1 ms'"
+                            " ORDER BY a.query_start, a.pid";
 }
 
 mon_activity *mon_activity_parse(const eng_result *r, char **err)
@@ -1046,6 +1121,8 @@ mon_activity *mon_activity_parse(const eng_result *r, char **err)
     int c_we = col_index(r, "wait_event"), c_bt = col_index(r, "backend_type");
     int c_xact = col_index(r, "xact_s"), c_qs = col_index(r, "query_s");
     int c_ss = col_index(r, "state_s"), c_blk = col_index(r, "blocked_by");
+    int c_bs = col_index(r, "backend_start"), c_bse = col_index(r, "backend_start_epoch");
+    int c_own = col_index(r, "own");
     mon_activity *a = xcalloc(1, sizeof *a);
     int n = eng_result_nrows(r);
     a->n = (size_t)n;
@@ -1065,6 +1142,9 @@ mon_activity *mon_activity_parse(const eng_result *r, char **err)
         b->xact_s = get_num(r, i, c_xact);
         b->query_s = get_num(r, i, c_qs);
         b->state_s = get_num(r, i, c_ss);
+        b->backend_start = get_str0(r, i, c_bs);
+        b->start_epoch = get_num(r, i, c_bse);
+        b->own = get_bool(r, i, c_own);
         if (c_blk >= 0 && !eng_result_isnull(r, i, c_blk))
             b->blocked_by = mon_parse_int_array(eng_result_value(r, i, c_blk), &b->nblocked_by);
     }
@@ -1093,6 +1173,7 @@ void mon_activity_free(mon_activity *a)
         free(b->wait_event);
         free(b->backend_type);
         free(b->query);
+        free(b->backend_start);
         free(b->blocked_by);
     }
     free(a->rows);
@@ -1204,6 +1285,16 @@ const char *mon_signal_sql(bool terminate)
 {
     return terminate ? "SELECT " MON_SQL_MARK " pg_terminate_backend($1::int)"
                      : "SELECT " MON_SQL_MARK " pg_cancel_backend($1::int)";
+}
+
+const char *mon_signal_backend_sql(bool terminate)
+{
+    /* the pid alone could name a new session that got a finished one's pid */
+#define SIGNAL_WHERE                                                                               \
+    " FROM pg_stat_activity a WHERE a.pid = $1::int AND " BACKEND_START_TEXT " = $2"
+    return terminate ? "SELECT " MON_SQL_MARK " pg_terminate_backend(a.pid)" SIGNAL_WHERE
+                     : "SELECT " MON_SQL_MARK " pg_cancel_backend(a.pid)" SIGNAL_WHERE;
+#undef SIGNAL_WHERE
 }
 
 /* ---- formatting ------------------------------------------------------- */

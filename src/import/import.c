@@ -4,9 +4,9 @@
  * thread per part. Each talks to the engine through its own session and its
  * own tag "import:SERIAL:JOB"; import_on_event() routes the engine's events to
  * the matching thread's queue by that tag. Nothing here touches a PGconn. */
-#include "engine/import.h"
+#include "import/import.h"
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "common/msgq.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -106,6 +106,36 @@ char *import_qualified_name(const char *schema, const char *table)
     return r;
 }
 
+bool import_type_ok(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n == 0 || n > 200)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == '"') { /* a quoted identifier, as format_type writes one */
+            for (i++; i < n; i++)
+                if (t[i] == '"') {
+                    if (t[i + 1] != '"')
+                        break;
+                    i++;
+                }
+            if (i >= n)
+                return false;
+        } else if (c == '(') { /* a type modifier: numbers only */
+            for (i++; i < n && t[i] != ')'; i++)
+                if (!(t[i] >= '0' && t[i] <= '9') && t[i] != ',' && t[i] != ' ')
+                    return false;
+            if (i >= n)
+                return false;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '_' || c == ' ' || c == '.' || c == '[' || c == ']' || c >= 0x80)) {
+            return false;
+        }
+    }
+    return csv_utf8_check(t, n) == (size_t)-1;
+}
+
 char *import_create_sql(const import_spec *s)
 {
     char *q = import_qualified_name(s->schema, s->table);
@@ -120,12 +150,17 @@ char *import_create_sql(const import_spec *s)
         if (s->cols[i].skip)
             continue;
         csv_type t = CSV_T_TEXT;
-        if (s->cols[i].type && !csv_type_parse(s->cols[i].type, &t))
-            goto bad; /* only types we know: nothing pasted from input */
+        const char *type = csv_type_name(t);
+        if (s->cols[i].type && csv_type_parse(s->cols[i].type, &t))
+            type = csv_type_name(t);
+        else if (s->cols[i].type && import_type_ok(s->cols[i].type))
+            type = s->cols[i].type; /* a type name as the server spells it */
+        else if (s->cols[i].type)
+            goto bad; /* nothing else is pasted from input */
         char *c = import_quote_ident(s->cols[i].name);
         if (!c)
             goto bad;
-        sb_printf(&sb, "%s%s %s", n++ ? ", " : "", c, csv_type_name(t));
+        sb_printf(&sb, "%s%s %s", n++ ? ", " : "", c, type);
         free(c);
     }
     sb_append_c(&sb, ')');
@@ -326,6 +361,17 @@ typedef struct job {
     size_t nmap, mapcap;
 } job;
 
+/* Who may touch what (as engine_int.h states it for the engine):
+ *   lock         phase, njobs, res.bytes, res.seconds: written by the
+ *                coordinator, read by import_get_progress on the caller's
+ *                thread while the import runs;
+ *   reject_lock  rejects, nrejects, rejcap: appended by every job thread;
+ *   atomics      cancel, abandon, done, backend_pid, rejected, records and
+ *                each job's bytes_done / rows_sent: any thread;
+ *   the rest     the coordinator's: set before the job threads start (which
+ *                then only read spec, fd, targets, keep, skipping, copy_sql),
+ *                or after they are joined. res is read by others only once
+ *                done is set (import_get_result). */
 struct importer {
     engine *e;
     import_spec spec;
@@ -337,9 +383,9 @@ struct importer {
     int done_pipe[2];
     pthread_mutex_t lock;
     import_result res;
-    const char *phase;
-    int njobs;  /* parts running */
-    int nalloc; /* jobs allocated at start (spec.jobs): events are routed to them */
+    const char *phase; /* lock */
+    int njobs;         /* lock: parts running */
+    int nalloc;        /* jobs allocated at start (spec.jobs): events are routed to them */
     job *jobs;
     job coord;
     _Atomic int backend_pid;
@@ -351,9 +397,13 @@ struct importer {
     int nkeep;
     bool skipping;
     char *copy_sql;
-    /* max_errors */
-    pthread_mutex_t reject_lock;
+    /* max_errors: rejects are collected and written in file order at the end
+     * (parts finish in any order; within a part, a record the server rejects
+     * is found after the client-side rejects of its batch) */
     FILE *reject;
+    pthread_mutex_t reject_lock;
+    struct reject *rejects;  /* reject_lock */
+    size_t nrejects, rejcap; /* reject_lock */
     _Atomic uint64_t rejected, records;
 };
 
@@ -364,6 +414,13 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void set_njobs(importer *im, int njobs)
+{
+    pthread_mutex_lock(&im->lock);
+    im->njobs = njobs;
+    pthread_mutex_unlock(&im->lock);
 }
 
 static void set_phase(importer *im, const char *phase)
@@ -730,6 +787,12 @@ static void csv_quote_into(strbuf *sb, const char *s, size_t len)
     sb_append_c(sb, '"');
 }
 
+typedef struct reject {
+    uint64_t line; /* the file's own */
+    size_t seq;    /* arrival, to keep equal lines stable */
+    char *text;    /* the reject file's line: line,error,record LF */
+} reject;
+
 /* Records a skipped record; false when that is one too many. */
 static bool reject_record(job *j, uint64_t line, const char *why, const char *rec, size_t len)
 {
@@ -744,9 +807,10 @@ static bool reject_record(job *j, uint64_t line, const char *why, const char *re
         csv_quote_into(&sb, rec, len);
         sb_append_c(&sb, '\n');
         pthread_mutex_lock(&im->reject_lock);
-        fwrite(sb.data, 1, sb.len, im->reject);
+        im->rejects = xgrow(im->rejects, &im->rejcap, im->nrejects + 1, sizeof *im->rejects);
+        im->rejects[im->nrejects] = (reject){line, im->nrejects, sb_steal(&sb)};
+        im->nrejects++;
         pthread_mutex_unlock(&im->reject_lock);
-        sb_free(&sb);
     }
     if (im->spec.max_errors > 0 && n > (uint64_t)im->spec.max_errors) {
         char *m = xasprintf("more than %ld bad records (the last: %s)", im->spec.max_errors, why);
@@ -758,6 +822,43 @@ static bool reject_record(job *j, uint64_t line, const char *why, const char *re
         return false;
     }
     return true;
+}
+
+static int reject_cmp(const void *a, const void *b)
+{
+    const reject *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Writes the rejects in file order (every job has ended) and frees them. */
+static bool write_rejects(importer *im)
+{
+    bool ok = true;
+    qsort(im->rejects, im->nrejects, sizeof *im->rejects, reject_cmp);
+    for (size_t i = 0; i < im->nrejects; i++) {
+        if (ok && fputs(im->rejects[i].text, im->reject) == EOF)
+            ok = false;
+        free(im->rejects[i].text);
+    }
+    free(im->rejects);
+    im->rejects = NULL;
+    im->nrejects = im->rejcap = 0;
+    return ok;
+}
+
+/* The server's context ("COPY t, line 12, column x: ...") counts lines of
+ * the stream it got (one part, one batch): say the file's own line instead. */
+static char *context_at_file_line(const char *ctx, uint64_t file_line)
+{
+    const char *p = strstr(ctx, ", line ");
+    if (!p)
+        return xstrdup(ctx);
+    const char *q = p + 7;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    return xasprintf("%.*s, line %llu%s", (int)(p - ctx), ctx, (unsigned long long)file_line, q);
 }
 
 /* ---- one part of the file through COPY ---------------------------------- */
@@ -807,8 +908,28 @@ static void out_record(importer *im, outbuf *o, const char *body, size_t len)
 typedef enum rec_verdict { REC_SEND, REC_SKIP, REC_END, REC_BAD } rec_verdict;
 
 /* Client-side checks of one record. On REC_BAD *why says what is wrong. */
-static rec_verdict check_record(job *j, const csv_rec *rec, bool is_header, bool part_end,
-                                char *why, size_t whylen)
+/* Where a bad byte at body[off] is: the column on its line (characters
+ * counted from 1) and the field it is in. */
+static void bad_byte_place(const importer *im, const char *body, size_t len, size_t off,
+                           unsigned long *col, int *field)
+{
+    size_t ls = off;
+    while (ls > 0 && body[ls - 1] != '\n' && body[ls - 1] != '\r')
+        ls--;
+    *col = 1;
+    for (size_t k = ls; k < off; k++)
+        *col += ((unsigned char)body[k] & 0xC0) != 0x80; /* UTF-8 characters */
+    csv_row row;
+    csv_split(&im->spec.d, body, len, NULL, &row);
+    *field = 1;
+    for (int i = 0; i < row.n; i++)
+        if (off >= row.f[i].raw_start && off <= row.f[i].raw_end)
+            *field = i + 1;
+    csv_row_free(&row);
+}
+
+static rec_verdict check_record(job *j, const csv_rec *rec, const char *body, bool is_header,
+                                bool part_end, char *why, size_t whylen)
 {
     importer *im = j->im;
     if (is_header)
@@ -827,7 +948,15 @@ static rec_verdict check_record(job *j, const csv_rec *rec, bool is_header, bool
         return REC_BAD;
     }
     if (rec->bad_encoding) {
-        if (im->spec.d.encoding == CSV_ENC_UTF8)
+        if (rec->bad_off < rec->body_len && body[rec->bad_off] == '\0') {
+            unsigned long col;
+            int field;
+            bad_byte_place(im, body, rec->body_len, rec->bad_off, &col, &field);
+            snprintf(why, whylen,
+                     "a NUL byte (line %llu, column %lu, field %d): PostgreSQL text cannot hold "
+                     "NUL bytes in any encoding; remove them (e.g. tr -d '\\000')",
+                     (unsigned long long)abs_line(j, rec->bad_line), col, field);
+        } else if (im->spec.d.encoding == CSV_ENC_UTF8)
             snprintf(why, whylen,
                      "invalid UTF-8 byte sequence (line %llu); if the file is not "
                      "UTF-8, give its encoding (--encoding LATIN1 or WIN1252)",
@@ -926,7 +1055,8 @@ static bool job_copy_stream(job *j)
             break;
         }
         bool part_end = rd.eof && rd.pos + rec.len == rd.len;
-        rec_verdict v = check_record(j, &rec, header_pending, part_end, why, sizeof why);
+        rec_verdict v =
+            check_record(j, &rec, rd.buf + rd.pos, header_pending, part_end, why, sizeof why);
         header_pending = false;
         if (v == REC_END)
             break;
@@ -1055,9 +1185,10 @@ static size_t range_record(const batch *b, size_t lo, size_t hi, uint64_t n)
 
 static bool reject_brec(job *j, batch *b, size_t i, const eng_error *err)
 {
+    char *ctx = err && err->context ? context_at_file_line(err->context, b->recs[i].line) : NULL;
     char *why = xasprintf("%s%s%s%s", err && err->message ? err->message : "rejected by the server",
-                          err && err->context ? " (" : "", err && err->context ? err->context : "",
-                          err && err->context ? ")" : "");
+                          ctx ? " (" : "", ctx ? ctx : "", ctx ? ")" : "");
+    free(ctx);
     bool ok = reject_record(j, b->recs[i].line, why, b->raw.data + b->recs[i].raw_off,
                             b->recs[i].raw_len);
     free(why);
@@ -1141,7 +1272,8 @@ static bool job_copy_batches(job *j)
             break;
         }
         bool part_end = rd.eof && rd.pos + rec.len == rd.len;
-        rec_verdict v = check_record(j, &rec, header_pending, part_end, why, sizeof why);
+        rec_verdict v =
+            check_record(j, &rec, rd.buf + rd.pos, header_pending, part_end, why, sizeof why);
         header_pending = false;
         if (v == REC_END)
             break;
@@ -1369,8 +1501,69 @@ static void result_from_job(importer *im, job *j)
     r->record = dup0(j->err_record);
 }
 
-/* Maps header names to the existing table's columns (exact, then
- * case-insensitive), or takes the table's columns in order without a header. */
+int import_match_column(const char *name, char *const *tcols, int ntcols)
+{
+    for (int k = 0; k < ntcols; k++)
+        if (strcmp(tcols[k], name) == 0)
+            return k;
+    for (int k = 0; k < ntcols; k++)
+        if (strcasecmp(tcols[k], name) == 0)
+            return k;
+    return -1;
+}
+
+bool import_names_are_columns(char *const *names, int n, char *const *tcols, int ntcols)
+{
+    if (n < 1)
+        return false;
+    bool *used = xcalloc((size_t)ntcols + 1, sizeof *used);
+    bool all = true;
+    for (int i = 0; i < n && all; i++) {
+        int k = import_match_column(names[i], tcols, ntcols);
+        all = k >= 0 && !used[k];
+        if (all)
+            used[k] = true;
+    }
+    free(used);
+    return all;
+}
+
+/* The file's first record: as the user wrote it (for messages) and as
+ * column names (csv_column_names, what --create names the columns: one
+ * mapping both ways). false when there is none. */
+static bool read_first_record(importer *im, char ***raw, char ***names)
+{
+    import_spec *s = &im->spec;
+    reader rd;
+    csv_scanner sc;
+    csv_rec rec;
+    uint64_t off = s->d.bom ? 3 : 0;
+    bool found = false;
+    reader_init(&rd, im->fd, off, im->size);
+    reader_fill(&rd);
+    csv_scanner_init(&sc, &s->d, off, 1);
+    csv_status st;
+    while ((st = csv_scan(&sc, rd.buf, rd.len, rd.eof, &rec)) == CSV_MORE)
+        reader_fill(&rd);
+    if (st == CSV_RECORD && !rec.end_marker) {
+        csv_row row;
+        csv_split(&s->d, rd.buf, rec.body_len, NULL, &row);
+        *raw = xcalloc((size_t)s->ncols + 1, sizeof **raw);
+        for (int i = 0; i < s->ncols; i++)
+            (*raw)[i] =
+                i < row.n ? csv_to_utf8(s->d.encoding, row.f[i].value, row.f[i].len) : xstrdup("");
+        *names = csv_column_names(&s->d, &row, s->ncols);
+        csv_row_free(&row);
+        found = true;
+    }
+    reader_free(&rd);
+    return found;
+}
+
+/* Maps header names to the existing table's columns (the names --create
+ * would give them, matched exactly, then case-insensitively), or takes the
+ * table's columns in order without a header. A sniffed header is settled
+ * here against the table: a first record naming its columns is a header. */
 static bool resolve_targets(importer *im, job *c)
 {
     import_spec *s = &im->spec;
@@ -1401,57 +1594,41 @@ static bool resolve_targets(importer *im, job *c)
         c->values = NULL;
         c->nvalues = 0;
     }
-    /* header names, for matching */
-    char **header = NULL;
-    if (need_catalog && s->d.header) {
-        reader rd;
-        csv_scanner sc;
-        csv_rec rec;
-        uint64_t off = s->d.bom ? 3 : 0;
-        reader_init(&rd, im->fd, off, im->size);
-        reader_fill(&rd);
-        csv_scanner_init(&sc, &s->d, off, 1);
-        csv_status st;
-        while ((st = csv_scan(&sc, rd.buf, rd.len, rd.eof, &rec)) == CSV_MORE)
-            reader_fill(&rd);
-        if (st == CSV_RECORD) {
-            csv_row row;
-            csv_split(&s->d, rd.buf, rec.body_len, NULL, &row);
-            header = xcalloc((size_t)s->ncols + 1, sizeof *header);
-            for (int i = 0; i < s->ncols && i < row.n; i++)
-                header[i] = csv_to_utf8(s->d.encoding, row.f[i].value, row.f[i].len);
-            csv_row_free(&row);
-        }
-        reader_free(&rd);
+    char **raw = NULL, **header = NULL;
+    if (need_catalog && (s->d.header || s->header_src != IMPORT_HEADER_GIVEN) &&
+        read_first_record(im, &raw, &header) && s->header_src != IMPORT_HEADER_GIVEN) {
+        if (import_names_are_columns(header, s->ncols, tcols, ntcols))
+            s->d.header = true;
+        else if (s->header_src == IMPORT_HEADER_UNSURE)
+            s->d.header = false; /* as a header it could not be mapped anyway */
     }
     bool ok = true;
     strbuf miss;
     sb_init(&miss);
+    int nmiss = 0;
     for (int i = 0; i < s->ncols; i++) {
         if (s->cols && s->cols[i].skip)
             continue;
         const char *t = s->cols && s->cols[i].name ? s->cols[i].name : NULL;
-        if (!t && header && header[i]) {
-            for (int k = 0; k < ntcols && !t; k++)
-                if (strcmp(tcols[k], header[i]) == 0)
-                    t = tcols[k];
-            for (int k = 0; k < ntcols && !t; k++)
-                if (strcasecmp(tcols[k], header[i]) == 0)
-                    t = tcols[k];
-            if (!t) {
-                sb_printf(&miss, "%s\"%s\"", miss.len ? ", " : "", header[i]);
+        if (!t && s->d.header && header) {
+            int k = import_match_column(header[i], tcols, ntcols);
+            if (k < 0) {
+                sb_printf(&miss, "%s\"%s\" -> \"%s\"", nmiss++ ? ", " : "", raw[i], header[i]);
                 continue;
             }
+            t = tcols[k];
         } else if (!t) {
             if (i >= ntcols) {
-                sb_printf(&miss, "%sfield %d", miss.len ? ", " : "", i + 1);
+                sb_printf(&miss, "%sfield %d -> none (the table has %d columns)",
+                          nmiss++ ? ", " : "", i + 1, ntcols);
                 continue;
             }
             t = tcols[i];
         }
         for (int k = 0; k < im->ntargets; k++)
             if (strcmp(im->targets[k], t) == 0) {
-                sb_printf(&miss, "%s\"%s\" (twice)", miss.len ? ", " : "", t);
+                sb_printf(&miss, "%s\"%s\" -> \"%s\" (twice)", nmiss++ ? ", " : "",
+                          raw && s->d.header ? raw[i] : "", t);
                 t = NULL;
                 break;
             }
@@ -1461,8 +1638,14 @@ static bool resolve_targets(importer *im, job *c)
         im->targets[im->ntargets++] = xstrdup(t);
     }
     if (miss.len) {
-        char *m = xasprintf("file column%s %s not in table %s: nothing imported",
-                            strchr(miss.data, ',') ? "s" : "", miss.data, s->table);
+        strbuf has;
+        sb_init(&has);
+        for (int k = 0; k < ntcols; k++)
+            sb_printf(&has, "%s%s", k ? ", " : "", tcols[k]);
+        char *m = xasprintf("file column%s not in table %s (file column -> table column): %s; "
+                            "the table has: %s; nothing imported",
+                            nmiss > 1 ? "s" : "", s->table, miss.data, has.len ? has.data : "");
+        sb_free(&has);
         job_fail(c, IMPORT_DATA_ERROR, m, NULL);
         free(m);
         ok = false;
@@ -1472,6 +1655,7 @@ static bool resolve_targets(importer *im, job *c)
     }
     im->skipping = im->nkeep != s->ncols;
     sb_free(&miss);
+    csv_names_free(raw, s->ncols);
     csv_names_free(header, s->ncols);
     csv_names_free(tcols, ntcols);
     return ok;
@@ -1595,7 +1779,7 @@ static void run_parallel(importer *im, int njobs)
         created = true;
     }
     set_phase(im, "copying");
-    im->njobs = np;
+    set_njobs(im, np);
     for (int k = 0; k < np; k++) {
         job *j = &im->jobs[k];
         j->start = starts[k];
@@ -1758,7 +1942,7 @@ static void *coord_main(void *arg)
         }
         fputs("line,error,record\n", im->reject);
     }
-    im->njobs = njobs;
+    set_njobs(im, njobs);
     im->res.jobs = njobs;
     set_phase(im, "copying");
     if (njobs == 1)
@@ -1772,7 +1956,14 @@ out:
     /* certain only when no COMMIT could have taken effect */
     im->res.nothing_imported = im->res.status != IMPORT_OK && im->res.status != IMPORT_UNKNOWN;
     if (im->reject) {
-        fclose(im->reject);
+        bool wrote = write_rejects(im);
+        if (fclose(im->reject) != 0 || !wrote) {
+            if (im->res.status == IMPORT_OK) {
+                free(im->res.note);
+                im->res.note = xasprintf("%s: could not write every rejected record: %s",
+                                         s->reject_path, strerror(errno));
+            }
+        }
         im->reject = NULL;
     }
     job_close_session(c);

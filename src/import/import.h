@@ -35,7 +35,7 @@
 #ifndef PGDECK_IMPORT_H
 #define PGDECK_IMPORT_H
 
-#include "common/csv.h"
+#include "import/csv.h"
 #include "engine/engine.h"
 
 #include <stdbool.h>
@@ -56,6 +56,16 @@ typedef struct import_col {
     bool skip;  /* not sent: the table column takes its default */
 } import_col;
 
+/* Where spec.d.header comes from. */
+typedef enum import_header_src {
+    IMPORT_HEADER_GIVEN,   /* the user's word */
+    IMPORT_HEADER_SNIFFED, /* a guess: a first record naming the target table's
+                              columns is a header whatever the guess */
+    IMPORT_HEADER_UNSURE,  /* a doubtful guess: into an existing table, the
+                              first record is a header exactly when it names
+                              its columns */
+} import_header_src;
+
 typedef struct import_spec {
     char *path;
     char *schema; /* NULL: search_path */
@@ -63,6 +73,7 @@ typedef struct import_spec {
     bool create;
     bool truncate;
     csv_dialect d;
+    import_header_src header_src;
     char *null_str; /* NULL: COPY's default (empty) */
     import_null_mode null_mode;
     int ncols;        /* fields per record in the file */
@@ -146,8 +157,20 @@ void import_free(importer *im);
 char *import_quote_ident(const char *name);
 /* A string literal as PQescapeLiteral makes it (E'' when it holds a backslash). */
 char *import_quote_literal(const char *s);
+/* The table column a file column named `name` (as csv_column_names names
+ * it) goes to: exact, then case-insensitive; -1 none. */
+int import_match_column(const char *name, char *const *tcols, int ntcols);
+/* Every name matches a table column (import_match_column), each a different
+ * one: a first record like that is the header. */
+bool import_names_are_columns(char *const *names, int n, char *const *tcols, int ntcols);
 /* "schema"."table" or "table". */
 char *import_qualified_name(const char *schema, const char *table);
+/* A type for CREATE TABLE beyond the csv_type names: what format_type
+ * writes (words, dots, [] and quoted identifiers) with a numeric modifier
+ * ("numeric(10,2)", "timestamp(3) with time zone", "public.email"). The
+ * wizard checks it with the server first; this only makes sure nothing but a
+ * type name can be pasted into the statement. */
+bool import_type_ok(const char *t);
 /* The CREATE TABLE and COPY statements the spec leads to (for tests and the
  * wizard's "SQL" view). malloc'd; NULL when a name is not valid UTF-8. */
 char *import_create_sql(const import_spec *s);
@@ -182,6 +205,11 @@ typedef struct import_probe {
 int import_open_file(const char *path, struct stat *st, char **err);
 bool import_probe_file(const char *path, const csv_dialect *force, const char *null_str,
                        import_probe *out, char **err);
+/* The same, sniffing only what *given leaves open (NULL: everything), with
+ * the file's extension breaking delimiter ties; out->sniff says what stays
+ * in doubt (delim_alt, header_unsure). */
+bool import_probe_given(const char *path, const csv_given *given, const char *null_str,
+                        import_probe *out, char **err);
 void import_probe_free(import_probe *p);
 
 /* The part of the file at `offset` (for --jobs): the file's own line number

@@ -1,7 +1,7 @@
 /* import_probe.c — the sample of a file the CLI and the wizard decide from:
  * dialect, header, column names, inferred types, a preview parsed as COPY
  * will parse it. Reads at most IMPORT_SAMPLE_BYTES. */
-#include "engine/import.h"
+#include "import/import.h"
 
 #include "common/xalloc.h"
 
@@ -41,6 +41,20 @@ int import_open_file(const char *path, struct stat *st, char **err)
 bool import_probe_file(const char *path, const csv_dialect *force, const char *null_str,
                        import_probe *out, char **err)
 {
+    csv_given g;
+    csv_given_init(&g);
+    if (force) {
+        g.delim = force->delim;
+        g.quote = force->quote;
+        g.header = force->header;
+        g.encoding = (int)force->encoding;
+    }
+    return import_probe_given(path, &g, null_str, out, err);
+}
+
+bool import_probe_given(const char *path, const csv_given *given, const char *null_str,
+                        import_probe *out, char **err)
+{
     memset(out, 0, sizeof *out);
     struct stat st;
     int fd = import_open_file(path, &st, err);
@@ -64,9 +78,17 @@ bool import_probe_file(const char *path, const csv_dialect *force, const char *n
     close(fd);
     bool whole = (uint64_t)len >= out->size;
 
-    csv_sniff_sample(buf, len, whole, &out->sniff);
-    out->d = force ? *force : out->sniff.d;
-    out->d.bom = out->sniff.d.bom; /* a fact of the file, not a choice */
+    csv_given g;
+    if (given)
+        g = *given;
+    else
+        csv_given_init(&g);
+    if (!g.ext_delim)
+        g.ext_delim = csv_delim_for_path(path);
+    /* what is given is not sniffed, and the rest (the header above all) is
+     * judged with it */
+    csv_sniff_given(buf, len, whole, &g, &out->sniff);
+    out->d = out->sniff.d;
     out->empty = out->sniff.empty;
     size_t off = out->d.bom ? 3 : 0;
 

@@ -4,8 +4,9 @@
  * each session is a tiny script (an actor) that sends one statement, waits
  * for its results, pauses, and sends the next. A pipe wakes the thread for
  * shutdown. */
-#include "engine/demo_workload.h"
+#include "sandbox/demo_workload.h"
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -175,13 +176,6 @@ struct demo_workload {
     _Atomic int sessions_up;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static uint64_t next_rand(demo_workload *w)
 {
     /* xorshift64: the workload needs variety, not quality. */
@@ -208,7 +202,7 @@ static void actor_down(demo_workload *w, actor *a, double retry_in)
     a->state = ACT_DOWN;
     a->flush_pending = false;
     a->step = 0; /* a new session starts its script over (a lost BEGIN is gone) */
-    a->next_at = now_s() + retry_in;
+    a->next_at = clock_mono_s() + retry_in;
 }
 
 static bool send_sql(actor *a, const char *sql, int nparams, const char *const *params)
@@ -298,7 +292,7 @@ static bool actor_read(demo_workload *w, actor *a)
             else
                 atomic_fetch_add(&w->statements, 1);
             a->state = ACT_IDLE;
-            a->next_at = now_s() + a->pause_after;
+            a->next_at = clock_mono_s() + a->pause_after;
             return PQstatus(a->conn) == CONNECTION_OK;
         }
         ExecStatusType st = PQresultStatus(r);
@@ -321,7 +315,7 @@ static void actor_connect_progress(demo_workload *w, actor *a)
         atomic_fetch_add(&w->connects, 1);
         atomic_fetch_add(&w->sessions_up, 1);
         if (a->role == ROLE_WAITER) /* let the holder take its lock first */
-            a->next_at = now_s() + 1.0;
+            a->next_at = clock_mono_s() + 1.0;
     } else {
         a->poll_want = ps;
     }
@@ -341,7 +335,7 @@ static void actor_start_connect(demo_workload *w, actor *a)
 /* Runs what is due now; returns the seconds until the next due time. */
 static double run_due(demo_workload *w)
 {
-    double now = now_s(), wait = 1.0;
+    double now = clock_mono_s(), wait = 1.0;
     for (int i = 0; i < DEMO_ACTORS; i++) {
         actor *a = &w->actors[i];
         if (a->state == ACT_DOWN && now >= a->next_at)
@@ -448,7 +442,7 @@ demo_workload *demo_workload_start(const char *conninfo, char **err)
     *err = NULL;
     demo_workload *w = xcalloc(1, sizeof *w);
     w->conninfo = xstrdup(conninfo);
-    w->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid() ^ (uint64_t)(now_s() * 1e6);
+    w->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid() ^ (uint64_t)(clock_mono_s() * 1e6);
     if (!w->rng)
         w->rng = 1;
     if (pipe(w->wake) != 0) {
@@ -459,7 +453,7 @@ demo_workload *demo_workload_start(const char *conninfo, char **err)
     }
     fcntl(w->wake[0], F_SETFD, FD_CLOEXEC);
     fcntl(w->wake[1], F_SETFD, FD_CLOEXEC);
-    double now = now_s();
+    double now = clock_mono_s();
     for (int i = 0; i < DEMO_ACTORS; i++) {
         w->actors[i].role = cast[i].role;
         w->actors[i].appname = cast[i].appname;

@@ -49,15 +49,38 @@ const char *csv_delim_name(char delim);
 
 /* ---- sniffing --------------------------------------------------------- */
 typedef struct csv_sniff {
-    csv_dialect d; /* best guess for everything */
-    csv_eol eol;   /* record terminators seen in the sample */
-    int nfields;   /* fields of the first record with the guessed dialect */
-    bool utf8_ok;  /* the sample is valid UTF-8 */
-    bool empty;    /* no byte at all after the BOM */
+    csv_dialect d;     /* best guess for everything */
+    csv_eol eol;       /* record terminators seen in the sample */
+    int nfields;       /* fields of the first record with the guessed dialect */
+    bool utf8_ok;      /* the sample is valid UTF-8 (NUL bytes aside: see nul_line) */
+    uint64_t nul_line; /* the file line of the first NUL byte (0: none): COPY refuses it */
+    bool empty;        /* no byte at all after the BOM */
+    /* What the sample cannot settle (a guess never silently changes data:
+     * the wizard asks, the CLI refuses and names the flag): */
+    char delim_alt;     /* nonzero: this delimiter splits the sample about as well as d.delim
+                           (a tie or near tie the extension did not settle) */
+    bool header_unsure; /* the first record's look gives mixed or no evidence */
 } csv_sniff;
 
+/* What is settled before sniffing (by the user, or by the file's name). */
+typedef struct csv_given {
+    char delim;     /* 0: sniff */
+    char quote;     /* 0: sniff: '"' unless balanced quotes wrap whole fields on many records */
+    int header;     /* -1: sniff, 0 no, 1 yes */
+    int encoding;   /* -1: sniff, else a csv_encoding */
+    char ext_delim; /* what the file's extension names (csv_delim_for_path): breaks ties */
+} csv_given;
+
+void csv_given_init(csv_given *g);
+/* ".tsv"/".tab" -> tab, ".csv" -> ',', ".psv" -> '|' (case-insensitive), else 0. */
+char csv_delim_for_path(const char *path);
+
 /* Guesses the dialect from the first bytes of a file (64 KB is plenty).
- * whole_file: buf is the entire file (its last record may lack a LF). */
+ * whole_file: buf is the entire file (its last record may lack a LF).
+ * Sniffs only what g leaves open (g NULL: everything), and judges the header
+ * with the dialect finally chosen. */
+void csv_sniff_given(const char *buf, size_t len, bool whole_file, const csv_given *g,
+                     csv_sniff *out);
 void csv_sniff_sample(const char *buf, size_t len, bool whole_file, csv_sniff *out);
 
 /* ---- the streaming record scanner ------------------------------------ */

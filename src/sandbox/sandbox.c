@@ -12,8 +12,9 @@
  * and removes the directory. sandbox_stop tells it to exit with one byte. */
 #include "config.h"
 
-#include "engine/sandbox.h"
+#include "sandbox/sandbox.h"
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -69,7 +70,8 @@ struct sandbox {
     char *conninfo;
     int port;
     int pg_major;
-    bool quiet;
+    void (*progress)(void *ctx, const char *line);
+    void *progress_ctx;
     bool running;
     runas as;
     char **envp;    /* environment for server programs (no PG*, LC_ALL=C) */
@@ -97,14 +99,16 @@ static void set_err(char **err, const char *fmt, ...)
 static void progress(const sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void progress(const sandbox *sb, const char *fmt, ...)
 {
-    if (sb->quiet)
+    if (!sb->progress)
         return;
+    strbuf line;
+    sb_init(&line);
     va_list ap;
     va_start(ap, fmt);
-    fputs("sandbox: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    sb_vprintf(&line, fmt, ap);
     va_end(ap);
+    sb->progress(sb->progress_ctx, line.data);
+    sb_free(&line);
 }
 
 static bool is_executable(const char *dir, const char *prog)
@@ -133,13 +137,6 @@ static void close_from(int from)
         max = 65536;
     for (int fd = from; fd < max; fd++)
         close(fd);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* An argv of owned copies: execve wants char *const[], literals are const. */
@@ -378,10 +375,10 @@ static bool run_program(const sandbox *sb, char *const argv[], char **out)
     close(fds[1]);
     strbuf buf;
     sb_init(&buf);
-    double deadline = now_seconds() + CMD_DEADLINE_SECONDS;
+    double deadline = clock_mono_s() + CMD_DEADLINE_SECONDS;
     bool timed_out = false;
     for (;;) {
-        int left = (int)((deadline - now_seconds()) * 1000);
+        int left = (int)((deadline - clock_mono_s()) * 1000);
         if (left <= 0) {
             timed_out = true;
             break;
@@ -587,7 +584,7 @@ static void guardian_main(sandbox *sb, int rfd)
     /* The owner is gone: stop the server if it runs, remove everything. */
     char *pidfile = xasprintf("%s/postmaster.pid", sb->datadir);
     if (access(pidfile, F_OK) == 0) {
-        sb->quiet = true;
+        sb->progress = NULL;
         pg_ctl(sb, "stop", "immediate", NULL);
     }
     free(pidfile);
@@ -771,7 +768,8 @@ void sandbox_opts_defaults(sandbox_opts *o)
     o->port = 0;
     o->pg_stat_statements = true;
     o->extra_conf = NULL;
-    o->quiet = false;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
 }
 
 static void sandbox_free(sandbox *sb)
@@ -878,7 +876,8 @@ sandbox *sandbox_start(const sandbox_opts *opts, char **err)
     }
     sandbox *sb = xcalloc(1, sizeof *sb);
     sb->guard_fd = -1;
-    sb->quiet = opts->quiet;
+    sb->progress = opts->progress;
+    sb->progress_ctx = opts->progress_ctx;
     sb->bindir = xstrdup(bindir);
     if (!runas_init(&sb->as, err)) {
         sandbox_free(sb);

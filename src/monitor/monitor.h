@@ -79,6 +79,8 @@ void mon_server_free(mon_server *s);
 const char *mon_pgss_state_name(mon_pgss_state st); /* "ok", "not_preloaded", ... */
 /* True when version has EXPLAIN (GENERIC_PLAN) (PostgreSQL 16+). */
 bool mon_server_has_generic_plan(const mon_server *s);
+/* True when pg_stat_statements has the toplevel column (1.9+). */
+bool mon_server_has_toplevel(const mon_server *s);
 
 /* ---- pg_stat_statements -------------------------------------------------- */
 
@@ -243,18 +245,77 @@ const char *mon_create_sql(void);
  * caller. malloc'd. */
 char *mon_explain_sql(const char *query, bool analyze, bool generic);
 
+/* ---- EXPLAIN of another role's statement (monitor_explain.c) -------------
+ * The statement runs with its author's rights only (doc/security.md): on an
+ * engine session that is discarded afterwards (eng_session_discard), the
+ * steps are
+ *   1. mon_explain_author_sql() on any connection: who wrote it, may the DBA
+ *      act as them, their search_path, the non-builtin functions it names;
+ *   2. the DBA confirms (ANALYZE always; plain EXPLAIN when it names
+ *      non-builtin functions or the author is not the DBA);
+ *   3. mon_explain_setup_sql(): BEGIN, statement_timeout, a temporary
+ *      SECURITY DEFINER function owned by the author (inside it SET ROLE,
+ *      RESET ROLE and SET SESSION AUTHORIZATION are refused by the server);
+ *   4. mon_explain_run_sql() with $1 = the EXPLAIN text (values inlined by
+ *      mon_explain_inline_params), $2 = mon_explain_author.search_path;
+ *   5. ROLLBACK, whatever happened. */
+#define MON_EXPLAIN_TIMEOUT_MS 60000 /* statement_timeout of the sandboxed run */
+
+/* $1 = the author's role oid (pg_stat_statements.userid, text) or NULL,
+ * $2 = the author's role name when the oid is unknown (pg_stat_activity),
+ * NULL for the current user; $3, $4 = text[] literals of
+ * mon_explain_candidates(). No row when the role no longer exists. */
+const char *mon_explain_author_sql(void);
+
+typedef struct mon_explain_author {
+    char *role;        /* the author's role name; NULL: no longer exists */
+    bool role_super;   /* the author is a superuser */
+    char *dba;         /* current_user of the console's connection */
+    bool may_become;   /* the DBA is superuser or a member of the role */
+    char *search_path; /* pinned: "pg_catalog, <the author's>, pg_temp" */
+    char *functions;   /* non-builtin functions the text names, "" if none */
+} mon_explain_author;
+
+bool mon_explain_author_parse(const eng_result *r, mon_explain_author *a, char **err);
+void mon_explain_author_free(mon_explain_author *a);
+
+/* Names the text calls (word before "(") and operators it uses, as text[]
+ * literals for the author lookup's $3 and $4. Both malloc'd. */
+void mon_explain_candidates(const char *query, char **functions, char **operators);
+
+/* The text with $1..$n replaced by quoted literals (NULL for NULL values):
+ * EXECUTE inside the sandbox takes no parameters. malloc'd. */
+char *mon_explain_inline_params(const char *query, int nvalues, const char *const *values);
+
+/* Step 3, for the simple query protocol (several statements); role quoted
+ * with mon_quote_ident. readonly: the transaction becomes read only after
+ * the function is created. malloc'd. */
+char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms);
+/* Step 4: one row per plan line. */
+const char *mon_explain_run_sql(void);
+
+/* An identifier quoted as PQescapeIdentifier does ("a""b"). malloc'd. */
+char *mon_quote_ident(const char *name);
+
 /* ---- pg_stat_activity ---------------------------------------------------- */
 
-/* Client backends (and autovacuum workers) except the monitor's own. No
- * parameters. */
+/* Client backends (and autovacuum workers). No parameters. The monitors'
+ * own backends (this one, and every backend whose statement is a monitor's:
+ * it starts with "SELECT " MON_SQL_MARK) are listed with `own` set. */
 const char *mon_activity_sql(void);
-/* Active statements running longer than $1 milliseconds (text, e.g. "50"). */
+/* Active statements running longer than $1 milliseconds (text, e.g. "50"),
+ * except the one running it. */
 const char *mon_now_sql(void);
 
 typedef struct mon_backend {
     int pid;
     char *database, *user, *application, *client, *state, *wait_type, *wait_event;
     char *backend_type, *query;
+    /* identity with pid: backend_start as the server wrote it (fixed form,
+     * for mon_signal_backend_sql), and as seconds since the epoch */
+    char *backend_start;
+    double start_epoch;
+    bool own;                        /* a pgdeck monitor's backend */
     double xact_s, query_s, state_s; /* NAN when NULL */
     int *blocked_by;                 /* pg_blocking_pids (only for lock waits) */
     int nblocked_by;
@@ -302,6 +363,34 @@ void mon_locks_free(mon_locks *l);
 /* pg_cancel_backend($1::int) / pg_terminate_backend($1::int): one row, a
  * boolean. */
 const char *mon_signal_sql(bool terminate);
+
+/* The same for the backend that has pid $1 (int as text) AND backend_start
+ * $2 (mon_backend.backend_start): no row when that backend is gone, so a
+ * new session that got a finished one's pid is never signalled. */
+const char *mon_signal_backend_sql(bool terminate);
+
+/* ---- server-wide figures (the Activity header) ---------------------------- */
+
+/* One row from pg_stat_database (all databases) and the server's clock. */
+const char *mon_dbstat_sql(void);
+
+typedef struct mon_dbstat {
+    double now_s;                                              /* server clock, epoch seconds */
+    double xacts, blks_hit, blks_read, temp_files, temp_bytes; /* cumulative; NAN if NULL */
+    bool local_conn; /* connected over a unix socket or loopback */
+} mon_dbstat;
+
+typedef struct mon_dbrates {
+    double tps;          /* commits + rollbacks per second */
+    double hit_ratio;    /* percent, over the interval when it read blocks */
+    double temp_files_s; /* temp files created per second */
+    double temp_bytes_s;
+} mon_dbrates;
+
+bool mon_dbstat_parse(const eng_result *r, mon_dbstat *out, char **err);
+/* Rates of cur against prev (NULL: none yet). Reset counters give NAN, never
+ * a negative rate. */
+void mon_dbstat_rates(const mon_dbstat *prev, const mon_dbstat *cur, mon_dbrates *out);
 
 /* ---- small shared helpers ------------------------------------------------ */
 
