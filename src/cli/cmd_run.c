@@ -209,6 +209,15 @@ static long prescan_script(const char *text, size_t len, const char *source)
             return -1;
         }
         n++;
+        if (sql_is_copy_from_stdin(st.sql, st.len) && !source) {
+            /* psql -c reads COPY data from its own standard input; run does
+             * not, and loading nothing would be a silent difference */
+            cli_eprintf(RUN_PROG ": COPY FROM STDIN in -c is not supported: put the data after "
+                                 "the statement in a -f script, ended by a line \\., or use "
+                                 "pgdeck import\n");
+            sql_script_stmt_free(&st);
+            return -1;
+        }
         if (sql_is_copy_from_stdin(st.sql, st.len)) {
             size_t ds, dl;
             int dend;

@@ -81,7 +81,7 @@ err=$(cat "$tmp/err")
 is "$rc" 1 "error in a file: exit 1"
 like "$err" "^pgdeck run: $tmp/err.sql:7: ERROR:  42P01: relation \"nosuch_table\" does not exist" \
     "error in a file: file, line, SQLSTATE and the server's message"
-is "$(sed -n 2p "$tmp/err")" "LINE 7:        nosuch_table" "error in a file: LINE is the file's line"
+is "$(sed -n 2p "$tmp/err")" "LINE 7:        nosuch_table;" "error in a file: LINE is the file's line, with the ; sent as psql sends it"
 is "$(sed -n 3p "$tmp/err")" "               ^" "error in a file: caret under the position"
 is "$(cluster_psql -c "select count(*) from e_t")" "1" "statements after the error did not run"
 is "$(cluster_psql -c "select sum(calls) from pg_stat_statements where query like 'insert into e_t%'")" "1" \
@@ -125,7 +125,7 @@ err=$("$PGDECK" run -f "$tmp/unterm.sql" 2>&1); rc=$?
 is "$rc" 1 "unterminated quote: exit 1"
 like "$err" 'unterminated quoted string' "unterminated quote: the server's message"
 
-# COPY FROM STDIN is refused instead of hanging
+# COPY FROM STDIN in -c is refused (psql -c would read its stdin; -f scripts carry the data inline)
 err=$("$PGDECK" run -c "copy e_t from stdin" 2>&1); rc=$?
 is "$rc" 1 "COPY FROM STDIN: exit 1"
 like "$err" 'not supported.*pgdeck import' "COPY FROM STDIN: says what to use"
