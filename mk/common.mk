@@ -30,6 +30,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+# the script reader against what psql -f sends (tests/unit/sqlscript.c)
+check_PROGRAMS += tests/unit/sqlscript.t
+tests_unit_sqlscript_t_SOURCES = tests/unit/sqlscript.c tests/lib/tap.h
+tests_unit_sqlscript_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/sqlscript.t
 
 check_PROGRAMS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h

@@ -417,9 +417,22 @@ void output_result(FILE *out, out_format fmt, const eng_result *r)
     case ENG_RES_TUPLES:
     case ENG_RES_ROWS_PARTIAL:
         if (eng_result_is_copy_out(r)) {
-            /* COPY TO STDOUT: the data itself, as psql writes it */
-            for (int i = 0; i < eng_result_nrows(r); i++)
-                fwrite(eng_result_value(r, i, 0), 1, (size_t)eng_result_length(r, i, 0), out);
+            /* COPY TO STDOUT: the data itself, as psql writes it; on a
+             * terminal escaped as --format csv is (doc/security.md) */
+            bool tty = isatty(fileno(out));
+            for (int i = 0; i < eng_result_nrows(r); i++) {
+                const char *v = eng_result_value(r, i, 0);
+                size_t n = (size_t)eng_result_length(r, i, 0);
+                if (tty && !term_is_safe(v, n, TS_KEEP_NL | TS_KEEP_TAB)) {
+                    strbuf sb;
+                    sb_init(&sb);
+                    sb_append_term_safe(&sb, v, n, TS_KEEP_NL | TS_KEEP_TAB);
+                    fwrite(sb.data, 1, sb.len, out);
+                    sb_free(&sb);
+                } else {
+                    fwrite(v, 1, n, out);
+                }
+            }
         } else if (fmt == OUT_TABLE) {
             print_table(out, r);
             /* INSERT/UPDATE/DELETE ... RETURNING: the rows, then the tag (psql) */

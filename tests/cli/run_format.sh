@@ -41,6 +41,24 @@ same_as_psql "floats, NaN, booleans, arrays, jsonb, bytea" \
 same_as_psql "wide column names" "select 'x' as \"日本\", 1 as \"a\"\"b\""
 same_as_psql "money, oid, xid" "select 12.5::money as m, 1259::oid as o, '42'::xid as x"
 
+# RETURNING: the rows, then the command tag; COPY TO STDOUT: the data lines
+# raw (no table, no "COPY n"), as psql -f prints them
+cat >"$tmp/returning.sql" <<'SQL'
+create table ret_t (a int, b text);
+insert into ret_t values (1, 'x'), (2, E'tab\there') returning a, b;
+update ret_t set b = 'y' where a = 1 returning *;
+delete from ret_t where a = 2 returning a;
+copy (select a, b from ret_t union all select 3, E'q\\r\nz') to stdout;
+copy ret_t to stdout with (format csv, header);
+drop table ret_t;
+SQL
+"$PSQL" -X -f "$tmp/returning.sql" >"$tmp/psql.out" 2>&1
+"$PGDECK" run -f "$tmp/returning.sql" >"$tmp/pgdeck.out" 2>&1
+if cmp -s "$tmp/psql.out" "$tmp/pgdeck.out"; then ok 0 "script: RETURNING tags, raw COPY TO STDOUT like psql -f"; else
+    ok 1 "script: RETURNING tags, raw COPY TO STDOUT like psql -f"
+    diff "$tmp/psql.out" "$tmp/pgdeck.out" | sed 's/^/# /'
+fi
+
 # several statements in one -c, command tags as psql prints them
 cat >"$tmp/script.sql" <<'SQL'
 create table fmt_t (a int, b text);

@@ -156,6 +156,32 @@ is "$(cluster_psql -c "select count(*) from pg_class where relname = 'meta_t'")"
 "$PGDECK" run -c "select E'a\\\\b' as s, 'c\\d' as t" >"$tmp/out" 2>"$tmp/err"; rc=$?
 is "$rc" 0 "backslashes inside strings are SQL, not meta-commands"
 
+# A script that ends inside a transaction: psql's session ends and the server
+# rolls it back; pgdeck's too, and it prints nothing psql does not.
+cat >"$tmp/open.sql" <<'SQL'
+create table open_keep (i int);
+begin;
+create table open_t (i int);
+insert into open_keep values (1);
+SQL
+"$PSQL" -X -v ON_ERROR_STOP=1 -f "$tmp/open.sql" >"$tmp/psql.out" 2>"$tmp/psql.err"
+cluster_psql -c "drop table open_keep" >/dev/null
+"$PGDECK" run -f "$tmp/open.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "open transaction at the end: exit 0 (as psql)"
+is "$(cat "$tmp/out")" "$(cat "$tmp/psql.out")" "open transaction at the end: stdout as psql's"
+is "$(cat "$tmp/err")" "" "open transaction at the end: nothing on stderr (as psql)"
+is "$(cluster_psql -c "select string_agg(relname, ',' order by relname) from pg_class where relname like 'open_%'")" \
+    "open_keep" "open transaction at the end: rolled back (open_t gone, open_keep empty)"
+is "$(cluster_psql -c "select count(*) from open_keep")" "0" "open transaction at the end: its insert is gone"
+is "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" \
+    "0" "open transaction at the end: no session left in a transaction"
+# ... and one stopped by an error inside it
+printf 'begin;\ninsert into open_keep values (2);\nselect 1/0;\ninsert into open_keep values (3);\n' \
+    >"$tmp/aborted.sql"
+"$PGDECK" run -f "$tmp/aborted.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "error inside a transaction: exit 1"
+is "$(cluster_psql -c "select count(*) from open_keep")" "0" "error inside a transaction: rolled back"
+
 # Ctrl-C cancels the running statement on the server: exit 1, nothing left
 "$PGDECK" run -c "select pg_sleep(60) as h4_long_sleep" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
