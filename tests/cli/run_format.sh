@@ -51,6 +51,7 @@ delete from ret_t where a = 2 returning a;
 copy (select a, b from ret_t union all select 3, E'q\\r\nz') to stdout;
 copy ret_t to stdout with (format csv, header);
 drop table ret_t;
+/* a trailing comment: psql sends it, the server answers "empty query" */
 SQL
 "$PSQL" -X -f "$tmp/returning.sql" >"$tmp/psql.out" 2>&1
 "$PGDECK" run -f "$tmp/returning.sql" >"$tmp/pgdeck.out" 2>&1
