@@ -60,6 +60,36 @@ if cmp -s "$tmp/psql.out" "$tmp/pgdeck.out"; then ok 0 "script: RETURNING tags, 
     diff "$tmp/psql.out" "$tmp/pgdeck.out" | sed 's/^/# /'
 fi
 
+# COPY TO STDOUT data is raw only off a terminal: COPY's text format passes
+# ESC and BEL through, so on a terminal it is escaped as --format csv is
+cat >"$tmp/ontty.py" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+PY
+esc_copy="copy (select E'a\\x1b]0;owned\\x07b' as v) to stdout"
+"$PGDECK" run -c "$esc_copy" >"$tmp/copy.file" 2>&1
+"$PSQL" -X -c "$esc_copy" >"$tmp/copy.psql" 2>&1
+cmp -s "$tmp/copy.file" "$tmp/copy.psql"
+ok $? "COPY TO STDOUT to a file: raw, byte for byte as psql"
+python3 "$tmp/ontty.py" "$PGDECK" run -c "$esc_copy" >"$tmp/copy.tty"
+if grep -q "$(printf '\033')" "$tmp/copy.tty"; then ok 1 "COPY TO STDOUT on a terminal: no raw ESC"; else
+    ok 0 "COPY TO STDOUT on a terminal: no raw ESC"
+fi
+like "$(cat "$tmp/copy.tty")" 'a\\x1B\]0;owned\\x07b' "COPY TO STDOUT on a terminal: escaped as csv is"
+
 # several statements in one -c, command tags as psql prints them
 cat >"$tmp/script.sql" <<'SQL'
 create table fmt_t (a int, b text);
