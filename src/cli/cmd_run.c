@@ -333,6 +333,7 @@ typedef struct stmt_outcome {
     int rc;
     bool std_strings_off;
     bool known; /* a session's EV_DONE arrived */
+    char txn;   /* its transaction status ('I', 'T', 'E', 'U') */
 } stmt_outcome;
 
 /* Waits for request id's events: notices and results printed as they come,
@@ -373,6 +374,7 @@ static void script_wait(run_ctx *ctx, eng_id id, const sql_origin *o, bool copy_
                 break;
             done = true;
             out->known = ev->txn_status != 'U';
+            out->txn = ev->txn_status;
             out->std_strings_off = ev->std_strings_off;
             if (ev->status != ENG_DONE_OK) {
                 out->rc = run_exit_for(ev->status);
@@ -405,6 +407,7 @@ static int run_script(run_ctx *ctx)
     engine *e = ctx->e;
     eng_session s = eng_session_open(e);
     int rc = EXIT_OK;
+    bool in_txn = false;
     bool std_strings = true; /* the server's default; then what it reports */
     for (size_t t = 0; t < ctx->ntexts && rc == EXIT_OK; t++) {
         const run_input *in = &ctx->texts[t];
@@ -452,6 +455,8 @@ static int run_script(run_ctx *ctx)
                 script_wait(ctx, id, &o, false, &out);
             }
             rc = out.rc;
+            if (out.known)
+                in_txn = out.txn == 'T' || out.txn == 'E';
             if (out.known && std_strings != !out.std_strings_off) {
                 std_strings = !out.std_strings_off;
                 sql_script_set_std_strings(&sc, std_strings);
@@ -459,7 +464,11 @@ static int run_script(run_ctx *ctx)
             sql_script_stmt_free(&st);
         }
     }
-    eng_session_close(e, s);
+    /* A transaction still open: psql's session just ends and the server
+     * rolls it back. Leaving the session to engine_stop does the same (the
+     * connection is closed), where closing it now would send a ROLLBACK. */
+    if (!in_txn)
+        eng_session_close(e, s);
     return rc;
 }
 

@@ -166,13 +166,19 @@ insert into open_keep values (1);
 SQL
 "$PSQL" -X -v ON_ERROR_STOP=1 -f "$tmp/open.sql" >"$tmp/psql.out" 2>"$tmp/psql.err"
 cluster_psql -c "drop table open_keep" >/dev/null
-"$PGDECK" run -f "$tmp/open.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+log_at=$(wc -c <"$PGDECK_TEST_DATADIR/server.log")
+PGOPTIONS="-c log_statement=all" "$PGDECK" run -f "$tmp/open.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
 is "$rc" 0 "open transaction at the end: exit 0 (as psql)"
 is "$(cat "$tmp/out")" "$(cat "$tmp/psql.out")" "open transaction at the end: stdout as psql's"
 is "$(cat "$tmp/err")" "" "open transaction at the end: nothing on stderr (as psql)"
 is "$(cluster_psql -c "select string_agg(relname, ',' order by relname) from pg_class where relname like 'open_%'")" \
     "open_keep" "open transaction at the end: rolled back (open_t gone, open_keep empty)"
 is "$(cluster_psql -c "select count(*) from open_keep")" "0" "open transaction at the end: its insert is gone"
+# the server saw what psql sends: the script's statements, no ROLLBACK of pgdeck's
+tail -c +$((log_at + 1)) "$PGDECK_TEST_DATADIR/server.log" >"$tmp/open.log"
+like "$(cat "$tmp/open.log")" "statement: insert into open_keep values \\(1\\);" \
+    "open transaction at the end: the server logged the script"
+unlike "$(cat "$tmp/open.log")" "statement: ROLLBACK" "open transaction at the end: no ROLLBACK sent (as psql)"
 is "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" \
     "0" "open transaction at the end: no session left in a transaction"
 # ... and one stopped by an error inside it
