@@ -5,10 +5,11 @@
 # see its README) and scripts written in their style for pgdeck
 # (tests/data/regress). Each tool runs each script in a fresh database named
 # regression (as pg_regress names it, so current_database() agrees) of one
-# throwaway cluster: stdout must be byte-identical, the exit class the same
-# (psql's 3 for "stopped by ON_ERROR_STOP" is pgdeck's 1, see the man page)
-# and the script must stop at the same place (the FILE:N of the first
-# error). One TAP case per script.
+# throwaway cluster: stdout must be byte-identical, the server must receive
+# the same statements (its log), the exit class must be the same (psql's 3
+# for "stopped by ON_ERROR_STOP" is pgdeck's 1, see the man page) and the
+# script must stop at the same place (the FILE:N of the first error). One TAP
+# case per script.
 # PGDECK_REGRESS_DIR runs another directory of scripts instead.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -21,8 +22,9 @@ dirs=${PGDECK_REGRESS_DIR:-"$top_srcdir/tests/data/regress-pg15 $top_srcdir/test
 cluster_start
 # The test cluster preloads pg_stat_statements, which turns on query ids:
 # EXPLAIN VERBOSE would print them, and they hash table OIDs that differ
-# from one fresh database to the next.
-export PGOPTIONS='-c compute_query_id=off'
+# from one fresh database to the next. Every statement is logged: both tools
+# must send the same ones.
+export PGOPTIONS='-c compute_query_id=off -c log_statement=all'
 tmp=$(mktemp -d)
 trap 'cluster_stop; rm -rf "$tmp"' EXIT
 PSQL="$PGDECK_TEST_BINDIR/psql"
@@ -52,6 +54,18 @@ fresh_cluster() {
         select 'create database regression template regress_template;'" | cluster_psql >/dev/null
 }
 
+# The statements the server received, from its log (log_statement=all for
+# the two tools' sessions), without the line prefix (time, pid).
+LOG="$PGDECK_TEST_DATADIR/server.log"
+statements_since() { # statements_since OFFSET
+    tail -c +$(($1 + 1)) "$LOG" | awk '
+        /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9:.]+ [^ ]+ \[[0-9]+\] / {
+            keep = index($0, " LOG:  statement: ") > 0
+            if (keep) sub(/^[^\[]*\[[0-9]+\] [^ ]* LOG:  statement: /, "statement: ")
+        }
+        keep { print }'
+}
+
 # The first error's place: "psql:FILE:N:" / "pgdeck run: FILE:N:".
 stop_line() {
     sed -n 's/^\(psql:\|pgdeck run: \)[^:]*:\([0-9]*\): ERROR: .*/\2/p' "$1" | head -n 1
@@ -69,6 +83,7 @@ for dir in $dirs; do
             if [ -f "$setup" ]; then
                 PGDATABASE=regression cluster_psql -f "$setup" >/dev/null 2>&1
             fi
+            log_at=$(wc -c <"$LOG")
             # run from the script's folder with a relative name: both name it alike
             if [ $tool = psql ]; then
                 (cd "$dir" && PGDATABASE=regression "$PSQL" -X -v ON_ERROR_STOP=1 -f "$name.sql") \
@@ -78,6 +93,7 @@ for dir in $dirs; do
                     >"$tmp/$name.$tool.out" 2>"$tmp/$name.$tool.err"
             fi
             echo $? >"$tmp/$name.$tool.rc"
+            statements_since "$log_at" >"$tmp/$name.$tool.sent"
         done
         prc=$(cat "$tmp/$name.psql.rc") drc=$(cat "$tmp/$name.pgdeck.rc")
         # exit classes: 0 ok; psql 3 (ON_ERROR_STOP) and 1 are pgdeck's 1
@@ -85,6 +101,8 @@ for dir in $dirs; do
         [ "$prc" = 3 ] && pclass=1
         why=
         cmp -s "$tmp/$name.psql.out" "$tmp/$name.pgdeck.out" || why="stdout differs"
+        cmp -s "$tmp/$name.psql.sent" "$tmp/$name.pgdeck.sent" ||
+            why="$why${why:+; }the server received other statements"
         [ "$pclass" = "$drc" ] || why="$why${why:+; }exit psql $prc, pgdeck $drc"
         pl=$(stop_line "$tmp/$name.psql.err") dl=$(stop_line "$tmp/$name.pgdeck.err")
         [ "$pl" = "$dl" ] || why="$why${why:+; }stopped at line ${pl:-none} (psql), ${dl:-none} (pgdeck)"
@@ -93,6 +111,7 @@ for dir in $dirs; do
         else
             ok 1 "$name: $why"
             diff "$tmp/$name.psql.out" "$tmp/$name.pgdeck.out" | head -n 40 | sed 's/^/# /'
+            diff "$tmp/$name.psql.sent" "$tmp/$name.pgdeck.sent" | head -n 20 | sed 's/^/# sent /'
             head -n 5 "$tmp/$name.psql.err" "$tmp/$name.pgdeck.err" | sed 's/^/# /'
         fi
     done
