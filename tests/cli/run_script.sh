@@ -179,6 +179,12 @@ tail -c +$((log_at + 1)) "$PGDECK_TEST_DATADIR/server.log" >"$tmp/open.log"
 like "$(cat "$tmp/open.log")" "statement: insert into open_keep values \\(1\\);" \
     "open transaction at the end: the server logged the script"
 unlike "$(cat "$tmp/open.log")" "statement: ROLLBACK" "open transaction at the end: no ROLLBACK sent (as psql)"
+# (the backend ends a moment after pgdeck's exit: wait for it)
+i=0
+until [ "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" = 0 ] || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
 is "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" \
     "0" "open transaction at the end: no session left in a transaction"
 # ... and one stopped by an error inside it
