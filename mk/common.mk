@@ -31,6 +31,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+# the script reader against what psql -f sends (tests/unit/sqlscript.c)
+check_PROGRAMS += tests/unit/sqlscript.t
+tests_unit_sqlscript_t_SOURCES = tests/unit/sqlscript.c tests/lib/tap.h
+tests_unit_sqlscript_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/sqlscript.t
 
 check_PROGRAMS += tests/unit/fmt.t
 tests_unit_fmt_t_SOURCES = tests/unit/fmt.c tests/lib/tap.h
@@ -87,6 +92,122 @@ tests_integration_sqltool_SOURCES = tests/integration/sqltool.c
 tests_integration_sqltool_LDADD = $(COMMON_LIBS)
 TESTS += tests/integration/sqlsplit_psql.sh
 EXTRA_DIST += tests/integration/sqlsplit_psql.sh
+TESTS += tests/integration/regress_parity.sh
+EXTRA_DIST += tests/integration/regress_parity.sh tests/data/regress/README tests/data/regress/copy_inline.sql tests/data/regress/ddl.sql tests/data/regress/errors.sql tests/data/regress/prepare.sql tests/data/regress/returning.sql tests/data/regress/strings.sql tests/data/regress/transactions.sql tests/data/regress/wide.sql 
+EXTRA_DIST += tests/data/regress-pg15/COPYRIGHT \
+	tests/data/regress-pg15/README \
+	tests/data/regress-pg15/alter_operator.sql \
+	tests/data/regress-pg15/async.sql \
+	tests/data/regress-pg15/bitmapops.sql \
+	tests/data/regress-pg15/box.sql \
+	tests/data/regress-pg15/brin.sql \
+	tests/data/regress-pg15/brin_bloom.sql \
+	tests/data/regress-pg15/brin_multi.sql \
+	tests/data/regress-pg15/case.sql \
+	tests/data/regress-pg15/char.sql \
+	tests/data/regress-pg15/circle.sql \
+	tests/data/regress-pg15/combocid.sql \
+	tests/data/regress-pg15/comments.sql \
+	tests/data/regress-pg15/create_am.sql \
+	tests/data/regress-pg15/create_cast.sql \
+	tests/data/regress-pg15/create_function_sql.sql \
+	tests/data/regress-pg15/create_misc.sql \
+	tests/data/regress-pg15/create_operator.sql \
+	tests/data/regress-pg15/create_role.sql \
+	tests/data/regress-pg15/database.sql \
+	tests/data/regress-pg15/date.sql \
+	tests/data/regress-pg15/dbsize.sql \
+	tests/data/regress-pg15/delete.sql \
+	tests/data/regress-pg15/drop_if_exists.sql \
+	tests/data/regress-pg15/drop_operator.sql \
+	tests/data/regress-pg15/enum.sql \
+	tests/data/regress-pg15/equivclass.sql \
+	tests/data/regress-pg15/event_trigger.sql \
+	tests/data/regress-pg15/explain.sql \
+	tests/data/regress-pg15/fast_default.sql \
+	tests/data/regress-pg15/float4.sql \
+	tests/data/regress-pg15/float8.sql \
+	tests/data/regress-pg15/functional_deps.sql \
+	tests/data/regress-pg15/geometry.sql \
+	tests/data/regress-pg15/gin.sql \
+	tests/data/regress-pg15/gist.sql \
+	tests/data/regress-pg15/groupingsets.sql \
+	tests/data/regress-pg15/guc.sql \
+	tests/data/regress-pg15/hash_func.sql \
+	tests/data/regress-pg15/horology.sql \
+	tests/data/regress-pg15/inet.sql \
+	tests/data/regress-pg15/init_privs.sql \
+	tests/data/regress-pg15/insert_conflict.sql \
+	tests/data/regress-pg15/interval.sql \
+	tests/data/regress-pg15/join.sql \
+	tests/data/regress-pg15/json.sql \
+	tests/data/regress-pg15/jsonb_jsonpath.sql \
+	tests/data/regress-pg15/jsonpath.sql \
+	tests/data/regress-pg15/line.sql \
+	tests/data/regress-pg15/lseg.sql \
+	tests/data/regress-pg15/macaddr.sql \
+	tests/data/regress-pg15/macaddr8.sql \
+	tests/data/regress-pg15/maintain_every.sql \
+	tests/data/regress-pg15/memoize.sql \
+	tests/data/regress-pg15/merge.sql \
+	tests/data/regress-pg15/misc_sanity.sql \
+	tests/data/regress-pg15/money.sql \
+	tests/data/regress-pg15/multirangetypes.sql \
+	tests/data/regress-pg15/name.sql \
+	tests/data/regress-pg15/namespace.sql \
+	tests/data/regress-pg15/numerology.sql \
+	tests/data/regress-pg15/oid.sql \
+	tests/data/regress-pg15/oidjoins.sql \
+	tests/data/regress-pg15/partition_aggregate.sql \
+	tests/data/regress-pg15/partition_info.sql \
+	tests/data/regress-pg15/partition_join.sql \
+	tests/data/regress-pg15/password.sql \
+	tests/data/regress-pg15/path.sql \
+	tests/data/regress-pg15/pg_lsn.sql \
+	tests/data/regress-pg15/plpgsql.sql \
+	tests/data/regress-pg15/point.sql \
+	tests/data/regress-pg15/polygon.sql \
+	tests/data/regress-pg15/portals.sql \
+	tests/data/regress-pg15/portals_p2.sql \
+	tests/data/regress-pg15/prepare.sql \
+	tests/data/regress-pg15/rangefuncs.sql \
+	tests/data/regress-pg15/rangetypes.sql \
+	tests/data/regress-pg15/regex.sql \
+	tests/data/regress-pg15/regproc.sql \
+	tests/data/regress-pg15/reindex_catalog.sql \
+	tests/data/regress-pg15/returning.sql \
+	tests/data/regress-pg15/roleattributes.sql \
+	tests/data/regress-pg15/rowtypes.sql \
+	tests/data/regress-pg15/sanity_check.sql \
+	tests/data/regress-pg15/security_label.sql \
+	tests/data/regress-pg15/select_having.sql \
+	tests/data/regress-pg15/select_implicit.sql \
+	tests/data/regress-pg15/select_parallel.sql \
+	tests/data/regress-pg15/spgist.sql \
+	tests/data/regress-pg15/subselect.sql \
+	tests/data/regress-pg15/sysviews.sql \
+	tests/data/regress-pg15/text.sql \
+	tests/data/regress-pg15/tid.sql \
+	tests/data/regress-pg15/tidrangescan.sql \
+	tests/data/regress-pg15/tidscan.sql \
+	tests/data/regress-pg15/time.sql \
+	tests/data/regress-pg15/timestamp.sql \
+	tests/data/regress-pg15/timestamptz.sql \
+	tests/data/regress-pg15/timetz.sql \
+	tests/data/regress-pg15/transactions.sql \
+	tests/data/regress-pg15/truncate.sql \
+	tests/data/regress-pg15/tsdicts.sql \
+	tests/data/regress-pg15/tsrf.sql \
+	tests/data/regress-pg15/tstypes.sql \
+	tests/data/regress-pg15/type_sanity.sql \
+	tests/data/regress-pg15/union.sql \
+	tests/data/regress-pg15/uuid.sql \
+	tests/data/regress-pg15/vacuum.sql \
+	tests/data/regress-pg15/vacuum_parallel.sql \
+	tests/data/regress-pg15/varchar.sql \
+	tests/data/regress-pg15/window.sql \
+	tests/data/regress-pg15/write_parallel.sql \
+	tests/data/regress-pg15/xmlmap.sql
 TESTS += tests/integration/fingerprint_pgss.sh
 EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
 

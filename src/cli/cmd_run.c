@@ -146,30 +146,131 @@ static void add_statements(run_ctx *ctx, const char *text, size_t len, const cha
     free(parts);
 }
 
-/* Reads every -c and -f in order. Returns false (message printed) when a
- * file cannot be read or holds a psql meta-command. */
-static bool load_statements(run_ctx *ctx)
+/* SET [SESSION|LOCAL] standard_conforming_strings = on|off (or RESET):
+ * 1 on, 0 off, -1 when the statement is not one of those. Only for reading
+ * the script ahead (the meta-command check); the run itself follows what
+ * the server reports. */
+static int sets_std_strings(const char *sql, size_t len)
 {
+    sql_lexer lx;
+    sql_lex_init(&lx, sql, len);
+    sql_token t;
+    sql_lex_next(&lx, &t);
+    bool reset = sql_tok_is(sql, &t, "reset");
+    if (!reset && !sql_tok_is(sql, &t, "set"))
+        return -1;
+    sql_lex_next(&lx, &t);
+    if (!reset && (sql_tok_is(sql, &t, "session") || sql_tok_is(sql, &t, "local")))
+        sql_lex_next(&lx, &t);
+    if (!sql_tok_is(sql, &t, "standard_conforming_strings"))
+        return -1;
+    if (reset)
+        return 1;
+    sql_lex_next(&lx, &t);
+    if (!sql_tok_is(sql, &t, "to") && !(t.kind == SQL_TOK_OP && sql[t.start] == '='))
+        return -1;
+    sql_lex_next(&lx, &t);
+    size_t b = t.start, n = t.end - t.start;
+    if (t.kind == SQL_TOK_STRING && n >= 2) {
+        b++;
+        n -= 2;
+    }
+    static const char *const offs[] = {"off", "false", "no", "0", "of", "f", "n"};
+    for (size_t i = 0; i < sizeof offs / sizeof *offs; i++)
+        if (strlen(offs[i]) == n && strncasecmp(sql + b, offs[i], n) == 0)
+            return 0;
+    return 1;
+}
+
+static void print_meta_refusal(const char *text, size_t at, int line, const char *source)
+{
+    size_t n = strcspn(text + at, " \t\r\n;");
+    if (n > 32)
+        n = 32;
+    cli_eprintf(RUN_PROG ": %s:%d: %.*s is a psql meta-command; pgdeck run takes SQL only\n",
+                source ? source : "-c", line, (int)n, text + at);
+}
+
+/* Reads a script ahead as the run will (statement by statement, inline COPY
+ * data skipped, standard_conforming_strings followed from the SETs it
+ * holds): a meta-command is refused before anything runs. Returns the
+ * number of statements, or -1 (message printed). */
+static long prescan_script(const char *text, size_t len, const char *source)
+{
+    sql_script sc;
+    sql_script_init(&sc, text, len);
+    long n = 0;
+    for (;;) {
+        sql_script_stmt st;
+        sql_script_kind k = sql_script_next(&sc, &st);
+        if (k == SQL_SCRIPT_END)
+            return n;
+        if (k == SQL_SCRIPT_META) {
+            print_meta_refusal(text, st.meta_at, st.end_line, source);
+            return -1;
+        }
+        n++;
+        if (sql_is_copy_from_stdin(st.sql, st.len) && !source) {
+            /* psql -c reads COPY data from its own standard input; run does
+             * not, and loading nothing would be a silent difference */
+            cli_eprintf(RUN_PROG ": COPY FROM STDIN in -c is not supported: put the data after "
+                                 "the statement in a -f script, ended by a line \\., or use "
+                                 "pgdeck import\n");
+            sql_script_stmt_free(&st);
+            return -1;
+        }
+        if (sql_is_copy_from_stdin(st.sql, st.len)) {
+            size_t ds, dl;
+            int dend;
+            sql_script_copy_data(&sc, &st, &ds, &dl, &dend);
+        }
+        int on = sets_std_strings(st.sql, st.len);
+        if (on >= 0)
+            sql_script_set_std_strings(&sc, on == 1);
+        sql_script_stmt_free(&st);
+    }
+}
+
+/* Reads every -c and -f in order: kept whole for the script mode (read as
+ * psql reads them while they run), split up front for the other modes.
+ * Returns false (message printed) when a file cannot be read or holds a
+ * psql meta-command; *count: the statements found. */
+static bool load_statements(run_ctx *ctx, size_t *count)
+{
+    bool script = !ctx->o->pipeline && !ctx->o->load;
+    *count = 0;
     for (int i = 0; i < ctx->o->ninputs; i++) {
         const char *in = ctx->o->inputs[i];
+        char *text;
+        size_t len;
+        const char *source = NULL;
         if (in[0] == 'c') {
-            if (refuse_meta_command(in + 2, strlen(in + 2), NULL))
+            text = xstrdup(in + 2);
+            len = strlen(text);
+        } else {
+            const char *path = in + 2;
+            text = read_script(ctx->o, path, &len);
+            if (!text)
                 return false;
-            add_statements(ctx, in + 2, strlen(in + 2), NULL);
+            source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+        }
+        if (script) {
+            long n = prescan_script(text, len, source);
+            if (n < 0) {
+                free(text);
+                return false;
+            }
+            *count += (size_t)n;
+            ctx->texts = xrealloc(ctx->texts, sizeof *ctx->texts * (ctx->ntexts + 1));
+            ctx->texts[ctx->ntexts++] = (run_input){text, len, source};
             continue;
         }
-        const char *path = in + 2;
-        bool is_stdin = strcmp(path, "-") == 0;
-        size_t len;
-        char *text = read_script(ctx->o, path, &len);
-        if (!text)
-            return false;
-        const char *source = is_stdin ? "<stdin>" : path;
         if (refuse_meta_command(text, len, source)) {
             free(text);
             return false;
         }
         add_statements(ctx, text, len, source);
+        *count = ctx->nstmts;
         free(text);
     }
     return true;
@@ -180,6 +281,11 @@ static void free_statements(run_ctx *ctx)
     for (size_t i = 0; i < ctx->nstmts; i++)
         free(ctx->stmts[i].sql);
     free(ctx->stmts);
+    for (size_t i = 0; i < ctx->ntexts; i++)
+        free(ctx->texts[i].text);
+    free(ctx->texts);
+    ctx->texts = NULL;
+    ctx->ntexts = 0;
     ctx->stmts = NULL;
     ctx->nstmts = 0;
 }
@@ -219,94 +325,151 @@ int run_exit_for(eng_done_status s)
     }
 }
 
-/* "COPY ... FROM STDIN" needs data from the script itself (psql's inline
- * data), which pgdeck does not read: say so instead of hanging. */
-static bool is_copy_from_stdin(const char *sql)
-{
-    if (!sql_starts_with(sql, strlen(sql), "COPY"))
-        return false;
-    const char *p = sql;
-    while ((p = strcasestr(p, "from")) != NULL) {
-        p += 4;
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        if (strncasecmp(p, "stdin", 5) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* ------------------------------------------------------------------------
- * Script mode: one statement at a time on one session. */
+ * Script mode: one statement at a time on one session, read as psql -f
+ * reads a script and printed as psql prints it. */
+
+/* What EV_DONE of a script's statement said. */
+typedef struct stmt_outcome {
+    int rc;
+    bool std_strings_off;
+    bool known; /* a session's EV_DONE arrived */
+    char txn;   /* its transaction status ('I', 'T', 'E', 'U') */
+} stmt_outcome;
+
+/* Waits for request id's events: notices and results printed as they come,
+ * the first error kept and printed at the end. */
+static void script_wait(run_ctx *ctx, eng_id id, const sql_origin *o, bool copy_in,
+                        stmt_outcome *out)
+{
+    engine *e = ctx->e;
+    eng_error *err = NULL;
+    bool copy_out = false; /* psql prints no "COPY n" after COPY TO STDOUT */
+    out->rc = EXIT_OK;
+    out->known = false;
+    for (;;) {
+        eng_event *ev = run_next_event(e, id);
+        bool done = false;
+        switch (ev->kind) {
+        case EV_NOTICE:
+            sqlerror_print_notice_at(RUN_PROG, o, ev->error);
+            break;
+        case EV_RESULT:
+            if (!ev->result)
+                break;
+            if (eng_result_status(ev->result) == ENG_RES_ERROR) {
+                if (!err && eng_result_error(ev->result))
+                    err = eng_error_dup(eng_result_error(ev->result));
+            } else if (eng_result_is_copy_out(ev->result)) {
+                copy_out = true;
+                output_result(stdout, ctx->o->fmt, ev->result);
+            } else if (copy_out && eng_result_status(ev->result) == ENG_RES_COMMAND &&
+                       strncmp(eng_result_cmdstatus(ev->result), "COPY", 4) == 0) {
+                copy_out = false;
+            } else {
+                output_result(stdout, ctx->o->fmt, ev->result);
+            }
+            break;
+        case EV_DONE:
+            if (ev->id != id)
+                break;
+            done = true;
+            out->known = ev->txn_status != 'U';
+            out->txn = ev->txn_status;
+            out->std_strings_off = ev->std_strings_off;
+            if (ev->status != ENG_DONE_OK) {
+                out->rc = run_exit_for(ev->status);
+                if (ev->error) {
+                    eng_error_free(err);
+                    err = ev->error;
+                    ev->error = NULL;
+                }
+                if (!err)
+                    err = eng_error_new(NULL, "%s", eng_done_status_name(ev->status));
+            } else if (copy_in && ctx->o->fmt == OUT_TABLE) {
+                printf("COPY %llu\n", (unsigned long long)ev->rows);
+            }
+            break;
+        case EV_PIPE_STMT:
+        case EV_POOL:
+            break;
+        }
+        eng_event_free(ev);
+        if (done)
+            break;
+    }
+    if (out->rc != EXIT_OK && err)
+        sqlerror_print(RUN_PROG, o, err);
+    eng_error_free(err);
+}
 
 static int run_script(run_ctx *ctx)
 {
     engine *e = ctx->e;
     eng_session s = eng_session_open(e);
     int rc = EXIT_OK;
-    for (size_t i = 0; i < ctx->nstmts && rc == EXIT_OK; i++) {
-        const run_stmt *st = &ctx->stmts[i];
-        if (run_interrupted) {
-            rc = EXIT_SQL;
-            cli_eprintf(RUN_PROG ": run_interrupted\n");
-            break;
-        }
-        if (is_copy_from_stdin(st->sql)) {
-            eng_error *err = eng_error_new(
-                "0A000", "COPY FROM STDIN is not supported by pgdeck run (use pgdeck import)");
-            run_print_error(st, err);
-            eng_error_free(err);
-            rc = EXIT_SQL;
-            break;
-        }
-        /* The simple query protocol, as psql -f: one message per statement
-         * (scripts rarely repeat a text, so prepared statements seldom pay). */
-        eng_exec_args a = {.sql = st->sql, .session = s, .flags = ENG_EXEC_SIMPLE};
-        eng_id id = eng_exec(e, &a);
-        eng_error *err = NULL;
-        for (;;) {
-            eng_event *ev = run_next_event(e, id);
-            bool done = false;
-            switch (ev->kind) {
-            case EV_NOTICE:
-                sqlerror_print_notice(ev->error);
-                break;
-            case EV_RESULT:
-                if (ev->result && eng_result_status(ev->result) == ENG_RES_ERROR) {
-                    if (!err && eng_result_error(ev->result))
-                        err = eng_error_dup(eng_result_error(ev->result));
-                } else if (ev->result) {
-                    output_result(stdout, ctx->o->fmt, ev->result);
-                }
-                break;
-            case EV_DONE:
-                if (ev->id != id)
-                    break;
-                done = true;
-                if (ev->status != ENG_DONE_OK) {
-                    rc = run_exit_for(ev->status);
-                    if (ev->error) {
-                        eng_error_free(err);
-                        err = ev->error;
-                        ev->error = NULL;
-                    }
-                    if (!err)
-                        err = eng_error_new(NULL, "%s", eng_done_status_name(ev->status));
-                }
-                break;
-            case EV_PIPE_STMT:
-            case EV_POOL:
+    bool in_txn = false;
+    bool std_strings = true; /* the server's default; then what it reports */
+    for (size_t t = 0; t < ctx->ntexts && rc == EXIT_OK; t++) {
+        const run_input *in = &ctx->texts[t];
+        sql_script sc;
+        sql_script_init(&sc, in->text, in->len);
+        sc.lx.std_strings = std_strings;
+        while (rc == EXIT_OK) {
+            if (run_interrupted) {
+                rc = EXIT_SQL;
+                cli_eprintf(RUN_PROG ": run_interrupted\n");
                 break;
             }
-            eng_event_free(ev);
-            if (done)
+            sql_script_stmt st;
+            sql_script_kind k = sql_script_next(&sc, &st);
+            if (k == SQL_SCRIPT_END)
                 break;
+            if (k == SQL_SCRIPT_META) {
+                /* only when the server's setting differs from the read-ahead */
+                print_meta_refusal(in->text, st.meta_at, st.end_line, in->source);
+                rc = EXIT_SQL;
+                break;
+            }
+            sql_origin o = {st.sql,   in->source, st.nlines ? st.lines[0] : st.end_line,
+                            st.lines, st.nlines,  st.end_line};
+            stmt_outcome out;
+            if (sql_is_copy_from_stdin(st.sql, st.len)) {
+                /* the data follows in the script, up to a line "\." */
+                size_t ds, dl;
+                sql_script_copy_data(&sc, &st, &ds, &dl, &o.end_line);
+                eng_id id = eng_copy_begin(e, s, st.sql, NULL);
+                if (dl) {
+                    char *buf = xmalloc(dl);
+                    memcpy(buf, in->text + ds, dl);
+                    eng_copy_data(e, id, buf, dl);
+                }
+                eng_copy_end(e, id, NULL);
+                script_wait(ctx, id, &o, true, &out);
+            } else {
+                /* The simple query protocol, as psql -f: one message per
+                 * statement (scripts rarely repeat a text, so prepared
+                 * statements seldom pay). */
+                eng_exec_args a = {
+                    .sql = st.sql, .session = s, .flags = ENG_EXEC_SIMPLE | ENG_EXEC_COPY_RAW};
+                eng_id id = eng_exec(e, &a);
+                script_wait(ctx, id, &o, false, &out);
+            }
+            rc = out.rc;
+            if (out.known)
+                in_txn = out.txn == 'T' || out.txn == 'E';
+            if (out.known && std_strings != !out.std_strings_off) {
+                std_strings = !out.std_strings_off;
+                sql_script_set_std_strings(&sc, std_strings);
+            }
+            sql_script_stmt_free(&st);
         }
-        if (rc != EXIT_OK && err)
-            run_print_error(st, err);
-        eng_error_free(err);
     }
-    eng_session_close(e, s);
+    /* A transaction still open: psql's session just ends and the server
+     * rolls it back. Leaving the session to engine_stop does the same (the
+     * connection is closed), where closing it now would send a ROLLBACK. */
+    if (!in_txn)
+        eng_session_close(e, s);
     return rc;
 }
 
@@ -537,7 +700,8 @@ int cmd_run_main(int argc, char **argv)
         goto out;
     }
     have_cfg = true;
-    if (!load_statements(&ctx)) {
+    size_t nstmts = 0;
+    if (!load_statements(&ctx, &nstmts)) {
         rc = EXIT_SQL;
         goto out;
     }
@@ -545,7 +709,7 @@ int cmd_run_main(int argc, char **argv)
         rc = connargs_fail(&o.ca, "run", err);
         goto out;
     }
-    if (ctx.nstmts == 0) {
+    if (nstmts == 0) {
         rc = EXIT_OK; /* an empty script, as psql: nothing to do */
         goto out;
     }

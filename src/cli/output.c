@@ -416,12 +416,35 @@ void output_result(FILE *out, out_format fmt, const eng_result *r)
     switch (eng_result_status(r)) {
     case ENG_RES_TUPLES:
     case ENG_RES_ROWS_PARTIAL:
-        if (fmt == OUT_TABLE)
+        if (eng_result_is_copy_out(r)) {
+            /* COPY TO STDOUT: the data itself, as psql writes it; on a
+             * terminal escaped as --format csv is (doc/security.md) */
+            bool tty = isatty(fileno(out));
+            for (int i = 0; i < eng_result_nrows(r); i++) {
+                const char *v = eng_result_value(r, i, 0);
+                size_t n = (size_t)eng_result_length(r, i, 0);
+                if (tty && !term_is_safe(v, n, TS_KEEP_NL | TS_KEEP_TAB)) {
+                    strbuf sb;
+                    sb_init(&sb);
+                    sb_append_term_safe(&sb, v, n, TS_KEEP_NL | TS_KEEP_TAB);
+                    fwrite(sb.data, 1, sb.len, out);
+                    sb_free(&sb);
+                } else {
+                    fwrite(v, 1, n, out);
+                }
+            }
+        } else if (fmt == OUT_TABLE) {
             print_table(out, r);
-        else if (fmt == OUT_CSV)
+            /* INSERT/UPDATE/DELETE ... RETURNING: the rows, then the tag (psql) */
+            const char *tag = eng_result_cmdstatus(r);
+            if (strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
+                strncmp(tag, "DELETE", 6) == 0)
+                fprintf(out, "%s\n", tag);
+        } else if (fmt == OUT_CSV) {
             print_csv(out, r);
-        else
+        } else {
             print_json(out, r);
+        }
         break;
     case ENG_RES_COMMAND:
         if (fmt == OUT_TABLE) {

@@ -24,6 +24,14 @@ typedef struct run_stmt {
     int line;           /* 1-based line of the statement's start in its source */
 } run_stmt;
 
+/* One -c text or -f file as read, for the script mode, which reads it
+ * statement by statement as psql does (sqlsplit.h's sql_script). */
+typedef struct run_input {
+    char *text;
+    size_t len;
+    const char *source; /* file name, "<stdin>", or NULL for -c */
+} run_input;
+
 typedef struct run_opts {
     connargs ca;
     cliconf cc;
@@ -48,8 +56,10 @@ typedef struct run_ctx {
     engine *es[RUN_MAX_JOBS]; /* a load's engines (--jobs), es[0] == e */
     int nes;
     eng_pool_config pool; /* the settings, before a load's share */
-    run_stmt *stmts;
+    run_stmt *stmts;      /* --pipeline and the load: every statement, split up front */
     size_t nstmts;
+    run_input *texts; /* the script mode: the inputs, in order */
+    size_t ntexts;
     double start_time; /* CLOCK_MONOTONIC when the work began, for --stats */
 } run_ctx;
 

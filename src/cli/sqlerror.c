@@ -105,6 +105,14 @@ static void free_err_pos(err_pos *ep)
 #define DISPLAY_SIZE 60  /* as libpq: screen columns of the quoted line */
 #define MIN_RIGHT_CUT 10 /* keep this far from the end of the line */
 
+/* The source line of line `k` (1-based) of the statement's text. */
+static int origin_line(const sql_origin *st, int k)
+{
+    if (st->lines && k >= 1 && k <= st->nlines)
+        return st->lines[k - 1];
+    return st->line + k - 1;
+}
+
 /* "LINE n: text" and a caret under the error position, as libpq prints it,
  * with n counted in the statement's source (the file's own line). */
 static void print_error_position(const sql_origin *st, int position)
@@ -135,7 +143,7 @@ static void print_error_position(const sql_origin *st, int position)
     strbuf text;
     sb_init(&text);
     char prefix[32];
-    int plen = snprintf(prefix, sizeof prefix, "LINE %d: ", st->line + ep.line - 1);
+    int plen = snprintf(prefix, sizeof prefix, "LINE %d: ", origin_line(st, ep.line));
     sb_append(&text, prefix);
     if (beg_trunc) {
         sb_append(&text, "...");
@@ -155,10 +163,10 @@ static void print_error_position(const sql_origin *st, int position)
 
 int sqlerror_line(const sql_origin *st, const eng_error *err)
 {
-    int line = st->line;
+    int line = origin_line(st, 1);
     err_pos ep;
     if (err->position > 0 && locate_error(st->sql, err->position, &ep))
-        line += ep.line - 1;
+        line = origin_line(st, ep.line);
     if (err->position > 0)
         free_err_pos(&ep);
     return line;
@@ -167,7 +175,7 @@ int sqlerror_line(const sql_origin *st, const eng_error *err)
 void sqlerror_print(const char *prog, const sql_origin *st, const eng_error *err)
 {
     const char *sev = err->severity ? err->severity : "ERROR";
-    int line = st ? sqlerror_line(st, err) : 0;
+    int line = !st ? 0 : st->end_line > 0 ? st->end_line : sqlerror_line(st, err);
     if (st && st->source)
         cli_eprintf("%s: %s:%d: ", prog, st->source, line);
     else
@@ -191,6 +199,21 @@ void sqlerror_print_notice(const eng_error *n)
     if (!n)
         return;
     cli_eprintf("%s:  %s\n", n->severity ? n->severity : "NOTICE", n->message ? n->message : "");
+    if (n->detail)
+        cli_eprintf("DETAIL:  %s\n", n->detail);
+    if (n->hint)
+        cli_eprintf("HINT:  %s\n", n->hint);
+}
+
+void sqlerror_print_notice_at(const char *prog, const sql_origin *o, const eng_error *n)
+{
+    if (!n)
+        return;
+    if (o && o->source)
+        cli_eprintf("%s: %s:%d: ", prog, o->source, o->end_line > 0 ? o->end_line : o->line);
+    cli_eprintf("%s:  %s\n", n->severity ? n->severity : "NOTICE", n->message ? n->message : "");
+    if (o && n->position > 0)
+        print_error_position(o, n->position);
     if (n->detail)
         cli_eprintf("DETAIL:  %s\n", n->detail);
     if (n->hint)

@@ -20,6 +20,10 @@ typedef struct sql_origin {
     const char *sql;    /* the text as sent to the server */
     const char *source; /* file name, "<stdin>", or NULL for -c text */
     int line;           /* 1-based line of the statement's start in source */
+    const int *lines;   /* may be NULL: lines[k] is the source line of line k+1 of sql
+                         * (psql drops empty lines, so they need not follow on) */
+    int nlines;
+    int end_line; /* > 0: the "FILE:N:" line, psql's: where the statement ends */
 } sql_origin;
 
 /* printf to stderr: stdout flushed first, secrets masked. */
@@ -31,5 +35,8 @@ int sqlerror_line(const sql_origin *o, const eng_error *err);
 void sqlerror_print(const char *prog, const sql_origin *o, const eng_error *err);
 /* "NOTICE:  message" (or WARNING...), DETAIL, HINT. NULL is fine. */
 void sqlerror_print_notice(const eng_error *n);
+/* A notice of statement o, as psql -f prints it: "PROG: FILE:N: " first
+ * (o->source set), and LINE and caret when it has a position. */
+void sqlerror_print_notice_at(const char *prog, const sql_origin *o, const eng_error *n);
 
 #endif

@@ -1,5 +1,6 @@
 /* sqllex.c — SQL token scanner modelled on PostgreSQL's scan.l (PG 15):
- * standard_conforming_strings on, so only E'' strings know backslashes. */
+ * with standard_conforming_strings on (the default) only E'' strings know
+ * backslashes; the caller may say it is off (sqllex.h). */
 #include "common/sqllex.h"
 
 #include <string.h>
@@ -25,6 +26,9 @@ void sql_lex_init(sql_lexer *lx, const char *text, size_t len)
     lx->s = text;
     lx->len = len;
     lx->pos = 0;
+    lx->std_strings = lx->std_strings_from = true;
+    lx->std_from = (size_t)-1;
+    lx->skip_at = lx->skip_to = 0;
 }
 
 bool sql_tok_is(const char *text, const sql_token *tok, const char *word)
@@ -42,9 +46,7 @@ bool sql_tok_is(const char *text, const sql_token *tok, const char *word)
     return true;
 }
 
-/* Skips a nested block comment starting at p ("/ *"); returns the position
- * after it, or len with *unterminated set. */
-static size_t skip_block_comment(const char *s, size_t len, size_t p, bool *unterminated)
+size_t sql_skip_block_comment(const char *s, size_t len, size_t p, bool *unterminated)
 {
     int depth = 0;
     while (p < len) {
@@ -219,6 +221,10 @@ void sql_lex_next(sql_lexer *lx, sql_token *tok)
     tok->lead = (size_t)-1;
     /* Blanks and comments. */
     while (p < len) {
+        if (p == lx->skip_at && lx->skip_to > p) {
+            p = lx->skip_to;
+            continue;
+        }
         unsigned char c = (unsigned char)s[p];
         if (is_space(c)) {
             p++;
@@ -227,7 +233,7 @@ void sql_lex_next(sql_lexer *lx, sql_token *tok)
         } else if (c == '/' && p + 1 < len && s[p + 1] == '*') {
             if (tok->lead == (size_t)-1)
                 tok->lead = p;
-            p = skip_block_comment(s, len, p, &tok->unterminated);
+            p = sql_skip_block_comment(s, len, p, &tok->unterminated);
         } else {
             break;
         }
@@ -247,8 +253,9 @@ void sql_lex_next(sql_lexer *lx, sql_token *tok)
     unsigned char c2 = p + 2 < len ? (unsigned char)s[p + 2] : 0;
     size_t q;
     if (c == '\'') {
+        bool std = p >= lx->std_from ? lx->std_strings_from : lx->std_strings;
         tok->kind = SQL_TOK_STRING;
-        q = scan_quoted(s, len, p, '\'', false, &tok->unterminated);
+        q = scan_quoted(s, len, p, '\'', !std, &tok->unterminated);
     } else if ((c == 'e' || c == 'E') && c1 == '\'') {
         tok->kind = SQL_TOK_STRING;
         q = scan_quoted(s, len, p + 1, '\'', true, &tok->unterminated);

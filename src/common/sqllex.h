@@ -30,9 +30,21 @@ typedef struct sql_token {
 typedef struct sql_lexer {
     const char *s;
     size_t len, pos;
+    /* standard_conforming_strings: with it off, '...' knows backslash
+     * escapes as E'...' does. `std_strings` holds for strings opening before
+     * byte `std_from`, `std_strings_from` for those at or after it (psql
+     * reads the server's setting anew at each line). Default: on. */
+    bool std_strings, std_strings_from;
+    size_t std_from;
+    /* Bytes [skip_at, skip_to) are not SQL (a COPY's inline data): blanks
+     * reaching skip_at jump to skip_to. skip_at == skip_to: none. */
+    size_t skip_at, skip_to;
 } sql_lexer;
 
 void sql_lex_init(sql_lexer *lx, const char *text, size_t len);
+/* Skips a nested block comment starting at p (at its slash-star); returns
+ * the position after it, or len with *unterminated set. */
+size_t sql_skip_block_comment(const char *s, size_t len, size_t p, bool *unterminated);
 /* Scans the next token, skipping blanks and comments. */
 void sql_lex_next(sql_lexer *lx, sql_token *tok);
 

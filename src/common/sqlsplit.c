@@ -221,3 +221,231 @@ long sql_meta_command(const char *text, size_t len)
             return (long)tok.start;
     }
 }
+
+/* ------------------------------------------------------------------------
+ * The script reader: psql's query buffer, statement by statement. */
+
+#include "common/strbuf.h"
+
+#include <stdlib.h>
+
+void sql_script_init(sql_script *sc, const char *text, size_t len)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->text = text;
+    sc->len = len;
+    sql_lex_init(&sc->lx, text, len);
+    sc->line = 1;
+    sc->std_next = true;
+}
+
+/* The 1-based line of byte pos, counted from where the last call stopped. */
+static int script_line_at(sql_script *sc, size_t pos)
+{
+    if (pos > sc->len)
+        pos = sc->len;
+    for (; sc->line_pos < pos; sc->line_pos++)
+        if (sc->text[sc->line_pos] == '\n')
+            sc->line++;
+    for (; sc->line_pos > pos; sc->line_pos--)
+        if (sc->text[sc->line_pos - 1] == '\n')
+            sc->line--;
+    return sc->line;
+}
+
+/* The position just after the '\n' ending the line that holds pos. */
+static size_t next_line_start(const sql_script *sc, size_t pos)
+{
+    const char *nl = pos < sc->len ? memchr(sc->text + pos, '\n', sc->len - pos) : NULL;
+    return nl ? (size_t)(nl - sc->text) + 1 : sc->len;
+}
+
+void sql_script_set_std_strings(sql_script *sc, bool on)
+{
+    sql_lexer *lx = &sc->lx;
+    if (lx->pos >= lx->std_from)
+        lx->std_strings = lx->std_strings_from;
+    lx->std_from = next_line_start(sc, lx->pos);
+    lx->std_strings_from = on;
+}
+
+typedef struct script_buf {
+    strbuf sb;
+    int *lines;
+    size_t nlines, cap;
+} script_buf;
+
+/* Copies text[p..p+n) into the statement, noting the script line of each of
+ * its new lines. */
+static void script_emit(sql_script *sc, script_buf *b, size_t p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (b->sb.len == 0 || b->sb.data[b->sb.len - 1] == '\n') {
+            b->lines = xgrow(b->lines, &b->cap, b->nlines + 1, sizeof *b->lines);
+            b->lines[b->nlines++] = script_line_at(sc, p + i);
+        }
+        sb_append_c(&b->sb, sc->text[p + i]);
+    }
+}
+
+/* Blanks and comments between tokens, as psql keeps them: comments and
+ * blanks as they are, but a newline before an empty line (or before the end
+ * of the text) goes: psql skips empty lines outside quotes and comments and
+ * joins the lines it keeps with '\n'. */
+static void script_emit_gap(sql_script *sc, script_buf *b, size_t p, size_t end)
+{
+    const char *s = sc->text;
+    size_t len = sc->len;
+    while (p < end) {
+        if (p == sc->lx.skip_at && sc->lx.skip_to > p) {
+            p = sc->lx.skip_to;
+            continue;
+        }
+        size_t q;
+        if (s[p] == '/' && p + 1 < len && s[p + 1] == '*') {
+            bool unterminated = false;
+            q = sql_skip_block_comment(s, len, p, &unterminated);
+        } else if (s[p] == '-' && p + 1 < len && s[p + 1] == '-') {
+            q = p;
+            while (q < len && s[q] != '\n')
+                q++;
+        } else if (s[p] == '\n') {
+            if (p + 1 < len && s[p + 1] != '\n')
+                script_emit(sc, b, p, 1);
+            p++;
+            continue;
+        } else {
+            q = p + 1;
+        }
+        if (q > end)
+            q = end;
+        script_emit(sc, b, p, q - p);
+        p = q;
+    }
+}
+
+static void script_finish(script_buf *b, sql_script_stmt *out)
+{
+    out->len = b->sb.len;
+    out->sql = sb_steal(&b->sb);
+    out->lines = b->lines;
+    out->nlines = (int)b->nlines;
+}
+
+sql_script_kind sql_script_next(sql_script *sc, sql_script_stmt *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *text = sc->text;
+    script_buf b = {0};
+    sb_init(&b.sb);
+    int paren_depth = 0;
+    body_tracker bt = {0};
+    for (;;) {
+        sql_token tok;
+        sql_lex_next(&sc->lx, &tok);
+        size_t from = b.sb.len ? tok.gap_start : tok.lead;
+        if (from < tok.start)
+            script_emit_gap(sc, &b, from, tok.start);
+        if (tok.kind == SQL_TOK_EOF) {
+            if (b.sb.len == 0) {
+                sb_free(&b.sb);
+                free(b.lines);
+                return SQL_SCRIPT_END;
+            }
+            out->end_line = script_line_at(sc, sc->len ? sc->len - 1 : 0);
+            out->end = sc->len;
+            script_finish(&b, out);
+            return SQL_SCRIPT_STMT;
+        }
+        char c = text[tok.start];
+        bool one = tok.kind == SQL_TOK_OP && tok.end - tok.start == 1;
+        if (one && c == '\\') {
+            char next = tok.start + 1 < sc->len ? text[tok.start + 1] : '\0';
+            if (next == ';' || next == ':') {
+                /* psql's \; and \: put the character itself in the query */
+                script_emit(sc, &b, tok.start + 1, 1);
+                sc->lx.pos = tok.start + 2;
+                continue;
+            }
+            out->meta_at = tok.start;
+            out->end_line = script_line_at(sc, tok.start);
+            sb_free(&b.sb);
+            free(b.lines);
+            return SQL_SCRIPT_META;
+        }
+        script_emit(sc, &b, tok.start, tok.end - tok.start);
+        if (one && c == ';' && paren_depth == 0 && bt.begin_depth == 0) {
+            out->end_line = script_line_at(sc, tok.start);
+            out->end = tok.end;
+            script_finish(&b, out);
+            return SQL_SCRIPT_STMT;
+        }
+        if (one && c == '(')
+            paren_depth++;
+        else if (one && c == ')' && paren_depth > 0)
+            paren_depth--;
+        else if (tok.kind == SQL_TOK_WORD)
+            body_word(&bt, text, &tok, paren_depth);
+    }
+}
+
+void sql_script_stmt_free(sql_script_stmt *st)
+{
+    free(st->sql);
+    free(st->lines);
+    memset(st, 0, sizeof *st);
+}
+
+void sql_script_copy_data(sql_script *sc, const sql_script_stmt *st, size_t *start, size_t *len,
+                          int *end_line)
+{
+    const char *s = sc->text;
+    size_t begin = next_line_start(sc, st->end);
+    size_t ls = begin, resume = sc->len, data_end = sc->len;
+    int last = script_line_at(sc, sc->len ? sc->len - 1 : 0);
+    while (ls < sc->len) {
+        size_t le = next_line_start(sc, ls); /* past this line's '\n' */
+        size_t n = le - ls;
+        /* psql's end marker: a line "\." ended by a newline */
+        if (s[ls] == '\\' && n >= 3 && s[ls + 1] == '.' && s[le - 1] == '\n' &&
+            (n == 3 || (n == 4 && s[ls + 2] == '\r'))) {
+            data_end = ls;
+            resume = le;
+            last = script_line_at(sc, ls);
+            break;
+        }
+        ls = le;
+    }
+    *start = begin;
+    *len = data_end - begin;
+    *end_line = begin < sc->len ? last : st->end_line;
+    if (resume > begin) {
+        sc->lx.skip_at = begin;
+        sc->lx.skip_to = resume;
+    }
+}
+
+bool sql_is_copy_from_stdin(const char *text, size_t len)
+{
+    sql_lexer lx;
+    sql_lex_init(&lx, text, len);
+    sql_token tok;
+    sql_lex_next(&lx, &tok);
+    if (!sql_tok_is(text, &tok, "copy"))
+        return false;
+    int depth = 0;
+    bool after_from = false;
+    for (;;) {
+        sql_lex_next(&lx, &tok);
+        if (tok.kind == SQL_TOK_EOF)
+            return false;
+        bool one = tok.kind == SQL_TOK_OP && tok.end - tok.start == 1;
+        if (one && text[tok.start] == '(')
+            depth++;
+        else if (one && text[tok.start] == ')' && depth > 0)
+            depth--;
+        if (depth == 0 && after_from && sql_tok_is(text, &tok, "stdin"))
+            return true;
+        after_from = depth == 0 && sql_tok_is(text, &tok, "from");
+    }
+}

@@ -132,6 +132,8 @@ int eng_result_length(const eng_result *r, int row, int col);
 const char *eng_result_cmdstatus(const eng_result *r);  /* "INSERT 0 1" */
 uint64_t eng_result_cmdtuples(const eng_result *r);     /* rows affected */
 const eng_error *eng_result_error(const eng_result *r); /* NULL unless ERROR */
+/* True for the rows of a COPY TO STDOUT: one column, one data line per row. */
+bool eng_result_is_copy_out(const eng_result *r);
 void eng_result_free(eng_result *r);
 
 /* ------------------------------------------------------------------------
@@ -145,6 +147,8 @@ enum eng_exec_flags {
     ENG_EXEC_SIMPLE = 1 << 2,    /* simple query protocol: may hold several statements,
                                     no params, never prepared */
     ENG_EXEC_NOMETRICS = 1 << 3, /* keep out of per-statement metrics (monitors) */
+    ENG_EXEC_COPY_RAW = 1 << 4,  /* COPY TO STDOUT rows keep their bytes exactly, the
+                                    line's '\n' included (`pgdeck run` writes them out) */
 };
 
 typedef struct eng_exec_args {
@@ -290,6 +294,9 @@ typedef struct eng_event {
     char txn_status;   /* EV_DONE on a session: 'I' idle, 'T' in txn, 'E' aborted, 'U' unknown */
     int backend_pid;   /* connection that ran it */
     eng_load_summary load; /* EV_DONE of eng_load */
+    /* EV_DONE on a session: the server reports (ParameterStatus)
+     * standard_conforming_strings off, so '...' knows backslashes */
+    bool std_strings_off;
 } eng_event;
 
 int eng_event_fd(engine *e);                          /* readable when events wait */

@@ -59,6 +59,7 @@ struct eng_result {
     eng_error *error; /* ENG_RES_ERROR */
     int nrows, ncols;
     eng_col_kind *kinds;
+    bool copy_out; /* rows of a COPY TO STDOUT */
 };
 eng_result *result_wrap(PGresult *pg, eng_res_status status);
 eng_error *error_from_result(const PGresult *pg);

@@ -103,7 +103,8 @@ typedef struct exec_state {
     send_plan plan;
     bool single_row;
     bool in_copy_out;
-    PGresult *batch; /* rows gathered for the next EV_RESULT */
+    bool batch_copy_out; /* the batch holds COPY TO STDOUT lines */
+    PGresult *batch;     /* rows gathered for the next EV_RESULT */
     int batch_rows;
     uint64_t rows; /* rows kept (tuples) or affected (commands) */
     bool limit_hit;
@@ -132,6 +133,8 @@ static void flush_batch(engine *e, request *r, exec_state *st, bool final)
         return;
     eng_event *ev = event_new(EV_RESULT, r->id, r->tag);
     ev->result = result_wrap(st->batch, final ? ENG_RES_TUPLES : ENG_RES_ROWS_PARTIAL);
+    ev->result->copy_out = st->batch_copy_out;
+    st->batch_copy_out = false;
     if (!final)
         flow_track(st->gate, ev);
     event_push(e, ev);
@@ -268,8 +271,10 @@ static bool drain_copy_out(engine *e, request *r, conn *c, exec_state *st)
             if (!st->batch) {
                 st->batch = copy_out_result(c->pg);
                 st->batch_rows = 0;
+                st->batch_copy_out = true;
             }
-            int len = n > 0 && buf[n - 1] == '\n' ? n - 1 : n;
+            bool raw = r->flags & ENG_EXEC_COPY_RAW;
+            int len = !raw && n > 0 && buf[n - 1] == '\n' ? n - 1 : n;
             PQsetvalue(st->batch, st->batch_rows++, 0, buf, len);
             note_row(e, r, c, st);
             if ((r->flags & ENG_EXEC_STREAM) && st->batch_rows >= r->stream_batch) {
@@ -378,6 +383,12 @@ static void exec_io(engine *e, conn *c, int revents)
         case PGRES_COPY_OUT:
             PQclear(res);
             st->in_copy_out = true;
+            if ((r->flags & ENG_EXEC_COPY_RAW) && !st->batch) {
+                /* even no rows make a result: the caller knows a COPY OUT ran */
+                st->batch = copy_out_result(c->pg);
+                st->batch_rows = 0;
+                st->batch_copy_out = true;
+            }
             break;
         default: { /* errors, and statuses a statement cannot produce here */
             bool limit_cancel = st->limit_hit && rs == PGRES_FATAL_ERROR &&

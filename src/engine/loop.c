@@ -109,6 +109,8 @@ void request_done(engine *e, request *r, eng_done_status st, eng_error *err, eng
             default:
                 done->txn_status = 'U';
             }
+            const char *scs = PQparameterStatus(s->conn->pg, "standard_conforming_strings");
+            done->std_strings_off = !scs || strcmp(scs, "on") != 0; /* as psql reads it */
         }
     }
     if (r->kind == REQ_COPY)

@@ -203,6 +203,11 @@ int eng_result_length(const eng_result *r, int row, int col)
     return PQgetlength(r->pg, row, col);
 }
 
+bool eng_result_is_copy_out(const eng_result *r)
+{
+    return r->copy_out;
+}
+
 const char *eng_result_cmdstatus(const eng_result *r)
 {
     if (!r->pg)

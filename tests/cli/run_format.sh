@@ -41,6 +41,55 @@ same_as_psql "floats, NaN, booleans, arrays, jsonb, bytea" \
 same_as_psql "wide column names" "select 'x' as \"日本\", 1 as \"a\"\"b\""
 same_as_psql "money, oid, xid" "select 12.5::money as m, 1259::oid as o, '42'::xid as x"
 
+# RETURNING: the rows, then the command tag; COPY TO STDOUT: the data lines
+# raw (no table, no "COPY n"), as psql -f prints them
+cat >"$tmp/returning.sql" <<'SQL'
+create table ret_t (a int, b text);
+insert into ret_t values (1, 'x'), (2, E'tab\there') returning a, b;
+update ret_t set b = 'y' where a = 1 returning *;
+delete from ret_t where a = 2 returning a;
+copy (select a, b from ret_t union all select 3, E'q\\r\nz') to stdout;
+copy ret_t to stdout with (format csv, header);
+drop table ret_t;
+/* a trailing comment: psql sends it, the server answers "empty query" */
+SQL
+"$PSQL" -X -f "$tmp/returning.sql" >"$tmp/psql.out" 2>&1
+"$PGDECK" run -f "$tmp/returning.sql" >"$tmp/pgdeck.out" 2>&1
+if cmp -s "$tmp/psql.out" "$tmp/pgdeck.out"; then ok 0 "script: RETURNING tags, raw COPY TO STDOUT like psql -f"; else
+    ok 1 "script: RETURNING tags, raw COPY TO STDOUT like psql -f"
+    diff "$tmp/psql.out" "$tmp/pgdeck.out" | sed 's/^/# /'
+fi
+
+# COPY TO STDOUT data is raw only off a terminal: COPY's text format passes
+# ESC and BEL through, so on a terminal it is escaped as --format csv is
+cat >"$tmp/ontty.py" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+PY
+esc_copy="copy (select E'a\\x1b]0;owned\\x07b' as v) to stdout"
+"$PGDECK" run -c "$esc_copy" >"$tmp/copy.file" 2>&1
+"$PSQL" -X -c "$esc_copy" >"$tmp/copy.psql" 2>&1
+cmp -s "$tmp/copy.file" "$tmp/copy.psql"
+ok $? "COPY TO STDOUT to a file: raw, byte for byte as psql"
+python3 "$tmp/ontty.py" "$PGDECK" run -c "$esc_copy" >"$tmp/copy.tty"
+if grep -q "$(printf '\033')" "$tmp/copy.tty"; then ok 1 "COPY TO STDOUT on a terminal: no raw ESC"; else
+    ok 0 "COPY TO STDOUT on a terminal: no raw ESC"
+fi
+like "$(cat "$tmp/copy.tty")" 'a\\x1B\]0;owned\\x07b' "COPY TO STDOUT on a terminal: escaped as csv is"
+
 # several statements in one -c, command tags as psql prints them
 cat >"$tmp/script.sql" <<'SQL'
 create table fmt_t (a int, b text);

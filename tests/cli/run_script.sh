@@ -81,7 +81,7 @@ err=$(cat "$tmp/err")
 is "$rc" 1 "error in a file: exit 1"
 like "$err" "^pgdeck run: $tmp/err.sql:7: ERROR:  42P01: relation \"nosuch_table\" does not exist" \
     "error in a file: file, line, SQLSTATE and the server's message"
-is "$(sed -n 2p "$tmp/err")" "LINE 7:        nosuch_table" "error in a file: LINE is the file's line"
+is "$(sed -n 2p "$tmp/err")" "LINE 7:        nosuch_table;" "error in a file: LINE is the file's line, with the ; sent as psql sends it"
 is "$(sed -n 3p "$tmp/err")" "               ^" "error in a file: caret under the position"
 is "$(cluster_psql -c "select count(*) from e_t")" "1" "statements after the error did not run"
 is "$(cluster_psql -c "select sum(calls) from pg_stat_statements where query like 'insert into e_t%'")" "1" \
@@ -125,7 +125,7 @@ err=$("$PGDECK" run -f "$tmp/unterm.sql" 2>&1); rc=$?
 is "$rc" 1 "unterminated quote: exit 1"
 like "$err" 'unterminated quoted string' "unterminated quote: the server's message"
 
-# COPY FROM STDIN is refused instead of hanging
+# COPY FROM STDIN in -c is refused (psql -c would read its stdin; -f scripts carry the data inline)
 err=$("$PGDECK" run -c "copy e_t from stdin" 2>&1); rc=$?
 is "$rc" 1 "COPY FROM STDIN: exit 1"
 like "$err" 'not supported.*pgdeck import' "COPY FROM STDIN: says what to use"
@@ -155,6 +155,44 @@ is "$(cluster_psql -c "select count(*) from pg_class where relname = 'meta_t'")"
     "meta-command: nothing of the script ran"
 "$PGDECK" run -c "select E'a\\\\b' as s, 'c\\d' as t" >"$tmp/out" 2>"$tmp/err"; rc=$?
 is "$rc" 0 "backslashes inside strings are SQL, not meta-commands"
+
+# A script that ends inside a transaction: psql's session ends and the server
+# rolls it back; pgdeck's too, and it prints nothing psql does not.
+cat >"$tmp/open.sql" <<'SQL'
+create table open_keep (i int);
+begin;
+create table open_t (i int);
+insert into open_keep values (1);
+SQL
+"$PSQL" -X -v ON_ERROR_STOP=1 -f "$tmp/open.sql" >"$tmp/psql.out" 2>"$tmp/psql.err"
+cluster_psql -c "drop table open_keep" >/dev/null
+log_at=$(wc -c <"$PGDECK_TEST_DATADIR/server.log")
+PGOPTIONS="-c log_statement=all" "$PGDECK" run -f "$tmp/open.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 0 "open transaction at the end: exit 0 (as psql)"
+is "$(cat "$tmp/out")" "$(cat "$tmp/psql.out")" "open transaction at the end: stdout as psql's"
+is "$(cat "$tmp/err")" "" "open transaction at the end: nothing on stderr (as psql)"
+is "$(cluster_psql -c "select string_agg(relname, ',' order by relname) from pg_class where relname like 'open_%'")" \
+    "open_keep" "open transaction at the end: rolled back (open_t gone, open_keep empty)"
+is "$(cluster_psql -c "select count(*) from open_keep")" "0" "open transaction at the end: its insert is gone"
+# the server saw what psql sends: the script's statements, no ROLLBACK of pgdeck's
+tail -c +$((log_at + 1)) "$PGDECK_TEST_DATADIR/server.log" >"$tmp/open.log"
+like "$(cat "$tmp/open.log")" "statement: insert into open_keep values \\(1\\);" \
+    "open transaction at the end: the server logged the script"
+unlike "$(cat "$tmp/open.log")" "statement: ROLLBACK" "open transaction at the end: no ROLLBACK sent (as psql)"
+# (the backend ends a moment after pgdeck's exit: wait for it)
+i=0
+until [ "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" = 0 ] || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+is "$(cluster_psql -c "select count(*) from pg_stat_activity where state like 'idle in transaction%'")" \
+    "0" "open transaction at the end: no session left in a transaction"
+# ... and one stopped by an error inside it
+printf 'begin;\ninsert into open_keep values (2);\nselect 1/0;\ninsert into open_keep values (3);\n' \
+    >"$tmp/aborted.sql"
+"$PGDECK" run -f "$tmp/aborted.sql" >"$tmp/out" 2>"$tmp/err"; rc=$?
+is "$rc" 1 "error inside a transaction: exit 1"
+is "$(cluster_psql -c "select count(*) from open_keep")" "0" "error inside a transaction: rolled back"
 
 # Ctrl-C cancels the running statement on the server: exit 1, nothing left
 "$PGDECK" run -c "select pg_sleep(60) as h4_long_sleep" >"$tmp/out" 2>"$tmp/err" &
