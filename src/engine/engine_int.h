@@ -28,10 +28,13 @@
 #include <time.h>
 
 /* ------------------------------------------------------------------------
- * Time. */
+ * Time. The engine reads common/clock.h's clock plus a skew that only tests
+ * move (tests/integration/test_clock.c), so back-off, lifetime and idle
+ * rules can be stepped exactly instead of slept through. */
+extern atomic_uint_fast64_t eng_clock_skew_ns; /* atomic; 0 outside tests */
 static inline uint64_t mono_ns(void)
 {
-    return clock_mono_ns();
+    return clock_mono_ns() + atomic_load_explicit(&eng_clock_skew_ns, memory_order_acquire);
 }
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
@@ -491,6 +494,9 @@ struct engine {
     char last_error[256];
     /* workers (cancel, resolve) and event readers wake the loop here */
     int wake_efd;
+    /* the clock skew the loop's last whole turn ran at (atomic: written by
+     * the engine thread, read by a test stepping the clock) */
+    atomic_uint_fast64_t turn_skew_ns;
     cancel_job *cancel_jobs;
     resolve_plan *resolve; /* how connection attempts look host names up */
     resolve_job *resolve_jobs;

@@ -19,6 +19,8 @@ double eng_wall_now(void)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+atomic_uint_fast64_t eng_clock_skew_ns;
+
 double eng_random(engine *e)
 {
     /* xorshift64*: good enough for jitter, and owned by one thread */
@@ -425,7 +427,8 @@ void *engine_loop(void *arg)
             }
         }
         int rc = poll(pfd, (nfds_t)n, poll_timeout_ms(e));
-        e->now = mono_ns();
+        uint64_t skew = atomic_load_explicit(&eng_clock_skew_ns, memory_order_acquire);
+        e->now = clock_mono_ns() + skew;
         if (rc < 0 && errno != EINTR)
             break; /* cannot happen with valid fds; leave rather than spin */
         if (rc > 0) {
@@ -451,6 +454,7 @@ void *engine_loop(void *arg)
         else if (e->stats_dirty)
             stats_publish(e, e->now);
         conn_free_closed(e);
+        atomic_store_explicit(&e->turn_skew_ns, skew, memory_order_release);
     }
     shutdown_all(e);
     stats_publish(e, 0);
