@@ -16,6 +16,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/hist.c src/common/hist.h \
 	src/common/sqllex.c src/common/sqllex.h \
 	src/common/sqlsplit.c src/common/sqlsplit.h \
+	src/common/sqlclass.c src/common/sqlclass.h \
 	src/common/fingerprint.c src/common/fingerprint.h \
 	src/common/conf.c src/common/conf.h
 
@@ -30,6 +31,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+
+check_PROGRAMS += tests/unit/sqlclass.t
+tests_unit_sqlclass_t_SOURCES = tests/unit/sqlclass.c tests/lib/tap.h
+tests_unit_sqlclass_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/sqlclass.t
 
 check_PROGRAMS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h

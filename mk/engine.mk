@@ -32,6 +32,12 @@ tests_integration_engine_basic_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_engine_basic_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/engine_basic.t
 
+check_PROGRAMS += tests/integration/engine_sqlclass.t
+tests_integration_engine_sqlclass_t_SOURCES = tests/integration/engine_sqlclass.c
+tests_integration_engine_sqlclass_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_integration_engine_sqlclass_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/engine_sqlclass.t
+
 check_PROGRAMS += tests/integration/pool_faults.t
 tests_integration_pool_faults_t_SOURCES = tests/integration/pool_faults.c tests/integration/test_clock.c
 tests_integration_pool_faults_t_CFLAGS = $(ENGINE_TEST_CFLAGS)

@@ -15,6 +15,7 @@
 #include "cli/sqlerror.h"
 #include "cli/statsjson.h"
 #include "cli/usage.h"
+#include "common/clock.h"
 #include "common/filecap.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
@@ -71,9 +72,7 @@ static void on_sigint(int sig)
 
 double run_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_mono_s();
 }
 
 /* ------------------------------------------------------------------------
