@@ -19,6 +19,7 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/result.c \
 	src/engine/conninfo.c \
 	src/engine/resolve.c \
+	src/engine/worker.c src/engine/worker.h \
 	src/engine/metrics.c \
 	src/engine/stats.c
 
