@@ -2,6 +2,7 @@
 src_libpgdeck_common_a_SOURCES += \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/strbuf.c src/common/strbuf.h \
+	src/common/strlist.c src/common/strlist.h \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
 	src/common/clock.h \
@@ -31,6 +32,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+
+check_PROGRAMS += tests/unit/utf8.t
+tests_unit_utf8_t_SOURCES = tests/unit/utf8.c tests/lib/tap.h
+tests_unit_utf8_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/utf8.t
 
 check_PROGRAMS += tests/unit/sqlclass.t
 tests_unit_sqlclass_t_SOURCES = tests/unit/sqlclass.c tests/lib/tap.h

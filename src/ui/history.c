@@ -4,6 +4,7 @@
 
 #include "common/secretline.h"
 #include "common/strbuf.h"
+#include "common/strlist.h"
 #include "common/xalloc.h"
 #include "ui/lineedit.h"
 
@@ -50,16 +51,7 @@ static void unescape(char *s)
 
 static void push(history *h, const char *entry)
 {
-    if (h->n == HISTORY_MAX_ENTRIES) {
-        free(h->items[0]);
-        memmove(h->items, h->items + 1, (size_t)(h->n - 1) * sizeof *h->items);
-        h->n--;
-    }
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 64;
-        h->items = xrealloc(h->items, (size_t)h->cap * sizeof *h->items);
-    }
-    h->items[h->n++] = xstrdup(entry);
+    strlist_push_capped(&h->items, &h->n, &h->cap, HISTORY_MAX_ENTRIES, entry);
 }
 
 static char *default_path(void)

@@ -3,6 +3,7 @@
 #include "ui/widgets.h"
 #include "common/secretline.h"
 #include "common/strbuf.h"
+#include "common/strlist.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -81,16 +82,7 @@ static void hist_add(const char *kind, const char *line)
     hist_kind *h = hist_for(kind);
     if (h->n > 0 && strcmp(h->lines[h->n - 1], line) == 0)
         return;
-    if (h->n == HISTORY_MAX) {
-        free(h->lines[0]);
-        memmove(h->lines, h->lines + 1, (size_t)(h->n - 1) * sizeof *h->lines);
-        h->n--;
-    }
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 16;
-        h->lines = xrealloc(h->lines, (size_t)h->cap * sizeof *h->lines);
-    }
-    h->lines[h->n++] = xstrdup(line);
+    strlist_push_capped(&h->lines, &h->n, &h->cap, HISTORY_MAX, line);
 }
 
 int le_history_count(const char *kind)

@@ -16,6 +16,7 @@
 #include "common/sqlclass.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "ui/app.h"
 #include "ui/complete.h"
@@ -980,9 +981,7 @@ static int rsearch_key(editor_pane *p, int ch, bool is_key)
     }
     if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
         if (p->rs_query.len > 0) {
-            size_t l = p->rs_query.len - 1;
-            while (l > 0 && ((unsigned char)p->rs_query.data[l] & 0xC0) == 0x80)
-                l--;
+            size_t l = utf8_char_start(p->rs_query.data, p->rs_query.len - 1);
             p->rs_query.len = l;
             p->rs_query.data[l] = '\0';
         }
