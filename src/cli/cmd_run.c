@@ -17,6 +17,7 @@
 #include "cli/usage.h"
 #include "common/clock.h"
 #include "common/filecap.h"
+#include "common/numparse.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -364,13 +365,7 @@ static int connect_engine(run_ctx *ctx, const eng_pool_config *pool)
 
 static bool parse_long(const char *s, long min, long max, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
+    return parse_long_in(s, min, max, out);
 }
 
 static bool parse_seconds(const char *s, double *out)
