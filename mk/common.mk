@@ -7,6 +7,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
 	src/common/clock.h \
+	src/common/list.h \
 	src/common/utf8.c src/common/utf8.h \
 	src/common/json.c src/common/json.h \
 	src/common/termsafe.c src/common/termsafe.h \
@@ -33,6 +34,11 @@ tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
 tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+
+check_PROGRAMS += tests/unit/list.t
+tests_unit_list_t_SOURCES = tests/unit/list.c tests/lib/tap.h
+tests_unit_list_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/list.t
 
 check_PROGRAMS += tests/unit/utf8.t
 tests_unit_utf8_t_SOURCES = tests/unit/utf8.c tests/lib/tap.h

@@ -4,6 +4,7 @@
  * drained at each turn; nothing here waits on anything but poll(). */
 #include "engine/engine_int.h"
 
+#include "common/list.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -36,11 +37,7 @@ double eng_random(engine *e)
 
 static void active_add(engine *e, request *r)
 {
-    r->prev = NULL;
-    r->next = e->active;
-    if (e->active)
-        e->active->prev = r;
-    e->active = r;
+    LIST_PUSH_HEAD(e->active, r, prev, next);
     r->in_active = true;
 }
 
@@ -48,13 +45,7 @@ static void active_remove(engine *e, request *r)
 {
     if (!r->in_active)
         return;
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        e->active = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
-    r->prev = r->next = NULL;
+    LIST_UNLINK(e->active, r, prev, next);
     r->in_active = false;
 }
 
