@@ -17,11 +17,14 @@
 #include <unistd.h>
 
 struct cancel_job {
-    eng_worker w; /* first: refs, done, the worker's wake fd */
+    eng_worker w; /* first: refs, done, the worker's wake fd (atomics) */
+    /* the worker's until w.done is set, then read-only for the engine
+     * (the atomic store/load of done orders them) */
     PGcancel *cancel;
     bool ok;
     char errbuf[256];
-    conn *c; /* engine side; NULL once detached */
+    /* engine thread only */
+    conn *c; /* NULL once detached */
     cancel_job *next;
 };
 

@@ -56,8 +56,8 @@ struct eng_conninfo {
 
 /* ------------------------------------------------------------------------
  * Results (result.c). */
-struct eng_result {
-    PGresult *pg; /* NULL for a client-made error */
+struct eng_result { /* owned by whoever holds it: moves with its event */
+    PGresult *pg;   /* NULL for a client-made error */
     eng_res_status status;
     eng_error *error; /* ENG_RES_ERROR */
     int nrows, ncols;
@@ -93,7 +93,7 @@ typedef struct prep_entry {
     struct prep_entry *lru_prev, *lru_next; /* most recent at head */
 } prep_entry;
 
-typedef struct prepcache {
+typedef struct prepcache { /* per conn: engine thread only */
     prep_entry **buckets;
     size_t nbuckets;
     prep_entry *lru_head, *lru_tail;
@@ -156,7 +156,7 @@ typedef struct conn_op {
     void (*lost)(engine *e, conn *c, const eng_error *err);
 } conn_op;
 
-struct conn {
+struct conn { /* engine thread only */
     int id;
     PGconn *pg;
     conn_state state;
@@ -249,7 +249,7 @@ void flow_poll(engine *e); /* the wake fd fired: resume who caught up */
 
 /* ------------------------------------------------------------------------
  * Pool (pool.c). */
-struct borrower {
+struct borrower { /* engine thread only */
     void (*granted)(engine *e, borrower *b, conn *c);
     void (*failed)(engine *e, borrower *b, eng_done_status st, const eng_error *err);
     uint64_t wait_start_ns, deadline_ns;
@@ -298,7 +298,7 @@ typedef struct session session;
 typedef struct copy_state copy_state;
 typedef struct load_state load_state;
 
-typedef struct request {
+typedef struct request { /* engine thread only, once popped from reqq */
     req_kind kind;
     eng_id id;
     char *tag;
@@ -348,7 +348,7 @@ void request_cancel(engine *e, eng_id id);
 
 /* ------------------------------------------------------------------------
  * Sessions (session.c). */
-struct session {
+struct session { /* engine thread only */
     eng_session id;
     conn *conn;
     bool broken; /* its connection died while idle: tell the next request */
@@ -415,7 +415,7 @@ bool exec_step_done(conn *c, send_plan *p);
 
 /* ------------------------------------------------------------------------
  * Metrics (metrics.c). */
-typedef struct metric_entry {
+typedef struct metric_entry { /* in e->metrics: under metrics_lock */
     uint64_t fp;
     char *query;
     uint64_t calls, errors, rows, total_ns;
@@ -435,7 +435,7 @@ uint64_t metrics_fingerprint(const char *sql);
  * "the last minute" is 50 to 60 s. */
 #define RECENT_SLOT_NS (10 * NS_PER_S)
 
-typedef struct eng_counters {
+typedef struct eng_counters { /* e->st: engine thread only */
     uint64_t requests_num, requests_queued, requests_wait_ns, requests_errors;
     uint64_t returns_bad, connections_num, connections_ns, connections_errors;
     uint64_t connections_lost, usage_ns;
@@ -462,14 +462,19 @@ void stats_set_ready(engine *e, int state, const char *err); /* for engine_wait_
 /* ------------------------------------------------------------------------
  * The engine. */
 struct engine {
+    /* set by engine_start before the thread starts; then the engine
+     * thread's only (pool_resize changes cfg there) */
     eng_conninfo *ci;
     eng_pool_config cfg;
     const char **kw, **val; /* connect parameters for libpq */
+    /* the caller's thread: engine_start and engine_stop */
     pthread_t thread;
     bool thread_started;
+    /* each queue has its own lock (msgq.c): any thread pushes, reqq is
+     * popped by the engine thread, evq by the one reader of events */
     msgq *reqq, *evq;
-    atomic_uint_fast64_t next_id;
-    atomic_uint next_session;
+    atomic_uint_fast64_t next_id; /* atomic: ids handed out by any caller */
+    atomic_uint next_session;     /* atomic: likewise */
 
     /* engine thread */
     uint64_t now;
@@ -492,7 +497,9 @@ struct engine {
     bool demand_retry; /* the attempt a request triggered after giving up */
     bool ever_connected;
     char last_error[256];
-    /* workers (cancel, resolve) and event readers wake the loop here */
+    /* workers (cancel, resolve) and event readers wake the loop here: the
+     * fd is fixed from start to stop (writes and reads are syscalls); the
+     * job lists are the engine thread's */
     int wake_efd;
     /* the clock skew the loop's last whole turn ran at (atomic: written by
      * the engine thread, read by a test stepping the clock) */
@@ -501,11 +508,13 @@ struct engine {
     resolve_plan *resolve; /* how connection attempts look host names up */
     resolve_job *resolve_jobs;
 
-    /* stats: counters (engine thread), snapshot (stats_lock) */
+    /* stats: the counters and their bookkeeping are the engine thread's */
     eng_counters st;
     bool stats_dirty;
     uint64_t last_publish_ns;
     bool was_connected;
+    /* stats_lock guards everything below it up to metrics: the published
+     * snapshot and engine_wait_ready's state (ready_cond waits on it) */
     pthread_mutex_t stats_lock;
     pthread_cond_t ready_cond;
     eng_stats pub;
@@ -516,7 +525,8 @@ struct engine {
     int ready_state;          /* 0 pending, 1 ready, -1 failed */
     char *ready_err;
 
-    /* metrics and slow log (metrics_lock) */
+    /* metrics_lock guards the metrics table and the slow log: the engine
+     * thread writes, eng_metrics_get / eng_slowlog_get copy out */
     pthread_mutex_t metrics_lock;
     metric_entry *metrics;
     size_t nmetrics, metrics_cap;
@@ -525,7 +535,8 @@ struct engine {
     eng_slow_entry *slow;
     size_t slow_next, slow_count;
 
-    /* COPY back-pressure (copy_lock) */
+    /* copy_lock guards the back-pressure registry: callers add bytes as
+     * they queue COPY data, the engine thread subtracts as it sends */
     pthread_mutex_t copy_lock;
     struct copy_pending *copies;
 };

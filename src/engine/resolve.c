@@ -46,11 +46,14 @@ typedef struct resolve_answer {
 } resolve_answer;
 
 struct resolve_job {
-    eng_worker w; /* first: refs, done, the worker's wake fd */
+    eng_worker w; /* first: refs, done, the worker's wake fd (atomics) */
+    /* names are fixed before the worker starts; ans is the worker's until
+     * w.done is set, then the engine's (done's store/load orders them) */
     int n;
     char **names; /* NULL where no lookup is needed */
     resolve_answer *ans;
-    conn *c; /* engine side; NULL once detached */
+    /* engine thread only */
+    conn *c; /* NULL once detached */
     resolve_job *next;
 };
 
