@@ -4,6 +4,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/strbuf.c src/common/strbuf.h \
 	src/common/strlist.c src/common/strlist.h \
 	src/common/numparse.c src/common/numparse.h \
+	src/common/mkdirs.c src/common/mkdirs.h \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
 	src/common/clock.h \

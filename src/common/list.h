@@ -35,13 +35,9 @@
 
 #define QUEUE_PUSH_HEAD(head, tail, node, prev, next)                                              \
     do {                                                                                           \
-        (node)->prev = NULL;                                                                       \
-        (node)->next = (head);                                                                     \
-        if ((head))                                                                                \
-            (head)->prev = (node);                                                                 \
-        else                                                                                       \
+        if (!(head))                                                                               \
             (tail) = (node);                                                                       \
-        (head) = (node);                                                                           \
+        LIST_PUSH_HEAD(head, node, prev, next);                                                    \
     } while (0)
 
 #define QUEUE_PUSH_TAIL(head, tail, node, prev, next)                                              \
@@ -57,15 +53,9 @@
 
 #define QUEUE_UNLINK(head, tail, node, prev, next)                                                 \
     do {                                                                                           \
-        if ((node)->prev)                                                                          \
-            (node)->prev->next = (node)->next;                                                     \
-        else                                                                                       \
-            (head) = (node)->next;                                                                 \
-        if ((node)->next)                                                                          \
-            (node)->next->prev = (node)->prev;                                                     \
-        else                                                                                       \
+        if (!(node)->next)                                                                         \
             (tail) = (node)->prev;                                                                 \
-        (node)->prev = (node)->next = NULL;                                                        \
+        LIST_UNLINK(head, node, prev, next);                                                       \
     } while (0)
 
 #endif

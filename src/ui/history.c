@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1
 #include "ui/history.h"
 
+#include "common/mkdirs.h"
 #include "common/secretline.h"
 #include "common/strbuf.h"
 #include "common/strlist.h"
@@ -101,18 +102,6 @@ void history_close(history *h)
     memset(h, 0, sizeof *h);
 }
 
-static void make_parents(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0700);
-            *s = '/';
-        }
-    free(p);
-}
-
 bool history_save(const history *h, char **err)
 {
     if (!h->path)
@@ -141,7 +130,7 @@ bool history_save(const history *h, char **err)
         escape_into(&out, h->items[i]);
         sb_append_c(&out, '\n');
     }
-    make_parents(h->path);
+    mkdir_parents(h->path);
     char *tmp = xasprintf("%s.editor.tmp", h->path);
     bool ok = false;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

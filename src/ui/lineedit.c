@@ -1,6 +1,7 @@
 /* lineedit.c — the readline callback bridge (see lineedit.h). */
 #include "ui/lineedit.h"
 #include "ui/widgets.h"
+#include "common/mkdirs.h"
 #include "common/secretline.h"
 #include "common/strbuf.h"
 #include "common/strlist.h"
@@ -492,19 +493,6 @@ bool le_history_load(const char *path, char **err)
     return true;
 }
 
-/* mkdir -p with mode 0700 for every directory above path. */
-static void make_parents(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0700);
-            *s = '/';
-        }
-    free(p);
-}
-
 /* The lines of the file that belong to foreign kinds, as they are. */
 static void read_foreign_lines(const char *path, strbuf *out)
 {
@@ -536,7 +524,7 @@ bool le_history_save(const char *path, char **err)
     strbuf keep;
     sb_init(&keep);
     read_foreign_lines(path, &keep);
-    make_parents(path);
+    mkdir_parents(path);
     char *tmp = xasprintf("%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || fchmod(fd, 0600) != 0) {
