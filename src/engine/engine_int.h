@@ -56,8 +56,9 @@ struct eng_conninfo {
 
 /* ------------------------------------------------------------------------
  * Results (result.c). */
-struct eng_result { /* owned by whoever holds it: moves with its event */
-    PGresult *pg;   /* NULL for a client-made error */
+/* Owned by whoever holds it: it moves between threads with its event. */
+struct eng_result {
+    PGresult *pg; /* NULL for a client-made error */
     eng_res_status status;
     eng_error *error; /* ENG_RES_ERROR */
     int nrows, ncols;

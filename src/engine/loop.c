@@ -418,6 +418,8 @@ void *engine_loop(void *arg)
             }
         }
         int rc = poll(pfd, (nfds_t)n, poll_timeout_ms(e));
+        /* mono_ns() by hand: the turn remembers the skew it ran at, so a test
+         * stepping the clock knows when the timers have seen the step */
         uint64_t skew = atomic_load_explicit(&eng_clock_skew_ns, memory_order_acquire);
         e->now = clock_mono_ns() + skew;
         if (rc < 0 && errno != EINTR)
