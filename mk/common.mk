@@ -2,10 +2,14 @@
 src_libpgdeck_common_a_SOURCES += \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/strbuf.c src/common/strbuf.h \
+	src/common/strlist.c src/common/strlist.h \
+	src/common/numparse.c src/common/numparse.h \
+	src/common/mkdirs.c src/common/mkdirs.h \
 	src/common/msgq.c src/common/msgq.h \
 	src/common/pool_defaults.h \
 	src/common/clock.h \
 	src/common/fmt.c src/common/fmt.h \
+	src/common/list.h \
 	src/common/utf8.c src/common/utf8.h \
 	src/common/json.c src/common/json.h \
 	src/common/termsafe.c src/common/termsafe.h \
@@ -17,6 +21,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/hist.c src/common/hist.h \
 	src/common/sqllex.c src/common/sqllex.h \
 	src/common/sqlsplit.c src/common/sqlsplit.h \
+	src/common/sqlclass.c src/common/sqlclass.h \
 	src/common/fingerprint.c src/common/fingerprint.h \
 	src/common/conf.c src/common/conf.h
 
@@ -41,6 +46,21 @@ check_PROGRAMS += tests/unit/fmt.t
 tests_unit_fmt_t_SOURCES = tests/unit/fmt.c tests/lib/tap.h
 tests_unit_fmt_t_LDADD = $(COMMON_LIBS)
 TESTS += tests/unit/fmt.t
+
+check_PROGRAMS += tests/unit/list.t
+tests_unit_list_t_SOURCES = tests/unit/list.c tests/lib/tap.h
+tests_unit_list_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/list.t
+
+check_PROGRAMS += tests/unit/utf8.t
+tests_unit_utf8_t_SOURCES = tests/unit/utf8.c tests/lib/tap.h
+tests_unit_utf8_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/utf8.t
+
+check_PROGRAMS += tests/unit/sqlclass.t
+tests_unit_sqlclass_t_SOURCES = tests/unit/sqlclass.c tests/lib/tap.h
+tests_unit_sqlclass_t_LDADD = $(COMMON_LIBS)
+TESTS += tests/unit/sqlclass.t
 
 check_PROGRAMS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h

@@ -19,12 +19,13 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/result.c \
 	src/engine/conninfo.c \
 	src/engine/resolve.c \
+	src/engine/worker.c src/engine/worker.h \
 	src/engine/metrics.c \
 	src/engine/stats.c
 
 # Integration tests: each starts its own throwaway cluster.
 ENGINE_TEST_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-EXTRA_DIST += tests/integration/engine_util.h
+EXTRA_DIST += tests/integration/engine_util.h tests/integration/test_clock.h
 
 check_PROGRAMS += tests/integration/engine_basic.t
 tests_integration_engine_basic_t_SOURCES = tests/integration/engine_basic.c
@@ -32,14 +33,20 @@ tests_integration_engine_basic_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_engine_basic_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/engine_basic.t
 
+check_PROGRAMS += tests/integration/engine_sqlclass.t
+tests_integration_engine_sqlclass_t_SOURCES = tests/integration/engine_sqlclass.c
+tests_integration_engine_sqlclass_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+tests_integration_engine_sqlclass_t_LDADD = $(ENGINE_LIBS) -lpthread
+TESTS += tests/integration/engine_sqlclass.t
+
 check_PROGRAMS += tests/integration/pool_faults.t
-tests_integration_pool_faults_t_SOURCES = tests/integration/pool_faults.c
+tests_integration_pool_faults_t_SOURCES = tests/integration/pool_faults.c tests/integration/test_clock.c
 tests_integration_pool_faults_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_pool_faults_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/pool_faults.t
 
 check_PROGRAMS += tests/integration/pool_rules.t
-tests_integration_pool_rules_t_SOURCES = tests/integration/pool_rules.c
+tests_integration_pool_rules_t_SOURCES = tests/integration/pool_rules.c tests/integration/test_clock.c
 tests_integration_pool_rules_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 tests_integration_pool_rules_t_LDADD = $(ENGINE_LIBS) -lpthread
 TESTS += tests/integration/pool_rules.t

@@ -16,7 +16,9 @@
 #include "cli/sqlerror.h"
 #include "cli/statsjson.h"
 #include "cli/usage.h"
+#include "common/clock.h"
 #include "common/filecap.h"
+#include "common/numparse.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -72,9 +74,7 @@ static void on_sigint(int sig)
 
 double run_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_mono_s();
 }
 
 /* ------------------------------------------------------------------------
@@ -529,13 +529,7 @@ static int connect_engine(run_ctx *ctx, const eng_pool_config *pool)
 
 static bool parse_long(const char *s, long min, long max, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
+    return parse_long_in(s, min, max, out);
 }
 
 static bool parse_seconds(const char *s, double *out)

@@ -167,17 +167,7 @@ void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool)
     eng_pool_config_defaults(pool);
     if (!cfg)
         return;
-    pool->min_size = cfg->min_size;
-    pool->max_size = cfg->max_size;
-    pool->timeout = cfg->timeout;
-    pool->max_waiting = cfg->max_waiting;
-    pool->max_lifetime = cfg->max_lifetime;
-    pool->max_idle = cfg->max_idle;
-    pool->reconnect_timeout = cfg->reconnect_timeout;
-    pool->connect_timeout = cfg->connect_timeout;
-    pool->check = cfg->check;
-    pool->prepare_threshold = cfg->prepare_threshold;
-    pool->prepared_max = cfg->prepared_max;
+    POOL_SETTINGS_COPY(pool, cfg);
     pool->slow_threshold_ms = cfg->slow_threshold;
 }
 

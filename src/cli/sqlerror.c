@@ -7,6 +7,7 @@
 #include "cli/redact.h"
 #include "common/strbuf.h"
 #include "common/termsafe.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -18,11 +19,9 @@ void cli_eprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    strbuf sb;
-    sb_init(&sb);
-    sb_vprintf(&sb, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    char *masked = redact(sb.data);
+    char *masked = redact(text);
     /* Server messages, notices and quoted file bytes: nothing raw reaches
      * the terminal (termsafe.h); the message's own newlines stay. */
     char *safe = term_escape(masked, TS_KEEP_NL | TS_KEEP_TAB);
@@ -30,7 +29,7 @@ void cli_eprintf(const char *fmt, ...)
     fputs(safe, stderr);
     free(safe);
     free(masked);
-    sb_free(&sb);
+    free(text);
 }
 
 /* Where an error position falls in a statement, computed as libpq's
@@ -44,16 +43,6 @@ typedef struct err_pos {
     size_t *byte; /* byte offset of each character, [0..nchars] */
     int *col;     /* screen column of each character, [0..nchars] */
 } err_pos;
-
-static size_t utf8_len(const char *s)
-{
-    unsigned char c = (unsigned char)*s;
-    size_t n = 1;
-    if (c >= 0xC0)
-        while (s[n] && ((unsigned char)s[n] & 0xC0) == 0x80 && n < 4)
-            n++;
-    return n;
-}
 
 static bool locate_error(const char *sql, int position, err_pos *ep)
 {
@@ -82,7 +71,7 @@ static bool locate_error(const char *sql, int position, err_pos *ep)
                 break;
             }
         }
-        size_t n = utf8_len(sql + off);
+        size_t n = utf8_char_len(sql + off);
         int w = (unsigned char)ch < 0x80 ? 1 : output_display_width(sql + off, n);
         scr += w > 0 ? w : 1;
         off += n;

@@ -54,17 +54,11 @@ typedef struct setting {
 #define F(field) offsetof(pgdeck_config, field)
 
 static const setting settings[] = {
-    {"pool", "min_size", T_INT, F(min_size), 0, 64, false}, /* ENG_MAX_CONNS */
-    {"pool", "max_size", T_INT, F(max_size), 1, 64, false},
-    {"pool", "timeout", T_SECONDS, F(timeout), 0, 1e9, false},
-    {"pool", "max_waiting", T_INT, F(max_waiting), 0, INT_MAX, false},
-    {"pool", "max_lifetime", T_SECONDS, F(max_lifetime), 0, 1e9, false},
-    {"pool", "max_idle", T_SECONDS, F(max_idle), 0, 1e9, false},
-    {"pool", "reconnect_timeout", T_SECONDS, F(reconnect_timeout), 0, 1e9, false},
-    {"pool", "connect_timeout", T_SECONDS, F(connect_timeout), 0, 1e9, false},
-    {"pool", "check", T_BOOL, F(check), 0, 0, false},
-    {"pool", "prepare_threshold", T_INT, F(prepare_threshold), -1, INT_MAX, false},
-    {"pool", "prepared_max", T_INT, F(prepared_max), 1, 1000000, false},
+// clang-format off
+#define POOL_ROW(ctype, name, def, kind, lo, hi) {"pool", #name, kind, F(name), lo, hi, false},
+    POOL_SETTINGS(POOL_ROW)
+#undef POOL_ROW
+    // clang-format on
     {"console", "refresh", T_SECONDS, F(refresh), 0.5, 60, false}, /* the console's bounds */
     {"console", "slow_threshold", T_MILLIS, F(slow_threshold), 0, 1e12, false},
     {"console", "theme", T_STRING, F(theme), 0, 0, false},
@@ -84,18 +78,7 @@ static bool known_section(const char *name)
 
 void config_defaults(pgdeck_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
-    cfg->min_size = POOL_DEFAULT_MIN_SIZE;
-    cfg->max_size = POOL_DEFAULT_MAX_SIZE;
-    cfg->timeout = POOL_DEFAULT_TIMEOUT;
-    cfg->max_waiting = POOL_DEFAULT_MAX_WAITING;
-    cfg->max_lifetime = POOL_DEFAULT_MAX_LIFETIME;
-    cfg->max_idle = POOL_DEFAULT_MAX_IDLE;
-    cfg->reconnect_timeout = POOL_DEFAULT_RECONNECT_TIMEOUT;
-    cfg->connect_timeout = POOL_DEFAULT_CONNECT_TIMEOUT;
-    cfg->check = false;
-    cfg->prepare_threshold = POOL_DEFAULT_PREPARE_THRESHOLD;
-    cfg->prepared_max = POOL_DEFAULT_PREPARED_MAX;
+    *cfg = (pgdeck_config){POOL_SETTINGS_INIT};
     cfg->refresh = 1.0;
     cfg->slow_threshold = POOL_DEFAULT_SLOW_THRESHOLD_MS;
     cfg->theme = xstrdup("default");

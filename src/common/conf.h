@@ -4,6 +4,8 @@
 #ifndef PGDECK_CONFIG_H
 #define PGDECK_CONFIG_H
 
+#include "common/pool_defaults.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,10 +17,8 @@ typedef struct config_keybind {
 } config_keybind;
 
 typedef struct pgdeck_config {
-    /* [pool] — psycopg_pool names */
-    int min_size, max_size, max_waiting, prepare_threshold, prepared_max;
-    double timeout, max_lifetime, max_idle, reconnect_timeout, connect_timeout;
-    bool check;
+    /* [pool] — psycopg_pool names, from common/pool_defaults.h */
+    POOL_SETTINGS_FIELDS
     /* [console] */
     double refresh;        /* seconds between monitor refreshes (1.0) */
     double slow_threshold; /* milliseconds (50) */

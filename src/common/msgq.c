@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 struct msgq {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* guards ring, cap, head and len */
     void **ring;
     size_t cap, head, len;
-    int fd;
+    int fd; /* fixed for the queue's life; written and drained under lock
+             * so that it is readable exactly when len > 0 */
 };
 
 msgq *msgq_new(void)

@@ -36,3 +36,22 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     *cp = c;
     return len;
 }
+
+size_t utf8_char_len(const char *s)
+{
+    size_t avail = 0;
+    while (avail < 4 && s[avail])
+        avail++;
+    if (avail == 0)
+        return 1;
+    uint32_t cp;
+    size_t n = utf8_decode((const unsigned char *)s, avail, &cp);
+    return n ? n : 1;
+}
+
+size_t utf8_char_start(const char *s, size_t i)
+{
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}

@@ -19,18 +19,7 @@
 
 void eng_pool_config_defaults(eng_pool_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
-    cfg->min_size = POOL_DEFAULT_MIN_SIZE;
-    cfg->max_size = POOL_DEFAULT_MAX_SIZE;
-    cfg->timeout = POOL_DEFAULT_TIMEOUT;
-    cfg->max_waiting = POOL_DEFAULT_MAX_WAITING;
-    cfg->max_lifetime = POOL_DEFAULT_MAX_LIFETIME;
-    cfg->max_idle = POOL_DEFAULT_MAX_IDLE;
-    cfg->reconnect_timeout = POOL_DEFAULT_RECONNECT_TIMEOUT;
-    cfg->connect_timeout = POOL_DEFAULT_CONNECT_TIMEOUT;
-    cfg->check = false;
-    cfg->prepare_threshold = POOL_DEFAULT_PREPARE_THRESHOLD;
-    cfg->prepared_max = POOL_DEFAULT_PREPARED_MAX;
+    *cfg = (eng_pool_config){POOL_SETTINGS_INIT};
     cfg->slow_threshold_ms = POOL_DEFAULT_SLOW_THRESHOLD_MS;
     cfg->slowlog_size = 256;
 }

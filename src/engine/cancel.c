@@ -8,29 +8,29 @@
  * makes the engine close and replace the connection; the worker then owns
  * itself and ends whenever the server lets it. */
 #include "engine/engine_int.h"
+#include "engine/worker.h"
 
 #include "common/xalloc.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 struct cancel_job {
+    eng_worker w; /* first: refs, done, the worker's wake fd (atomics) */
+    /* the worker's until w.done is set, then read-only for the engine
+     * (the atomic store/load of done orders them) */
     PGcancel *cancel;
-    int wake_fd; /* the worker's own dup of e->wake_efd */
-    atomic_int refs;
-    atomic_bool done;
     bool ok;
     char errbuf[256];
-    conn *c; /* engine side; NULL once detached */
+    /* engine thread only */
+    conn *c; /* NULL once detached */
     cancel_job *next;
 };
 
 static void job_release(cancel_job *j)
 {
-    if (atomic_fetch_sub(&j->refs, 1) == 1) {
+    if (worker_release(&j->w)) {
         PQfreeCancel(j->cancel);
         free(j);
     }
@@ -40,11 +40,7 @@ static void *cancel_worker(void *arg)
 {
     cancel_job *j = arg;
     j->ok = PQcancel(j->cancel, j->errbuf, sizeof j->errbuf) == 1;
-    atomic_store(&j->done, true);
-    uint64_t one = 1;
-    while (write(j->wake_fd, &one, sizeof one) < 0 && errno == EINTR)
-        ;
-    close(j->wake_fd);
+    worker_finish(&j->w);
     job_release(j);
     return NULL;
 }
@@ -64,26 +60,9 @@ void cancel_start(engine *e, conn *c)
         return;
     cancel_job *j = xcalloc(1, sizeof *j);
     j->cancel = pc;
-    j->wake_fd = fcntl(e->wake_efd, F_DUPFD_CLOEXEC, 0);
-    if (j->wake_fd < 0) {
-        PQfreeCancel(pc);
-        free(j);
-        return;
-    }
-    atomic_init(&j->refs, 2);
-    atomic_init(&j->done, false);
     j->c = c;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    pthread_t t;
-    int rc = pthread_create(&t, &attr, cancel_worker, j);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        close(j->wake_fd);
-        PQfreeCancel(pc);
-        free(j);
+    if (!worker_start(e, &j->w, 256 * 1024, cancel_worker, j)) {
+        job_release(j);
         return;
     }
     c->cancel = j;
@@ -108,7 +87,7 @@ void cancel_poll(engine *e)
     cancel_job **pp = &e->cancel_jobs;
     while (*pp) {
         cancel_job *j = *pp;
-        if (!atomic_load(&j->done)) {
+        if (!atomic_load(&j->w.done)) {
             pp = &j->next;
             continue;
         }
@@ -139,7 +118,7 @@ void cancel_timers(engine *e, uint64_t now)
     settle_timers(e, now);
     for (cancel_job *j = e->cancel_jobs; j; j = j->next) {
         conn *c = j->c;
-        if (!c || atomic_load(&j->done))
+        if (!c || atomic_load(&j->w.done))
             continue;
         if (now >= c->cancel_deadline_ns) {
             /* the cancel hangs: this connection cannot be trusted any more */

@@ -5,6 +5,7 @@
 
 #include "engine/engine_int.h"
 
+#include "common/list.h"
 #include "common/xalloc.h"
 
 #include <assert.h>
@@ -22,23 +23,13 @@ const char *conn_state_name(conn_state st)
 
 static void list_unlink(engine *e, conn *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        e->lists[c->state] = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
+    LIST_UNLINK(e->lists[c->state], c, prev, next);
     e->counts[c->state]--;
 }
 
 static void list_push(engine *e, conn *c, conn_state st)
 {
-    c->prev = NULL;
-    c->next = e->lists[st];
-    if (c->next)
-        c->next->prev = c;
-    e->lists[st] = c;
+    LIST_PUSH_HEAD(e->lists[st], c, prev, next);
     e->counts[st]++;
 }
 

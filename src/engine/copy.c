@@ -21,7 +21,7 @@ typedef struct chunk {
 
 enum { P_QUEUED, P_START, P_DATA, P_RESULTS };
 
-struct copy_state {
+struct copy_state { /* engine thread only */
     int phase;
     chunk *head, *tail;
     bool end_requested, end_sent, user_abort;
@@ -31,7 +31,7 @@ struct copy_state {
     uint64_t rows, bytes, t_start;
 };
 
-struct copy_pending {
+struct copy_pending { /* in e->copies: under e->copy_lock (any thread) */
     eng_id id;
     long bytes;
     struct copy_pending *next;

@@ -11,6 +11,8 @@
 #ifndef PGDECK_ENGINE_H
 #define PGDECK_ENGINE_H
 
+#include "common/pool_defaults.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,17 +43,11 @@ eng_conninfo *eng_conninfo_dup(const eng_conninfo *ci);
 /* ------------------------------------------------------------------------
  * Pool configuration (psycopg_pool names). Times in seconds. */
 typedef struct eng_pool_config {
-    int min_size;             /* 1 */
-    int max_size;             /* 4 */
-    double timeout;           /* 30: a waiter gives up after this */
-    int max_waiting;          /* 0 = unlimited; beyond it, refuse at once */
-    double max_lifetime;      /* 3600, jittered -5 % per connection */
-    double max_idle;          /* 600: idle connections above min_size closed */
-    double reconnect_timeout; /* 300: give up reconnecting after this */
-    double connect_timeout;   /* 10: one connection attempt */
-    bool check;               /* run an empty query on checkout */
-    int prepare_threshold;    /* 5; 0 = always prepare; -1 = never */
-    int prepared_max;         /* 100 statements per connection, LRU */
+    /* min_size, max_size, timeout, …: their list and defaults are in
+     * common/pool_defaults.h */
+    // clang-format off
+    POOL_SETTINGS_FIELDS
+    // clang-format on
     double slow_threshold_ms; /* 50: executions slower go to the slow log */
     size_t slowlog_size;      /* 256 entries in the ring */
 } eng_pool_config;

@@ -28,10 +28,13 @@
 #include <time.h>
 
 /* ------------------------------------------------------------------------
- * Time. */
+ * Time. The engine reads common/clock.h's clock plus a skew that only tests
+ * move (tests/integration/test_clock.c), so back-off, lifetime and idle
+ * rules can be stepped exactly instead of slept through. */
+extern atomic_uint_fast64_t eng_clock_skew_ns; /* atomic; 0 outside tests */
 static inline uint64_t mono_ns(void)
 {
-    return clock_mono_ns();
+    return clock_mono_ns() + atomic_load_explicit(&eng_clock_skew_ns, memory_order_acquire);
 }
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
@@ -53,6 +56,7 @@ struct eng_conninfo {
 
 /* ------------------------------------------------------------------------
  * Results (result.c). */
+/* Owned by whoever holds it: it moves between threads with its event. */
 struct eng_result {
     PGresult *pg; /* NULL for a client-made error */
     eng_res_status status;
@@ -91,7 +95,7 @@ typedef struct prep_entry {
     struct prep_entry *lru_prev, *lru_next; /* most recent at head */
 } prep_entry;
 
-typedef struct prepcache {
+typedef struct prepcache { /* per conn: engine thread only */
     prep_entry **buckets;
     size_t nbuckets;
     prep_entry *lru_head, *lru_tail;
@@ -154,7 +158,7 @@ typedef struct conn_op {
     void (*lost)(engine *e, conn *c, const eng_error *err);
 } conn_op;
 
-struct conn {
+struct conn { /* engine thread only */
     int id;
     PGconn *pg;
     conn_state state;
@@ -247,7 +251,7 @@ void flow_poll(engine *e); /* the wake fd fired: resume who caught up */
 
 /* ------------------------------------------------------------------------
  * Pool (pool.c). */
-struct borrower {
+struct borrower { /* engine thread only */
     void (*granted)(engine *e, borrower *b, conn *c);
     void (*failed)(engine *e, borrower *b, eng_done_status st, const eng_error *err);
     uint64_t wait_start_ns, deadline_ns;
@@ -296,7 +300,7 @@ typedef struct session session;
 typedef struct copy_state copy_state;
 typedef struct load_state load_state;
 
-typedef struct request {
+typedef struct request { /* engine thread only, once popped from reqq */
     req_kind kind;
     eng_id id;
     char *tag;
@@ -346,7 +350,7 @@ void request_cancel(engine *e, eng_id id);
 
 /* ------------------------------------------------------------------------
  * Sessions (session.c). */
-struct session {
+struct session { /* engine thread only */
     eng_session id;
     conn *conn;
     bool broken; /* its connection died while idle: tell the next request */
@@ -413,7 +417,7 @@ bool exec_step_done(conn *c, send_plan *p);
 
 /* ------------------------------------------------------------------------
  * Metrics (metrics.c). */
-typedef struct metric_entry {
+typedef struct metric_entry { /* in e->metrics: under metrics_lock */
     uint64_t fp;
     char *query;
     uint64_t calls, errors, rows, total_ns;
@@ -433,7 +437,7 @@ uint64_t metrics_fingerprint(const char *sql);
  * "the last minute" is 50 to 60 s. */
 #define RECENT_SLOT_NS (10 * NS_PER_S)
 
-typedef struct eng_counters {
+typedef struct eng_counters { /* e->st: engine thread only */
     uint64_t requests_num, requests_queued, requests_wait_ns, requests_errors;
     uint64_t returns_bad, connections_num, connections_ns, connections_errors;
     uint64_t connections_lost, usage_ns;
@@ -460,14 +464,19 @@ void stats_set_ready(engine *e, int state, const char *err); /* for engine_wait_
 /* ------------------------------------------------------------------------
  * The engine. */
 struct engine {
+    /* set by engine_start before the thread starts; then the engine
+     * thread's only (pool_resize changes cfg there) */
     eng_conninfo *ci;
     eng_pool_config cfg;
     const char **kw, **val; /* connect parameters for libpq */
+    /* the caller's thread: engine_start and engine_stop */
     pthread_t thread;
     bool thread_started;
+    /* each queue has its own lock (msgq.c): any thread pushes, reqq is
+     * popped by the engine thread, evq by the one reader of events */
     msgq *reqq, *evq;
-    atomic_uint_fast64_t next_id;
-    atomic_uint next_session;
+    atomic_uint_fast64_t next_id; /* atomic: ids handed out by any caller */
+    atomic_uint next_session;     /* atomic: likewise */
 
     /* engine thread */
     uint64_t now;
@@ -490,17 +499,24 @@ struct engine {
     bool demand_retry; /* the attempt a request triggered after giving up */
     bool ever_connected;
     char last_error[256];
-    /* workers (cancel, resolve) and event readers wake the loop here */
+    /* workers (cancel, resolve) and event readers wake the loop here: the
+     * fd is fixed from start to stop (writes and reads are syscalls); the
+     * job lists are the engine thread's */
     int wake_efd;
+    /* the clock skew the loop's last whole turn ran at (atomic: written by
+     * the engine thread, read by a test stepping the clock) */
+    atomic_uint_fast64_t turn_skew_ns;
     cancel_job *cancel_jobs;
     resolve_plan *resolve; /* how connection attempts look host names up */
     resolve_job *resolve_jobs;
 
-    /* stats: counters (engine thread), snapshot (stats_lock) */
+    /* stats: the counters and their bookkeeping are the engine thread's */
     eng_counters st;
     bool stats_dirty;
     uint64_t last_publish_ns;
     bool was_connected;
+    /* stats_lock guards everything below it up to metrics: the published
+     * snapshot and engine_wait_ready's state (ready_cond waits on it) */
     pthread_mutex_t stats_lock;
     pthread_cond_t ready_cond;
     eng_stats pub;
@@ -511,7 +527,8 @@ struct engine {
     int ready_state;          /* 0 pending, 1 ready, -1 failed */
     char *ready_err;
 
-    /* metrics and slow log (metrics_lock) */
+    /* metrics_lock guards the metrics table and the slow log: the engine
+     * thread writes, eng_metrics_get / eng_slowlog_get copy out */
     pthread_mutex_t metrics_lock;
     metric_entry *metrics;
     size_t nmetrics, metrics_cap;
@@ -520,7 +537,8 @@ struct engine {
     eng_slow_entry *slow;
     size_t slow_next, slow_count;
 
-    /* COPY back-pressure (copy_lock) */
+    /* copy_lock guards the back-pressure registry: callers add bytes as
+     * they queue COPY data, the engine thread subtracts as it sends */
     pthread_mutex_t copy_lock;
     struct copy_pending *copies;
 };

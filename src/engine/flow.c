@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-struct flow_gate {
+struct flow_gate {      /* shared by the engine and the event reader: atomics only */
     atomic_int pending; /* batches pushed and not yet popped */
     atomic_int refs;
     atomic_bool paused; /* the engine stopped reading for this gate */

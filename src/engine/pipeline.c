@@ -11,103 +11,14 @@
  * refused before anything is sent. */
 #include "engine/engine_int.h"
 
+#include "common/sqlclass.h"
 #include "common/sqlsplit.h"
 #include "common/xalloc.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- refusals ---- */
-
-/* Upper-cased leading words of a statement, comments and blanks skipped. */
-static int leading_words(const char *sql, char words[][24], int max)
-{
-    const char *p = sql;
-    int n = 0;
-    while (*p && n < max) {
-        if (isspace((unsigned char)*p) || *p == '(' || *p == ';') {
-            p++;
-        } else if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            int depth = 1;
-            p += 2;
-            while (*p && depth) {
-                if (p[0] == '/' && p[1] == '*') {
-                    depth++;
-                    p += 2;
-                } else if (p[0] == '*' && p[1] == '/') {
-                    depth--;
-                    p += 2;
-                } else {
-                    p++;
-                }
-            }
-        } else if (isalpha((unsigned char)*p) || *p == '_') {
-            int k = 0;
-            while (isalnum((unsigned char)*p) || *p == '_') {
-                if (k < 23)
-                    words[n][k++] = (char)toupper((unsigned char)*p);
-                p++;
-            }
-            words[n][k] = '\0';
-            n++;
-        } else {
-            /* a quoted name or anything else ends the keyword prefix */
-            break;
-        }
-    }
-    return n;
-}
-
-static bool has_word(char w[][24], int n, const char *word)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(w[i], word) == 0)
-            return true;
-    return false;
-}
-
-/* Commands PostgreSQL refuses inside a transaction block. */
-static const char *no_txn_block(const char *sql)
-{
-    char w[8][24];
-    int n = leading_words(sql, w, 8);
-    if (n == 0)
-        return NULL;
-#define W(i, s) (n > (i) && strcmp(w[i], s) == 0)
-    if (W(0, "VACUUM"))
-        return "VACUUM";
-    if (W(0, "CREATE") && W(1, "DATABASE"))
-        return "CREATE DATABASE";
-    if (W(0, "DROP") && W(1, "DATABASE"))
-        return "DROP DATABASE";
-    if (W(0, "CREATE") && W(1, "TABLESPACE"))
-        return "CREATE TABLESPACE";
-    if (W(0, "DROP") && W(1, "TABLESPACE"))
-        return "DROP TABLESPACE";
-    if (W(0, "ALTER") && W(1, "SYSTEM"))
-        return "ALTER SYSTEM";
-    if (W(0, "CREATE") && (W(1, "INDEX") || (W(1, "UNIQUE") && W(2, "INDEX"))) &&
-        has_word(w, n, "CONCURRENTLY"))
-        return "CREATE INDEX CONCURRENTLY";
-    if (W(0, "DROP") && W(1, "INDEX") && W(2, "CONCURRENTLY"))
-        return "DROP INDEX CONCURRENTLY";
-    if (W(0, "REINDEX") && (has_word(w, n, "CONCURRENTLY") || W(1, "DATABASE") || W(1, "SYSTEM")))
-        return "REINDEX";
-    if (W(0, "CLUSTER") && n == 1)
-        return "CLUSTER without a table";
-    if (W(0, "DISCARD") && W(1, "ALL"))
-        return "DISCARD ALL";
-    if ((W(0, "CREATE") || W(0, "DROP")) && W(1, "SUBSCRIPTION"))
-        return "CREATE/DROP SUBSCRIPTION";
-    if (W(0, "ALTER") && W(1, "DATABASE") && has_word(w, n, "TABLESPACE"))
-        return "ALTER DATABASE SET TABLESPACE";
-#undef W
-    return NULL;
-}
 
 char *pipeline_refusal(const request *r, int *bad_index)
 {
@@ -124,7 +35,7 @@ char *pipeline_refusal(const request *r, int *bad_index)
             return xasprintf("this text holds %zu statements; a pipeline sends one statement "
                              "per entry",
                              nparts);
-        const char *what = no_txn_block(sql);
+        const char *what = sql_no_txn_block(sql, len);
         if (what && r->sync == ENG_SYNC_END && r->nstmts > 1)
             return xasprintf("%s cannot run inside a transaction block: run it alone, or with a "
                              "sync after each statement",
@@ -170,20 +81,16 @@ static const conn_op pipe_op = {"pipeline", pipe_io, pipe_lost};
 
 static int stmt_kind(const char *sql)
 {
-    char w[3][24];
-    int n = leading_words(sql, w, 3);
-    if (n == 0)
-        return K_OTHER;
-    if (strcmp(w[0], "BEGIN") == 0 ||
-        (strcmp(w[0], "START") == 0 && n > 1 && strcmp(w[1], "TRANSACTION") == 0))
+    switch (sql_txn_control(sql, strlen(sql))) {
+    case SQL_TXN_BEGIN:
         return K_BEGIN;
-    if ((strcmp(w[0], "COMMIT") == 0 || strcmp(w[0], "END") == 0) &&
-        !(n > 1 && strcmp(w[1], "PREPARED") == 0))
+    case SQL_TXN_COMMIT:
         return K_COMMIT;
-    if ((strcmp(w[0], "ROLLBACK") == 0 || strcmp(w[0], "ABORT") == 0) &&
-        !(n > 1 && (strcmp(w[1], "TO") == 0 || strcmp(w[1], "PREPARED") == 0)))
+    case SQL_TXN_ROLLBACK:
         return K_ROLLBACK;
-    return K_OTHER;
+    default:
+        return K_OTHER;
+    }
 }
 
 static void finalize(pipe_stmt *p, eng_stmt_outcome o)

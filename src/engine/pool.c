@@ -6,6 +6,7 @@
  * mid-query, mid-COPY or in a pipeline). Checkout and return are O(1). */
 #include "engine/engine_int.h"
 
+#include "common/list.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -24,23 +25,10 @@ int pool_size(const engine *e)
 static void waiter_push(engine *e, borrower *b, bool at_head)
 {
     b->waiting = true;
-    if (at_head) {
-        b->prev = NULL;
-        b->next = e->wait_head;
-        if (e->wait_head)
-            e->wait_head->prev = b;
-        else
-            e->wait_tail = b;
-        e->wait_head = b;
-    } else {
-        b->next = NULL;
-        b->prev = e->wait_tail;
-        if (e->wait_tail)
-            e->wait_tail->next = b;
-        else
-            e->wait_head = b;
-        e->wait_tail = b;
-    }
+    if (at_head)
+        QUEUE_PUSH_HEAD(e->wait_head, e->wait_tail, b, prev, next);
+    else
+        QUEUE_PUSH_TAIL(e->wait_head, e->wait_tail, b, prev, next);
     e->nwaiting++;
     stats_touch(e);
 }
@@ -49,15 +37,7 @@ void pool_cancel_wait(engine *e, borrower *b)
 {
     if (!b->waiting)
         return;
-    if (b->prev)
-        b->prev->next = b->next;
-    else
-        e->wait_head = b->next;
-    if (b->next)
-        b->next->prev = b->prev;
-    else
-        e->wait_tail = b->prev;
-    b->prev = b->next = NULL;
+    QUEUE_UNLINK(e->wait_head, e->wait_tail, b, prev, next);
     b->waiting = false;
     e->nwaiting--;
     stats_touch(e);

@@ -7,6 +7,7 @@
  * count table itself is bounded too. Everything goes with the connection. */
 #include "engine/engine_int.h"
 
+#include "common/list.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -42,26 +43,12 @@ void prepcache_free(prepcache *pc)
 
 static void lru_unlink(prepcache *pc, prep_entry *p)
 {
-    if (p->lru_prev)
-        p->lru_prev->lru_next = p->lru_next;
-    else
-        pc->lru_head = p->lru_next;
-    if (p->lru_next)
-        p->lru_next->lru_prev = p->lru_prev;
-    else
-        pc->lru_tail = p->lru_prev;
-    p->lru_prev = p->lru_next = NULL;
+    QUEUE_UNLINK(pc->lru_head, pc->lru_tail, p, lru_prev, lru_next);
 }
 
 static void lru_push_head(prepcache *pc, prep_entry *p)
 {
-    p->lru_prev = NULL;
-    p->lru_next = pc->lru_head;
-    if (pc->lru_head)
-        pc->lru_head->lru_prev = p;
-    else
-        pc->lru_tail = p;
-    pc->lru_head = p;
+    QUEUE_PUSH_HEAD(pc->lru_head, pc->lru_tail, p, lru_prev, lru_next);
 }
 
 static void hash_remove(prepcache *pc, prep_entry *p)

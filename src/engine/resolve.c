@@ -20,13 +20,13 @@
  * dup of the wake fd, a reference count), so it may finish after the
  * connection or even the engine is gone. */
 #include "engine/engine_int.h"
+#include "engine/worker.h"
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +46,14 @@ typedef struct resolve_answer {
 } resolve_answer;
 
 struct resolve_job {
-    atomic_int refs;
-    atomic_bool done;
-    int wake_fd; /* the worker's own dup of e->wake_efd */
+    eng_worker w; /* first: refs, done, the worker's wake fd (atomics) */
+    /* names are fixed before the worker starts; ans is the worker's until
+     * w.done is set, then the engine's (done's store/load orders them) */
     int n;
     char **names; /* NULL where no lookup is needed */
     resolve_answer *ans;
-    conn *c; /* engine side; NULL once detached */
+    /* engine thread only */
+    conn *c; /* NULL once detached */
     resolve_job *next;
 };
 
@@ -192,7 +193,7 @@ void resolve_plan_free(resolve_plan *p)
 
 static void job_release(resolve_job *j)
 {
-    if (atomic_fetch_sub(&j->refs, 1) != 1)
+    if (!worker_release(&j->w))
         return;
     for (int i = 0; i < j->n; i++) {
         free(j->names[i]);
@@ -242,11 +243,7 @@ static void *resolve_worker(void *arg)
     for (int i = 0; i < j->n; i++)
         if (j->names[i])
             lookup(j->names[i], &j->ans[i]);
-    atomic_store(&j->done, true);
-    uint64_t one = 1;
-    while (write(j->wake_fd, &one, sizeof one) < 0 && errno == EINTR)
-        ;
-    close(j->wake_fd);
+    worker_finish(&j->w);
     job_release(j);
     return NULL;
 }
@@ -261,20 +258,7 @@ bool resolve_start(engine *e, conn *c)
     for (int i = 0; i < p->n; i++)
         if (p->lookup[i])
             j->names[i] = xstrdup(p->host[i]);
-    j->wake_fd = fcntl(e->wake_efd, F_DUPFD_CLOEXEC, 0);
-    atomic_init(&j->refs, 2);
-    atomic_init(&j->done, false);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 512 * 1024);
-    pthread_t t;
-    int rc = j->wake_fd < 0 ? -1 : pthread_create(&t, &attr, resolve_worker, j);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        if (j->wake_fd >= 0)
-            close(j->wake_fd);
-        atomic_store(&j->refs, 1);
+    if (!worker_start(e, &j->w, 512 * 1024, resolve_worker, j)) {
         job_release(j);
         return false;
     }
@@ -353,7 +337,7 @@ void resolve_poll(engine *e)
     resolve_job **pp = &e->resolve_jobs;
     while (*pp) {
         resolve_job *j = *pp;
-        if (!atomic_load(&j->done)) {
+        if (!atomic_load(&j->w.done)) {
             pp = &j->next;
             continue;
         }

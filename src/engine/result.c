@@ -280,11 +280,8 @@ eng_error *eng_error_new(const char *sqlstate, const char *fmt, ...)
     eng_error *err = xcalloc(1, sizeof *err);
     va_list ap;
     va_start(ap, fmt);
-    strbuf sb;
-    sb_init(&sb);
-    sb_vprintf(&sb, fmt, ap);
+    err->message = xvasprintf(fmt, ap);
     va_end(ap);
-    err->message = sb_steal(&sb);
     err->severity = xstrdup("ERROR");
     err->sqlstate = sqlstate ? xstrdup(sqlstate) : NULL;
     return err;

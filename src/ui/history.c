@@ -2,8 +2,10 @@
 #define _GNU_SOURCE 1
 #include "ui/history.h"
 
+#include "common/mkdirs.h"
 #include "common/secretline.h"
 #include "common/strbuf.h"
+#include "common/strlist.h"
 #include "common/xalloc.h"
 #include "ui/lineedit.h"
 
@@ -50,16 +52,7 @@ static void unescape(char *s)
 
 static void push(history *h, const char *entry)
 {
-    if (h->n == HISTORY_MAX_ENTRIES) {
-        free(h->items[0]);
-        memmove(h->items, h->items + 1, (size_t)(h->n - 1) * sizeof *h->items);
-        h->n--;
-    }
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 64;
-        h->items = xrealloc(h->items, (size_t)h->cap * sizeof *h->items);
-    }
-    h->items[h->n++] = xstrdup(entry);
+    strlist_push_capped(&h->items, &h->n, &h->cap, HISTORY_MAX_ENTRIES, entry);
 }
 
 static char *default_path(void)
@@ -109,18 +102,6 @@ void history_close(history *h)
     memset(h, 0, sizeof *h);
 }
 
-static void make_parents(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0700);
-            *s = '/';
-        }
-    free(p);
-}
-
 bool history_save(const history *h, char **err)
 {
     if (!h->path)
@@ -149,7 +130,7 @@ bool history_save(const history *h, char **err)
         escape_into(&out, h->items[i]);
         sb_append_c(&out, '\n');
     }
-    make_parents(h->path);
+    mkdir_parents(h->path);
     char *tmp = xasprintf("%s.editor.tmp", h->path);
     bool ok = false;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

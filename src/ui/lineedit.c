@@ -1,8 +1,10 @@
 /* lineedit.c — the readline callback bridge (see lineedit.h). */
 #include "ui/lineedit.h"
 #include "ui/widgets.h"
+#include "common/mkdirs.h"
 #include "common/secretline.h"
 #include "common/strbuf.h"
+#include "common/strlist.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -81,16 +83,7 @@ static void hist_add(const char *kind, const char *line)
     hist_kind *h = hist_for(kind);
     if (h->n > 0 && strcmp(h->lines[h->n - 1], line) == 0)
         return;
-    if (h->n == HISTORY_MAX) {
-        free(h->lines[0]);
-        memmove(h->lines, h->lines + 1, (size_t)(h->n - 1) * sizeof *h->lines);
-        h->n--;
-    }
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 16;
-        h->lines = xrealloc(h->lines, (size_t)h->cap * sizeof *h->lines);
-    }
-    h->lines[h->n++] = xstrdup(line);
+    strlist_push_capped(&h->lines, &h->n, &h->cap, HISTORY_MAX, line);
 }
 
 int le_history_count(const char *kind)
@@ -500,19 +493,6 @@ bool le_history_load(const char *path, char **err)
     return true;
 }
 
-/* mkdir -p with mode 0700 for every directory above path. */
-static void make_parents(const char *path)
-{
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0700);
-            *s = '/';
-        }
-    free(p);
-}
-
 /* The lines of the file that belong to foreign kinds, as they are. */
 static void read_foreign_lines(const char *path, strbuf *out)
 {
@@ -544,7 +524,7 @@ bool le_history_save(const char *path, char **err)
     strbuf keep;
     sb_init(&keep);
     read_foreign_lines(path, &keep);
-    make_parents(path);
+    mkdir_parents(path);
     char *tmp = xasprintf("%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || fchmod(fd, 0600) != 0) {

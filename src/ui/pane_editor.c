@@ -12,8 +12,11 @@
  * inside BEGIN ... ROLLBACK (nothing applied twice) for comparison. */
 #include "config.h"
 
+#include "common/clock.h"
+#include "common/sqlclass.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "ui/app.h"
 #include "ui/complete.h"
@@ -117,13 +120,6 @@ typedef struct editor_pane {
     char *cmp_error;
 } editor_pane;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static editor_pane *EP(pane *p)
 {
     return (editor_pane *)p;
@@ -190,19 +186,12 @@ static bool is_ddl(const char *sql)
 
 static bool is_txn_control(const char *sql)
 {
-    static const char *const w[] = {"BEGIN", "START",     "COMMIT",  "END",     "ROLLBACK",
-                                    "ABORT", "SAVEPOINT", "RELEASE", "PREPARE", NULL};
-    return starts_with_any(sql, w);
+    return sql_txn_control(sql, strlen(sql)) != SQL_TXN_NONE;
 }
 
 static bool not_in_txn_block(const char *sql)
 {
-    static const char *const w[] = {"VACUUM", "CLUSTER", "REINDEX", NULL};
-    if (starts_with_any(sql, w))
-        return true;
-    /* CREATE/DROP DATABASE, ... CONCURRENTLY, ALTER SYSTEM */
-    return strcasestr(sql, "concurrently") || strcasestr(sql, " database") ||
-           strcasestr(sql, "alter system") || strcasestr(sql, "tablespace");
+    return sql_no_txn_block(sql, strlen(sql)) != NULL;
 }
 
 /* --readonly: the session refuses writes (the server enforces it). */
@@ -293,7 +282,7 @@ static void start_run(editor_pane *p)
     p->pipe_measured = false;
     p->pipe_failed = 0;
     p->pipe_committed = 0;
-    p->t_start = now_s();
+    p->t_start = clock_mono_s();
     ensure_session(p);
     p->last_was_pipeline = p->pipeline && p->njobs > 0;
     if (p->pipeline && p->njobs > 0) {
@@ -435,7 +424,7 @@ static void finish_run(editor_pane *p)
 {
     p->running = RUN_NONE;
     p->cur_id = 0;
-    p->wall_ms = (now_s() - p->t_start) * 1000.0;
+    p->wall_ms = (clock_mono_s() - p->t_start) * 1000.0;
     /* idle: the connection goes back to the pool; a transaction keeps it */
     if (p->txn != 'T' && p->txn != 'E')
         close_session(p);
@@ -467,21 +456,8 @@ static void cancel_run(editor_pane *p)
 
 static const char *done_word(eng_done_status st)
 {
-    switch (st) {
-    case ENG_DONE_OK:
-        return "ok";
-    case ENG_DONE_ERROR:
-        return "error";
-    case ENG_DONE_CANCELED:
-        return "canceled";
-    case ENG_DONE_TIMEOUT:
-        return "timeout";
-    case ENG_DONE_REFUSED:
-        return "refused";
-    case ENG_DONE_CONN:
-        return "unknown (connection lost)";
-    }
-    return "?";
+    /* a lost connection leaves the statement's fate open: say so */
+    return st == ENG_DONE_CONN ? "unknown (connection lost)" : eng_done_status_name(st);
 }
 
 static void mark_error(editor_pane *p, const stmt_job *j, const eng_error *err)
@@ -886,7 +862,7 @@ static void status_text(editor_pane *p, char *buf, size_t n)
 {
     char run[160] = "";
     if (p->running != RUN_NONE) {
-        double s = now_s() - p->t_start;
+        double s = clock_mono_s() - p->t_start;
         snprintf(run, sizeof run, "%s %.1f s, %llu rows so far (C-c cancels)",
                  p->cancel_req ? "canceling" : "running", s, (unsigned long long)p->rows);
     } else if (p->cmp_running) {
@@ -1005,9 +981,7 @@ static int rsearch_key(editor_pane *p, int ch, bool is_key)
     }
     if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
         if (p->rs_query.len > 0) {
-            size_t l = p->rs_query.len - 1;
-            while (l > 0 && ((unsigned char)p->rs_query.data[l] & 0xC0) == 0x80)
-                l--;
+            size_t l = utf8_char_start(p->rs_query.data, p->rs_query.len - 1);
             p->rs_query.len = l;
             p->rs_query.data[l] = '\0';
         }

@@ -1,6 +1,7 @@
 /* pool_cmd.c — parsing the pool pane's ':' commands. */
 #include "ui/pool_cmd.h"
 
+#include "common/numparse.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -41,17 +42,6 @@ __attribute__((format(printf, 2, 3))) static void fail(pool_cmd *c, const char *
     c->kind = PCMD_ERROR;
 }
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_seconds(const char *s, double *out)
 {
     char *end;
@@ -81,7 +71,7 @@ static void parse_pool(const char *rest, pool_cmd *c)
         word(rest, extra, sizeof extra);
         bool is_max = w[1] == 'a';
         long v;
-        if (*extra || !parse_int(arg, is_max ? 1 : 0, POOL_MAX_SIZE, &v))
+        if (*extra || !parse_long_in(arg, is_max ? 1 : 0, POOL_MAX_SIZE, &v))
             return fail(c, "usage: pool %s N (N from %d to %d)", w, is_max ? 1 : 0, POOL_MAX_SIZE);
         c->kind = is_max ? PCMD_POOL_MAX : PCMD_POOL_MIN;
         c->n = (int)v;
@@ -124,7 +114,7 @@ static void parse_load(const char *rest, pool_cmd *c)
         }
         if (opt == 'c') {
             long v;
-            if (!parse_int(val, 1, LOAD_MAX_CLIENTS, &v))
+            if (!parse_long_in(val, 1, LOAD_MAX_CLIENTS, &v))
                 return fail(c, "load: -c wants a number of clients from 1 to %d", LOAD_MAX_CLIENTS);
             c->clients = (int)v;
         } else if (!parse_seconds(val, &c->seconds)) {

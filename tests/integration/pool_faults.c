@@ -3,6 +3,7 @@
  * of an idle pooled connection, a session's connection dying, checks on
  * checkout, connection limit (53300) back-off, live resize. */
 #include "tests/integration/engine_util.h"
+#include "tests/integration/test_clock.h"
 
 #include <signal.h>
 
@@ -244,7 +245,7 @@ static void test_conn_limit(sandbox *sb)
        "one connection of a limit-1 role comes up");
     ok(tu_wait_stats(e, cond_errors, 1, 10000, &st), "the second fails (53300)");
     ok(strstr(st.last_error, "too many connections") != NULL, "last_error: %s", st.last_error);
-    usleep(2500000);
+    tu_clock_run(e, 2.5, 0.1);
     eng_stats_get(e, &st);
     ok(st.connections_errors <= 4, "it backs off instead of looping (%llu failures in ~3 s)",
        (unsigned long long)st.connections_errors);
@@ -301,7 +302,7 @@ static void test_outage(sandbox *sb)
        l.done ? eng_done_status_name(l.done->status) : "none");
     tu_free_list(&l);
     unsigned long long e0 = st.connections_errors;
-    usleep(3500000);
+    tu_clock_run(e, 3.5, 0.1);
     eng_stats_get(e, &st);
     unsigned long long tries = st.connections_errors - e0;
     ok(tries >= 1 && tries <= 4, "reconnects back off (%llu attempts in 3.5 s)", tries);

@@ -2,6 +2,7 @@
  * (never while borrowed), dirty returns (in transaction / aborted: ROLLBACK
  * and keep), max_idle shrinking, the in-engine load generator. */
 #include "tests/integration/engine_util.h"
+#include "tests/integration/test_clock.h"
 
 static bool cond_idle_n(const eng_stats *s, long n)
 {
@@ -75,7 +76,7 @@ static void test_lifetime(sandbox *sb)
     /* borrowed past its lifetime: kept while borrowed */
     eng_session s = eng_session_open(e);
     long pid = tu_long(e, s, "select pg_backend_pid()");
-    usleep(2200000);
+    eng_test_clock_advance(e, 2.2);
     long pid_later = tu_long(e, s, "select pg_backend_pid()");
     is_int(pid_later, pid, "never replaced while borrowed, even past max_lifetime");
     eng_session_close(e, s);
@@ -83,7 +84,7 @@ static void test_lifetime(sandbox *sb)
     long pid_next = tu_long(e, 0, "select pg_backend_pid()");
     ok(pid_next > 0 && pid_next != pid, "replaced on return (%ld -> %ld)", pid, pid_next);
     /* idle: replaced in the background */
-    usleep(2500000);
+    eng_test_clock_advance(e, 2.5);
     long pid_bg = tu_long(e, 0, "select pg_backend_pid()");
     ok(pid_bg > 0 && pid_bg != pid_next, "an idle connection is replaced in the background");
     eng_stats st;
@@ -141,7 +142,7 @@ static void test_max_idle(sandbox *sb)
     eng_pool_config_defaults(&cfg);
     cfg.min_size = 1;
     cfg.max_size = 3;
-    cfg.max_idle = 1.0;
+    cfg.max_idle = 60; /* reached only by stepping the clock */
     engine *e = tu_engine(sb, &cfg);
     eng_id ids[3];
     for (int i = 0; i < 3; i++)
@@ -153,6 +154,11 @@ static void test_max_idle(sandbox *sb)
     eng_stats st;
     eng_stats_get(e, &st);
     ok(st.pool_size >= 2, "the pool grew under demand (%d)", st.pool_size);
+    int grown = st.pool_size;
+    eng_test_clock_advance(e, 50);
+    eng_stats_get(e, &st);
+    is_int(st.pool_size, grown, "idle for less than max_idle: kept");
+    eng_test_clock_advance(e, 11);
     ok(tu_wait_stats(e, cond_idle_n, 1, 6000, &st),
        "idle connections above min_size closed after max_idle");
     tu_stop(e);
