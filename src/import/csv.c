@@ -4,6 +4,7 @@
  * csv_sniff.c, csv_infer.c and csv_names.c. */
 #include "import/csv.h"
 
+#include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -359,40 +360,12 @@ void csv_row_free(csv_row *r)
 
 /* ---- encodings --------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid or cut short. */
+/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid or cut
+ * short; a NUL is invalid here too: PostgreSQL text cannot hold it. */
 static int utf8_seq(const unsigned char *s, size_t len)
 {
-    unsigned char c = s[0];
-    int need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c == 0)
-        return 0;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c == 0xE0)
-        need = 2, lo = 0xA0;
-    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-        need = 2;
-    else if (c == 0xED)
-        need = 2, hi = 0x9F;
-    else if (c == 0xF0)
-        need = 3, lo = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3)
-        need = 3;
-    else if (c == 0xF4)
-        need = 3, hi = 0x8F;
-    else
-        return 0;
-    if ((size_t)need >= len)
-        return 0;
-    for (int k = 1; k <= need; k++) {
-        if (s[k] < lo || s[k] > hi)
-            return 0;
-        lo = 0x80, hi = 0xBF;
-    }
-    return need + 1;
+    uint32_t cp;
+    return s[0] ? (int)utf8_decode(s, len, &cp) : 0;
 }
 
 size_t csv_utf8_check(const char *s, size_t len)
