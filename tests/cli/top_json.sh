@@ -102,6 +102,7 @@ is "${4:-0}" 1 "interval_mean_ms is the mean of the interval's calls"
 is "${5:-0}" 1 "no reset seen"
 
 # --- a reset between the two snapshots: no negative rate ----------------------
+# the sleep is the point: the reset must fall between top's two snapshots
 ( sleep 0.5; cluster_psql -c "select pg_stat_statements_reset()" >/dev/null;
   cluster_psql -c "select pg_sleep(0.01)" >/dev/null ) &
 "$PGDECK" top --once --json --interval 1.5 >"$tmp/reset.json"
