@@ -19,33 +19,23 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/fingerprint.c src/common/fingerprint.h \
 	src/common/conf.c src/common/conf.h
 
-check_PROGRAMS += tests/unit/hist.t
+C_TESTS += tests/unit/hist.t
 tests_unit_hist_t_SOURCES = tests/unit/hist.c tests/lib/tap.h
-tests_unit_hist_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/hist.t
 
-check_PROGRAMS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+C_TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
 tests_unit_sqlsplit_t_SOURCES = tests/unit/sqlsplit.c tests/lib/tap.h
-tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
-tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
 
-check_PROGRAMS += tests/unit/conf.t
+C_TESTS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h
-tests_unit_conf_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/conf.t
 
 # Fuzz targets: each target's input loop also runs as a check program that
 # replays the committed corpus, so CI exercises it without clang.
-check_PROGRAMS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
+C_TESTS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
 tests_fuzz_sqlsplit_t_SOURCES = tests/fuzz/sqlsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_sqlsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-sqlsplit"'
-tests_fuzz_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_fuzz_fingerprint_t_SOURCES = tests/fuzz/fingerprint.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fingerprint_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-fingerprint"'
-tests_fuzz_fingerprint_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
 EXTRA_DIST += tests/fuzz/corpus-sqlsplit tests/fuzz/corpus-fingerprint
 
 if ENABLE_FUZZ
@@ -78,23 +68,15 @@ endif
 # psql and pg_stat_statements as oracles, on a throwaway cluster.
 check_PROGRAMS += tests/integration/sqltool
 tests_integration_sqltool_SOURCES = tests/integration/sqltool.c
-tests_integration_sqltool_LDADD = $(COMMON_LIBS)
-TESTS += tests/integration/sqlsplit_psql.sh
-EXTRA_DIST += tests/integration/sqlsplit_psql.sh
-TESTS += tests/integration/fingerprint_pgss.sh
-EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
+SH_TESTS += tests/integration/sqlsplit_psql.sh
+SH_TESTS += tests/integration/fingerprint_pgss.sh
+EXTRA_DIST += tests/integration/fingerprint_pgss.txt
 
-check_PROGRAMS += tests/unit/json.t
+C_TESTS += tests/unit/json.t
 tests_unit_json_t_SOURCES = tests/unit/json.c tests/lib/tap.h
-tests_unit_json_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/json.t
 
-check_PROGRAMS += tests/unit/termsafe.t
+C_TESTS += tests/unit/termsafe.t
 tests_unit_termsafe_t_SOURCES = tests/unit/termsafe.c tests/lib/tap.h
-tests_unit_termsafe_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/termsafe.t
 
-check_PROGRAMS += tests/unit/secretline.t
+C_TESTS += tests/unit/secretline.t
 tests_unit_secretline_t_SOURCES = tests/unit/secretline.c tests/lib/tap.h
-tests_unit_secretline_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/secretline.t

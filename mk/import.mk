@@ -2,36 +2,27 @@
 # orchestrator (engine), `pgdeck import` (cli), the wizard pane (ui), tests.
 src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h
 
-check_PROGRAMS += tests/unit/csv.t
+C_TESTS += tests/unit/csv.t
 tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
-tests_unit_csv_t_LDADD = $(IMPORT_LIBS)
-TESTS += tests/unit/csv.t
 
 src_libpgdeck_import_a_SOURCES += src/import/import.c src/import/import.h src/import/import_probe.c
 
 src_pgdeck_SOURCES += src/cli/cmd_import.c
 
-IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
+SH_TESTS += tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
 	tests/cli/import_doubts.sh
-TESTS += $(IMPORT_CLI_TESTS)
-EXTRA_DIST += $(IMPORT_CLI_TESTS)
 
-check_PROGRAMS += tests/integration/import_engine.t
+C_TESTS += tests/integration/import_engine.t
 tests_integration_import_engine_t_SOURCES = tests/integration/import_engine.c tests/lib/tap.h
 tests_integration_import_engine_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_import_engine_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/import_engine.t
 
 # Fuzz targets for the sniffer and the record scanner; the replayers run the
 # committed corpus in every `make check` (no clang needed).
-check_PROGRAMS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
+C_TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 tests_fuzz_csvsplit_t_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsplit_t_LDADD = $(IMPORT_LIBS)
 tests_fuzz_csvsniff_t_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsniff_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsniff_t_LDADD = $(IMPORT_LIBS)
-TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 EXTRA_DIST += tests/fuzz/corpus-csv
 
 if ENABLE_FUZZ
@@ -53,7 +44,5 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
 
 # `make bench` runs every tests/bench/*.sh
 EXTRA_DIST += tests/bench/import_vs_psql.sh
-IMPORT_TUI_TESTS = tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
-TESTS += $(IMPORT_TUI_TESTS)
-EXTRA_DIST += $(IMPORT_TUI_TESTS)
+SH_TESTS += tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
 EXTRA_DIST += doc/import.md
