@@ -49,10 +49,13 @@ tests_fuzz_sqlsplit_fuzz_SOURCES = tests/fuzz/sqlsplit.c tests/fuzz/fuzz.h \
 	src/common/sqlsplit.c $(FUZZ_LEXER)
 tests_fuzz_sqlsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_sqlsplit_fuzz_LDFLAGS = $(FUZZ_FLAGS)
+# (the library sources are compiled in, not linked: no default LDADD)
+tests_fuzz_sqlsplit_fuzz_LDADD =
 tests_fuzz_fingerprint_fuzz_SOURCES = tests/fuzz/fingerprint.c tests/fuzz/fuzz.h \
 	src/common/fingerprint.c src/common/sqlsplit.c $(FUZZ_LEXER)
 tests_fuzz_fingerprint_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fingerprint_fuzz_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fingerprint_fuzz_LDADD =
 
 # make fuzz [FUZZ_SECONDS=60]: each target from its corpus, new inputs kept
 # in a scratch directory; a crash leaves crash-* in the build directory.

@@ -34,9 +34,12 @@ noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
 tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
 tests_fuzz_csvsplit_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+# (the library sources are compiled in, not linked: no default LDADD)
+tests_fuzz_csvsplit_fuzz_LDADD =
 tests_fuzz_csvsniff_fuzz_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsniff_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
 tests_fuzz_csvsniff_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+tests_fuzz_csvsniff_fuzz_LDADD =
 endif
 
 # The wizard (pane 5).
