@@ -25,58 +25,38 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/fingerprint.c src/common/fingerprint.h \
 	src/common/conf.c src/common/conf.h
 
-check_PROGRAMS += tests/unit/hist.t
+C_TESTS += tests/unit/hist.t
 tests_unit_hist_t_SOURCES = tests/unit/hist.c tests/lib/tap.h
-tests_unit_hist_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/hist.t
 
-check_PROGRAMS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
+C_TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
 tests_unit_sqlsplit_t_SOURCES = tests/unit/sqlsplit.c tests/lib/tap.h
-tests_unit_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_unit_fingerprint_t_SOURCES = tests/unit/fingerprint.c tests/lib/tap.h
-tests_unit_fingerprint_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/sqlsplit.t tests/unit/fingerprint.t
 # the script reader against what psql -f sends (tests/unit/sqlscript.c)
-check_PROGRAMS += tests/unit/sqlscript.t
+C_TESTS += tests/unit/sqlscript.t
 tests_unit_sqlscript_t_SOURCES = tests/unit/sqlscript.c tests/lib/tap.h
-tests_unit_sqlscript_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/sqlscript.t
 
-check_PROGRAMS += tests/unit/fmt.t
+C_TESTS += tests/unit/fmt.t
 tests_unit_fmt_t_SOURCES = tests/unit/fmt.c tests/lib/tap.h
-tests_unit_fmt_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/fmt.t
 
-check_PROGRAMS += tests/unit/list.t
+C_TESTS += tests/unit/list.t
 tests_unit_list_t_SOURCES = tests/unit/list.c tests/lib/tap.h
-tests_unit_list_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/list.t
 
-check_PROGRAMS += tests/unit/utf8.t
+C_TESTS += tests/unit/utf8.t
 tests_unit_utf8_t_SOURCES = tests/unit/utf8.c tests/lib/tap.h
-tests_unit_utf8_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/utf8.t
 
-check_PROGRAMS += tests/unit/sqlclass.t
+C_TESTS += tests/unit/sqlclass.t
 tests_unit_sqlclass_t_SOURCES = tests/unit/sqlclass.c tests/lib/tap.h
-tests_unit_sqlclass_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/sqlclass.t
 
-check_PROGRAMS += tests/unit/conf.t
+C_TESTS += tests/unit/conf.t
 tests_unit_conf_t_SOURCES = tests/unit/conf.c tests/lib/tap.h
-tests_unit_conf_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/conf.t
 
 # Fuzz targets: each target's input loop also runs as a check program that
 # replays the committed corpus, so CI exercises it without clang.
-check_PROGRAMS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
+C_TESTS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
 tests_fuzz_sqlsplit_t_SOURCES = tests/fuzz/sqlsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_sqlsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-sqlsplit"'
-tests_fuzz_sqlsplit_t_LDADD = $(COMMON_LIBS)
 tests_fuzz_fingerprint_t_SOURCES = tests/fuzz/fingerprint.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fingerprint_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-fingerprint"'
-tests_fuzz_fingerprint_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/fuzz/sqlsplit.t tests/fuzz/fingerprint.t
 EXTRA_DIST += tests/fuzz/corpus-sqlsplit tests/fuzz/corpus-fingerprint
 
 if ENABLE_FUZZ
@@ -90,10 +70,13 @@ tests_fuzz_sqlsplit_fuzz_SOURCES = tests/fuzz/sqlsplit.c tests/fuzz/fuzz.h \
 	src/common/sqlsplit.c $(FUZZ_LEXER)
 tests_fuzz_sqlsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_sqlsplit_fuzz_LDFLAGS = $(FUZZ_FLAGS)
+# (the library sources are compiled in, not linked: no default LDADD)
+tests_fuzz_sqlsplit_fuzz_LDADD =
 tests_fuzz_fingerprint_fuzz_SOURCES = tests/fuzz/fingerprint.c tests/fuzz/fuzz.h \
 	src/common/fingerprint.c src/common/sqlsplit.c $(FUZZ_LEXER)
 tests_fuzz_fingerprint_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fingerprint_fuzz_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fingerprint_fuzz_LDADD =
 
 # make fuzz [FUZZ_SECONDS=60]: each target from its corpus, new inputs kept
 # in a scratch directory; a crash leaves crash-* in the build directory.
@@ -109,11 +92,9 @@ endif
 # psql and pg_stat_statements as oracles, on a throwaway cluster.
 check_PROGRAMS += tests/integration/sqltool
 tests_integration_sqltool_SOURCES = tests/integration/sqltool.c
-tests_integration_sqltool_LDADD = $(COMMON_LIBS)
-TESTS += tests/integration/sqlsplit_psql.sh
-EXTRA_DIST += tests/integration/sqlsplit_psql.sh
-TESTS += tests/integration/regress_parity.sh
-EXTRA_DIST += tests/integration/regress_parity.sh tests/data/regress/README tests/data/regress/copy_inline.sql tests/data/regress/ddl.sql tests/data/regress/errors.sql tests/data/regress/prepare.sql tests/data/regress/returning.sql tests/data/regress/strings.sql tests/data/regress/transactions.sql tests/data/regress/wide.sql 
+SH_TESTS += tests/integration/sqlsplit_psql.sh
+SH_TESTS += tests/integration/regress_parity.sh
+EXTRA_DIST += tests/data/regress/README tests/data/regress/copy_inline.sql tests/data/regress/ddl.sql tests/data/regress/errors.sql tests/data/regress/prepare.sql tests/data/regress/returning.sql tests/data/regress/strings.sql tests/data/regress/transactions.sql tests/data/regress/wide.sql 
 EXTRA_DIST += tests/data/regress-pg15/COPYRIGHT \
 	tests/data/regress-pg15/README \
 	tests/data/regress-pg15/alter_operator.sql \
@@ -228,20 +209,14 @@ EXTRA_DIST += tests/data/regress-pg15/COPYRIGHT \
 	tests/data/regress-pg15/window.sql \
 	tests/data/regress-pg15/write_parallel.sql \
 	tests/data/regress-pg15/xmlmap.sql
-TESTS += tests/integration/fingerprint_pgss.sh
-EXTRA_DIST += tests/integration/fingerprint_pgss.sh tests/integration/fingerprint_pgss.txt
+SH_TESTS += tests/integration/fingerprint_pgss.sh
+EXTRA_DIST += tests/integration/fingerprint_pgss.txt
 
-check_PROGRAMS += tests/unit/json.t
+C_TESTS += tests/unit/json.t
 tests_unit_json_t_SOURCES = tests/unit/json.c tests/lib/tap.h
-tests_unit_json_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/json.t
 
-check_PROGRAMS += tests/unit/termsafe.t
+C_TESTS += tests/unit/termsafe.t
 tests_unit_termsafe_t_SOURCES = tests/unit/termsafe.c tests/lib/tap.h
-tests_unit_termsafe_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/termsafe.t
 
-check_PROGRAMS += tests/unit/secretline.t
+C_TESTS += tests/unit/secretline.t
 tests_unit_secretline_t_SOURCES = tests/unit/secretline.c tests/lib/tap.h
-tests_unit_secretline_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/secretline.t

@@ -8,21 +8,14 @@ src_libpgdeck_ui_a_SOURCES += \
 	src/ui/history.c src/ui/history.h \
 	src/ui/complete.c src/ui/complete_ctx.c src/ui/complete.h
 
-EDITOR_TEST_LIBS = src/libpgdeck_ui.a $(ENGINE_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
-
-check_PROGRAMS += tests/unit/editbuf.t tests/unit/sqlhl.t tests/unit/complete.t
+C_TESTS += tests/unit/editbuf.t tests/unit/sqlhl.t tests/unit/complete.t
 tests_unit_editbuf_t_SOURCES = tests/unit/editbuf.c tests/lib/tap.h
 tests_unit_editbuf_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_editbuf_t_LDADD = $(EDITOR_TEST_LIBS)
 tests_unit_sqlhl_t_SOURCES = tests/unit/sqlhl.c tests/lib/tap.h
 tests_unit_sqlhl_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_sqlhl_t_LDADD = $(EDITOR_TEST_LIBS)
 tests_unit_complete_t_SOURCES = tests/unit/complete.c tests/lib/tap.h
 tests_unit_complete_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_complete_t_LDADD = $(EDITOR_TEST_LIBS)
-TESTS += tests/unit/editbuf.t tests/unit/sqlhl.t tests/unit/complete.t
 
-EDITOR_TUI_TESTS = tests/tui/editor_grid.sh tests/tui/editor_run.sh tests/tui/editor_history.sh \
+SH_TESTS += tests/tui/editor_grid.sh tests/tui/editor_run.sh tests/tui/editor_history.sh \
 	tests/tui/editor_keys.sh tests/tui/editor_complete.sh
-TESTS += $(EDITOR_TUI_TESTS)
-EXTRA_DIST += $(EDITOR_TUI_TESTS) tests/tui/editor_lib.sh tests/bench/grid_rows.sh
+EXTRA_DIST += tests/bench/grid_rows.sh

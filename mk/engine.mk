@@ -27,80 +27,54 @@ src_libpgdeck_engine_a_SOURCES += \
 ENGINE_TEST_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 EXTRA_DIST += tests/integration/engine_util.h tests/integration/test_clock.h
 
-check_PROGRAMS += tests/integration/engine_basic.t
+C_TESTS += tests/integration/engine_basic.t
 tests_integration_engine_basic_t_SOURCES = tests/integration/engine_basic.c
 tests_integration_engine_basic_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_basic_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_basic.t
 
-check_PROGRAMS += tests/integration/engine_sqlclass.t
+C_TESTS += tests/integration/engine_sqlclass.t
 tests_integration_engine_sqlclass_t_SOURCES = tests/integration/engine_sqlclass.c
 tests_integration_engine_sqlclass_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_sqlclass_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_sqlclass.t
 
-check_PROGRAMS += tests/integration/pool_faults.t
+C_TESTS += tests/integration/pool_faults.t
 tests_integration_pool_faults_t_SOURCES = tests/integration/pool_faults.c tests/integration/test_clock.c
 tests_integration_pool_faults_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_pool_faults_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/pool_faults.t
 
-check_PROGRAMS += tests/integration/pool_rules.t
+C_TESTS += tests/integration/pool_rules.t
 tests_integration_pool_rules_t_SOURCES = tests/integration/pool_rules.c tests/integration/test_clock.c
 tests_integration_pool_rules_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_pool_rules_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/pool_rules.t
 
-check_PROGRAMS += tests/integration/engine_prepare.t
+C_TESTS += tests/integration/engine_prepare.t
 tests_integration_engine_prepare_t_SOURCES = tests/integration/engine_prepare.c
 tests_integration_engine_prepare_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_prepare_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_prepare.t
 
-check_PROGRAMS += tests/integration/engine_cancel.t
+C_TESTS += tests/integration/engine_cancel.t
 tests_integration_engine_cancel_t_SOURCES = tests/integration/engine_cancel.c
 tests_integration_engine_cancel_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_cancel_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_cancel.t
 
-check_PROGRAMS += tests/integration/engine_connect.t
+C_TESTS += tests/integration/engine_connect.t
 tests_integration_engine_connect_t_SOURCES = tests/integration/engine_connect.c
 tests_integration_engine_connect_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_connect_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_connect.t
 
-check_PROGRAMS += tests/integration/pipeline_outcomes.t
+C_TESTS += tests/integration/pipeline_outcomes.t
 tests_integration_pipeline_outcomes_t_SOURCES = tests/integration/pipeline_outcomes.c
 tests_integration_pipeline_outcomes_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_pipeline_outcomes_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/pipeline_outcomes.t
 
-check_PROGRAMS += tests/integration/copy_import.t
+C_TESTS += tests/integration/copy_import.t
 tests_integration_copy_import_t_SOURCES = tests/integration/copy_import.c
 tests_integration_copy_import_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_copy_import_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/copy_import.t
 
-check_PROGRAMS += tests/integration/pool_returns.t
+C_TESTS += tests/integration/pool_returns.t
 tests_integration_pool_returns_t_SOURCES = tests/integration/pool_returns.c
 tests_integration_pool_returns_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_pool_returns_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/pool_returns.t
 
-check_PROGRAMS += tests/integration/engine_stream.t
+C_TESTS += tests/integration/engine_stream.t
 tests_integration_engine_stream_t_SOURCES = tests/integration/engine_stream.c
 tests_integration_engine_stream_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_stream_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_stream.t
 
-check_PROGRAMS += tests/integration/engine_resolve.t
+C_TESTS += tests/integration/engine_resolve.t
 tests_integration_engine_resolve_t_SOURCES = tests/integration/engine_resolve.c
 tests_integration_engine_resolve_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_integration_engine_resolve_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/engine_resolve.t
 
-check_PROGRAMS += tests/unit/conn_moves.t
+C_TESTS += tests/unit/conn_moves.t
 tests_unit_conn_moves_t_SOURCES = tests/unit/conn_moves.c tests/lib/tap.h
 tests_unit_conn_moves_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
-tests_unit_conn_moves_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/unit/conn_moves.t

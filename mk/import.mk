@@ -3,10 +3,8 @@
 src_libpgdeck_import_a_SOURCES += src/import/csv.c src/import/csv.h src/import/csv_sniff.c \
 	src/import/csv_infer.c src/import/csv_names.c
 
-check_PROGRAMS += tests/unit/csv.t
+C_TESTS += tests/unit/csv.t
 tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
-tests_unit_csv_t_LDADD = $(IMPORT_LIBS)
-TESTS += tests/unit/csv.t
 
 # The importer, one concept per file; import_int.h is shared inside src/import.
 src_libpgdeck_import_a_SOURCES += src/import/import.h src/import/import_int.h \
@@ -19,27 +17,20 @@ src_pgdeck_SOURCES += src/cli/cmd_import.c
 # the way out of `import` and `run` (listed here to keep mk/cli.mk untouched)
 src_pgdeck_SOURCES += src/cli/cmd_exit.c src/cli/cmd_exit.h
 
-IMPORT_CLI_TESTS = tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
+SH_TESTS += tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
 	tests/cli/import_doubts.sh
-TESTS += $(IMPORT_CLI_TESTS)
-EXTRA_DIST += $(IMPORT_CLI_TESTS)
 
-check_PROGRAMS += tests/integration/import_engine.t
+C_TESTS += tests/integration/import_engine.t
 tests_integration_import_engine_t_SOURCES = tests/integration/import_engine.c tests/lib/tap.h
 tests_integration_import_engine_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_import_engine_t_LDADD = $(ENGINE_LIBS) -lpthread
-TESTS += tests/integration/import_engine.t
 
 # Fuzz targets for the sniffer and the record scanner; the replayers run the
 # committed corpus in every `make check` (no clang needed).
-check_PROGRAMS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
+C_TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 tests_fuzz_csvsplit_t_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsplit_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsplit_t_LDADD = $(IMPORT_LIBS)
 tests_fuzz_csvsniff_t_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_csvsniff_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-csv"'
-tests_fuzz_csvsniff_t_LDADD = $(IMPORT_LIBS)
-TESTS += tests/fuzz/csvsplit.t tests/fuzz/csvsniff.t
 EXTRA_DIST += tests/fuzz/corpus-csv
 
 if ENABLE_FUZZ
@@ -52,9 +43,12 @@ noinst_PROGRAMS += tests/fuzz/csvsplit_fuzz tests/fuzz/csvsniff_fuzz
 tests_fuzz_csvsplit_fuzz_SOURCES = tests/fuzz/csvsplit.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsplit_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
 tests_fuzz_csvsplit_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+# (the library sources are compiled in, not linked: no default LDADD)
+tests_fuzz_csvsplit_fuzz_LDADD =
 tests_fuzz_csvsniff_fuzz_SOURCES = tests/fuzz/csvsniff.c tests/fuzz/fuzz.h $(IMPORT_FUZZ_LIB)
 tests_fuzz_csvsniff_fuzz_CFLAGS = $(AM_CFLAGS) $(IMPORT_FUZZ_FLAGS)
 tests_fuzz_csvsniff_fuzz_LDFLAGS = $(IMPORT_FUZZ_FLAGS)
+tests_fuzz_csvsniff_fuzz_LDADD =
 endif
 
 # The wizard (pane 5).
@@ -62,7 +56,5 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_import.c
 
 # `make bench` runs every tests/bench/*.sh
 EXTRA_DIST += tests/bench/import_vs_psql.sh
-IMPORT_TUI_TESTS = tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
-TESTS += $(IMPORT_TUI_TESTS)
-EXTRA_DIST += $(IMPORT_TUI_TESTS)
+SH_TESTS += tests/tui/import_wizard.sh tests/tui/import_wizard_ask.sh
 EXTRA_DIST += doc/import.md

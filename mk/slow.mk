@@ -8,17 +8,14 @@ src_libpgdeck_ui_a_SOURCES += \
 
 # Integration tests: each starts its own throwaway cluster (sandbox.h).
 EXTRA_DIST += tests/integration/monitor_util.h
-check_PROGRAMS += tests/integration/monitor_pgss.t tests/integration/monitor_activity.t
+C_TESTS += tests/integration/monitor_pgss.t tests/integration/monitor_activity.t
 tests_integration_monitor_pgss_t_SOURCES = tests/integration/monitor_pgss.c
 tests_integration_monitor_pgss_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_monitor_pgss_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
 tests_integration_monitor_activity_t_SOURCES = tests/integration/monitor_activity.c
 tests_integration_monitor_activity_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_monitor_activity_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
-TESTS += tests/integration/monitor_pgss.t tests/integration/monitor_activity.t
 
 # Shell tests (tests/lib/cluster.sh; TUI ones drive the binary in tmux).
-SLOW_SH_TESTS = \
+SH_TESTS += \
 	tests/cli/top_json.sh \
 	tests/cli/top_missing.sh \
 	tests/tui/slow_pane.sh \
@@ -26,16 +23,12 @@ SLOW_SH_TESTS = \
 	tests/tui/slow_security.sh \
 	tests/tui/slow_detail.sh \
 	tests/tui/activity_pane.sh
-TESTS += $(SLOW_SH_TESTS)
-EXTRA_DIST += $(SLOW_SH_TESTS)
 
 # Benchmark (make bench or by hand; never a timed test).
 EXTRA_DIST += tests/bench/monitor_cost.sh
 EXTRA_DIST += doc/security.md
 
 # Unit test of the pure EXPLAIN-as-author helpers (no server).
-check_PROGRAMS += tests/unit/monitor_explain.t
+C_TESTS += tests/unit/monitor_explain.t
 tests_unit_monitor_explain_t_SOURCES = tests/unit/monitor_explain.c tests/lib/tap.h
 tests_unit_monitor_explain_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_unit_monitor_explain_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
-TESTS += tests/unit/monitor_explain.t

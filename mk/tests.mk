@@ -1,5 +1,3 @@
 # mk/tests.mk — unit tests (no server) and the shared test harness
-check_PROGRAMS += tests/unit/msgq.t
+C_TESTS += tests/unit/msgq.t
 tests_unit_msgq_t_SOURCES = tests/unit/msgq.c tests/lib/tap.h
-tests_unit_msgq_t_LDADD = $(COMMON_LIBS)
-TESTS += tests/unit/msgq.t

@@ -15,38 +15,26 @@ themesdir = $(pkgdatadir)/themes
 dist_themes_DATA = themes/default.theme themes/light.theme themes/solarized-dark.theme \
 	themes/high-contrast.theme themes/mono.theme
 
-UI_TEST_LIBS = src/libpgdeck_ui.a $(ENGINE_LIBS) $(CURSES_LIBS) $(READLINE_LIBS)
-
-check_PROGRAMS += tests/unit/theme.t tests/unit/keymap.t
+C_TESTS += tests/unit/theme.t tests/unit/keymap.t
 tests_unit_theme_t_SOURCES = tests/unit/theme.c tests/lib/tap.h
 tests_unit_theme_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_theme_t_LDADD = $(UI_TEST_LIBS)
 tests_unit_keymap_t_SOURCES = tests/unit/keymap.c tests/lib/tap.h
 tests_unit_keymap_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_keymap_t_LDADD = $(UI_TEST_LIBS)
-TESTS += tests/unit/theme.t tests/unit/keymap.t
 
 # the console subcommand
 src_pgdeck_SOURCES += src/cli/cmd_console.c
 
 # the shell's TUI tests (tmux + a throwaway cluster)
-SHELL_TUI_TESTS = tests/tui/shell.sh tests/tui/shell_config.sh
-TESTS += $(SHELL_TUI_TESTS)
-EXTRA_DIST += $(SHELL_TUI_TESTS) tests/tui/shell_lib.sh
+SH_TESTS += tests/tui/shell.sh tests/tui/shell_config.sh
+EXTRA_DIST += tests/tui/shell_lib.sh
 
-check_PROGRAMS += tests/unit/widgets.t
+C_TESTS += tests/unit/widgets.t
 tests_unit_widgets_t_SOURCES = tests/unit/widgets.c tests/lib/tap.h
 tests_unit_widgets_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_widgets_t_LDADD = $(UI_TEST_LIBS)
-TESTS += tests/unit/widgets.t
 
-check_PROGRAMS += tests/unit/lineedit.t
+C_TESTS += tests/unit/lineedit.t
 tests_unit_lineedit_t_SOURCES = tests/unit/lineedit.c tests/lib/tap.h
 tests_unit_lineedit_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
-tests_unit_lineedit_t_LDADD = $(UI_TEST_LIBS)
-TESTS += tests/unit/lineedit.t
 
 # the Activity pane's safety, figures and narrow layout; the grid's position and search
-UI_TUI_TESTS = tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh
-TESTS += $(UI_TUI_TESTS)
-EXTRA_DIST += $(UI_TUI_TESTS)
+SH_TESTS += tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh

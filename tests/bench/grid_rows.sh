@@ -12,7 +12,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
 cluster_start
 rows=${BENCH_ROWS:-1000000}

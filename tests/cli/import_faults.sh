@@ -25,13 +25,15 @@ copy_running() {
     done
     return 1
 }
+# mid-COPY: the server has taken rows (pg_stat_progress_copy, PostgreSQL 14+)
+copied_rows() { [ "$(q "select coalesce(max(tuples_processed), 0) > 0 from pg_stat_progress_copy")" = t ]; }
 
 # -- pg_terminate_backend mid-COPY ----------------------------------------------
 "$PGDECK" import "$T/rows.csv" --table slow >"$T/out" 2>&1 &
 pid=$!
 copy_running
 ok $? "COPY is running"
-sleep 0.3
+wait_until 10 copied_rows
 q "select pg_terminate_backend(pid) from pg_stat_activity where query like 'COPY%' and pid <> pg_backend_pid()" >/dev/null
 wait $pid
 rc=$?
@@ -44,7 +46,7 @@ is "$(q "select count(*) from slow")" 0 "terminated backend: no row committed"
 "$PGDECK" import "$T/rows.csv" --table slow >"$T/out" 2>&1 &
 pid=$!
 copy_running
-sleep 0.3
+wait_until 10 copied_rows
 kill -INT $pid
 wait $pid
 rc=$?
@@ -59,7 +61,7 @@ is "$(q "select count(*) from pg_stat_activity where query like 'COPY%' and stat
 "$PGDECK" import "$T/rows.csv" --table slow --jobs 2 >"$T/out" 2>&1 &
 pid=$!
 copy_running
-sleep 0.3
+wait_until 10 copied_rows
 kill -INT $pid
 wait $pid
 is "$?" 1 "SIGINT --jobs 2: exit 1"
@@ -71,7 +73,7 @@ is "$(q "select count(*) from pg_prepared_xacts")" 0 "SIGINT --jobs 2: no prepar
 "$PGDECK" import "$T/rows.csv" --table slow >"$T/out" 2>&1 &
 pid=$!
 copy_running
-sleep 0.3
+wait_until 10 copied_rows
 cluster_restart >/dev/null
 wait $pid
 rc=$?

@@ -101,7 +101,7 @@ unlike "$err" "$BAD" "wrong password in a conninfo: not printed"
 # with $ANSWER, samples /proc/PID/cmdline and environ while the statement
 # runs, prints the transcript and "EXIT n" / "LEAK cmdline|environ".
 cat >"$tmp/ptyrun.py" <<'PY'
-import os, pty, sys, time, select
+import os, pty, sys, time, select, termios
 answer = os.environ.pop("ANSWER", "").encode()  # not inherited by the child
 pid, fd = pty.fork()
 if pid == 0:
@@ -130,7 +130,9 @@ while time.time() < deadline:
             break
         out += data
     if not answered and b"Password" in out:
-        time.sleep(0.2)  # echo is off once the prompt is out
+        # the answer goes in once the prompt turned echo off (the pty's state)
+        while termios.tcgetattr(fd)[3] & termios.ECHO and time.time() < deadline:
+            time.sleep(0.01)
         os.write(fd, answer + b"\n")
         answered = True
 _, status = os.waitpid(pid, 0)

@@ -85,6 +85,7 @@ done <"$tmp/json.res"
 [ -n "$check" ] || { ok 1 "json checks ran"; head -c 2000 "$tmp/top.json" | sed 's/^/# /'; }
 
 # --- --interval: two snapshots and per-second rates ---------------------------
+# the sleep is the point: the calls must fall between top's two snapshots
 ( sleep 0.5; for i in 1 2 3 4; do cluster_psql -c "select pg_sleep(0.05)" >/dev/null; done ) &
 "$PGDECK" top --once --json --interval 2 --sort calls >"$tmp/rates.json"
 ok $? "top --once --interval 2 exits 0"
@@ -111,6 +112,7 @@ is "${4:-0}" 1 "interval_mean_ms is the mean of the interval's calls"
 is "${5:-0}" 1 "no reset seen"
 
 # --- a reset between the two snapshots: no negative rate ----------------------
+# the sleep is the point: the reset must fall between top's two snapshots
 ( sleep 0.5; cluster_psql -c "select pg_stat_statements_reset()" >/dev/null;
   cluster_psql -c "select pg_sleep(0.01)" >/dev/null ) &
 "$PGDECK" top --once --json --interval 1.5 >"$tmp/reset.json"

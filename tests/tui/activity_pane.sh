@@ -5,17 +5,10 @@
 # nothing, with y terminates; tagged backends are signalled together; a lock
 # chain shows blocker and blocked (views, locks); idle sessions hidden by
 # default; --readonly refuses C and K.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 bg=
-trap 'sh_stop; for p in $bg; do kill $p 2>/dev/null; done; cluster_stop; rm -rf "$tmp"' EXIT
+tui_on_exit 'for p in $bg; do kill $p 2>/dev/null; done'
 
 # run SQL in the background as application NAME, output in $tmp/NAME.out
 bg_sql() { # bg_sql NAME SQL...

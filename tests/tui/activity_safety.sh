@@ -14,17 +14,10 @@
 #   - the header has pg_activity's figures; the server is local here, so the
 #     backends' CPU / memory / I/O come from /proc;
 #   - p pauses in Activity (Space tags there) and the footer says so.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 bg=
-trap 'sh_stop; for p in $bg; do kill $p 2>/dev/null; done; cluster_stop; rm -rf "$tmp"' EXIT
+tui_on_exit 'for p in $bg; do kill $p 2>/dev/null; done'
 
 # a session that keeps running statements of random lengths: its query_start
 # (and so its place in the list sorted by time) changes all the time

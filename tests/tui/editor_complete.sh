@@ -5,17 +5,8 @@
 # aliased table's columns (cursor before existing text: no stray space), after
 # JOIN t alias the join condition from the foreign key, after ON the bare
 # condition, and Tab again cycling through several candidates.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 cluster_psql -c "create table customers (id int primary key, name text)" >/dev/null
 cluster_psql -c "create table orders (id int primary key, customer_id int references customers (id), total numeric)" >/dev/null
 cluster_psql -c "create table order_lines (order_id int references orders (id), qty int)" >/dev/null

@@ -3,17 +3,8 @@
 # file is 0600 although pgdeck runs with umask 000, a statement containing
 # PASSWORD is never written, Up walks back through it and C-r finds an
 # entry; the console's own prompt history in the same file is kept.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 real_pgdeck=$PGDECK
 cat >"$tmp/pgdeck-umask" <<EOS
 #!/bin/sh

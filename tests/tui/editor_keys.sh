@@ -6,17 +6,8 @@
 # back) and still cancels a running statement without touching the text, and
 # F10 / q with an open transaction ask: commit, roll back or stay (psql checks
 # what was committed).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 cluster_psql -c "create table q (id int primary key)" >/dev/null
 
 count() { cluster_psql -c "select count(*) from q where id = $1"; }

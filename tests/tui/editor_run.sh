@@ -6,17 +6,8 @@
 # error / aborted / rolled back and commits nothing (psql checks); sync each
 # commits the statements before the error; the one-by-one comparison runs
 # inside BEGIN ... ROLLBACK and applies nothing twice.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 cluster_psql -c "create table t (id int primary key, v text)" >/dev/null
 cluster_psql -c "create table u (v text)" >/dev/null
 

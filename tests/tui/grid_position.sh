@@ -5,17 +5,8 @@
 # row (the last page stays full); search marks the match inside the cell,
 # not the whole cell, and says when it wraps; the / prompt starts empty, the
 # last term is in its history (Up).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 
 # the message line (the last line but one)
 msgline() { sh_screen | tail -n 2 | head -n 1; }

@@ -3,13 +3,10 @@
 # into a new table with Enter at every step; a changed delimiter and mapping
 # into an existing table; an error tied to the file's own line; cancel
 # mid-import with nothing imported while the other panes stay live.
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-import-tui-XXXXXX")
-trap 'sh_stop; rm -rf "$work"; cluster_stop' EXIT
+tui_on_exit 'rm -rf "$work"'
 export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 q() { cluster_psql -c "$1" 2>&1; }
 

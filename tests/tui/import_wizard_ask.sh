@@ -5,13 +5,10 @@
 # column may take any type the server accepts (checked with it); an
 # existing table shows its column types; a second Tab lists the file
 # candidates; the Options step describes two-phase commit for jobs > 1.
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 work=$(mktemp -d /tmp/pgdi-XXXXXX) # short: the paths fit in 80 columns
-trap 'sh_stop; rm -rf "$work"; cluster_stop' EXIT
+tui_on_exit 'rm -rf "$work"'
 export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 q() { cluster_psql -c "$1" 2>&1; }
 

@@ -2,20 +2,16 @@
 # pool_pane.sh — the Pool pane against a real cluster, in tmux: every stat
 # with its label, SLO lines, server connections, numbers that move under
 # :load, the load summary, :pool max, the connection list's backend pids.
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/pool_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-trap 'tui_stop; cluster_stop' EXIT
 
-tui_start pool 100 50 "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE $PGDECK"
-tui_wait 'pool_size' 20
+sh_start pool 100 50 --
+sh_wait 'pool_size' 20
 ok $? "the console starts on the Pool pane"
-tui_wait 'requests_wait_ms +time spent waiting' 5
+sh_wait 'requests_wait_ms +time spent waiting' 5
 ok $? "stats carry psycopg_pool's names and a label"
-screen=$(tui_screen)
+screen=$(sh_screen)
 for s in pool_min pool_max pool_size pool_available requests_waiting requests_num requests_queued \
     requests_wait_ms requests_errors returns_bad connections_num connections_ms \
     connections_errors connections_lost usage_ms; do
@@ -30,13 +26,13 @@ like "$screen" 'error rate +< 1 %' "SLO line: error rate < 1 %"
 like "$screen" 'memory \(RSS\) +< 256 MB +[0-9.]+ MB +ok' "SLO line: memory, met"
 like "$screen" 'query +p50 [0-9.]+ +p95 [0-9.]+ +p99' "statement latency percentiles"
 like "$screen" 'wait +p50 [0-9.]+ +p95 [0-9.]+ +p99' "wait-time percentiles"
-tui_wait '[0-9]+ / [0-9]+ max_connections' 10
+sh_wait '[0-9]+ / [0-9]+ max_connections' 10
 ok $? "server connections by state against max_connections"
-like "$(tui_screen)" 'server +active [0-9]+ +idle [0-9]+' "server: active and idle counts"
+like "$(sh_screen)" 'server +active [0-9]+ +idle [0-9]+' "server: active and idle counts"
 
 # The connection list's backend pids exist on the server and are ours.
-tui_wait 'Connections \([1-9]' 10
-pids=$(tui_screen | awk '/^ *id +state +age/ {on=1; next} on && $1 ~ /^[0-9]+$/ && $7 ~ /^[0-9]+$/ {print $7}')
+sh_wait 'Connections \([1-9]' 10
+pids=$(sh_screen | awk '/^ *id +state +age/ {on=1; next} on && $1 ~ /^[0-9]+$/ && $7 ~ /^[0-9]+$/ {print $7}')
 n=$(printf '%s\n' "$pids" | grep -c '[0-9]')
 ok $([ "$n" -ge 1 ] && echo 0 || echo 1) "the connection list shows backend pids ($n)"
 inlist=$(printf '%s\n' "$pids" | paste -sd, -)
@@ -45,131 +41,125 @@ is "$found" "$n" "every listed pid is a pgdeck backend in pg_stat_activity"
 
 # Slow statements (the first the pool runs: the console's own monitor
 # queries stay out of the window) make the last minute's p95 miss 50 ms.
-tui_cmd 'load -c 2 -t 1 select pg_sleep(0.06)'
-tui_wait 'p95 latency +< 50 ms +[0-9.]+ ms +MISSED' 15
+sh_cmd 'load -c 2 -t 1 select pg_sleep(0.06)'
+sh_wait 'p95 latency +< 50 ms +[0-9.]+ ms +MISSED' 15
 ok $? "the p95 SLO line turns to MISSED after 60 ms statements"
-tui_wait 'load done' 15
+sh_wait 'load done' 15
 ok $? "the slow load ends"
 
 # Load: numbers move while it runs, then a summary.
-before=$(tui_stat requests_num)
-tui_cmd 'load -c 4 -t 3 select 1'
-tui_wait 'load: 4 clients' 5
+before=$(sh_stat requests_num)
+sh_cmd 'load -c 4 -t 3 select 1'
+sh_wait 'load: 4 clients' 5
 ok $? "the title shows the running load"
 # the pane redraws on its refresh: wait for the numbers, not a fixed time
-requests_grew() { during=$(tui_stat requests_num); [ "${during:-0}" -gt "${before:-0}" ]; }
+requests_grew() { during=$(sh_stat requests_num); [ "${during:-0}" -gt "${before:-0}" ]; }
 wait_until 3 requests_grew
 ok $? "requests_num grows under load ($before -> $during)"
-tui_wait 'queries [1-9][0-9.]*/s' 3
+sh_wait 'queries [1-9][0-9.]*/s' 3
 ok $? "the queries rate is above zero under load"
-tui_wait 'load done: [0-9]+ statements \(0 errors\) in [3-9]\.[0-9]+ s, [0-9]+ tps, p50 [0-9.]+(ms|s) p95 [0-9.]+(ms|s) p99 [0-9.]+(ms|s)' 15 # 3 s: not the slow load's
+sh_wait 'load done: [0-9]+ statements \(0 errors\) in [3-9]\.[0-9]+ s, [0-9]+ tps, p50 [0-9.]+(ms|s) p95 [0-9.]+(ms|s) p99 [0-9.]+(ms|s)' 15 # 3 s: not the slow load's
 ok $? "the load summary is on the message line"
-after=$(tui_stat queries_num)
+after=$(sh_stat queries_num)
 ok $([ "${after:-0}" -gt 100 ] && echo 0 || echo 1) "queries_num counts the load ($after)"
-like "$(tui_screen)" 'query +p50 [0-9.]+ms +p95 [0-9.]+ms +p99 [0-9.]+ms +max [0-9.]+(ms|s) \(1 min\)' \
+like "$(sh_screen)" 'query +p50 [0-9.]+ms +p95 [0-9.]+ms +p99 [0-9.]+ms +max [0-9.]+(ms|s) \(1 min\)' \
     "statement percentiles of the last minute after the load"
 
 
 # A failing statement under load: errors in the summary, the error-rate SLO missed.
-tui_cmd 'load -c 2 -t 1 select 1/0'
-tui_wait 'load [a-z]+: [0-9]+ statements \([1-9][0-9]* errors\)' 15
+sh_cmd 'load -c 2 -t 1 select 1/0'
+sh_wait 'load [a-z]+: [0-9]+ statements \([1-9][0-9]* errors\)' 15
 ok $? "the load summary counts the errors"
-tui_wait 'error rate +< 1 % +[0-9.]+ % +MISSED' 5
+sh_wait 'error rate +< 1 % +[0-9.]+ % +MISSED' 5
 ok $? "the error-rate SLO line turns to MISSED"
-like "$(tui_screen)" 'queries_errors +statements failed +[1-9]' "queries_errors counts them"
+like "$(sh_screen)" 'queries_errors +statements failed +[1-9]' "queries_errors counts them"
 
 # Ctrl-C stops a long load.
-tui_cmd 'load -c 2 -t 120 select pg_sleep(0.01)'
-tui_wait 'load: 2 clients' 5
-sleep 1
-tui_keys C-c
-tui_wait 'load stopped: [0-9]+ statements' 10
+sh_cmd 'load -c 2 -t 120 select pg_sleep(0.01)'
+sh_wait 'load: 2 clients' 5
+# stop it in mid-run: once it has run statements
+before=$(sh_stat queries_num)
+queries_grew() { now=$(sh_stat queries_num); [ "${now:-0}" -gt "${before:-0}" ]; }
+wait_until 10 queries_grew
+sh_keys C-c
+sh_wait 'load stopped: [0-9]+ statements' 10
 ok $? "Ctrl-C stops the load and shows its summary"
 
 # L opens the load prompt; L again stops the load.
-tui_keys L
-tui_wait 'load \[-c CLIENTS\] \[-t SECONDS\] SQL: *-c 4 -t 10' 5
+sh_keys L
+sh_wait 'load \[-c CLIENTS\] \[-t SECONDS\] SQL: *-c 4 -t 10' 5
 ok $? "L prompts for a load, prefilled with -c 4 -t 10"
-tui_keys -l 'select 2'
-tui_keys Enter
-tui_wait 'load: 4 clients' 5
+sh_type 'select 2'
+sh_keys Enter
+sh_wait 'load: 4 clients' 5
 ok $? "the prompted load runs"
-sleep 1
-tui_keys L
-tui_wait 'load stopped: [0-9]+ statements' 10
+before=$(sh_stat queries_num)
+wait_until 10 queries_grew
+sh_keys L
+sh_wait 'load stopped: [0-9]+ statements' 10
 ok $? "L stops it"
 
 # Pool actions, visible in the stats.
-tui_cmd 'pool max 6'
-tui_wait 'pool_max +max connections +6' 10
+sh_cmd 'pool max 6'
+sh_wait 'pool_max +max connections +6' 10
 ok $? ":pool max 6 shows pool_max 6"
-tui_cmd 'pool min 2'
-tui_wait 'pool_min +min connections +2' 10
+sh_cmd 'pool min 2'
+sh_wait 'pool_min +min connections +2' 10
 ok $? ":pool min 2 shows pool_min 2"
-tui_cmd 'pool min 9'
-tui_wait 'min_size 9 would exceed max_size 6' 5
+sh_cmd 'pool min 9'
+sh_wait 'min_size 9 would exceed max_size 6' 5
 ok $? "min above max is refused with a message"
-conns=$(tui_stat connections_num)
-tui_cmd 'pool recycle'
-tui_wait 'pool recycle' 5
+conns=$(sh_stat connections_num)
+sh_cmd 'pool recycle'
+sh_wait 'pool recycle' 5
 ok $? ":pool recycle says what it does"
-i=0
-while [ $i -lt 100 ]; do
-    now=$(tui_stat connections_num)
-    [ "${now:-0}" -gt "${conns:-0}" ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
+conns_grew() { now=$(sh_stat connections_num); [ "${now:-0}" -gt "${conns:-0}" ]; }
+wait_until 10 conns_grew
 ok $([ "${now:-0}" -gt "${conns:-0}" ] && echo 0 || echo 1) "recycling opens new connections ($conns -> $now)"
-tui_cmd 'pool check'
-tui_wait 'pool check' 5
+sh_cmd 'pool check'
+sh_wait 'pool check' 5
 ok $? ":pool check says what it does"
-tui_cmd 'pool max nine'
-tui_wait 'usage: pool max N' 5
+sh_cmd 'pool max nine'
+sh_wait 'usage: pool max N' 5
 ok $? "a bad :pool command shows its usage"
 
 # Keys: ] raises max_size.
-tui_keys ']'
-tui_wait 'pool_max +max connections +7' 10
+sh_keys ']'
+sh_wait 'pool_max +max connections +7' 10
 ok $? "] raises max_size"
 
 # Tiny and back.
-tmux -L "$TUI_SOCK" resize-window -t main -x 1 -y 1 2>/dev/null
-sleep 0.5
-tmux -L "$TUI_SOCK" resize-window -t main -x 100 -y 50 2>/dev/null
-tui_wait 'pool_size' 10
+tmux -L "$SH_SOCK" resize-window -t main -x 1 -y 1 2>/dev/null
+sleep 0.5 # the point: pgdeck lives at 1x1 for a while (nothing to see there)
+tmux -L "$SH_SOCK" resize-window -t main -x 100 -y 50 2>/dev/null
+sh_wait 'pool_size' 10
 ok $? "survives a 1x1 terminal and redraws"
 
 # An outage: the pane stays live, says so, and availability turns red.
 cluster_pause
-tui_wait 'Pool .* not connected' 20
+sh_wait 'Pool .* not connected' 20
 ok $? "a server outage shows as not connected"
-tui_wait 'availability +> 95 % +[0-9.]+ % +MISSED' 30
+sh_wait 'availability +> 95 % +[0-9.]+ % +MISSED' 30
 ok $? "availability turns MISSED during the outage"
-tui_wait 'server .*(stale: no answer for|last refresh failed)' 20
+sh_wait 'server .*(stale: no answer for|last refresh failed)' 20
 ok $? "the server counts are marked stale"
 cluster_resume
-tui_wait 'Pool .* connected  PostgreSQL' 40
+sh_wait 'Pool .* connected  PostgreSQL' 40
 ok $? "the pane shows the pool connected again after the outage"
 
-tui_keys q
-sleep 0.5
-tui_screen | grep -q '(y/n)' && tui_keys y
-i=0
-while [ $i -lt 50 ] && ! tui_dead; do sleep 0.1; i=$((i + 1)); done
-tui_dead
+sh_quit q
 ok $? "q quits"
-tui_stop
+sh_stop
 
 # --readonly: the load tool (its SQL may write) is refused; resizing pgdeck's
 # own pool is allowed (the server is unchanged).
-tui_start poolro 100 50 "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE $PGDECK --readonly"
-tui_wait 'pool_size' 20
+sh_start poolro 100 50 -- --readonly
+sh_wait 'pool_size' 20
 ok $? "the console starts with --readonly"
-tui_cmd 'load -c 2 -t 1 select 1'
-tui_wait 'read-only mode: :load is disabled' 5
+sh_cmd 'load -c 2 -t 1 select 1'
+sh_wait 'read-only mode: :load is disabled' 5
 ok $? "--readonly refuses :load and says so"
-tui_cmd 'pool max 5'
-tui_wait 'pool_max +max connections +5' 10
+sh_cmd 'pool max 5'
+sh_wait 'pool_max +max connections +5' 10
 ok $? "--readonly still resizes pgdeck's own pool"
 done_testing

@@ -9,18 +9,10 @@
 # the history file (0600 under umask 000) keeps the statement, never a bound
 # $n value nor a URI's credentials. Bad input: --theme=/dev/zero and a theme
 # file of NULs end start-up at once with a message; F10 and SIGTERM work.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 sleeper=
-trap 'sh_stop; [ -n "$sleeper" ] && kill $sleeper 2>/dev/null; cluster_stop; rm -rf "$tmp"' EXIT
+tui_on_exit '[ -n "$sleeper" ] && kill $sleeper 2>/dev/null'
 
 # pane_clean: "clean" when the last capture-pane -e holds no escape but SGR
 # colours, no C1 and no bidi control; else what it found.

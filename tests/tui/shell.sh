@@ -1,13 +1,10 @@
 #!/bin/sh
 # The console shell in tmux against a throwaway cluster: header, help, pane
 # switching, command line, refresh keys, resize to 1x1, Ctrl-C, quitting.
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-shell-XXXXXX")
-trap 'sh_stop; rm -rf "$work"; cluster_stop' EXIT
+tui_on_exit 'rm -rf "$work"'
 # no config or history of whoever runs the tests
 export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 
@@ -179,7 +176,7 @@ sh_keys - - -
 sh_wait "refresh 0\\.5s" 5
 ok $? "- makes it shorter"
 sh_keys -
-sleep 0.3
+sh_sync
 like "$(sh_screen | head -n 1)" "refresh 0\\.5s" "- stops at 0.5 s"
 sh_resize 220 30 # room for every footer item next to the pane's keys
 like "$(sh_screen | tail -n 1)" "SpacePause" "the footer offers to pause"
@@ -194,7 +191,7 @@ sh_resize 100 30
 
 # Ctrl-C is a key, never a kill
 sh_keys C-c
-sleep 0.5
+sh_sync
 sh_alive
 ok $? "Ctrl-C does not end the console"
 
@@ -211,7 +208,7 @@ ok $? "alive at 1x1"
 for size in "100 30" "40 10" "1 1" "80 24" "5 2" "100 30"; do
     tmux -L "$SH_SOCK" resize-window -t main -x "${size% *}" -y "${size#* }"
 done
-sleep 0.5
+sh_alive && sh_sync
 sh_alive
 ok $? "alive after a resize storm"
 sh_wait "\\| connected \\|" 10
@@ -284,10 +281,10 @@ sh_wait "\\| connected \\|" 20
 sh_keys ':'
 sh_type "load -c 2 -t 60 select pg_sleep(0.05)"
 sh_keys Enter
-sleep 1
+sh_wait 'load: 2 clients' 5 >/dev/null
 for size in "1 1" "60 15" "2 2" "1 1" "100 30" "7 3" "100 30"; do
     tmux -L "$SH_SOCK" resize-window -t main -x "${size% *}" -y "${size#* }"
-    sleep 0.1
+    sleep 0.1 # the point: a storm of separate resizes while the load runs
 done
 sh_alive
 ok $? "a resize storm while a load runs: alive"
@@ -295,7 +292,7 @@ sh_keys q
 if sh_wait "Quit anyway\\? \\(y/n\\)" 5; then
     ok 0 "q while a load runs asks to confirm"
     sh_keys n
-    sleep 0.5
+    sh_sync
     sh_alive
     ok $? "n keeps the console"
     sh_keys F10

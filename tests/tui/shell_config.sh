@@ -1,13 +1,10 @@
 #!/bin/sh
 # The console's themes, colours, config file, --readonly, key overrides and
 # the password rule, in tmux against a throwaway cluster.
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-shellcfg-XXXXXX")
-trap 'sh_stop; rm -rf "$work"; cluster_stop' EXIT
+tui_on_exit 'rm -rf "$work"'
 # no user config of whoever runs the tests
 export XDG_CONFIG_HOME="$work/xdg" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_CONFIG_HOME"
@@ -137,7 +134,7 @@ s=$(sh_screen)
 like "$s" "C-q +Quit" "help shows the overridden quit key"
 like "$s" "  h +Show this help" "help shows the overridden help key"
 sh_keys Escape q
-sleep 0.5
+sh_sync h
 sh_alive
 ok $? "q no longer quits"
 sh_keys C-q
@@ -195,8 +192,7 @@ done
 sh_keys ':'
 sh_type "set frob 1"
 sh_keys Enter
-sleep 0.3
-sh_screen >/dev/null
+sh_wait 'set: .*frob' 5 >/dev/null # the error names the key
 sh_keys q
 sh_wait_dead 10
 sh_stop

@@ -8,15 +8,8 @@
 #     editor's grid a one-column result (QUERY PLAN) has no width cap;
 #   - focus: after E the Slow pane keeps the keys (its footer, its detail
 #     view), after o the editor has them (its footer, typing goes into it).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-trap 'sh_stop; cluster_stop' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 
 cluster_psql >/dev/null <<'EOF'
 create table wide_table_with_a_long_name_for_plans(id int, payload text);

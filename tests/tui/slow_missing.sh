@@ -5,15 +5,8 @@
 # asks, creates it (checked on the server) and the list appears; created
 # from another session it is found on a later refresh. On a
 # cluster without the preload it names shared_preload_libraries.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-trap 'sh_stop; cluster_stop' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 cluster_psql -c "create database nopgss" >/dev/null
 
 sh_start missro 120 30 -- --readonly -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" nopgss
@@ -69,7 +62,6 @@ done
 cluster_stop
 
 cluster_start --no-pg-stat-statements
-trap 'sh_stop; cluster_stop' EXIT # cluster_start set its own trap
 sh_start nopre 120 30 -- -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$PGDATABASE"
 sh_wait 'connected' 20
 sh_keys 2

@@ -4,15 +4,9 @@
 # "Now", the detail view with every counter, EXPLAIN with a prompted $1 value,
 # EXPLAIN ANALYZE after a confirmation, copy (OSC 52 into tmux's buffer), the
 # filter, and reset with confirmation (checked on the server).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-trap 'sh_stop; kill $sleeper 2>/dev/null; cluster_stop' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
+tui_on_exit '[ -n "$sleeper" ] && kill $sleeper 2>/dev/null'
 sleeper=
 
 cluster_psql -c "select pg_stat_statements_reset()" >/dev/null

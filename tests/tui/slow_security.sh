@@ -12,15 +12,8 @@
 # pgdeck connection keeps anything. A non-superuser DBA who is not a member
 # of the author's role is refused. Every check fails on the code before the
 # fix (e/E went to the editor and ran as the DBA, o pasted the bare text).
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-trap 'sh_stop; cluster_stop' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 
 cluster_psql -c "create role attacker login" -c "create database adb owner attacker" \
     -c "create role dba2 login in role pg_read_all_stats" >/dev/null

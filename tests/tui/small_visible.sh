@@ -7,17 +7,8 @@
 #     title;
 #   - after a pipeline that failed the status line counts the rows that
 #     committed (0 when everything was rolled back), not those that ran.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${PGDECK:=$top_builddir/src/pgdeck}"
-. "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/cluster.sh"
-. "$top_srcdir/tests/tui/shell_lib.sh"
-. "$top_srcdir/tests/tui/editor_lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
-cluster_start
-tmp=$(mktemp -d)
-trap 'sh_stop; cluster_stop; rm -rf "$tmp"' EXIT
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
+tui_begin
 cluster_psql -c "create table pt (id int primary key)" >/dev/null
 # statements for the Slow pane's list
 for i in 1 2 3; do cluster_psql -c "select count(*) from pg_class where relpages >= $i" >/dev/null; done
