@@ -9,8 +9,7 @@ EXTRA_DIST += tests/lib/pgversion.sh tests/lib/compat.sh
 
 # The helper itself (no network) and the version probe, in the ordinary suite.
 COMPAT_OWN_TESTS = tests/compat/pgversion.sh tests/compat/server_version.sh
-TESTS += $(COMPAT_OWN_TESTS)
-EXTRA_DIST += $(COMPAT_OWN_TESTS)
+SH_TESTS += $(COMPAT_OWN_TESTS)
 
 COMPAT_MAJORS = 13 14 16 17 18
 # What reads version-dependent catalogs or drives the server's protocol

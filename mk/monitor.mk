@@ -9,8 +9,6 @@ src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.h src/monitor/monitor_int
 
 # The driver against a real cluster (the statements it runs, their order, tags
 # and failures).
-check_PROGRAMS += tests/integration/monitor_driver.t
+C_TESTS += tests/integration/monitor_driver.t
 tests_integration_monitor_driver_t_SOURCES = tests/integration/monitor_driver.c
 tests_integration_monitor_driver_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
-tests_integration_monitor_driver_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
-TESTS += tests/integration/monitor_driver.t
