@@ -201,8 +201,19 @@ static void test_check_on_checkout(sandbox *sb)
     eng_stats st;
     ok(tu_wait_stats(e, cond_avail_min, 2, 10000, &st), "two idle connections (check on)");
     PGconn *side = tu_side(sb);
-    free(tu_side_value(side, "select pg_terminate_backend(pid) from pg_stat_activity where "
-                             "application_name = 'pgdeck'"));
+    tu_side_ok(side, "create temp table gone as select pid from pg_stat_activity where "
+                     "application_name = 'pgdeck'");
+    free(tu_side_value(side, "select pg_terminate_backend(pid) from gone"));
+    /* pg_terminate_backend only signals: the check is about connections that
+     * are dead, so wait until the server has ended them */
+    long left = 1;
+    for (int i = 0; i < 100 && left > 0; i++) {
+        left = tu_side_long(side, "select count(*) from pg_stat_activity where pid in "
+                                  "(select pid from gone)");
+        if (left > 0)
+            usleep(50000);
+    }
+    ok(left == 0, "both pooled backends ended on the server");
     PQfinish(side);
     int good = 0;
     for (int i = 0; i < 4; i++) {

@@ -32,7 +32,7 @@ ok $? "Tab completes the file name"
 sh_keys Enter
 sh_wait "2 Sniff" 5
 s=$(sh_screen)
-like "$s" "people\\.csv +\\([0-9.]+ B, 3 columns\\)" "step 2: size and columns shown"
+like "$s" "people\\.csv +\\([0-9.]+[BKMGT], 3 columns\\)" "step 2: size and columns shown"
 like "$s" "delimiter +, \\(comma\\)" "step 2: delimiter sniffed"
 like "$s" "header +yes" "step 2: header sniffed"
 like "$s" "Smith, J" "step 2: preview parsed as COPY (quoted comma)"
@@ -204,7 +204,7 @@ sh_wait "File to import:" 5
 sh_keys C-u
 sh_type "$work/people6.csv"
 sh_keys Enter
-sh_wait "people6\\.csv +\\([0-9.]+ B, 3 columns\\)" 5
+sh_wait "people6\\.csv +\\([0-9.]+[BKMGT], 3 columns\\)" 5
 ok $? "refresh 10: the sniffed file shows at once"
 sh_keys Enter Enter Enter Enter
 sh_wait "imported 3 rows into people6" 6
