@@ -11,6 +11,7 @@ src_pgdeck_SOURCES += \
 	src/cli/output.c src/cli/output.h \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
+	src/cli/top_views.c src/cli/top_views.h \
 	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c
 
 # Shell tests of `pgdeck run` against a throwaway cluster (tests/lib/cluster.sh).

@@ -3,3 +3,4 @@
 # its library has no libpq include path (the build enforces the layer rule).
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.c src/monitor/monitor.h \
 	src/monitor/monitor_explain.c
+src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor_server.c src/monitor/monitor_server.h
