@@ -50,3 +50,6 @@ TESTS += tests/unit/lineedit.t
 UI_TUI_TESTS = tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh
 TESTS += $(UI_TUI_TESTS)
 EXTRA_DIST += $(UI_TUI_TESTS)
+
+# the Server pane (server health views: src/monitor/monitor_server.c)
+src_libpgdeck_ui_a_SOURCES += src/ui/pane_server.c

@@ -336,7 +336,7 @@ static const srv_view views[SRV_VIEW_COUNT] = {
     VIEW(SRV_TABLES, "tables", "Tables", 't', tables_cols, false, 5),
     VIEW(SRV_INDEXES, "indexes", "Indexes", 'x', indexes_cols, false, 5),
     VIEW(SRV_REPLICATION, "replication", "Replication", 'r', replication_cols, false, 9),
-    VIEW(SRV_PROGRESS, "progress", "Progress", 'g', progress_cols, false, 7),
+    VIEW(SRV_PROGRESS, "progress", "Progress", 'o', progress_cols, false, 7),
     VIEW(SRV_WAL, "wal", "WAL", 'w', wal_cols, true, 2),
 };
 
