@@ -166,7 +166,7 @@ static const srv_col indexes_cols[] = {
 static const srv_col replication_cols[] = {
     {"kind", "kind", SRV_TEXT, K, 7, 0, ALWAYS("t.kind"), NULL},
     {"name", "name", SRV_TEXT, K, 0, 0, ALWAYS("t.name"), NULL},
-    {"pid", "pid", SRV_NUM, K, 7, 5, ALWAYS("t.pid"), NULL},
+    {"pid", "pid", SRV_INT, K, 7, 5, ALWAYS("t.pid"), NULL},
     {"client", "client", SRV_TEXT, 0, 15, 4, ALWAYS("t.client"), NULL},
     {"state", "state", SRV_TEXT, 0, 9, 0, ALWAYS("t.state"), NULL},
     {"sync_state", "sync", SRV_TEXT, 0, 5, 6, ALWAYS("t.sync_state"), NULL},
@@ -185,7 +185,7 @@ static const srv_col replication_cols[] = {
 /* ---- Progress: every pg_stat_progress_* view as done / total -------------- */
 static const srv_col progress_cols[] = {
     {"command", "command", SRV_TEXT, K, 14, 0, ALWAYS("t.command"), NULL},
-    {"pid", "pid", SRV_NUM, K, 7, 0, ALWAYS("t.pid"), NULL},
+    {"pid", "pid", SRV_INT, K, 7, 0, ALWAYS("t.pid"), NULL},
     {"database", "database", SRV_TEXT, 0, 10, 3, ALWAYS("t.datname"), NULL},
     {"relation", "relation", SRV_TEXT, 0, 0, 0, ALWAYS("t.relation"), NULL},
     {"phase", "phase", SRV_TEXT, 0, 20, 2, ALWAYS("t.phase"), NULL},
@@ -381,10 +381,20 @@ srv_catalog *srv_catalog_parse(const eng_result *r, char **err)
             *err = xstrdup("not the server views' probe result");
         return NULL;
     }
+    return srv_catalog_new(atoi(eng_result_value(r, 0, 0)), eng_result_value(r, 0, 1));
+}
+
+srv_catalog *srv_catalog_new(int version, const char *columns)
+{
     srv_catalog *c = xcalloc(1, sizeof *c);
-    c->version = atoi(eng_result_value(r, 0, 0));
-    c->columns = xasprintf(",%s,", eng_result_value(r, 0, 1));
+    c->version = version;
+    c->columns = xasprintf(",%s,", columns ? columns : "");
     return c;
+}
+
+const char *srv_catalog_columns(const srv_catalog *c)
+{
+    return c ? c->columns + 1 : "";
 }
 
 void srv_catalog_free(srv_catalog *c)
@@ -825,6 +835,11 @@ const char *srv_format(const srv_snap *s, size_t row, int col, bool show_rate, c
         mon_fmt_duration(s->now_s - v, buf, n);
         if (strlen(buf) + 5 < n)
             strcat(buf, " ago");
+        return buf;
+    case SRV_INT:
+        if (isnan(v))
+            return "";
+        snprintf(buf, n, "%.0f", v);
         return buf;
     case SRV_NUM:
     default:

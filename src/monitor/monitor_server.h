@@ -39,6 +39,7 @@ typedef enum srv_view_id {
 typedef enum srv_kind {
     SRV_TEXT,    /* shown as it came (through the escaping function) */
     SRV_NUM,     /* a count: "12.3k" */
+    SRV_INT,     /* an identifier (pid): every digit */
     SRV_BYTES,   /* "12.3 MB" */
     SRV_PCT,     /* percent, one decimal */
     SRV_SECONDS, /* a duration in seconds: "4m05s" */
@@ -92,7 +93,12 @@ const srv_view *srv_view_by_name(const char *name);
 /* One row: server_version_num and the statistics views' columns. */
 const char *srv_probe_sql(void);
 srv_catalog *srv_catalog_parse(const eng_result *r, char **err);
+/* A catalog from its parts ("view.col,view.col"): what an older server
+ * would answer (the tests run the SQL of 13 on a newer server). */
+srv_catalog *srv_catalog_new(int version, const char *columns);
 void srv_catalog_free(srv_catalog *c);
+/* The columns, "view.col,view.col" (for srv_catalog_new). */
+const char *srv_catalog_columns(const srv_catalog *c);
 int srv_catalog_version(const srv_catalog *c);
 /* "pg_stat_wal" or "pg_stat_wal.wal_records": the server has it. */
 bool srv_catalog_has(const srv_catalog *c, const char *what);
