@@ -38,3 +38,11 @@ SECURITY_TESTS = \
 	tests/tui/sec_console.sh
 TESTS += $(SECURITY_TESTS)
 EXTRA_DIST += $(SECURITY_TESTS)
+
+# Issue 14, the server views: `pgdeck top --view` and the Server pane, each
+# figure provoked on a real cluster (and a standby: tests/lib/standby.sh).
+SERVER_VIEW_TESTS = \
+	tests/cli/top_views.sh \
+	tests/tui/server_pane.sh
+TESTS += $(SERVER_VIEW_TESTS)
+EXTRA_DIST += $(SERVER_VIEW_TESTS) tests/lib/standby.sh tests/bench/server_views.sh

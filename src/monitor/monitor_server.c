@@ -184,17 +184,17 @@ static const srv_col replication_cols[] = {
 
 /* ---- Progress: every pg_stat_progress_* view as done / total -------------- */
 static const srv_col progress_cols[] = {
-    {"command", "command", SRV_TEXT, K, 14, 0, ALWAYS("t.command"), NULL},
+    {"command", "command", SRV_TEXT, K, 25, 0, ALWAYS("t.command"), NULL},
     {"pid", "pid", SRV_INT, K, 7, 0, ALWAYS("t.pid"), NULL},
-    {"database", "database", SRV_TEXT, 0, 10, 3, ALWAYS("t.datname"), NULL},
+    {"database", "database", SRV_TEXT, 0, 10, 4, ALWAYS("t.datname"), NULL},
     {"relation", "relation", SRV_TEXT, 0, 0, 0, ALWAYS("t.relation"), NULL},
-    {"phase", "phase", SRV_TEXT, 0, 20, 2, ALWAYS("t.phase"), NULL},
+    {"phase", "phase", SRV_TEXT, 0, 20, 1, ALWAYS("t.phase"), NULL},
     {"done", "done", SRV_NUM, C, 7, 0, ALWAYS("t.done"), NULL},
-    {"total", "total", SRV_NUM, 0, 7, 4, ALWAYS("t.total"), NULL},
+    {"total", "total", SRV_NUM, 0, 7, 5, ALWAYS("t.total"), NULL},
     {"percent", "%", SRV_PCT, 0, 5, 0,
      ALWAYS("round((100.0 * t.done / nullif(t.total, 0))::numeric, 1)"), NULL},
-    {"unit", "unit", SRV_TEXT, 0, 6, 5, ALWAYS("t.unit"), NULL},
-    {"done_rate", "rate/s", SRV_NUM, 0, 7, 1, ALWAYS("NULL::float8"), NULL}, /* from done */
+    {"unit", "unit", SRV_TEXT, 0, 6, 6, ALWAYS("t.unit"), NULL},
+    {"done_rate", "rate/s", SRV_NUM, 0, 7, 3, ALWAYS("NULL::float8"), NULL}, /* from done */
 };
 #define PROGRESS_DONE 5
 #define PROGRESS_RATE 9

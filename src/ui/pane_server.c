@@ -344,8 +344,13 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
         snprintf(filter, sizeof filter, " · filter: %s", p->filter);
     if (p->snap && p->snap->interval_s > 0)
         snprintf(rates, sizeof rates, " · rates over %.1fs", p->snap->interval_s);
-    snprintf(title, sizeof title, "Server: %s%s · %d row%s%s%s%s", v->title, filter,
-             p->snap ? (int)p->snap->n : 0, p->snap && p->snap->n == 1 ? "" : "s",
+    char count[48];
+    int total = p->snap ? (int)p->snap->n : 0;
+    if (p->filter && p->snap && !v->single)
+        snprintf(count, sizeof count, "%d of %d row%s", p->nvis, total, total == 1 ? "" : "s");
+    else
+        snprintf(count, sizeof count, "%d row%s", total, total == 1 ? "" : "s");
+    snprintf(title, sizeof title, "Server: %s%s · %s%s%s%s", v->title, filter, count,
              p->snap && !v->single ? " · sort " : "",
              p->snap && !v->single ? v->cols[p->sort[p->view]].key : "", rates);
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
