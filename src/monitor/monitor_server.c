@@ -1,7 +1,7 @@
 /* monitor_server.c — the server health views: their columns, SQL, parsing,
  * rates and formatting (monitor_server.h). The SQL of each view is its
- * column table plus a FROM clause; doc/architecture.md ("Server views")
- * says how the figures are computed, the bloat estimate included. */
+ * column table plus a FROM clause; doc/pgdeck.1 ("Server pane") says how
+ * the figures are computed, the bloat estimate included. */
 #include "monitor/monitor_server.h"
 
 #include "common/strbuf.h"
@@ -137,7 +137,7 @@ static const srv_col tables_cols[] = {
     {"index_bytes", "indexes", SRV_BYTES, H, 8, 0, ALWAYS("pg_indexes_size(t.oid)"), NULL},
     {"total_bytes", "size", SRV_BYTES, 0, 8, 2, ALWAYS("pg_total_relation_size(t.oid)"),
      "c.relpages"},
-    /* see doc/architecture.md: the space the dead tuples hold in the heap */
+    /* see doc/pgdeck.1 ("Server pane"): the space the dead tuples hold in the heap */
     {"bloat_bytes", "bloat", SRV_BYTES, 0, 8, 1,
      ALWAYS("round(pg_relation_size(t.oid)::numeric * " T_DEAD " / nullif(" T_LIVE " + " T_DEAD
             ", 0))"),
