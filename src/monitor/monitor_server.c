@@ -327,17 +327,17 @@ static const srv_col wal_cols[] = {
      ALWAYS("extract(epoch from bg.stats_reset)"), NULL},
 };
 
-#define VIEW(id, name, title, key, cols, single, sort)                                             \
+#define VIEW(id, name, title, key, cols, single, sort, every)                                      \
     {                                                                                              \
-        id, name, title, key, cols, (int)(sizeof cols / sizeof cols[0]), single, sort              \
+        id, name, title, key, cols, (int)(sizeof cols / sizeof cols[0]), single, sort, every       \
     }
 static const srv_view views[SRV_VIEW_COUNT] = {
-    VIEW(SRV_DATABASE, "database", "Database", 'd', database_cols, false, 2),
-    VIEW(SRV_TABLES, "tables", "Tables", 't', tables_cols, false, 5),
-    VIEW(SRV_INDEXES, "indexes", "Indexes", 'x', indexes_cols, false, 5),
-    VIEW(SRV_REPLICATION, "replication", "Replication", 'r', replication_cols, false, 9),
-    VIEW(SRV_PROGRESS, "progress", "Progress", 'o', progress_cols, false, 7),
-    VIEW(SRV_WAL, "wal", "WAL", 'w', wal_cols, true, 2),
+    VIEW(SRV_DATABASE, "database", "Database", 'd', database_cols, false, 2, 0),
+    VIEW(SRV_TABLES, "tables", "Tables", 't', tables_cols, false, 5, 5),
+    VIEW(SRV_INDEXES, "indexes", "Indexes", 'x', indexes_cols, false, 5, 5),
+    VIEW(SRV_REPLICATION, "replication", "Replication", 'r', replication_cols, false, 9, 0),
+    VIEW(SRV_PROGRESS, "progress", "Progress", 'o', progress_cols, false, 7, 0),
+    VIEW(SRV_WAL, "wal", "WAL", 'w', wal_cols, true, 2, 0),
 };
 
 const srv_view *srv_view_get(srv_view_id id)

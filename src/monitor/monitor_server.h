@@ -82,6 +82,9 @@ typedef struct srv_view {
     int ncols;
     bool single;      /* one row (WAL): shown as a list of figures */
     int default_sort; /* column index */
+    /* seconds between refreshes at least: the statement reads the whole
+     * catalog (every table or index), so the pane runs it less often */
+    double min_interval;
 } srv_view;
 
 const srv_view *srv_view_get(srv_view_id id);

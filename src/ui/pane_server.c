@@ -7,7 +7,9 @@
  * The catalog is probed once (the views' columns, so the SQL fits the
  * server's version); then each refresh runs the shown view's statement with
  * an "server:" tag, at most one in flight. Rates come from the previous
- * snapshot of the same view: switching views restarts them.
+ * snapshot of the same view: switching views restarts them. Tables and
+ * indexes read the whole catalog, so they refresh at most every
+ * srv_view.min_interval seconds (5), the others at every tick.
  *
  * s cycles the sort column (for tables and indexes the statement itself
  * sorts on it, so the LIMIT keeps the right rows), / filters the rows by a
@@ -42,6 +44,7 @@ typedef struct server_pane {
     eng_result *probe_res, *view_res;
     srv_view_id view_of_query; /* the view the running statement is for */
     srv_view_id view;
+    double last_run;          /* when the shown view's statement was last sent */
     int sort[SRV_VIEW_COUNT]; /* column index per view */
     srv_snap *snap;           /* shown */
     char *error;
@@ -88,6 +91,11 @@ static void srv_refresh(server_pane *p)
     }
     if (p->view_id)
         return;
+    /* tables and indexes read the whole catalog: not at every tick */
+    double now = now_mono();
+    if (p->snap && now - p->last_run < cur_view(p)->min_interval)
+        return;
+    p->last_run = now;
     char *sql = srv_view_sql(cur_view(p), p->cat, p->sort[p->view], SERVER_LIMIT);
     p->view_of_query = p->view;
     p->view_id = submit(p, sql, "server:view");
@@ -416,8 +424,10 @@ static void next_sort(server_pane *p)
     rebuild(p);
     app_message(p->a, MSG_INFO, "sorted by %s%s", v->cols[c].key,
                 v->cols[c].order ? " (in the server: the limit keeps the top rows)" : "");
-    if (v->cols[c].order)
+    if (v->cols[c].order) {
+        p->last_run = 0; /* the limit must keep the rows of the new order: now */
         srv_refresh(p);
+    }
 }
 
 static int srv_on_key(pane *pp, int ch, bool is_key)
