@@ -149,7 +149,7 @@ static const srv_col indexes_cols[] = {
     {"schema", "schema", SRV_TEXT, K, 10, 4, ALWAYS("t.nspname"), NULL},
     {"table", "table", SRV_TEXT, 0, 16, 3, ALWAYS("t.tablename"), NULL},
     {"index", "index", SRV_TEXT, K, 0, 0, ALWAYS("t.indexname"), NULL},
-    {"idx_scan", "scans/s", SRV_NUM, CR, 7, 0, ALWAYS("pg_stat_get_numscans(t.indexrelid)"), NULL},
+    {"idx_scan", "scans/s", SRV_NUM, CR, 7, 0, ALWAYS("t.scans"), NULL},
     {"idx_tup_read", "read/s", SRV_NUM, CR | H, 7, 0,
      ALWAYS("pg_stat_get_tuples_returned(t.indexrelid)"), NULL},
     {"index_bytes", "size", SRV_BYTES, 0, 8, 0, ALWAYS("pg_relation_size(t.indexrelid)"),
@@ -473,27 +473,35 @@ static void from_tables(strbuf *sb, const srv_catalog *c, const char *order, int
 static void from_indexes(strbuf *sb, const srv_catalog *c, const char *order, int limit)
 {
     (void)c;
+    /* an index lives in its table's schema: one pg_class scan (the index's),
+     * the table's name looked up for the LIMIT rows only (sorted again: the
+     * join may not keep the order); the scan count is read once per index */
+    char keys[512];
+    snprintf(keys, sizeof keys,
+             "NOT x.indisvalid DESC, (x.first_oid <> x.indexrelid) DESC,"
+             " (x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.isexcl)"
+             " DESC, %s DESC NULLS LAST, x.indexrelid",
+             order ? order : "x.relpages");
     sb_printf(sb,
-              " FROM (SELECT x.*, CASE WHEN x.first_oid <> x.indexrelid THEN "
-              "x.first_oid::regclass::text END AS duplicate_of,"
-              " pg_stat_get_numscans(x.indexrelid) = 0 AND NOT x.indisunique"
-              " AND NOT x.indisprimary AND NOT x.isexcl AS unused"
-              " FROM (SELECT i.indexrelid, i.indisvalid, i.indisunique, i.indisprimary,"
-              " i.indisexclusion AS isexcl, n.nspname, ct.relname AS tablename,"
+              " FROM (SELECT x.*, ct.relname AS tablename,"
+              " CASE WHEN x.first_oid <> x.indexrelid THEN x.first_oid::regclass::text END"
+              " AS duplicate_of,"
+              " x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.isexcl"
+              " AS unused"
+              " FROM (SELECT x.* FROM (SELECT i.indexrelid, i.indrelid, i.indisvalid,"
+              " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
               " ci.relname AS indexname, ci.relpages,"
+              " pg_stat_get_numscans(i.indexrelid) AS scans,"
               " min(i.indexrelid::int8) OVER (PARTITION BY i.indrelid, i.indkey::text,"
               " coalesce(i.indexprs::text, ''), coalesce(i.indpred::text, ''))::oid AS first_oid"
               " FROM pg_catalog.pg_index i"
               " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
-              " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
-              " JOIN pg_catalog.pg_namespace n ON n.oid = ct.relnamespace"
+              " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace"
               " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
               " AND n.nspname !~ '^pg_toast') x"
-              " ORDER BY NOT x.indisvalid DESC, (x.first_oid <> x.indexrelid) DESC,"
-              " (pg_stat_get_numscans(x.indexrelid) = 0 AND NOT x.indisunique AND NOT "
-              "x.indisprimary AND NOT x.isexcl) DESC, %s DESC NULLS LAST, x.indexrelid"
-              " LIMIT %d) t",
-              order ? order : "x.relpages", limit);
+              " ORDER BY %s LIMIT %d) x JOIN pg_catalog.pg_class ct ON ct.oid = x.indrelid"
+              " ORDER BY %s) t",
+              keys, limit, keys);
 }
 
 static void from_replication(strbuf *sb, const srv_catalog *c, const char *order, int limit)
