@@ -11,6 +11,7 @@ src_pgdeck_SOURCES += \
 	src/cli/output.c src/cli/output.h \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
+	src/cli/top_views.c src/cli/top_views.h \
 	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c
 
 # Shell tests of `pgdeck run` against a throwaway cluster (tests/lib/cluster.sh).
@@ -31,3 +32,8 @@ SH_TESTS += \
 	tests/cli/sec_secrets.sh \
 	tests/cli/sec_input.sh \
 	tests/tui/sec_console.sh
+
+# Issue 14, the server views: `pgdeck top --view` and the Server pane, each
+# figure provoked on a real cluster (and a standby: tests/lib/standby.sh).
+SH_TESTS += tests/cli/top_views.sh tests/tui/server_pane.sh
+EXTRA_DIST += tests/lib/standby.sh tests/bench/server_views.sh

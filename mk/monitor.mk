@@ -5,10 +5,16 @@
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.h src/monitor/monitor_int.h \
 	src/monitor/monitor_probe.c src/monitor/monitor_pgss.c \
 	src/monitor/monitor_activity.c src/monitor/monitor_dbstat.c \
-	src/monitor/monitor_explain.c src/monitor/monitor_driver.c
+	src/monitor/monitor_explain.c src/monitor/monitor_driver.c \
+	src/monitor/monitor_server.c src/monitor/monitor_server.h
 
 # The driver against a real cluster (the statements it runs, their order, tags
 # and failures).
 C_TESTS += tests/integration/monitor_driver.t
 tests_integration_monitor_driver_t_SOURCES = tests/integration/monitor_driver.c
 tests_integration_monitor_driver_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+
+# Integration test of the server views' SQL and parsers (a throwaway cluster).
+C_TESTS += tests/integration/monitor_server.t
+tests_integration_monitor_server_t_SOURCES = tests/integration/monitor_server.c
+tests_integration_monitor_server_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)

@@ -38,3 +38,6 @@ tests_unit_lineedit_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 
 # the Activity pane's safety, figures and narrow layout; the grid's position and search
 SH_TESTS += tests/tui/activity_safety.sh tests/tui/grid_position.sh tests/tui/small_visible.sh
+
+# the Server pane (server health views: src/monitor/monitor_server.c)
+src_libpgdeck_ui_a_SOURCES += src/ui/pane_server.c

@@ -60,6 +60,7 @@
 #include "cli/connargs.h"
 #include "cli/output.h"
 #include "cli/sqlerror.h"
+#include "cli/top_views.h"
 #include "cli/usage.h"
 #include "common/strbuf.h"
 #include "common/termsafe.h"
@@ -76,7 +77,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_ONCE = 0x3001, OPT_JSON, OPT_SORT, OPT_LIMIT, OPT_INTERVAL, OPT_HELP };
+enum { OPT_ONCE = 0x3001, OPT_JSON, OPT_SORT, OPT_LIMIT, OPT_INTERVAL, OPT_HELP, OPT_VIEW };
 
 static volatile sig_atomic_t interrupted;
 
@@ -399,6 +400,7 @@ int cmd_top_main(int argc, char **argv)
                                          {"limit", required_argument, NULL, OPT_LIMIT},
                                          {"interval", required_argument, NULL, OPT_INTERVAL},
                                          {"help", no_argument, NULL, OPT_HELP},
+                                         {"view", required_argument, NULL, OPT_VIEW},
                                          {NULL, 0, NULL, 0}};
     connargs ca;
     cliconf cc;
@@ -408,6 +410,7 @@ int cmd_top_main(int argc, char **argv)
     mon_sort sort = MON_SORT_TOTAL;
     int limit = 20;
     double interval = -1;
+    const char *view = NULL; /* --view: the Server pane's figures (top_views.c) */
     int c, rc = EXIT_OK;
     optind = 1;
     opterr = 0; /* one message, ours */
@@ -445,6 +448,13 @@ int cmd_top_main(int argc, char **argv)
                 rc = usage_error("top", "--interval takes seconds > 0, not '%s'", optarg);
                 goto out;
             }
+            break;
+        case OPT_VIEW:
+            if (!top_view_known(optarg)) {
+                rc = usage_error("top", "--view takes %s, not '%s'", top_view_names(), optarg);
+                goto out;
+            }
+            view = optarg;
             break;
         case OPT_HELP:
             usage_print(stdout, "top");
@@ -503,6 +513,11 @@ int cmd_top_main(int argc, char **argv)
         goto out;
     }
 
+    if (view) {
+        rc = top_views_run(e, view, once, json, interval, limit);
+        engine_stop(e);
+        goto out;
+    }
     mon_driver d;
     mon_driver_init(&d, e, "top", MON_PART_PGSS | MON_PART_NOW);
     d.sort = sort;

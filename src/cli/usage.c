@@ -28,6 +28,7 @@ static const char synopsis[] =
     "                [--max-errors N|P%] [--reject-file F]\n"
     "  pgdeck top    [CONN] [--once] [--json] [--sort total|mean|calls|rows|read|temp]\n"
     "                [--limit N] [--interval S]\n"
+    "                [--view database|tables|indexes|replication|progress|wal]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -146,7 +147,10 @@ static const char top_help[] =
     "  --sort=KEY              total, mean, calls, rows, read or temp (default total)\n"
     "  --limit=N               rows shown\n"
     "  --interval=S            seconds between samples; with --once, two snapshots\n"
-    "                          S seconds apart give per-second rates\n";
+    "                          S seconds apart give per-second rates\n"
+    "  --view=NAME             database, tables, indexes, replication, progress or\n"
+    "                          wal: the Server pane's figures instead (no extension\n"
+    "                          needed; JSON keys in pgdeck(1))\n";
 
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"

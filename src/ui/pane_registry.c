@@ -11,6 +11,7 @@
     X(pane_pool_class) \
     X(pane_slow_class) \
     X(pane_activity_class) \
+    X(pane_server_class) \
     X(pane_editor_class) \
     X(pane_import_class) \
     /* end of the list */

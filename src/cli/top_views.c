@@ -1,0 +1,345 @@
+/* top_views.c — `pgdeck top --view database|tables|indexes|replication|
+ * progress|wal [--once] [--json] [--interval S] [--limit N]`.
+ *
+ * The same figures as the Server pane (src/monitor/monitor_server.h). Text:
+ * a header line, then one line per row (the WAL view: one figure per line).
+ * Server text goes through term_escape (TS_FLAT): names are hostile.
+ *
+ * JSON, one object per sample on one line; stable keys:
+ *   view               string   the view's name
+ *   server_version_num int
+ *   interval_s         number   seconds between the snapshots, null without
+ *   reset_seen         bool     a counter went backwards: no rate for it
+ *   note               string   "" or e.g. "copy progress: not on PostgreSQL 13"
+ *   missing            object   column key -> "not on PostgreSQL N" for the
+ *                               columns this server lacks (their values: null)
+ *   rows               array of objects, one key per column of the view
+ *                      (doc/pgdeck.1 lists them), numbers as numbers,
+ *                      timestamps as Unix epoch seconds, and for counters
+ *                      "<key>_per_s" (null without an interval or after a reset)
+ */
+#include "config.h"
+
+#include "cli/top_views.h"
+
+#include "cli/connargs.h"
+#include "cli/output.h"
+#include "cli/sqlerror.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "common/termsafe.h"
+#include "common/xalloc.h"
+#include "monitor/monitor_server.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+bool top_view_known(const char *name)
+{
+    return srv_view_by_name(name) != NULL;
+}
+
+const char *top_view_names(void)
+{
+    return "database|tables|indexes|replication|progress|wal";
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs one monitor statement; its last result, or NULL with *msg
+ * (malloc'd) and *conn_lost. */
+static eng_result *run_sql(engine *e, const char *sql, const char *tag, char **msg, bool *conn_lost)
+{
+    eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
+    eng_id id = eng_exec(e, &args);
+    eng_result *res = NULL;
+    *msg = NULL;
+    *conn_lost = false;
+    for (;;) {
+        eng_event *ev = eng_event_wait(e, 1000);
+        if (!ev)
+            continue;
+        if (ev->id == id && ev->kind == EV_RESULT && ev->result) {
+            eng_result_free(res);
+            res = ev->result;
+            ev->result = NULL;
+        } else if (ev->id == id && ev->kind == EV_DONE) {
+            if (ev->status != ENG_DONE_OK) {
+                *msg = xstrdup(ev->error && ev->error->message ? ev->error->message
+                                                               : eng_done_status_name(ev->status));
+                *conn_lost = ev->status == ENG_DONE_CONN;
+            }
+            eng_event_free(ev);
+            break;
+        }
+        eng_event_free(ev);
+    }
+    if (res && eng_result_status(res) == ENG_RES_ERROR) {
+        if (!*msg)
+            *msg = xstrdup(eng_result_error(res) ? eng_result_error(res)->message : "error");
+        eng_result_free(res);
+        res = NULL;
+    }
+    if (*msg) {
+        eng_result_free(res);
+        res = NULL;
+    }
+    return res;
+}
+
+static int fail(const char *what, char *msg, bool conn_lost)
+{
+    char *safe = term_escape(msg ? msg : "?", TS_FLAT);
+    cli_eprintf("pgdeck top: %s: %s\n", what, safe);
+    free(safe);
+    free(msg);
+    return conn_lost ? EXIT_CONNECT : EXIT_SQL;
+}
+
+static void print_flat(const char *s, int width)
+{
+    char *safe = term_escape(s ? s : "", TS_FLAT);
+    if (width > 0)
+        printf("%-*.*s", width, width, safe);
+    else
+        fputs(safe, stdout);
+    free(safe);
+}
+
+static void json_num(strbuf *sb, double v)
+{
+    if (isnan(v) || isinf(v))
+        sb_append(sb, "null");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        sb_printf(sb, "%.0f", v);
+    else if (fabs(v) >= 1e6)
+        sb_printf(sb, "%.3f", v);
+    else
+        sb_printf(sb, "%.6g", v);
+}
+
+static void json_key(strbuf *sb, const char *k)
+{
+    json_append_string(sb, k, strlen(k));
+    sb_append_c(sb, ':');
+}
+
+static void print_json(const srv_snap *s)
+{
+    const srv_view *v = s->view;
+    strbuf sb;
+    sb_init(&sb);
+    sb_append_c(&sb, '{');
+    json_key(&sb, "view");
+    json_append_string(&sb, v->name, strlen(v->name));
+    sb_append_c(&sb, ',');
+    json_key(&sb, "server_version_num");
+    sb_printf(&sb, "%d,", s->version);
+    json_key(&sb, "interval_s");
+    json_num(&sb, s->interval_s > 0 ? s->interval_s : NAN);
+    sb_append(&sb, ",");
+    json_key(&sb, "reset_seen");
+    sb_append(&sb, s->reset_seen ? "true," : "false,");
+    json_key(&sb, "note");
+    json_append_string(&sb, s->note, strlen(s->note));
+    sb_append(&sb, ",");
+    json_key(&sb, "missing");
+    sb_append_c(&sb, '{');
+    bool first = true;
+    for (int i = 0; i < v->ncols; i++) {
+        char buf[64];
+        const char *why = srv_absent_text(s, i, buf, sizeof buf);
+        if (!why)
+            continue;
+        if (!first)
+            sb_append_c(&sb, ',');
+        first = false;
+        json_key(&sb, v->cols[i].key);
+        json_append_string(&sb, why, strlen(why));
+    }
+    sb_append(&sb, "},");
+    json_key(&sb, "rows");
+    sb_append_c(&sb, '[');
+    for (size_t j = 0; j < s->n; j++) {
+        const srv_row *r = &s->rows[j];
+        sb_append(&sb, j ? ",{" : "{");
+        for (int i = 0; i < v->ncols; i++) {
+            const srv_col *c = &v->cols[i];
+            if (i)
+                sb_append_c(&sb, ',');
+            json_key(&sb, c->key);
+            if (s->absent[i] || (c->kind != SRV_TEXT && isnan(r->num[i])) ||
+                (c->kind == SRV_TEXT && r->text[i][0] == '\0'))
+                sb_append(&sb, "null");
+            else if (c->kind == SRV_TEXT)
+                json_append_string(&sb, r->text[i], strlen(r->text[i]));
+            else if (c->kind == SRV_BOOL)
+                sb_append(&sb, r->num[i] ? "true" : "false");
+            else
+                json_num(&sb, r->num[i]);
+            if (c->flags & SRV_F_COUNTER) {
+                char k[96];
+                snprintf(k, sizeof k, "%s_per_s", c->key);
+                sb_append_c(&sb, ',');
+                json_key(&sb, k);
+                json_num(&sb, r->rate[i]);
+            }
+        }
+        sb_append_c(&sb, '}');
+    }
+    sb_append(&sb, "]}\n");
+    fputs(sb.data, stdout);
+    fflush(stdout);
+    sb_free(&sb);
+}
+
+static int text_width(const srv_col *c)
+{
+    return c->width > 0 ? c->width : 28;
+}
+
+static void print_text(const srv_snap *s)
+{
+    const srv_view *v = s->view;
+    printf("%s · PostgreSQL %d · %zu row%s", v->title, s->version / 10000, s->n,
+           s->n == 1 ? "" : "s");
+    if (s->interval_s > 0)
+        printf(" · rates over %.1fs", s->interval_s);
+    if (s->reset_seen)
+        fputs(" · statistics were reset: rates restart", stdout);
+    putchar('\n');
+    if (s->note[0])
+        printf("note: %s\n", s->note);
+    char buf[96];
+    if (v->single) {
+        for (size_t j = 0; j < s->n; j++)
+            for (int i = 0; i < v->ncols; i++) {
+                const srv_col *c = &v->cols[i];
+                const char *why = srv_absent_text(s, i, buf, sizeof buf);
+                printf("%-24s ", c->title);
+                if (why) {
+                    printf("%s\n", why);
+                    continue;
+                }
+                print_flat(srv_format(s, j, i, false, buf, sizeof buf), 0);
+                if ((c->flags & SRV_F_SHOW_RATE) && s->interval_s > 0) {
+                    fputs("  (", stdout);
+                    print_flat(srv_format(s, j, i, true, buf, sizeof buf), 0);
+                    fputs(c->kind == SRV_BYTES ? ")" : "/s)", stdout);
+                }
+                putchar('\n');
+            }
+        fflush(stdout);
+        return;
+    }
+    for (int i = 0, n = 0; i < v->ncols; i++) {
+        if (v->cols[i].flags & SRV_F_HIDE)
+            continue;
+        printf(n++ ? " %-*s" : "%-*s", text_width(&v->cols[i]), srv_title(s, i, buf, sizeof buf));
+    }
+    putchar('\n');
+    for (size_t j = 0; j < s->n; j++) {
+        for (int i = 0, n = 0; i < v->ncols; i++) {
+            if (v->cols[i].flags & SRV_F_HIDE)
+                continue;
+            if (n++)
+                putchar(' ');
+            print_flat(srv_format(s, j, i, true, buf, sizeof buf), text_width(&v->cols[i]));
+        }
+        putchar('\n');
+    }
+    for (int i = 0; i < v->ncols; i++) {
+        const char *why = srv_absent_text(s, i, buf, sizeof buf);
+        if (why)
+            printf("%s: %s\n", v->cols[i].key, why);
+    }
+    fflush(stdout);
+}
+
+static bool sleep_interruptible(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        if (interrupted)
+            return false;
+    return !interrupted;
+}
+
+int top_views_run(engine *e, const char *name, bool once, bool json, double interval, int limit)
+{
+    const srv_view *v = srv_view_by_name(name);
+    char *msg;
+    bool lost;
+    eng_result *r = run_sql(e, srv_probe_sql(), "top:srvprobe", &msg, &lost);
+    if (!r)
+        return fail("probe", msg, lost);
+    srv_catalog *cat = srv_catalog_parse(r, &msg);
+    eng_result_free(r);
+    if (!cat)
+        return fail("probe", msg, false);
+    char *sql = srv_view_sql(v, cat, v->default_sort, limit);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    int rc = EXIT_OK;
+    srv_snap *prev = NULL;
+    for (;;) {
+        r = run_sql(e, sql, "top:view", &msg, &lost);
+        double at = now_mono();
+        if (!r) {
+            rc = fail(v->name, msg, lost);
+            break;
+        }
+        srv_snap *cur = srv_parse(v, cat, r, at, &msg);
+        eng_result_free(r);
+        if (!cur) {
+            rc = fail(v->name, msg, false);
+            break;
+        }
+        if (once && interval > 0 && !prev) {
+            prev = cur;
+            if (!sleep_interruptible(interval))
+                break;
+            continue;
+        }
+        srv_rates(prev, cur);
+        if (json)
+            print_json(cur);
+        else
+            print_text(cur);
+        srv_snap_free(prev);
+        prev = cur;
+        if (once || !sleep_interruptible(interval))
+            break;
+        if (!json)
+            putchar('\n');
+    }
+    srv_snap_free(prev);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    free(sql);
+    srv_catalog_free(cat);
+    return rc;
+}

@@ -1,0 +1,560 @@
+/* pane_server.c — the Server pane: the server health views of
+ * src/monitor/monitor_server.h (database, tables, indexes, replication,
+ * progress, WAL / checkpointer / bgwriter), as pgcenter shows them.
+ *
+ * One view at a time, chosen by a key shown in the footer (d t x r o w; the
+ * progress view is `o`, "operations running", because g is the list's Home).
+ * The catalog is probed once (the views' columns, so the SQL fits the
+ * server's version); then each refresh runs the shown view's statement with
+ * an "server:" tag, at most one in flight. Rates come from the previous
+ * snapshot of the same view: switching views restarts them. Tables and
+ * indexes read the whole catalog, so they refresh at most every
+ * srv_view.min_interval seconds (5), the others at every tick.
+ *
+ * s cycles the sort column (for tables and indexes the statement itself
+ * sorts on it, so the LIMIT keeps the right rows), / filters the rows by a
+ * substring of their text columns, Enter shows every figure of the selected
+ * row (the ones this server lacks say "not on PostgreSQL N"). Everything the
+ * server sent reaches the screen through wg_text. */
+#include "config.h"
+
+#include "common/xalloc.h"
+#include "monitor/monitor_server.h"
+#include "ui/pane.h"
+#include "ui/theme.h"
+#include "ui/widgets.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define SERVER_LIMIT 100 /* rows per view and refresh: the server's cost stays flat */
+#define MAX_COLS 32
+
+typedef struct server_pane {
+    app *a;
+    engine *e;
+    bool shown;
+    srv_catalog *cat;
+    eng_id probe_id, view_id;
+    eng_result *probe_res, *view_res;
+    srv_view_id view_of_query; /* the view the running statement is for */
+    srv_view_id view;
+    double last_run;          /* when the shown view's statement was last sent */
+    int sort[SRV_VIEW_COUNT]; /* column index per view */
+    srv_snap *snap;           /* shown */
+    char *error;
+    char *filter;
+    int *vis; /* snap rows shown, in order */
+    int nvis;
+    bool detail;
+    int detail_top;
+    wg_list list;
+    wg_col layout[MAX_COLS];
+    int layout_ids[MAX_COLS];
+    char titles[MAX_COLS][32];
+} server_pane;
+
+static server_pane *SP(pane *p)
+{
+    return (server_pane *)p;
+}
+
+static const srv_view *cur_view(const server_pane *p)
+{
+    return srv_view_get(p->view);
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static eng_id submit(server_pane *p, const char *sql, const char *tag)
+{
+    eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
+    return eng_exec(p->e, &args);
+}
+
+static void srv_refresh(server_pane *p)
+{
+    if (!p->cat) {
+        if (!p->probe_id)
+            p->probe_id = submit(p, srv_probe_sql(), "server:probe");
+        return;
+    }
+    if (p->view_id)
+        return;
+    /* tables and indexes read the whole catalog: not at every tick */
+    double now = now_mono();
+    if (p->snap && now - p->last_run < cur_view(p)->min_interval)
+        return;
+    p->last_run = now;
+    char *sql = srv_view_sql(cur_view(p), p->cat, p->sort[p->view], SERVER_LIMIT);
+    p->view_of_query = p->view;
+    p->view_id = submit(p, sql, "server:view");
+    free(sql);
+}
+
+/* ---- rows shown ------------------------------------------------------------ */
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+static bool row_matches(const server_pane *p, size_t j)
+{
+    if (!p->filter)
+        return true;
+    const srv_view *v = p->snap->view;
+    for (int i = 0; i < v->ncols; i++)
+        if (v->cols[i].kind == SRV_TEXT && contains_ci(p->snap->rows[j].text[i], p->filter))
+            return true;
+    return false;
+}
+
+static void rebuild(server_pane *p)
+{
+    free(p->vis);
+    p->vis = NULL;
+    p->nvis = 0;
+    if (p->snap) {
+        srv_sort(p->snap, p->sort[p->view]);
+        p->vis = xmalloc((p->snap->n ? p->snap->n : 1) * sizeof *p->vis);
+        for (size_t j = 0; j < p->snap->n; j++)
+            if (row_matches(p, j))
+                p->vis[p->nvis++] = (int)j;
+    }
+    wg_list_set_count(&p->list, p->snap && !p->snap->view->single ? p->nvis : 0);
+}
+
+static void set_view(server_pane *p, srv_view_id v)
+{
+    if (p->view == v)
+        return;
+    p->view = v;
+    p->detail = false;
+    srv_snap_free(p->snap); /* rates restart with the view */
+    p->snap = NULL;
+    rebuild(p);
+    wg_list_select(&p->list, 0);
+    app_message(p->a, MSG_INFO, "view: %s", cur_view(p)->title);
+    srv_refresh(p);
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static void set_error(server_pane *p, const char *what, const eng_event *ev)
+{
+    free(p->error);
+    p->error = xasprintf("%s: %s", what,
+                         ev->error && ev->error->message ? ev->error->message
+                                                         : eng_done_status_name(ev->status));
+}
+
+static int srv_on_event(pane *pp, const eng_event *ev)
+{
+    server_pane *p = SP(pp);
+    if (ev->kind == EV_POOL)
+        return 0;
+    bool probe = ev->id && ev->id == p->probe_id, view = ev->id && ev->id == p->view_id;
+    if (!probe && !view)
+        return 0;
+    eng_result **slot = probe ? &p->probe_res : &p->view_res;
+    if (ev->kind == EV_RESULT && ev->result) {
+        eng_result_free(*slot);
+        *slot = app_steal_result(p->a, ev);
+        return 0;
+    }
+    if (ev->kind != EV_DONE)
+        return 0;
+    eng_result *r = *slot;
+    *slot = NULL;
+    char *err = NULL;
+    if (probe) {
+        p->probe_id = 0;
+        if (ev->status == ENG_DONE_OK && r && (p->cat = srv_catalog_parse(r, &err))) {
+            free(p->error);
+            p->error = NULL;
+            srv_refresh(p);
+        } else if (err) {
+            free(p->error);
+            p->error = err;
+        } else {
+            set_error(p, "probe", ev);
+        }
+    } else {
+        p->view_id = 0;
+        srv_snap *s = NULL;
+        if (ev->status == ENG_DONE_OK && r && p->view_of_query == p->view &&
+            (s = srv_parse(cur_view(p), p->cat, r, now_mono(), &err))) {
+            srv_rates(p->snap, s);
+            srv_snap_free(p->snap);
+            p->snap = s;
+            free(p->error);
+            p->error = NULL;
+            rebuild(p);
+        } else if (err) {
+            free(p->error);
+            p->error = err;
+        } else if (ev->status != ENG_DONE_OK) {
+            set_error(p, cur_view(p)->name, ev);
+        } else if (p->view_of_query != p->view) {
+            srv_refresh(p); /* the view changed while it ran */
+        }
+    }
+    eng_result_free(r);
+    return PANE_REDRAW;
+}
+
+/* ---- list cells and layout -------------------------------------------------- */
+
+static const char *cell(void *ctx, int row, int col, char *buf, size_t n)
+{
+    server_pane *p = ctx;
+    if (!p->snap || row < 0 || row >= p->nvis || col < 0 || col >= p->list.ncols)
+        return NULL;
+    return srv_format(p->snap, (size_t)p->vis[row], p->layout_ids[col], true, buf, n);
+}
+
+static unsigned long row_attr(void *ctx, int row)
+{
+    server_pane *p = ctx;
+    if (!p->snap || row < 0 || row >= p->nvis)
+        return 0;
+    const srv_row *r = &p->snap->rows[p->vis[row]];
+    const srv_view *v = p->snap->view;
+    for (int i = 0; i < v->ncols; i++) {
+        const char *k = v->cols[i].key;
+        if (v->cols[i].kind == SRV_BOOL && r->num[i] == 1 && strcmp(k, "invalid") == 0)
+            return theme_attr(TH_BAD);
+        if (strcmp(k, "duplicate_of") == 0 && r->text[i][0])
+            return theme_attr(TH_WARN);
+        if (strcmp(k, "dead_pct") == 0 && r->num[i] >= 20)
+            return theme_attr(TH_WARN);
+    }
+    return 0;
+}
+
+/* The visible columns, then the highest `drop` goes until the row fits
+ * (the flexible column keeps at least 12). */
+static void choose_layout(server_pane *p, int cols)
+{
+    const srv_view *v = cur_view(p);
+    bool on[MAX_COLS];
+    for (int i = 0; i < v->ncols && i < MAX_COLS; i++)
+        on[i] = !(v->cols[i].flags & SRV_F_HIDE);
+    for (;;) {
+        int used = 0, n = 0, worst = -1;
+        for (int i = 0; i < v->ncols && i < MAX_COLS; i++) {
+            if (!on[i])
+                continue;
+            used += (v->cols[i].width > 0 ? v->cols[i].width : 12) + (n++ ? 1 : 0);
+            if (v->cols[i].drop > 0 && (worst < 0 || v->cols[i].drop > v->cols[worst].drop))
+                worst = i;
+        }
+        if (used <= cols || worst < 0)
+            break;
+        on[worst] = false;
+    }
+    int n = 0;
+    char(*titles)[32] = p->titles;
+    for (int i = 0; i < v->ncols && i < MAX_COLS; i++) {
+        if (!on[i])
+            continue;
+        const char *t = v->cols[i].title;
+        if (p->snap && p->snap->view == v)
+            t = srv_title(p->snap, i, titles[n], sizeof titles[n]);
+        else
+            snprintf(titles[n], sizeof titles[n], "%s", t);
+        if (t != titles[n])
+            snprintf(titles[n], sizeof titles[n], "%s", t);
+        if (i == p->sort[p->view] && strlen(titles[n]) + 1 < sizeof titles[n])
+            strcat(titles[n], "*"); /* the sort column */
+        p->layout[n].title = titles[n];
+        p->layout[n].width = v->cols[i].width;
+        p->layout[n].flags =
+            v->cols[i].kind == SRV_TEXT ? (v->cols[i].width ? WG_LEFT : WG_FLEX) : WG_RIGHT;
+        p->layout_ids[n++] = i;
+    }
+    p->list.cols = p->layout;
+    p->list.ncols = n;
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+static void draw_tabs(server_pane *p, WINDOW *win, int y, int cols)
+{
+    int x = 0;
+    for (int i = 0; i < SRV_VIEW_COUNT && x < cols; i++) {
+        const srv_view *v = srv_view_get((srv_view_id)i);
+        char tab[40];
+        snprintf(tab, sizeof tab, " %c %s ", v->key, v->title);
+        unsigned long attr = theme_attr(i == (int)p->view ? TH_PANEBAR_ACTIVE : TH_PANEBAR);
+        x += wg_text(win, y, x, cols >= 70 ? tab : tab + 1, cols - x, attr);
+        if (cols < 70 && x < cols)
+            x += wg_text(win, y, x, " ", cols - x, theme_attr(TH_PANEBAR));
+    }
+}
+
+/* One figure a line: the WAL view, and the detail of a selected row. */
+static void draw_figures(server_pane *p, WINDOW *win, int y, int rows, int cols, size_t row,
+                         int top)
+{
+    const srv_snap *s = p->snap;
+    const srv_view *v = s->view;
+    int label_w = cols >= 60 ? 26 : 18;
+    for (int i = top; i < v->ncols && y < rows; i++, y++) {
+        char buf[128], rate[128];
+        wg_field(win, y, 0, v->cols[i].key, label_w, WG_LEFT, theme_attr(TH_LABEL));
+        const char *why = srv_absent_text(s, i, buf, sizeof buf);
+        if (why) {
+            wg_text(win, y, label_w + 1, why, cols - label_w - 1, theme_attr(TH_DIM));
+            continue;
+        }
+        int x = label_w + 1;
+        const char *val = srv_format(s, row, i, false, buf, sizeof buf);
+        x += wg_text(win, y, x, val, cols - x, theme_attr(TH_VALUE));
+        if ((v->cols[i].flags & SRV_F_COUNTER) && s->interval_s > 0 &&
+            !isnan(s->rows[row].rate[i])) {
+            char r[64];
+            if (v->cols[i].kind == SRV_BYTES)
+                srv_fmt_bytes(s->rows[row].rate[i], r, sizeof r);
+            else
+                snprintf(r, sizeof r, "%.2f", s->rows[row].rate[i]);
+            snprintf(rate, sizeof rate, "  (%s/s)", r);
+            wg_text(win, y, x, rate, cols - x, theme_attr(TH_DIM));
+        }
+    }
+}
+
+static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
+{
+    server_pane *p = SP(pp);
+    p->shown = true;
+    werase(win);
+    if (rows <= 0 || cols <= 0)
+        return;
+    const srv_view *v = cur_view(p);
+    char title[512], filter[160] = "", rates[48] = "";
+    if (p->filter)
+        snprintf(filter, sizeof filter, " · filter: %s", p->filter);
+    if (p->snap && p->snap->interval_s > 0)
+        snprintf(rates, sizeof rates, " · rates over %.1fs", p->snap->interval_s);
+    char count[48];
+    int total = p->snap ? (int)p->snap->n : 0;
+    if (p->filter && p->snap && !v->single)
+        snprintf(count, sizeof count, "%d of %d row%s", p->nvis, total, total == 1 ? "" : "s");
+    else
+        snprintf(count, sizeof count, "%d row%s", total, total == 1 ? "" : "s");
+    snprintf(title, sizeof title, "Server: %s%s · %s%s%s%s", v->title, filter, count,
+             p->snap && !v->single ? " · sort " : "",
+             p->snap && !v->single ? v->cols[p->sort[p->view]].key : "", rates);
+    wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
+    wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
+    if (rows < 2)
+        return;
+    draw_tabs(p, win, 1, cols);
+    int y = 2;
+    if (p->error && y < rows)
+        wg_text(win, y++, 0, p->error, cols, theme_attr(TH_BAD));
+    if (p->snap && p->snap->note[0] && y < rows)
+        wg_text(win, y++, 0, p->snap->note, cols, theme_attr(TH_DIM));
+    if (!p->snap) {
+        if (y < rows)
+            wg_text(win, y, 0, p->cat ? "loading…" : "probing the server…", cols,
+                    theme_attr(TH_DIM));
+        return;
+    }
+    if (v->single) {
+        if (p->snap->n)
+            draw_figures(p, win, y, rows, cols, 0, 0);
+        return;
+    }
+    if (p->detail && p->list.sel >= 0 && p->list.sel < p->nvis) {
+        wg_fill(win, y, 0, cols, theme_attr(TH_LABEL));
+        wg_text(win, y++, 0, "detail (Esc: back to the list, Up/Down scroll)", cols,
+                theme_attr(TH_LABEL));
+        draw_figures(p, win, y, rows, cols, (size_t)p->vis[p->list.sel], p->detail_top);
+        return;
+    }
+    p->detail = false;
+    choose_layout(p, cols);
+    wg_list_draw(&p->list, win, y, 0, rows - y, cols);
+    if (p->nvis == 0 && y + 1 < rows)
+        wg_text(win, y + 1, 1,
+                p->filter ? "no row matches the filter" : "no rows (nothing to show right now)",
+                cols - 1, theme_attr(TH_DIM));
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static void filter_cb(pane *pp, const char *answer)
+{
+    server_pane *p = SP(pp);
+    if (!answer)
+        return;
+    free(p->filter);
+    p->filter = answer[0] ? xstrdup(answer) : NULL;
+    rebuild(p);
+    app_mark_dirty(p->a, pp);
+}
+
+static void next_sort(server_pane *p)
+{
+    const srv_view *v = cur_view(p);
+    if (v->single)
+        return;
+    int c = p->sort[p->view];
+    do
+        c = (c + 1) % v->ncols;
+    while ((v->cols[c].flags & SRV_F_HIDE) && c != p->sort[p->view]);
+    p->sort[p->view] = c;
+    rebuild(p);
+    app_message(p->a, MSG_INFO, "sorted by %s%s", v->cols[c].key,
+                v->cols[c].order ? " (in the server: the limit keeps the top rows)" : "");
+    if (v->cols[c].order) {
+        p->last_run = 0; /* the limit must keep the rows of the new order: now */
+        srv_refresh(p);
+    }
+}
+
+static int srv_on_key(pane *pp, int ch, bool is_key)
+{
+    server_pane *p = SP(pp);
+    if (p->detail) {
+        if (!is_key && (ch == 27 || ch == '\n' || ch == 'q')) {
+            p->detail = false;
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        if (is_key && ch == KEY_DOWN && p->detail_top + 1 < cur_view(p)->ncols)
+            p->detail_top++;
+        else if (is_key && ch == KEY_UP && p->detail_top > 0)
+            p->detail_top--;
+        else if (!is_key)
+            return PANE_IGNORED;
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    if (!is_key) {
+        for (int i = 0; i < SRV_VIEW_COUNT; i++)
+            if (ch == srv_view_get((srv_view_id)i)->key) {
+                set_view(p, (srv_view_id)i);
+                return PANE_HANDLED | PANE_REDRAW;
+            }
+        switch (ch) {
+        case 's':
+            next_sort(p);
+            return PANE_HANDLED | PANE_REDRAW;
+        case '/':
+            app_prompt(p->a, pp,
+                       "filter (substring of names and states): ", p->filter ? p->filter : "",
+                       false, filter_cb);
+            return PANE_HANDLED;
+        case '\n':
+        case '\r':
+            if (p->snap && !cur_view(p)->single && p->list.sel >= 0 && p->list.sel < p->nvis) {
+                p->detail = true;
+                p->detail_top = 0;
+            }
+            return PANE_HANDLED | PANE_REDRAW;
+        case 27:
+            if (!p->filter)
+                return PANE_IGNORED;
+            free(p->filter);
+            p->filter = NULL;
+            rebuild(p);
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+    }
+    return wg_list_key(&p->list, p->a, ch, is_key);
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static pane *srv_create(app *a)
+{
+    server_pane *p = xcalloc(1, sizeof *p);
+    p->a = a;
+    p->e = app_engine(a);
+    p->view = SRV_DATABASE;
+    for (int i = 0; i < SRV_VIEW_COUNT; i++)
+        p->sort[i] = srv_view_get((srv_view_id)i)->default_sort;
+    choose_layout(p, 80);
+    wg_list_init(&p->list, p->layout, p->list.ncols, cell, p);
+    choose_layout(p, 80);
+    p->list.row_attr = row_attr;
+    return (pane *)p;
+}
+
+static void srv_destroy(pane *pp)
+{
+    server_pane *p = SP(pp);
+    if (!p)
+        return;
+    wg_list_free(&p->list);
+    srv_catalog_free(p->cat);
+    srv_snap_free(p->snap);
+    eng_result_free(p->probe_res);
+    eng_result_free(p->view_res);
+    free(p->vis);
+    free(p->filter);
+    free(p->error);
+    free(p);
+}
+
+static int srv_on_tick(pane *pp)
+{
+    server_pane *p = SP(pp);
+    if (p->shown)
+        srv_refresh(p);
+    return 0;
+}
+
+static void srv_on_show(pane *pp, bool shown)
+{
+    server_pane *p = SP(pp);
+    p->shown = shown;
+    if (shown)
+        srv_refresh(p);
+}
+
+static const pane_key srv_keys[] = {
+    {"d", "Database",
+     "view: per database — commits/rollbacks per second, cache hit, temp, "
+     "deadlocks, conflicts, sessions"},
+    {"t", "Tables", "view: tables — scans, live/dead tuples, vacuum/analyze, size, bloat"},
+    {"x", "Indexes", "view: indexes — invalid, duplicate and unused first, scans, size"},
+    {"r", "Repl", "view: replication — standbys' lag in bytes and time, slots' retained WAL"},
+    {"o", "Progress",
+     "view: operations in progress — vacuum, analyze, create index, cluster, "
+     "copy, base backup"},
+    {"w", "WAL", "view: WAL bytes/s, checkpoints timed vs requested, buffers written"},
+    {"s", "Sort", "sort by the next column (tables, indexes: in the server)"},
+    {"/", "Filter", "filter the rows by a substring of their names (Esc clears it)"},
+    {"Enter", "Detail", "every figure of the selected row (Esc: back)"},
+    {NULL, NULL, NULL},
+};
+
+const pane_class pane_server_class = {
+    .name = "Server",
+    .tag_prefix = "server:",
+    .create = srv_create,
+    .destroy = srv_destroy,
+    .draw = srv_draw,
+    .on_key = srv_on_key,
+    .on_event = srv_on_event,
+    .on_tick = srv_on_tick,
+    .on_show = srv_on_show,
+    .keys = srv_keys,
+};

@@ -1,0 +1,80 @@
+#!/bin/sh
+# tests/bench/server_views.sh — what each server view costs the server per
+# refresh on a database with many tables (default 10 000, each with a
+# primary key and a toast table), measured by the server itself
+# (pg_stat_statements' mean execution time), next to the catalog queries a
+# DBA (or pgcenter, whose views read the pg_stat_*_tables views whole) would
+# run in psql for the same figures. pgcenter itself is not packaged here;
+# when it is, compare with its own views by hand. pgdeck runs as the pane
+# does (one connection, a refresh every 0.25 s for 6 s per view); psql runs
+# each query R times in one session. Never asserts.
+#
+#   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS]
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PGDECK:=$top_builddir/src/pgdeck}"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cluster.sh"
+N=10000 R=20
+while getopts n:r: o; do
+    case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; *) exit 2 ;; esac
+done
+cluster_start
+peer=$(mktemp)
+trap 'cluster_stop; rm -f "$peer"' EXIT
+echo "# creating $N tables (id int primary key, v text), 100 rows and 10 dead tuples in each 100th"
+cluster_psql -c "do \$\$ begin for i in 1..$N loop
+  execute format('create table bench_t%s (id int primary key, v text)', i);
+  if i % 100 = 0 then
+    execute format('insert into bench_t%s select g, ''x'' from generate_series(1, 100) g', i);
+    execute format('delete from bench_t%s where id <= 10', i);
+  end if;
+  if i % 500 = 0 then commit; end if; -- one transaction would run out of locks
+end loop; end \$\$"
+cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
+
+# pgdeck as the pane runs it: one connection, a refresh every 0.25 s
+for v in database tables indexes replication progress wal; do
+    timeout 6 "$PGDECK" top --view $v --json --interval 0.25 >/dev/null
+done
+
+# the same figures the plain way, R times in one psql session
+i=0
+while [ $i -lt "$R" ]; do
+    cat >>"$peer" <<'EOF'
+select /* peer tables */ schemaname, relname, seq_scan, idx_scan, n_live_tup, n_dead_tup, n_mod_since_analyze, last_autovacuum, last_autoanalyze, pg_total_relation_size(relid) from pg_stat_user_tables order by n_dead_tup desc limit 100;
+select /* peer indexes */ s.schemaname, s.relname, s.indexrelname, s.idx_scan, pg_relation_size(s.indexrelid), i.indisvalid from pg_stat_user_indexes s join pg_index i using (indexrelid) order by pg_relation_size(s.indexrelid) desc limit 100;
+select /* peer database */ * from pg_stat_database;
+select /* peer replication */ * from pg_stat_replication;
+select /* peer wal */ * from pg_stat_bgwriter, pg_stat_wal, pg_current_wal_lsn();
+EOF
+    i=$((i + 1))
+done
+cluster_psql -f "$peer" >/dev/null
+
+echo "# server time per refresh (pg_stat_statements mean), $N tables; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-12s %8s %12s %12s %8s\n' view calls pgdeck_ms peer_psql_ms peer/pgdeck
+cluster_psql -F ' ' <<'EOF' | while read -r v c a b; do
+with m as (
+  select case
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_database d%' then 'database'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%pg_namespace n ON n.oid = c.relnamespace%' then 'tables'
+    when query like '%pgdeck monitor%' and query like '%_now%first_oid%' then 'indexes'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_replication r%' then 'replication'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_progress_vacuum%' then 'progress'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_bgwriter bg%' then 'wal'
+    when query like '%pgdeck monitor%' and query like '%string_agg(c.relname%' then 'probe'
+  end as v, 'pgdeck' as who, calls, mean_exec_time from pg_stat_statements
+  union all
+  select substring(query from '/\* peer (\w+) \*/'), 'peer', calls, mean_exec_time
+  from pg_stat_statements where query like '%/* peer %'
+)
+select v, coalesce(max(calls) filter (where who = 'pgdeck'), 0),
+       coalesce(to_char(max(mean_exec_time) filter (where who = 'pgdeck'), 'FM9990.000'), '-'),
+       coalesce(to_char(max(mean_exec_time) filter (where who = 'peer'), 'FM9990.000'), '-')
+from m where v is not null group by v order by v;
+EOF
+    r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
+    printf '%-12s %8s %12s %12s %8s\n' "$v" "$c" "$a" "$b" "$r"
+done
+echo "# the probe runs once per connection, not per refresh"

@@ -1,0 +1,333 @@
+/* monitor_server.c — the server views' SQL and parsers against a real
+ * cluster, each figure provoked: dead tuples (autovacuum off on the table),
+ * an unused and a duplicate index, an invalid one (CREATE INDEX
+ * CONCURRENTLY failing on a unique violation), a CREATE INDEX CONCURRENTLY
+ * waiting for a writer in Progress, a slot's retained WAL, WAL bytes/s after
+ * a write burst, no negative rate after pg_stat_reset(), and the SQL of a
+ * server without pg_stat_wal / copy progress / session figures (13) still
+ * running, those figures "not on PostgreSQL 13". The standby is in
+ * tests/cli/top_views.sh (pg_basebackup from the shell). */
+#include "config.h"
+
+#include "common/strbuf.h"
+#include "monitor/monitor_server.h"
+#include "tests/integration/monitor_util.h"
+
+#include <math.h>
+#include <unistd.h>
+
+#define is_num(got, want, ...)                                                                     \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want);                                                            \
+        if (!ok(g_ == w_, __VA_ARGS__))                                                            \
+            diag("  got %g, want %g (%s:%d)", g_, w_, __FILE__, __LINE__);                         \
+    } while (0)
+
+static srv_catalog *probe(engine *e)
+{
+    eng_result *r = mu_run(e, srv_probe_sql(), 0, NULL, NULL, NULL, NULL);
+    srv_catalog *c = r ? srv_catalog_parse(r, NULL) : NULL;
+    eng_result_free(r);
+    return c;
+}
+
+static srv_snap *snap_of(engine *e, const srv_catalog *c, srv_view_id id, char **errp)
+{
+    const srv_view *v = srv_view_get(id);
+    char *sql = srv_view_sql(v, c, v->default_sort, 100);
+    char *err = NULL;
+    eng_result *r = mu_run(e, sql, 0, NULL, NULL, &err, NULL);
+    free(sql);
+    srv_snap *s = r ? srv_parse(v, c, r, tu_now(), err ? NULL : &err) : NULL;
+    eng_result_free(r);
+    if (errp)
+        *errp = err;
+    else
+        free(err);
+    return s;
+}
+
+static int col_of(const srv_view *v, const char *key)
+{
+    for (int i = 0; i < v->ncols; i++)
+        if (strcmp(v->cols[i].key, key) == 0)
+            return i;
+    printf("Bail out! no column %s in %s\n", key, v->name);
+    exit(1);
+}
+
+/* The row whose column `key` is `value` (text), or -1. */
+static long find_row(const srv_snap *s, const char *key, const char *value)
+{
+    if (!s)
+        return -1;
+    int c = col_of(s->view, key);
+    for (size_t j = 0; j < s->n; j++)
+        if (strcmp(s->rows[j].text[c], value) == 0)
+            return (long)j;
+    return -1;
+}
+
+static double num(const srv_snap *s, long row, const char *key)
+{
+    return row < 0 ? NAN : s->rows[row].num[col_of(s->view, key)];
+}
+
+static const char *text(const srv_snap *s, long row, const char *key)
+{
+    return row < 0 ? "(no row)" : s->rows[row].text[col_of(s->view, key)];
+}
+
+static void test_every_view(engine *e, const srv_catalog *c)
+{
+    for (int i = 0; i < SRV_VIEW_COUNT; i++) {
+        char *err = NULL;
+        srv_snap *s = snap_of(e, c, (srv_view_id)i, &err);
+        ok(s != NULL, "%s: the SQL runs and parses", srv_view_get((srv_view_id)i)->name);
+        if (!s)
+            diag("%s", err ? err : "?");
+        free(err);
+        srv_snap_free(s);
+    }
+}
+
+static bool dead_counted(engine *e, const srv_catalog *c)
+{
+    srv_snap *s = snap_of(e, c, SRV_TABLES, NULL);
+    bool hit = s && num(s, find_row(s, "table", "sv_dead"), "n_dead_tup") == 4000;
+    srv_snap_free(s);
+    return hit;
+}
+
+static void test_tables(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *side = tu_side(sb);
+    ok(tu_side_ok(side, "CREATE TABLE sv_dead (id int PRIMARY KEY, v text)"
+                        " WITH (autovacuum_enabled = off);"
+                        " INSERT INTO sv_dead SELECT g, repeat('x', 100)"
+                        " FROM generate_series(1, 10000) g;"
+                        " DELETE FROM sv_dead WHERE id <= 4000"),
+       "tables: 4000 of 10000 rows deleted, autovacuum off");
+    PQfinish(side); /* its statistics are flushed when it ends */
+    double until = tu_now() + 30;
+    bool seen = false;
+    while (!seen && tu_now() < until)
+        if (!(seen = dead_counted(e, c)))
+            usleep(100000);
+    ok(seen, "tables: n_dead_tup is 4000");
+    srv_snap *s = snap_of(e, c, SRV_TABLES, NULL);
+    long r = find_row(s, "table", "sv_dead");
+    is_num(num(s, r, "n_live_tup"), 6000, "tables: n_live_tup 6000");
+    is_num(num(s, r, "dead_pct"), 40, "tables: dead ratio 40 %%");
+    ok(num(s, r, "bloat_bytes") > 0 && num(s, r, "bloat_bytes") < num(s, r, "table_bytes"),
+       "tables: estimated bloat between 0 and the heap (%.0f of %.0f)", num(s, r, "bloat_bytes"),
+       num(s, r, "table_bytes"));
+    ok(num(s, r, "total_bytes") >= num(s, r, "table_bytes") + num(s, r, "index_bytes"),
+       "tables: total size holds heap and indexes");
+    ok(num(s, r, "n_mod_since_analyze") >= 14000, "tables: n_mod_since_analyze counts inserts "
+                                                  "and deletes");
+    ok(isnan(num(s, r, "last_autovacuum")), "tables: never autovacuumed");
+    srv_snap_free(s);
+}
+
+static void test_indexes(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *side = tu_side(sb);
+    ok(tu_side_ok(side, "CREATE INDEX sv_dead_v ON sv_dead (v);"
+                        " CREATE INDEX sv_dead_v_again ON sv_dead (v);"
+                        " CREATE INDEX sv_dead_lower ON sv_dead (lower(v));"
+                        " CREATE INDEX sv_dead_v_partial ON sv_dead (v) WHERE id > 9000;"
+                        " CREATE TABLE sv_twice (a int); INSERT INTO sv_twice VALUES (1), (1)"),
+       "indexes: created");
+    ok(!tu_side_ok(side, "CREATE UNIQUE INDEX CONCURRENTLY sv_twice_a ON sv_twice (a)"),
+       "indexes: CREATE UNIQUE INDEX CONCURRENTLY fails on the duplicate key");
+    PQfinish(side);
+    srv_snap *s = snap_of(e, c, SRV_INDEXES, NULL);
+    long inv = find_row(s, "index", "sv_twice_a"), dup = find_row(s, "index", "sv_dead_v_again");
+    long orig = find_row(s, "index", "sv_dead_v"), part = find_row(s, "index", "sv_dead_v_partial");
+    long pk = find_row(s, "index", "sv_dead_pkey"), expr = find_row(s, "index", "sv_dead_lower");
+    is_num(num(s, inv, "invalid"), 1, "indexes: the failed build is invalid");
+    is_int(inv, 0, "indexes: the invalid one comes first");
+    is_str(text(s, dup, "duplicate_of"), "sv_dead_v", "indexes: the second (v) names the first");
+    is_str(text(s, orig, "duplicate_of"), "", "indexes: the first is not a duplicate");
+    is_str(text(s, part, "duplicate_of"), "", "indexes: a partial one is not a duplicate");
+    is_str(text(s, expr, "duplicate_of"), "", "indexes: an expression is not a duplicate");
+    is_num(num(s, orig, "unused"), 1, "indexes: never scanned: unused");
+    is_num(num(s, pk, "unused"), 0, "indexes: a primary key is never 'unused'");
+    ok(num(s, orig, "index_bytes") > 0, "indexes: size");
+    srv_snap_free(s);
+}
+
+static bool create_index_listed(engine *e, const srv_catalog *c, char *phase, size_t n)
+{
+    srv_snap *s = snap_of(e, c, SRV_PROGRESS, NULL);
+    long r = find_row(s, "relation", "sv_prog");
+    if (r >= 0)
+        snprintf(phase, n, "%s | %s", text(s, r, "command"), text(s, r, "phase"));
+    srv_snap_free(s);
+    /* "initializing" first, then it waits for the writer */
+    return r >= 0 && strstr(phase, "waiting for");
+}
+
+static void test_progress(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *writer = tu_side(sb), *builder = tu_side(sb);
+    /* BEGIN in the same string would take the CREATE TABLE into the block */
+    ok(tu_side_ok(writer, "CREATE TABLE sv_prog (a int)") &&
+           tu_side_ok(writer, "BEGIN; INSERT INTO sv_prog VALUES (1)"),
+       "progress: a writer holds its transaction open");
+    ok(PQsendQuery(builder, "CREATE INDEX CONCURRENTLY sv_prog_a ON sv_prog (a)") == 1,
+       "progress: CREATE INDEX CONCURRENTLY sent (it waits for the writer)");
+    char phase[256] = "";
+    double until = tu_now() + 30;
+    bool seen = false;
+    while (!seen && tu_now() < until)
+        if (!(seen = create_index_listed(e, c, phase, sizeof phase)))
+            usleep(100000);
+    ok(seen, "progress: the waiting CREATE INDEX is listed, waiting (%s)", phase);
+    ok(strncmp(phase, "create index concurrently | waiting for", 39) == 0,
+       "progress: command and phase (%s)", phase);
+    ok(tu_side_ok(writer, "COMMIT"), "progress: the writer commits");
+    PGresult *res;
+    bool built = true;
+    while ((res = PQgetResult(builder))) {
+        built = built && PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+    }
+    ok(built, "progress: the index is built");
+    PQfinish(writer);
+    PQfinish(builder);
+}
+
+static void test_replication_slot(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *side = tu_side(sb);
+    ok(tu_side_ok(side, "SELECT pg_create_physical_replication_slot('sv_slot', true)"),
+       "replication: a physical slot reserving WAL");
+    srv_snap *s = snap_of(e, c, SRV_REPLICATION, NULL);
+    long r = find_row(s, "name", "sv_slot");
+    is_str(text(s, r, "kind"), "slot", "replication: listed as a slot");
+    is_num(num(s, r, "active"), 0, "replication: not active");
+    ok(num(s, r, "retained_bytes") >= 0, "replication: retained WAL in bytes");
+    srv_snap_free(s);
+    tu_side_ok(side, "SELECT pg_drop_replication_slot('sv_slot')");
+    PQfinish(side);
+}
+
+static void test_wal_rate(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    srv_snap *before = snap_of(e, c, SRV_WAL, NULL);
+    PGconn *side = tu_side(sb);
+    ok(tu_side_ok(side, "CREATE TABLE sv_burst AS SELECT g, repeat('y', 200) AS t"
+                        " FROM generate_series(1, 20000) g"),
+       "wal: a write burst");
+    PQfinish(side);
+    srv_snap *after = snap_of(e, c, SRV_WAL, NULL);
+    srv_rates(before, after);
+    double rate = after->n ? after->rows[0].rate[col_of(after->view, "wal_lsn_bytes")] : NAN;
+    double bytes = after->n ? after->rows[0].num[col_of(after->view, "wal_lsn_bytes")] -
+                                  before->rows[0].num[col_of(before->view, "wal_lsn_bytes")]
+                            : 0;
+    ok(after->interval_s > 0 && rate > 0, "wal: WAL bytes/s after the burst (%.0f)", rate);
+    ok(bytes > 4e6, "wal: the burst wrote over 4 MB of WAL (%.0f)", bytes);
+    is_num(num(after, 0, "in_recovery"), 0, "wal: a primary");
+    srv_snap_free(before);
+    srv_snap_free(after);
+}
+
+static void test_reset(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *side = tu_side(sb);
+    tu_side_ok(side, "SELECT count(*) FROM generate_series(1, 100)");
+    srv_snap *before = snap_of(e, c, SRV_DATABASE, NULL);
+    ok(tu_side_ok(side, "SELECT pg_stat_reset()"), "reset: pg_stat_reset()");
+    PQfinish(side);
+    srv_snap *after = snap_of(e, c, SRV_DATABASE, NULL);
+    srv_rates(before, after);
+    long r = find_row(after, "database", "postgres");
+    int k = col_of(after->view, "commits");
+    ok(r >= 0 && isnan(after->rows[r].rate[k]), "reset: no commit rate across the reset");
+    ok(after->reset_seen, "reset: seen");
+    bool negative = false;
+    for (size_t j = 0; j < after->n; j++)
+        for (int i = 0; i < after->view->ncols; i++)
+            negative = negative || after->rows[j].rate[i] < 0;
+    ok(!negative, "reset: no rate is negative");
+    srv_snap_free(before);
+    srv_snap_free(after);
+}
+
+/* A catalog as PostgreSQL 13 answers it: no pg_stat_wal, no copy progress,
+ * no session figures; the SQL must still run on this server. */
+static void test_older_server(engine *e, const srv_catalog *real)
+{
+    char *cols = strdup(srv_catalog_columns(real));
+    strbuf sb;
+    sb_init(&sb);
+    for (char *tok = strtok(cols, ","); tok; tok = strtok(NULL, ",")) {
+        if (strncmp(tok, "pg_stat_wal.", 12) == 0 ||
+            strncmp(tok, "pg_stat_progress_copy.", 22) == 0 ||
+            strncmp(tok, "pg_stat_database.session", 24) == 0 ||
+            strncmp(tok, "pg_stat_checkpointer.", 21) == 0)
+            continue;
+        sb_printf(&sb, "%s%s", sb.len ? "," : "", tok);
+    }
+    free(cols);
+    srv_catalog *old = srv_catalog_new(130000, sb.data);
+    sb_free(&sb);
+    char *err = NULL;
+    srv_snap *w = snap_of(e, old, SRV_WAL, &err);
+    ok(w != NULL, "13: the WAL view runs without pg_stat_wal%s%s", err ? ": " : "", err ? err : "");
+    free(err);
+    char buf[64];
+    if (w) {
+        int k = col_of(w->view, "wal_records");
+        is_str(srv_absent_text(w, k, buf, sizeof buf), "not on PostgreSQL 13",
+               "13: wal_records is not on PostgreSQL 13");
+        is_str(srv_format(w, 0, k, true, buf, sizeof buf), "n/a", "13: listed as n/a");
+        ok(w->rows[0].num[col_of(w->view, "wal_lsn_bytes")] > 0, "13: WAL bytes from the LSN");
+        ok(!isnan(w->rows[0].num[col_of(w->view, "checkpoints_timed")]),
+           "13: checkpoints from pg_stat_bgwriter");
+    }
+    srv_snap *d = snap_of(e, old, SRV_DATABASE, NULL);
+    ok(d && d->absent[col_of(d->view, "sessions")], "13: sessions absent in the database view");
+    srv_snap *p = snap_of(e, old, SRV_PROGRESS, NULL);
+    ok(p != NULL, "13: the progress view runs without copy progress");
+    if (p)
+        is_str(p->note, "copy progress: not on PostgreSQL 13", "13: the note says so");
+    srv_snap_free(w);
+    srv_snap_free(d);
+    srv_snap_free(p);
+    srv_catalog_free(old);
+}
+
+int main(void)
+{
+    plan_no_plan();
+    sandbox *sb = tu_sandbox();
+    eng_pool_config cfg;
+    eng_pool_config_defaults(&cfg);
+    cfg.min_size = 1;
+    cfg.max_size = 2;
+    engine *e = tu_engine(sb, &cfg);
+    srv_catalog *c = probe(e);
+    ok(c != NULL, "probe");
+    if (!c) {
+        printf("Bail out! no probe\n");
+        return 1;
+    }
+    ok(srv_catalog_version(c) >= 130000, "probe: server_version_num %d", srv_catalog_version(c));
+    ok(srv_catalog_has(c, "pg_stat_database.xact_commit"), "probe: pg_stat_database's columns");
+    test_every_view(e, c);
+    test_tables(e, sb, c);
+    test_indexes(e, sb, c);
+    test_progress(e, sb, c);
+    test_replication_slot(e, sb, c);
+    test_wal_rate(e, sb, c);
+    test_reset(e, sb, c);
+    test_older_server(e, c);
+    srv_catalog_free(c);
+    tu_stop(e);
+    sandbox_stop(sb);
+    return done_testing();
+}
