@@ -4,6 +4,7 @@
  * the figures are computed, the bloat estimate included. */
 #include "monitor/monitor_server.h"
 
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "monitor/monitor.h"
@@ -765,25 +766,6 @@ void srv_sort(srv_snap *s, int col)
 
 /* ---- formatting ----------------------------------------------------------------- */
 
-void srv_fmt_bytes(double v, char *buf, size_t n)
-{
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-    if (isnan(v)) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    int u = 0;
-    double a = v;
-    while (fabs(a) >= 1024 && u < 5) {
-        a /= 1024;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, n, "%.0f %s", a, units[u]);
-    else
-        snprintf(buf, n, "%.1f %s", a, units[u]);
-}
-
 const char *srv_title(const srv_snap *s, int col, char *buf, size_t n)
 {
     const srv_col *c = &s->view->cols[col];
@@ -822,7 +804,7 @@ const char *srv_format(const srv_snap *s, size_t row, int col, bool show_rate, c
     case SRV_BYTES:
         if (isnan(v))
             return "";
-        srv_fmt_bytes(v, buf, n);
+        fmt_bytes(v, buf, n);
         if (show_rate && strlen(buf) + 3 < n)
             strcat(buf, "/s");
         return buf;
@@ -832,15 +814,15 @@ const char *srv_format(const srv_snap *s, size_t row, int col, bool show_rate, c
         snprintf(buf, n, "%.1f", v);
         return buf;
     case SRV_SECONDS:
-        mon_fmt_duration(v, buf, n);
+        fmt_duration(v, buf, n);
         return buf;
     case SRV_MS:
-        mon_fmt_ms(v, buf, n);
+        fmt_ms(v, buf, n);
         return buf;
     case SRV_EPOCH:
         if (isnan(v))
             return "never";
-        mon_fmt_duration(s->now_s - v, buf, n);
+        fmt_duration(s->now_s - v, buf, n);
         if (strlen(buf) + 5 < n)
             strcat(buf, " ago");
         return buf;
@@ -853,7 +835,7 @@ const char *srv_format(const srv_snap *s, size_t row, int col, bool show_rate, c
     default:
         if (isnan(v))
             return "";
-        mon_fmt_count(v, buf, n);
+        fmt_count(v, buf, n);
         return buf;
     }
 }

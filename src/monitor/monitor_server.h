@@ -155,7 +155,5 @@ const char *srv_format(const srv_snap *s, size_t row, int col, bool show_rate, c
 const char *srv_title(const srv_snap *s, int col, char *buf, size_t n);
 /* "not on PostgreSQL 13" for an absent column, else NULL. buf holds it. */
 const char *srv_absent_text(const srv_snap *s, int col, char *buf, size_t n);
-/* Bytes: "0 B", "12.3 kB", "4.1 MB"; "-" for NAN. */
-void srv_fmt_bytes(double v, char *buf, size_t n);
 
 #endif

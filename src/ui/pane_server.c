@@ -18,6 +18,7 @@
  * server sent reaches the screen through wg_text. */
 #include "config.h"
 
+#include "common/fmt.h"
 #include "common/xalloc.h"
 #include "monitor/monitor_server.h"
 #include "ui/pane.h"
@@ -330,7 +331,7 @@ static void draw_figures(server_pane *p, WINDOW *win, int y, int rows, int cols,
             !isnan(s->rows[row].rate[i])) {
             char r[64];
             if (v->cols[i].kind == SRV_BYTES)
-                srv_fmt_bytes(s->rows[row].rate[i], r, sizeof r);
+                fmt_bytes(s->rows[row].rate[i], r, sizeof r);
             else
                 snprintf(r, sizeof r, "%.2f", s->rows[row].rate[i]);
             snprintf(rate, sizeof rate, "  (%s/s)", r);

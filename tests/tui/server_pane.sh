@@ -58,7 +58,7 @@ sh_wait 'detail' 5
 ok $? "Enter: the detail of the selected row"
 like "$(sh_screen)" "n_dead_tup +300" "detail: n_dead_tup"
 sh_keys Down Down Down Down Down Down
-sh_wait 'bloat_bytes +[0-9.]+ kB' 5
+sh_wait 'bloat_bytes +[0-9.]+K' 5
 ok $? "detail: scrolls to the estimated bloat"
 sh_keys Escape
 sh_wait_not 'detail \(Esc' 5
