@@ -2,4 +2,11 @@
 # pg_stat_statements, pg_stat_activity and pg_locks. An engine API client:
 # its library has no libpq include path (the build enforces the layer rule).
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.c src/monitor/monitor.h \
-	src/monitor/monitor_explain.c
+	src/monitor/monitor_explain.c \
+	src/monitor/plan.c src/monitor/plan.h
+
+# The JSON reader and the plan tree on good and hostile input (no server).
+check_PROGRAMS += tests/unit/jsonparse.t
+tests_unit_jsonparse_t_SOURCES = tests/unit/jsonparse.c tests/lib/tap.h
+tests_unit_jsonparse_t_LDADD = src/libpgdeck_monitor.a $(COMMON_LIBS) -lm
+TESTS += tests/unit/jsonparse.t
