@@ -11,7 +11,8 @@ src_pgdeck_SOURCES += \
 	src/cli/output.c src/cli/output.h \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
-	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c
+	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c \
+	src/cli/cmd_explain.c
 
 # Shell tests of `pgdeck run` against a throwaway cluster (tests/lib/cluster.sh).
 CLI_TESTS = \
@@ -20,7 +21,8 @@ CLI_TESTS = \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
 	tests/cli/run_connect.sh \
-	tests/cli/run_load.sh
+	tests/cli/run_load.sh \
+	tests/cli/explain.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 

@@ -3,7 +3,8 @@
 # its library has no libpq include path (the build enforces the layer rule).
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.c src/monitor/monitor.h \
 	src/monitor/monitor_explain.c \
-	src/monitor/plan.c src/monitor/plan.h
+	src/monitor/plan.c src/monitor/plan.h \
+	src/monitor/advisor.c src/monitor/advisor.h
 
 # The JSON reader and the plan tree on good and hostile input (no server).
 check_PROGRAMS += tests/unit/jsonparse.t

@@ -80,9 +80,11 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
         n->type = xstrdup(type);
     const char *rel = json_get_string(o, "Relation Name");
     const char *schema = json_get_string(o, "Schema");
-    if (rel)
+    if (rel) {
         n->relation = schema ? xasprintf("%s.%s", schema, rel) : xstrdup(rel);
-    else if (json_get_string(o, "CTE Name"))
+        n->schema_len = schema ? strlen(schema) : 0;
+        n->is_table = true;
+    } else if (json_get_string(o, "CTE Name"))
         n->relation = xasprintf("CTE %s", json_get_string(o, "CTE Name"));
     else if (json_get_string(o, "Function Name"))
         n->relation = xasprintf("%s()", json_get_string(o, "Function Name"));

@@ -18,13 +18,15 @@
 
 typedef struct plan_node plan_node;
 struct plan_node {
-    char *type;       /* "Hash Join", "Seq Scan" ... (with Join Type: "Hash Left Join") */
-    char *relation;   /* "schema.table" or NULL */
-    char *alias;      /* the alias the conditions use, or NULL */
-    char *index;      /* index name or NULL */
-    char *parent_rel; /* "Outer", "Inner", "InitPlan", "SubPlan" ... or NULL */
-    char *conds;      /* Filter / Index Cond / Hash Cond ... one per line, "" if none */
-    char *sort_key;   /* "a, b DESC" or NULL */
+    char *type;        /* "Hash Join", "Seq Scan" ... (with Join Type: "Hash Left Join") */
+    char *relation;    /* "schema.table" or NULL */
+    size_t schema_len; /* relation starts with a schema of this length and '.' (VERBOSE) */
+    bool is_table;     /* relation is a table or view (Relation Name), not a CTE or function */
+    char *alias;       /* the alias the conditions use, or NULL */
+    char *index;       /* index name or NULL */
+    char *parent_rel;  /* "Outer", "Inner", "InitPlan", "SubPlan" ... or NULL */
+    char *conds;       /* Filter / Index Cond / Hash Cond ... one per line, "" if none */
+    char *sort_key;    /* "a, b DESC" or NULL */
     double startup_cost, total_cost;
     double plan_rows; /* estimated rows per loop */
     bool analyzed;    /* actual figures present */
