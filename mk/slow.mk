@@ -25,7 +25,8 @@ SLOW_SH_TESTS = \
 	tests/tui/slow_missing.sh \
 	tests/tui/slow_security.sh \
 	tests/tui/slow_detail.sh \
-	tests/tui/activity_pane.sh
+	tests/tui/activity_pane.sh \
+	tests/tui/plan_view.sh
 TESTS += $(SLOW_SH_TESTS)
 EXTRA_DIST += $(SLOW_SH_TESTS)
 

@@ -110,6 +110,9 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
     n->startup_cost = zero_if_nan(num(o, "Startup Cost"));
     n->total_cost = zero_if_nan(num(o, "Total Cost"));
     n->plan_rows = zero_if_nan(num(o, "Plan Rows"));
+    n->plan_width = zero_if_nan(num(o, "Plan Width"));
+    n->startup_ms = zero_if_nan(num(o, "Actual Startup Time"));
+    n->loop_ms = zero_if_nan(num(o, "Actual Total Time"));
     n->loops = num(o, "Actual Loops");
     n->analyzed = !isnan(n->loops);
     n->never_executed = n->analyzed && n->loops == 0;
@@ -300,4 +303,66 @@ void plan_format_tree(const plan *p, bool ascii, strbuf *out)
     if (!isnan(p->planning_ms) || !isnan(p->execution_ms))
         sb_append_c(out, '\n');
     sb_printf(out, "Total cost: %.2f\n", p->total_cost);
+}
+
+static void text_node(const plan *p, const plan_node *n, int indent, strbuf *out)
+{
+    /* EXPLAIN's layout: a child's line is "->  " six columns right of its
+     * parent's, its details two columns right of the arrow's text */
+    int pad = n->depth == 0 ? 0 : indent;
+    sb_printf(out, "%*s%s", pad, "", n->depth ? "->  " : "");
+    safe(out, n->type);
+    if (n->index) {
+        sb_append(out, " using ");
+        safe(out, n->index);
+    }
+    if (n->relation) {
+        sb_append(out, " on ");
+        safe(out, n->relation);
+        if (n->alias && strcmp(n->alias, n->relation) != 0) {
+            sb_append_c(out, ' ');
+            safe(out, n->alias);
+        }
+    }
+    sb_printf(out, "  (cost=%.2f..%.2f rows=%.0f width=%.0f)", n->startup_cost, n->total_cost,
+              n->plan_rows, n->plan_width);
+    if (n->never_executed)
+        sb_append(out, " (never executed)");
+    else if (n->analyzed)
+        sb_printf(out, " (actual time=%.3f..%.3f rows=%.0f loops=%.0f)", n->startup_ms, n->loop_ms,
+                  n->actual_rows, n->loops);
+    sb_append_c(out, '\n');
+    int detail = n->depth ? pad + 6 : 2;
+    const char *c = n->conds;
+    while (c && *c) {
+        const char *nl = strchr(c, '\n');
+        size_t len = nl ? (size_t)(nl - c) : strlen(c);
+        sb_printf(out, "%*s", detail, "");
+        sb_append_term_safe(out, c, len, TS_FLAT);
+        sb_append_c(out, '\n');
+        c = nl ? nl + 1 : NULL;
+    }
+    if (n->sort_key) {
+        sb_printf(out, "%*sSort Key: ", detail, "");
+        safe(out, n->sort_key);
+        sb_append_c(out, '\n');
+    }
+    if (n->has_buffers && p->analyzed) {
+        sb_printf(out, "%*sBuffers: shared hit=%.0f read=%.0f", detail, "", n->shared_hit,
+                  n->shared_read);
+        if (n->temp_read > 0 || n->temp_written > 0)
+            sb_printf(out, ", temp read=%.0f written=%.0f", n->temp_read, n->temp_written);
+        sb_append_c(out, '\n');
+    }
+    for (size_t i = 0; i < n->nchildren; i++)
+        text_node(p, n->children[i], n->depth ? pad + 6 : 2, out);
+}
+
+void plan_format_text(const plan *p, strbuf *out)
+{
+    text_node(p, p->root, 0, out);
+    if (!isnan(p->planning_ms))
+        sb_printf(out, "Planning Time: %.3f ms\n", p->planning_ms);
+    if (!isnan(p->execution_ms))
+        sb_printf(out, "Execution Time: %.3f ms\n", p->execution_ms);
 }

@@ -28,8 +28,10 @@ struct plan_node {
     char *conds;       /* Filter / Index Cond / Hash Cond ... one per line, "" if none */
     char *sort_key;    /* "a, b DESC" or NULL */
     double startup_cost, total_cost;
-    double plan_rows; /* estimated rows per loop */
-    bool analyzed;    /* actual figures present */
+    double plan_rows;           /* estimated rows per loop */
+    double plan_width;          /* estimated bytes per row */
+    double startup_ms, loop_ms; /* Actual Startup / Total Time, per loop */
+    bool analyzed;              /* actual figures present */
     bool never_executed;
     double actual_rows; /* per loop */
     double loops;
@@ -69,6 +71,10 @@ void plan_misestimate_text(const plan_node *n, char *buf, size_t size);
  * index, rows est/actual with the flag, self time and share, loops,
  * buffers. Names are escaped (termsafe, one line). */
 void plan_node_line(const plan_node *n, bool analyzed, strbuf *out);
+
+/* The plan in EXPLAIN's own text form (psql's "QUERY PLAN"), rebuilt from
+ * the JSON: "->  " children, costs, actual figures, conditions. Escaped. */
+void plan_format_text(const plan *p, strbuf *out);
 
 /* The whole tree as text lines with box-drawing indentation ("├─ "), the
  * hottest node marked with "▶". ascii: "|- " and ">" instead. */

@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "monitor/monitor.h"
 #include "ui/osc52.h"
+#include "ui/plan_view.h"
 #include "ui/pane.h"
 #include "ui/editor_link.h"
 #include "ui/theme.h"
@@ -71,6 +72,8 @@ typedef struct slow_pane {
     int detail_cols;      /* width of the last draw: the statement wraps there */
     char *explain_title, *explain_text;
     bool explain_running;
+    plan_view *plan; /* the finished EXPLAIN as a tree (plan_view.c) */
+    bool plan_open;  /* ... shown over the detail view (t) */
     eng_session explain_session;
     /* EXPLAIN as the statement's author (doc/security.md): lookup, y/n,
      * then setup / run / ROLLBACK on a session discarded afterwards */
@@ -524,6 +527,40 @@ static void explain_append(slow_pane *p, const eng_result *r)
 
 static void explain_author_known(slow_pane *p);
 
+/* The JSON plan: the detail view shows it in EXPLAIN's text form with a
+ * summary, t shows the tree (plan_view.c). A text that is not a plan is
+ * replaced by the reason. */
+static void explain_show_plan(slow_pane *p)
+{
+    char *err = NULL;
+    plan *pl = plan_parse(p->explain_text, strlen(p->explain_text), &err);
+    free(p->explain_text);
+    if (!pl) {
+        p->explain_text = xasprintf("ERROR: cannot read the plan: %s\n", err);
+        free(err);
+        return;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    plan_format_text(pl, &sb);
+    size_t mis = 0;
+    for (size_t i = 0; i < pl->nnodes; i++)
+        mis += pl->nodes[i]->misestimated;
+    sb_printf(&sb, "\nt: the plan as a tree · hottest node: ");
+    sb_append(&sb, pl->hottest->type); /* wg_text escapes what it draws */
+    sb_printf(&sb, " (%.0f %% of the %s)", pl->hottest->share * 100,
+              pl->analyzed ? "time" : "cost");
+    if (mis)
+        sb_printf(&sb, " · %zu node%s misestimated %.0fx or more", mis, mis == 1 ? "" : "s",
+                  PLAN_MISESTIMATE);
+    sb_append_c(&sb, '\n');
+    p->explain_text = sb_steal(&sb);
+    plan_view_free(p->plan);
+    p->plan = plan_view_new(pl, p->explain_title);
+    plan_view_text_closes(p->plan, true);
+    p->plan_open = false;
+}
+
 static int slow_on_event(pane *pp, const eng_event *ev)
 {
     slow_pane *p = SP(pp);
@@ -674,6 +711,8 @@ static int slow_on_event(pane *pp, const eng_event *ev)
                 p->explain_text = msg;
             } else if (!p->explain_text) {
                 p->explain_text = xstrdup("(no plan returned)\n");
+            } else {
+                explain_show_plan(p);
             }
         }
         return PANE_REDRAW;
@@ -834,8 +873,10 @@ static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalu
     int nparams = sql_param_count(query, strlen(query));
     bool generic = !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->srv);
     char *text = nvalues > 0 ? mon_explain_inline_params(query, nvalues, values) : xstrdup(query);
-    char *sql = mon_explain_sql(text, analyze, generic);
+    char *sql = mon_explain_json_sql(text, analyze, generic);
     free(text);
+    plan_view_free(p->plan);
+    p->plan = NULL;
     if (p->explain_id)
         eng_cancel(p->e, p->explain_id);
     if (p->explain_session)
@@ -1095,6 +1136,17 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
         if (!p->explain_running || !p->explain_id)
             return PANE_IGNORED; /* the app says there is nothing to cancel */
         eng_cancel(p->e, p->explain_id);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    if (p->detail && p->plan && p->plan_open) {
+        int r = plan_view_key(p->plan, ch, is_key);
+        if (r & PLAN_VIEW_CLOSE)
+            p->plan_open = false; /* back to the detail view and its text plan */
+        if (r != PANE_IGNORED)
+            return r & (PANE_HANDLED | PANE_REDRAW);
+    }
+    if (p->detail && p->plan && p->explain_title && !p->explain_running && !is_key && ch == 't') {
+        p->plan_open = true;
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (p->detail) {
@@ -1469,6 +1521,10 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     werase(win);
     if (rows <= 0 || cols <= 0)
         return;
+    if (p->detail && p->plan && p->plan_open) {
+        plan_view_draw(p->plan, win, rows, cols);
+        return;
+    }
     if (p->detail) {
         draw_detail(p, win, rows, cols);
         return;
@@ -1598,6 +1654,7 @@ static void slow_destroy(pane *pp)
     free_row_copy(p->detail_row);
     free(p->explain_title);
     free(p->explain_text);
+    plan_view_free(p->plan);
     free(p->action_sql);
     free(p->pgss_error);
     free(p);
