@@ -69,6 +69,21 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
         return NULL;
     }
     plan_node *n = xcalloc(1, sizeof *n);
+    /* the names EXPLAIN's text form uses: "Update on t", "HashAggregate",
+     * "Partial GroupAggregate" */
+    const char *op = json_get_string(o, "Operation");
+    const char *strategy = json_get_string(o, "Strategy");
+    const char *partial = json_get_string(o, "Partial Mode");
+    char *named = NULL;
+    if (strcmp(type, "ModifyTable") == 0 && op)
+        type = op;
+    else if (strcmp(type, "Aggregate") == 0 && strategy)
+        type = strcmp(strategy, "Hashed") == 0   ? "HashAggregate"
+               : strcmp(strategy, "Sorted") == 0 ? "GroupAggregate"
+               : strcmp(strategy, "Mixed") == 0  ? "MixedAggregate"
+                                                 : type;
+    if (partial && strcmp(partial, "Simple") != 0)
+        type = named = xasprintf("%s %s", partial, type);
     const char *jt = json_get_string(o, "Join Type");
     /* "Hash Join" + "Left" reads as EXPLAIN's text form: "Hash Left Join" */
     if (jt && strcmp(jt, "Inner") != 0 && strlen(type) > 5 &&
@@ -78,6 +93,7 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
         n->type = xasprintf("Nested Loop %s Join", jt);
     else
         n->type = xstrdup(type);
+    free(named);
     const char *rel = json_get_string(o, "Relation Name");
     const char *schema = json_get_string(o, "Schema");
     if (rel) {

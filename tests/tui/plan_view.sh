@@ -96,4 +96,43 @@ ok $? "Esc leaves the tree for the detail view"
 sh_keys Escape
 sh_wait_not 'Statement detail' 5
 ok $? "and Esc again the list"
+
+# ---- the editor: F3 EXPLAIN, F4 EXPLAIN ANALYZE (asks when it writes) ---------
+sh_keys M-4
+sh_wait 'Pipeline: (on|off)' 10
+sh_type "select * from t join u using (id) where t.a = 1 and t.b = 1"
+sh_keys F3
+sh_wait 'Enter/Space fold' 10
+ok $? "editor F3: the plan tree of the statement under the cursor"
+scr=$(sh_screen)
+like "$scr" 'Hash Join +rows [0-9]+ est +cost [0-9.]+' "F3: estimates only"
+unlike "$scr" 'MISESTIMATE' "F3: no actual rows, no misestimate"
+sh_keys Escape
+sh_wait 'Pipeline: (on|off)' 5
+sh_keys F4
+sh_wait 'MISESTIMATE [0-9]+x under' 15
+ok $? "F4 of a SELECT: runs without asking, the misestimate flagged"
+like "$(sh_screen)" 'executed in a transaction, rolled back' "F4: says it was rolled back"
+sh_keys t
+sh_wait 'Hash Cond: \(u\.id = t\.id\)' 5
+ok $? "t: the text plan"
+sh_keys Escape
+sh_keys C-c
+sh_wait 'Buffer cleared' 5
+sh_type "update u set pad = 'changed' where id < 10"
+sh_keys F4
+sh_wait 'EXPLAIN ANALYZE runs the statement \(it may write\), then rolls it back\. Run it\? \(y/n\)' 5
+ok $? "F4 of an UPDATE asks first"
+sh_keys n
+sh_wait 'EXPLAIN ANALYZE not run' 5
+ok $? "n: not run"
+sh_keys F4
+sh_wait 'Run it\? \(y/n\)' 5
+sh_keys y
+sh_wait 'Update on u' 15
+ok $? "y: the plan of the UPDATE"
+is "$(cluster_psql -c "select count(*) from u where pad = 'changed'")" 0 "on the server: the UPDATE was rolled back"
+sh_keys Escape
+sh_wait 'Pipeline: (on|off)' 5
+ok $? "Esc: back to the editor"
 done_testing
