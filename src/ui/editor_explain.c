@@ -20,6 +20,7 @@ struct editor_explain {
     eng_session session; /* ANALYZE: BEGIN, the EXPLAIN, ROLLBACK */
     eng_id explain_id, rollback_id;
     char *pending; /* the statement waiting for y/n */
+    char *stmt;    /* the statement explained (for the advisor) */
     bool analyze;
     strbuf json; /* the plan's text as it arrives */
     plan_view *view;
@@ -54,6 +55,7 @@ void edx_free(editor_explain *x)
     plan_view_free(x->view);
     sb_free(&x->json);
     free(x->pending);
+    free(x->stmt);
     free(x);
 }
 
@@ -108,6 +110,8 @@ static void run(editor_explain *x, const char *stmt, bool analyze)
     x->view = NULL;
     sb_reset(&x->json);
     x->analyze = analyze;
+    free(x->stmt);
+    x->stmt = xstrdup(stmt);
     char *sql = mon_explain_json_sql(stmt, analyze, false);
     if (analyze) {
         x->session = eng_session_open(x->e);
@@ -159,6 +163,8 @@ void edx_confirmed(editor_explain *x, bool yes)
 
 int edx_on_event(editor_explain *x, const eng_event *ev)
 {
+    if (x->view && plan_view_on_event(x->view, ev))
+        return PANE_REDRAW;
     if (ev->id && ev->id == x->explain_id) {
         if (ev->kind == EV_RESULT && ev->result &&
             eng_result_status(ev->result) == ENG_RES_TUPLES) {
@@ -183,6 +189,7 @@ int edx_on_event(editor_explain *x, const eng_event *ev)
                 pl, x->analyze ? "EXPLAIN (ANALYZE, BUFFERS) — executed in a transaction, "
                                  "rolled back"
                                : "EXPLAIN");
+            plan_view_set_advisor(x->view, x->a, EDX_TAG "-advisor", x->stmt, NULL, NULL);
         }
         return PANE_REDRAW;
     }

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#define EDX_TAG "editor:explain" /* events of this tag go to edx_on_event */
+#define EDX_TAG "editor:explain" /* events of tags starting so: edx_on_event */
 
 typedef struct editor_explain editor_explain;
 

@@ -755,7 +755,7 @@ static int editor_on_event(pane *pp, const eng_event *ev)
     editor_pane *p = EP(pp);
     if (ev->kind == EV_POOL || !ev->tag)
         return 0;
-    if (strcmp(ev->tag, EDX_TAG) == 0)
+    if (strncmp(ev->tag, EDX_TAG, strlen(EDX_TAG)) == 0)
         return edx_on_event(p->edx, ev);
     if (cpl_on_event(&p->cpl, p->e, ev))
         return 0;

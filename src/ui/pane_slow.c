@@ -74,6 +74,7 @@ typedef struct slow_pane {
     bool explain_running;
     plan_view *plan; /* the finished EXPLAIN as a tree (plan_view.c) */
     bool plan_open;  /* ... shown over the detail view (t) */
+    char *explain_stmt; /* the text explained, values inlined (the advisor's) */
     eng_session explain_session;
     /* EXPLAIN as the statement's author (doc/security.md): lookup, y/n,
      * then setup / run / ROLLBACK on a session discarded afterwards */
@@ -558,12 +559,16 @@ static void explain_show_plan(slow_pane *p)
     plan_view_free(p->plan);
     p->plan = plan_view_new(pl, p->explain_title);
     plan_view_text_closes(p->plan, true);
+    plan_view_set_advisor(p->plan, p->a, "slow:explain-advisor", p->explain_stmt, p->author.role,
+                          p->author.search_path);
     p->plan_open = false;
 }
 
 static int slow_on_event(pane *pp, const eng_event *ev)
 {
     slow_pane *p = SP(pp);
+    if (p->plan && plan_view_on_event(p->plan, ev))
+        return PANE_REDRAW;
     if (ev->kind == EV_POOL) {
         return 0;
     }
@@ -874,7 +879,8 @@ static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalu
     bool generic = !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->srv);
     char *text = nvalues > 0 ? mon_explain_inline_params(query, nvalues, values) : xstrdup(query);
     char *sql = mon_explain_json_sql(text, analyze, generic);
-    free(text);
+    free(p->explain_stmt);
+    p->explain_stmt = text;
     plan_view_free(p->plan);
     p->plan = NULL;
     if (p->explain_id)
@@ -1655,6 +1661,7 @@ static void slow_destroy(pane *pp)
     free(p->explain_title);
     free(p->explain_text);
     plan_view_free(p->plan);
+    free(p->explain_stmt);
     free(p->action_sql);
     free(p->pgss_error);
     free(p);

@@ -6,6 +6,7 @@
 
 #include "common/strbuf.h"
 #include "common/xalloc.h"
+#include "ui/advisor_run.h"
 #include "ui/pane.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
@@ -30,6 +31,11 @@ struct plan_view {
     char **text_lines;
     int ntext, text_top;
     int page; /* rows of the last draw, for PgUp/PgDn */
+    /* the index advisor (a), when the owner enabled it */
+    app *a;
+    char *adv_tag, *adv_stmt, *adv_role, *adv_sp;
+    advisor_run *adv;
+    bool adv_shown, asking_create;
 };
 
 static size_t index_of(const plan *pl, const plan_node *n)
@@ -100,8 +106,28 @@ void plan_view_free(plan_view *v)
     free(v->folded);
     free(v->rows);
     free(v->title);
+    advisor_run_free(v->adv);
+    free(v->adv_tag);
+    free(v->adv_stmt);
+    free(v->adv_role);
+    free(v->adv_sp);
     plan_free(v->pl);
     free(v);
+}
+
+void plan_view_set_advisor(plan_view *v, app *a, const char *tag, const char *stmt,
+                           const char *as_role, const char *search_path)
+{
+    v->a = a;
+    v->adv_tag = xstrdup(tag);
+    v->adv_stmt = xstrdup(stmt);
+    v->adv_role = as_role ? xstrdup(as_role) : NULL;
+    v->adv_sp = search_path ? xstrdup(search_path) : NULL;
+}
+
+bool plan_view_on_event(plan_view *v, const eng_event *ev)
+{
+    return v->adv && advisor_run_on_event(v->adv, ev);
 }
 
 void plan_view_text_closes(plan_view *v, bool yes)
@@ -182,6 +208,20 @@ static void draw_details(plan_view *v, WINDOW *w, int y, int rows, int cols)
     sb_free(&sb);
 }
 
+static void draw_advice(plan_view *v, WINDOW *w, int y, int rows, int cols)
+{
+    const char *t = v->asking_create ? "Create this index for real? (y/n)" : "";
+    int line = 0;
+    if (t[0])
+        wg_text(w, y + line++, 0, t, cols, theme_attr(TH_PROMPT));
+    for (t = advisor_run_text(v->adv); t && *t && line < rows; line++) {
+        const char *nl = strchr(t, '\n');
+        size_t len = nl ? (size_t)(nl - t) : strlen(t);
+        wg_text_n(w, y + line, 0, t, len, cols, theme_attr(TH_NORMAL));
+        t = nl ? nl + 1 : NULL;
+    }
+}
+
 void plan_view_draw(plan_view *v, WINDOW *w, int rows, int cols)
 {
     if (rows <= 0 || cols <= 0)
@@ -189,7 +229,10 @@ void plan_view_draw(plan_view *v, WINDOW *w, int rows, int cols)
     wg_fill(w, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(w, 0, 0, v->title, cols, theme_attr(TH_TITLE));
     const char *keys = v->text ? "t tree · Up/Down · Esc back"
-                               : "Enter/Space fold · Left/Right · h hottest · t text · Esc back";
+                       : v->adv_tag
+                           ? "Enter/Space fold · Left/Right · h hottest · t text · "
+                             "a index advisor · Esc back"
+                           : "Enter/Space fold · Left/Right · h hottest · t text · Esc back";
     if (rows > 1)
         wg_text(w, 1, 0, keys, cols, theme_attr(TH_LABEL));
     int body = rows - 2;
@@ -199,8 +242,9 @@ void plan_view_draw(plan_view *v, WINDOW *w, int rows, int cols)
             wg_text(w, 2 + y, 0, v->text_lines[v->text_top + y], cols, theme_attr(TH_NORMAL));
         return;
     }
-    /* the selected node's conditions below the tree: a quarter of the rows */
-    int detail = body >= 12 ? body / 4 : 0;
+    /* the selected node's conditions below the tree: a quarter of the rows
+     * (the advisor's text: half) */
+    int detail = v->adv_shown ? body / 2 : body >= 12 ? body / 4 : 0;
     int tree = body - detail - (detail ? 1 : 0);
     v->page = tree;
     if (tree <= 0)
@@ -238,7 +282,10 @@ void plan_view_draw(plan_view *v, WINDOW *w, int rows, int cols)
         sb_printf(&sb, " · total cost %.2f", v->pl->total_cost);
         wg_text(w, 2 + tree, 0, sb.data, cols, theme_attr(TH_LABEL));
         sb_free(&sb);
-        draw_details(v, w, 3 + tree, detail, cols);
+        if (v->adv_shown)
+            draw_advice(v, w, 3 + tree, detail, cols);
+        else
+            draw_details(v, w, 3 + tree, detail, cols);
     }
 }
 
@@ -255,6 +302,29 @@ static void move_sel(plan_view *v, long step)
 int plan_view_key(plan_view *v, int ch, bool is_key)
 {
     const int done = PANE_HANDLED | PANE_REDRAW;
+    if (v->asking_create) {
+        v->asking_create = false;
+        if (!is_key && ch == 'y')
+            advisor_run_create(v->adv);
+        return done;
+    }
+    if (!is_key && ch == 'a' && v->adv_tag && !v->text) {
+        if (!v->adv) {
+            v->adv = advisor_run_new(v->a, v->adv_tag);
+            advisor_run_start(v->adv, v->adv_stmt, v->adv_role, v->adv_sp);
+            v->adv_shown = true;
+        } else {
+            v->adv_shown = !v->adv_shown;
+        }
+        return done;
+    }
+    if (!is_key && ch == 'c' && v->adv_shown && v->adv && advisor_run_best(v->adv)) {
+        if (app_readonly(v->a))
+            app_message(v->a, MSG_ERROR, "--readonly: the index is not created");
+        else
+            v->asking_create = true;
+        return done;
+    }
     if (!is_key && (ch == 27 || ch == 'q'))
         return done | PLAN_VIEW_CLOSE;
     if (!is_key && ch == 't') {

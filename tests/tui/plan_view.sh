@@ -84,6 +84,35 @@ sh_keys Home
 sh_wait 'Hash Cond: \(u\.id = t\.id\)' 5
 ok $? "the selected node's conditions are shown below the tree"
 
+# the index advisor, as the statement's author (here postgres), then for real
+if [ "$(cluster_psql -c "select count(*) from pg_extension where extname = 'hypopg'")" = 1 ]; then
+    sh_keys a
+    sh_wait 'c creates the best one for real' 30
+    ok $? "a: the index advisor's advice"
+    scr=$(sh_screen)
+    like "$scr" 'Index advisor \(hypopg\): estimated cost [0-9.]+; [0-9]+ candidates tried as the statement.s author' "tried as the author"
+    like "$scr" 'CREATE INDEX ON "public"."t" \("a", "b"\);' "the two-column index on t is advised"
+    like "$scr" 'cost [0-9.]+ -> [0-9.]+ \(-[0-9]+ %\)' "with the costs before and after"
+    is "$(cluster_psql -c "select count(*) from pg_indexes where tablename in ('t', 'u')")" 0 "nothing created yet"
+    before=$(cluster_psql -c "explain (format json) select * from t join u using (id) where t.a = 1 and t.b = 1" | jq -r '.[0].Plan."Total Cost"')
+    sh_keys c
+    sh_wait 'Create this index for real\? \(y/n\)' 5
+    ok $? "c asks first"
+    sh_keys n
+    sh_wait_not 'Create this index for real' 5
+    is "$(cluster_psql -c "select count(*) from pg_indexes where tablename in ('t', 'u')")" 0 "n: nothing created"
+    sh_keys c
+    sh_wait 'Create this index for real\? \(y/n\)' 5
+    sh_keys y
+    sh_wait 'Created: CREATE INDEX ON "public"."t" \("a", "b"\)' 15
+    ok $? "y: created"
+    is "$(cluster_psql -c "select count(*) from pg_indexes where tablename = 't'")" 1 "the index exists on the server"
+    after=$(cluster_psql -c "explain (format json) select * from t join u using (id) where t.a = 1 and t.b = 1" | jq -r '.[0].Plan."Total Cost"')
+    ok "$(awk -v b="$before" -v a="$after" 'BEGIN { print (a <= b * 0.7) ? 0 : 1 }')" \
+        "EXPLAIN after creating it: the cost fell by 30 % or more ($before -> $after)"
+    sh_keys a
+fi
+
 sh_keys t
 sh_wait 'Statement detail' 5
 ok $? "t goes back to the text plan"
@@ -135,4 +164,13 @@ is "$(cluster_psql -c "select count(*) from u where pad = 'changed'")" 0 "on the
 sh_keys Escape
 sh_wait 'Pipeline: (on|off)' 5
 ok $? "Esc: back to the editor"
+
+# hypopg missing: the advisor says exactly how to get it
+cluster_psql -c "drop extension if exists hypopg"
+sh_keys F3
+sh_wait 'a index advisor' 10
+sh_keys a
+sh_wait 'needs the hypopg extension' 15
+ok $? "no hypopg: the advisor says so"
+like "$(sh_screen)" 'CREATE EXTENSION hypopg;' "and how to get it"
 done_testing
