@@ -552,7 +552,7 @@ int cmd_explain_main(int argc, char **argv)
     }
     stmt = command ? xstrdup(command) : read_statement(file);
     if (!stmt) {
-        rc = EXIT_USAGE;
+        rc = EXIT_SQL; /* as run -f: an unreadable file is a data error */
         goto out;
     }
 
