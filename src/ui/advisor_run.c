@@ -118,11 +118,11 @@ void advisor_run_start(advisor_run *r, const char *stmt, const char *as_role,
     r->search_path = search_path ? xstrdup(search_path) : NULL;
     r->s = eng_session_open(r->e);
     if (r->role) {
-        char *setup = mon_explain_setup_sql(r->role, false, MON_EXPLAIN_TIMEOUT_MS);
+        char *setup = mon_explain_setup_sql(r->role, app_readonly(r->a), MON_EXPLAIN_TIMEOUT_MS);
         submit_plain(r, setup, ENG_EXEC_SIMPLE);
         free(setup);
     } else {
-        submit_plain(r, "BEGIN", 0);
+        submit_plain(r, app_readonly(r->a) ? "BEGIN READ ONLY" : "BEGIN", 0);
     }
     /* the probe reads catalogs only: it runs as the console's role */
     r->probe_id = submit_plain(r, advisor_probe_sql(), 0);
