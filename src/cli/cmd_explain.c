@@ -185,14 +185,6 @@ static void kv_str(strbuf *sb, const char *k, const char *v)
     json_str(sb, v);
 }
 
-static size_t node_index(const plan *p, const plan_node *n)
-{
-    for (size_t i = 0; i < p->nnodes; i++)
-        if (p->nodes[i] == n)
-            return i;
-    return 0;
-}
-
 static void print_plan_json(const plan *p)
 {
     strbuf sb;
@@ -201,14 +193,10 @@ static void print_plan_json(const plan *p)
     kv_num(&sb, "planning_ms", p->planning_ms);
     kv_num(&sb, "execution_ms", p->execution_ms);
     kv_num(&sb, "total_cost", p->total_cost);
-    sb_printf(&sb, ",\"hottest\":%zu,\"nodes\":[", node_index(p, p->hottest));
+    sb_printf(&sb, ",\"hottest\":%zu,\"nodes\":[", p->hottest->pos);
     for (size_t i = 0; i < p->nnodes; i++) {
         const plan_node *n = p->nodes[i];
-        long parent = -1;
-        for (size_t j = 0; j < i && parent < 0; j++)
-            for (size_t k = 0; k < p->nodes[j]->nchildren; k++)
-                if (p->nodes[j]->children[k] == n)
-                    parent = (long)j;
+        long parent = n->parent ? (long)n->parent->pos : -1;
         sb_printf(&sb, "%s{\"depth\":%d,\"parent\":%ld", i ? "," : "", n->depth, parent);
         kv_str(&sb, "node_type", n->type);
         kv_str(&sb, "relation", n->relation);

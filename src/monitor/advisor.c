@@ -145,34 +145,34 @@ void advisor_candidates(const plan *p, advisor *out)
         if (n->relation && n->alias && n->is_table)
             refs[nrefs++] = (table_ref){n->alias, n};
     }
-    colref(*per_node)[MAX_REFS] = xcalloc(p->nnodes ? p->nnodes : 1, sizeof *per_node);
-    size_t *counts = xcalloc(p->nnodes ? p->nnodes : 1, sizeof *counts);
-    for (size_t i = 0; i < p->nnodes; i++) {
-        const plan_node *n = p->nodes[i];
-        strbuf text;
-        sb_init(&text);
-        sb_append(&text, n->conds);
-        if (n->sort_key) {
-            sb_append_c(&text, '\n');
-            sb_append(&text, n->sort_key);
+    /* two passes, one node at a time (bounded memory whatever the plan's
+     * size): single columns first, then pairs used in one node */
+    for (int pass = 0; pass < 2 && out->n < ADVISOR_MAX_CANDIDATES; pass++) {
+        for (size_t i = 0; i < p->nnodes && out->n < ADVISOR_MAX_CANDIDATES; i++) {
+            const plan_node *n = p->nodes[i];
+            strbuf text;
+            sb_init(&text);
+            sb_append(&text, n->conds);
+            if (n->sort_key) {
+                sb_append_c(&text, '\n');
+                sb_append(&text, n->sort_key);
+            }
+            colref refs_here[MAX_REFS];
+            size_t count = column_refs(text.data, refs, nrefs, refs_here, MAX_REFS);
+            sb_free(&text);
+            for (size_t k = 0; k < count; k++) {
+                if (pass == 0)
+                    add_candidate(out, refs_here[k].scan, refs_here[k].column, NULL);
+                else
+                    for (size_t m = k + 1; m < count; m++)
+                        if (refs_here[k].scan == refs_here[m].scan)
+                            add_candidate(out, refs_here[k].scan, refs_here[k].column,
+                                          refs_here[m].column);
+            }
+            for (size_t k = 0; k < count; k++)
+                free(refs_here[k].column);
         }
-        counts[i] = column_refs(text.data, refs, nrefs, per_node[i], MAX_REFS);
-        sb_free(&text);
     }
-    for (size_t i = 0; i < p->nnodes; i++)
-        for (size_t k = 0; k < counts[i]; k++)
-            add_candidate(out, per_node[i][k].scan, per_node[i][k].column, NULL);
-    for (size_t i = 0; i < p->nnodes; i++)
-        for (size_t k = 0; k < counts[i]; k++)
-            for (size_t m = k + 1; m < counts[i]; m++)
-                if (per_node[i][k].scan == per_node[i][m].scan)
-                    add_candidate(out, per_node[i][k].scan, per_node[i][k].column,
-                                  per_node[i][m].column);
-    for (size_t i = 0; i < p->nnodes; i++)
-        for (size_t k = 0; k < counts[i]; k++)
-            free(per_node[i][k].column);
-    free(per_node);
-    free(counts);
     free(refs);
 }
 

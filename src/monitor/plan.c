@@ -154,7 +154,9 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
             n->misestimate >= PLAN_MISESTIMATE || n->misestimate <= 1.0 / PLAN_MISESTIMATE;
     }
     n->depth = depth;
-    p->nodes = xrealloc(p->nodes, (p->nnodes + 1) * sizeof *p->nodes);
+    n->pos = p->nnodes;
+    if (p->nnodes % 64 == 0) /* grows in steps: a big plan is not quadratic */
+        p->nodes = xrealloc(p->nodes, (p->nnodes + 64) * sizeof *p->nodes);
     p->nodes[p->nnodes++] = n;
 
     const json_value *kids = json_get(o, "Plans");
@@ -165,6 +167,7 @@ static plan_node *build(plan *p, const json_value *o, int depth, char **err)
             plan_node *c = build(p, &kids->items[i], depth + 1, err);
             if (!c)
                 return NULL; /* n is in p->nodes: freed with the plan */
+            c->parent = n;
             n->children[n->nchildren++] = c;
             /* InitPlans run once apart from the node's own loops, but their
              * time is inside the node's: subtracting them is right too */

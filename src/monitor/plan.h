@@ -45,6 +45,8 @@ struct plan_node {
     double local_hit, local_read, temp_read, temp_written;
     bool has_buffers;
     int depth;
+    size_t pos;        /* index in plan.nodes */
+    plan_node *parent; /* NULL for the root */
     size_t nchildren;
     plan_node **children;
 };

@@ -40,10 +40,8 @@ struct plan_view {
 
 static size_t index_of(const plan *pl, const plan_node *n)
 {
-    for (size_t i = 0; i < pl->nnodes; i++)
-        if (pl->nodes[i] == n)
-            return i;
-    return 0;
+    (void)pl;
+    return n->pos;
 }
 
 static void flatten_node(plan_view *v, const plan_node *n)
@@ -68,11 +66,8 @@ static void flatten(plan_view *v, size_t keep)
 
 static const plan_node *parent_of(const plan *pl, const plan_node *n)
 {
-    for (size_t i = 0; i < pl->nnodes; i++)
-        for (size_t k = 0; k < pl->nodes[i]->nchildren; k++)
-            if (pl->nodes[i]->children[k] == n)
-                return pl->nodes[i];
-    return NULL;
+    (void)pl;
+    return n->parent;
 }
 
 plan_view *plan_view_new(plan *pl, const char *title)
