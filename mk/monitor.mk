@@ -11,3 +11,10 @@ check_PROGRAMS += tests/unit/jsonparse.t
 tests_unit_jsonparse_t_SOURCES = tests/unit/jsonparse.c tests/lib/tap.h
 tests_unit_jsonparse_t_LDADD = src/libpgdeck_monitor.a $(COMMON_LIBS) -lm
 TESTS += tests/unit/jsonparse.t
+
+# Plan trees from live EXPLAIN output on a throwaway cluster.
+check_PROGRAMS += tests/integration/plan.t
+tests_integration_plan_t_SOURCES = tests/integration/plan.c
+tests_integration_plan_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_integration_plan_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
+TESTS += tests/integration/plan.t
