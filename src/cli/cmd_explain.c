@@ -384,6 +384,50 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
     return rc;
 }
 
+/* On a terminal (and without NO_COLOR): the hottest node bold, each
+ * MISESTIMATE flag red. Every byte from the server was escaped before, so
+ * the only escape sequences are these. Never on a pipe. */
+static void print_tree(const char *text, bool colour)
+{
+    if (!colour) {
+        fputs(text, stdout);
+        return;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *l = text; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+        bool hot = strncmp(l, "\xe2\x96\xb6 ", 4) == 0 || strncmp(l, "> ", 2) == 0;
+        if (hot)
+            sb_append(&sb, "\033[1m");
+        const char *end = l + len;
+        for (const char *c = l; c < end;) {
+            const char *m = strstr(c, "MISESTIMATE ");
+            if (!m || m >= end) {
+                sb_append_n(&sb, c, (size_t)(end - c));
+                break;
+            }
+            const char *stop = strstr(m, "  ");
+            if (!stop || stop > end)
+                stop = end;
+            sb_append_n(&sb, c, (size_t)(m - c));
+            sb_append(&sb, "\033[31m");
+            sb_append_n(&sb, m, (size_t)(stop - m));
+            sb_append(&sb, hot ? "\033[39m" : "\033[0m");
+            c = stop;
+        }
+        if (hot) {
+            if (sb.len && sb.data[sb.len - 1] == '\n')
+                sb.len--;
+            sb_append(&sb, "\033[0m\n");
+        }
+        l = end;
+    }
+    fputs(sb.data, stdout);
+    sb_free(&sb);
+}
+
 static int explain_one(explain_ctx *x, const char *stmt, bool analyze, bool json_out)
 {
     int rc = EXIT_OK;
@@ -416,7 +460,9 @@ static int explain_one(explain_ctx *x, const char *stmt, bool analyze, bool json
         strbuf sb;
         sb_init(&sb);
         plan_format_tree(p, !utf8_locale(), &sb);
-        fwrite(sb.data, 1, sb.len, stdout);
+        const char *term = getenv("TERM");
+        print_tree(sb.data, isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
+                                strcmp(term, "dumb") != 0);
         sb_free(&sb);
     }
     plan_free(p);

@@ -32,6 +32,16 @@ like "$out" "shared hit=[0-9]+" "buffers"
 is "$(grep -c '^▶' "$tmp/out")" 1 "one hottest node"
 like "$out" "Execution: [0-9.]+ ms" "execution time"
 
+ok "$(if grep -q "$(printf '\033')" "$tmp/out"; then echo 1; else echo 0; fi)" "on a pipe: no colour"
+# on a terminal (script gives one): the flag in red, the hottest node bold
+if command -v script >/dev/null 2>&1; then
+    TERM=xterm script -qec "\"$PGDECK\" explain --analyze -c \"$q\"" /dev/null >"$tmp/tty" 2>&1
+    like "$(cat "$tmp/tty")" "$(printf '\033')\\[31mMISESTIMATE [0-9]+x under" "on a terminal: the flag in red"
+    like "$(cat "$tmp/tty")" "$(printf '\033')\\[1m▶" "on a terminal: the hottest node bold"
+    NO_COLOR=1 TERM=xterm script -qec "\"$PGDECK\" explain --analyze -c \"$q\"" /dev/null >"$tmp/tty" 2>&1
+    ok "$(if grep -q "$(printf '\033')\\[31m" "$tmp/tty"; then echo 1; else echo 0; fi)" "NO_COLOR: no colour"
+fi
+
 "$PGDECK" explain --analyze --format json -c "$q" >"$tmp/json" 2>"$tmp/err"
 is $? 0 "--format json: exit 0"
 is "$(jq -r '.nodes[] | select(.node_type == "Hash Join") | .misestimated' "$tmp/json")" true "JSON: the join is misestimated"
