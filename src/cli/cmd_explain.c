@@ -263,12 +263,15 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
     if (!r)
         return fail("cannot look for hypopg", msg, lost);
     char *missing = advisor_missing_message(r);
+    char *schema = advisor_schema(r);
     eng_result_free(r);
-    if (missing) {
-        fprintf(stderr, PROG ": %s\n", missing);
+    if (missing || !schema) {
+        fprintf(stderr, PROG ": %s\n", missing ? missing : "hypopg's schema is unknown");
         free(missing);
+        free(schema);
         return EXIT_SQL;
     }
+    char *reset_sql = advisor_reset_sql(schema);
     int rc = EXIT_OK;
     char *sql = advisor_explain_sql(stmt);
     plan *base = explain(x, sql, &rc);
@@ -282,8 +285,11 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
     for (size_t i = 0; i < adv.n && rc == EXIT_OK; i++) {
         advisor_candidate *c = &adv.c[i];
         c->cost_before = base->total_cost;
-        const char *params[1] = {c->create_sql};
-        r = run(x, advisor_hypo_sql(), 1, params, &msg, &lost);
+        char *hypo = advisor_hypo_sql(schema, c->create_sql);
+        msg = NULL;
+        lost = false;
+        r = hypo ? run(x, hypo, 0, NULL, &msg, &lost) : NULL;
+        free(hypo);
         if (!r) { /* e.g. a type without a btree operator class: not a candidate */
             free(msg);
             if (lost)
@@ -300,7 +306,7 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
             c->kept = advisor_keep(c->cost_before, c->cost_after);
             plan_free(after);
         }
-        r = run(x, advisor_reset_sql(), 0, NULL, &msg, &lost);
+        r = run(x, reset_sql, 0, NULL, &msg, &lost);
         if (!r)
             rc = fail("hypopg_reset failed", msg, lost);
         eng_result_free(r);
@@ -381,6 +387,8 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
     advisor_free(&adv);
     plan_free(base);
     free(sql);
+    free(reset_sql);
+    free(schema);
     return rc;
 }
 

@@ -197,12 +197,14 @@ const char *advisor_probe_sql(void)
     return "SELECT " MON_SQL_MARK
            " EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS installed,"
            " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS available,"
-           " current_setting('server_version_num')::int / 10000 AS major";
+           " current_setting('server_version_num')::int / 10000 AS major,"
+           " (SELECT quote_ident(n.nspname) FROM pg_extension e"
+           "   JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'hypopg') AS schema";
 }
 
 char *advisor_missing_message(const eng_result *r)
 {
-    if (!r || eng_result_ncols(r) != 3 || eng_result_nrows(r) != 1)
+    if (!r || eng_result_ncols(r) != 4 || eng_result_nrows(r) != 1)
         return xstrdup("the index advisor could not tell whether hypopg is installed");
     if (strcmp(eng_result_value(r, 0, 0), "t") == 0)
         return NULL;
@@ -218,14 +220,28 @@ char *advisor_missing_message(const eng_result *r)
                      eng_result_value(r, 0, 2));
 }
 
-const char *advisor_hypo_sql(void)
+char *advisor_schema(const eng_result *r)
 {
-    return "SELECT " MON_SQL_MARK " indexrelid FROM hypopg_create_index($1)";
+    if (!r || eng_result_ncols(r) != 4 || eng_result_nrows(r) != 1 || eng_result_isnull(r, 0, 3))
+        return NULL;
+    return xstrdup(eng_result_value(r, 0, 3));
 }
 
-const char *advisor_reset_sql(void)
+char *advisor_hypo_sql(const char *schema, const char *create_sql)
 {
-    return "SELECT " MON_SQL_MARK " hypopg_reset()";
+    /* the text as a literal (EXECUTE in the sandbox takes no parameters):
+     * built from quoted identifiers only, so a dollar quote with a tag it
+     * does not contain holds it whatever standard_conforming_strings is */
+    if (strstr(create_sql, "$pgdeck_ix$"))
+        return NULL;
+    return xasprintf("SELECT " MON_SQL_MARK " indexrelid::pg_catalog.text FROM "
+                     "%s.hypopg_create_index($pgdeck_ix$%s$pgdeck_ix$)",
+                     schema, create_sql);
+}
+
+char *advisor_reset_sql(const char *schema)
+{
+    return xasprintf("SELECT " MON_SQL_MARK " %s.hypopg_reset()::pg_catalog.text", schema);
 }
 
 char *advisor_explain_sql(const char *statement)

@@ -6,8 +6,8 @@
  *   1. advisor_probe_sql(): is hypopg installed / available?
  *   2. EXPLAIN (VERBOSE, FORMAT JSON) of the statement: the plan's cost, and
  *      conditions qualified by alias so columns map to their tables;
- *   3. per candidate: advisor_hypo_sql() with $1 = candidate.create_sql,
- *      the EXPLAIN again (cost after), advisor_reset_sql();
+ *   3. per candidate: advisor_hypo_sql(), the EXPLAIN again (cost after),
+ *      advisor_reset_sql();
  *   4. keep those advisor_keep() accepts. */
 #ifndef PGDECK_ADVISOR_H
 #define PGDECK_ADVISOR_H
@@ -42,13 +42,19 @@ void advisor_candidates(const plan *p, advisor *out);
 void advisor_free(advisor *a);
 bool advisor_keep(double before, double after);
 
-/* One row: installed (bool), available (bool), server_version_num. */
+/* One row: installed (bool), available (bool), the server's major
+ * version, hypopg's schema (quoted by the server, NULL when absent). */
 const char *advisor_probe_sql(void);
 /* From the probe: NULL when hypopg is usable, else the reason and the
  * remedy as one malloc'd message. */
 char *advisor_missing_message(const eng_result *r);
-const char *advisor_hypo_sql(void);  /* $1 = the CREATE INDEX text */
-const char *advisor_reset_sql(void); /* drops every hypothetical index */
+/* hypopg's schema from the probe (malloc'd, quoted), NULL when absent. */
+char *advisor_schema(const eng_result *r);
+/* Makes the hypothetical index (one row, its oid as text); NULL for a text
+ * that cannot be quoted safely. No parameter. malloc'd. */
+char *advisor_hypo_sql(const char *schema, const char *create_sql);
+/* Drops every hypothetical index. malloc'd. */
+char *advisor_reset_sql(const char *schema);
 /* EXPLAIN (VERBOSE, FORMAT JSON) of a statement. malloc'd. */
 char *advisor_explain_sql(const char *statement);
 

@@ -27,6 +27,7 @@ struct advisor_run {
     size_t answered;
     char *text;
     char *best;
+    char *schema; /* hypopg's, quoted by the server */
 };
 
 advisor_run *advisor_run_new(app *a, const char *tag)
@@ -54,6 +55,8 @@ static void reset(advisor_run *r)
     r->answered = 0;
     free(r->best);
     r->best = NULL;
+    free(r->schema);
+    r->schema = NULL;
     sb_reset(&r->json);
 }
 
@@ -165,28 +168,23 @@ static void start_candidates(advisor_run *r)
     }
     r->try_ids = xcalloc(r->adv.n, sizeof *r->try_ids);
     char *sql = advisor_explain_sql(r->stmt);
+    char *reset_sql = advisor_reset_sql(r->schema);
     for (size_t i = 0; i < r->adv.n; i++) {
         /* a savepoint each: a candidate the server refuses (no btree
          * operator class) does not abort the others */
         submit_plain(r, "SAVEPOINT pgdeck_advisor", 0);
-        char *hypo;
-        /* the CREATE INDEX text as a literal: built from quoted identifiers
-         * only, so a dollar-quote with a tag it cannot contain is safe */
-        hypo = xasprintf("SELECT indexrelid::pg_catalog.text FROM "
-                         "hypopg_create_index($pgdeck_ix$%s$pgdeck_ix$)",
-                         r->adv.c[i].create_sql);
-        if (strstr(r->adv.c[i].create_sql, "$pgdeck_ix$")) {
-            free(hypo);
+        char *hypo = advisor_hypo_sql(r->schema, r->adv.c[i].create_sql);
+        if (!hypo)
             hypo = xstrdup("SELECT NULL::pg_catalog.text"); /* never tried */
-        }
         submit(r, hypo, 0, NULL);
         free(hypo);
         r->try_ids[i] = submit(r, sql, 0, NULL);
-        submit(r, "SELECT hypopg_reset()::pg_catalog.text", 0, NULL);
+        submit(r, reset_sql, 0, NULL);
         submit_plain(r, "ROLLBACK TO SAVEPOINT pgdeck_advisor", 0);
         r->adv.c[i].cost_before = r->base->total_cost;
     }
     free(sql);
+    free(reset_sql);
     r->st = ST_TRY;
     set_text(r, xasprintf("Index advisor: trying %zu candidate index%s…", r->adv.n,
                           r->adv.n == 1 ? "" : "es"));
@@ -259,6 +257,10 @@ bool advisor_run_on_event(advisor_run *r, const eng_event *ev)
     if (ev->kind == EV_RESULT && ev->result && eng_result_status(ev->result) == ENG_RES_TUPLES) {
         if (ev->id == r->probe_id) {
             char *missing = advisor_missing_message(ev->result);
+            free(r->schema);
+            r->schema = advisor_schema(ev->result);
+            if (!missing && !r->schema)
+                missing = xstrdup("hypopg's schema is unknown");
             if (missing) {
                 finish(r, xasprintf("Index advisor: %s", missing));
                 free(missing);
