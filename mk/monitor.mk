@@ -18,3 +18,12 @@ tests_integration_plan_t_SOURCES = tests/integration/plan.c
 tests_integration_plan_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 tests_integration_plan_t_LDADD = $(ENGINE_LIBS) -lpthread -lm
 TESTS += tests/integration/plan.t
+
+# Fuzz target of the JSON reader and the plan tree; its replayer runs the
+# committed corpus as a check program.
+check_PROGRAMS += tests/fuzz/jsonplan.t
+tests_fuzz_jsonplan_t_SOURCES = tests/fuzz/jsonplan.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_jsonplan_t_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"corpus-jsonplan"'
+tests_fuzz_jsonplan_t_LDADD = src/libpgdeck_monitor.a $(COMMON_LIBS) -lm
+TESTS += tests/fuzz/jsonplan.t
+EXTRA_DIST += tests/fuzz/corpus-jsonplan
