@@ -1732,6 +1732,8 @@ static const pane_key slow_keys[] = {
      "EXPLAIN as the statement's author, rolled back (asks first when it names non-builtin "
      "functions)"},
     {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS) as the statement's author, rolled back (asks)"},
+    {"t", NULL,
+     "after e/E: the plan as a tree (fold, hottest node; a: index advisor, as the author)"},
     {"o", "Editor", "open the text in the editor, in a transaction, naming its author"},
     {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
     {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},
