@@ -228,5 +228,7 @@ int edx_key(editor_explain *x, int ch, bool is_key)
         plan_view_free(x->view);
         x->view = NULL;
     }
-    return r == PANE_IGNORED ? PANE_HANDLED : r & (PANE_HANDLED | PANE_REDRAW);
+    /* a key the tree does not take goes to the global keymap (panes, F10),
+     * never into the buffer behind it */
+    return r & (PANE_HANDLED | PANE_REDRAW);
 }

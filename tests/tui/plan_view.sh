@@ -136,6 +136,12 @@ ok $? "editor F3: the plan tree of the statement under the cursor"
 scr=$(sh_screen)
 like "$scr" 'Hash Join +rows [0-9]+ est +cost [0-9.]+' "F3: estimates only"
 unlike "$scr" 'MISESTIMATE' "F3: no actual rows, no misestimate"
+sh_keys M-1
+sh_wait 'pool_size' 5
+ok $? "the global keys work over the tree (M-1: Pool)"
+sh_keys M-4
+sh_wait 'Enter/Space fold' 5
+ok $? "M-4: back to the editor's tree"
 sh_keys Escape
 sh_wait 'Pipeline: (on|off)' 5
 sh_keys F4
