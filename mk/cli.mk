@@ -12,7 +12,8 @@ src_pgdeck_SOURCES += \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
 	src/cli/top_views.c src/cli/top_views.h \
-	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c
+	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c \
+	src/cli/cmd_explain.c
 
 # Shell tests of `pgdeck run` against a throwaway cluster (tests/lib/cluster.sh).
 SH_TESTS += \
@@ -21,7 +22,8 @@ SH_TESTS += \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
 	tests/cli/run_connect.sh \
-	tests/cli/run_load.sh
+	tests/cli/run_load.sh \
+	tests/cli/explain.sh
 
 C_TESTS += tests/unit/argscrub.t
 tests_unit_argscrub_t_SOURCES = tests/unit/argscrub.c src/cli/argscrub.c tests/lib/tap.h

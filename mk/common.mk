@@ -12,6 +12,7 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/list.h \
 	src/common/utf8.c src/common/utf8.h \
 	src/common/json.c src/common/json.h \
+	src/common/jsonparse.c src/common/jsonparse.h \
 	src/common/termsafe.c src/common/termsafe.h \
 	src/common/secretline.c src/common/secretline.h \
 	src/common/filecap.c src/common/filecap.h

@@ -22,7 +22,8 @@ SH_TESTS += \
 	tests/tui/slow_missing.sh \
 	tests/tui/slow_security.sh \
 	tests/tui/slow_detail.sh \
-	tests/tui/activity_pane.sh
+	tests/tui/activity_pane.sh \
+	tests/tui/plan_view.sh
 
 # Benchmark (make bench or by hand; never a timed test).
 EXTRA_DIST += tests/bench/monitor_cost.sh

@@ -5,6 +5,9 @@ src_libpgdeck_ui_a_SOURCES += \
 	src/ui/keymap.c src/ui/keymap.h \
 	src/ui/command.c src/ui/command.h \
 	src/ui/widgets.c src/ui/widgets.h \
+	src/ui/plan_view.c src/ui/plan_view.h \
+	src/ui/editor_explain.c src/ui/editor_explain.h \
+	src/ui/advisor_run.c src/ui/advisor_run.h \
 	src/ui/lineedit.c src/ui/lineedit.h \
 	src/ui/app.c src/ui/app.h src/ui/app_priv.h \
 	src/ui/header.c src/ui/footer.c src/ui/msgline.c src/ui/help.c \

@@ -34,6 +34,7 @@ static const struct command {
     {"top", cmd_top_main},
     {"demo", cmd_demo_main},
     {"import", cmd_import_main},
+    {"explain", cmd_explain_main},
 };
 
 /* No subcommand (nothing, options or positionals only): the console. */

@@ -29,6 +29,8 @@ static const char synopsis[] =
     "  pgdeck top    [CONN] [--once] [--json] [--sort total|mean|calls|rows|read|temp]\n"
     "                [--limit N] [--interval S]\n"
     "                [--view database|tables|indexes|replication|progress|wal]\n"
+    "  pgdeck explain [CONN] (-c SQL | -f FILE) [--analyze] [--format tree|json]\n"
+    "  pgdeck explain [CONN] (-c SQL | -f FILE) --advise [--json] [--create]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -152,6 +154,28 @@ static const char top_help[] =
     "                          wal: the Server pane's figures instead (no extension\n"
     "                          needed; JSON keys in pgdeck(1))\n";
 
+static const char explain_help[] =
+    "pgdeck explain [CONN] (-c SQL | -f FILE) [options]\n"
+    "  A statement's plan (EXPLAIN (FORMAT JSON)) as a tree: per node its type,\n"
+    "  relation and index, rows estimated vs actual with MISESTIMATE when off by\n"
+    "  10x or more, self time and its share, loops, buffers; > marks the hottest\n"
+    "  node. Names from the server are escaped, on a terminal and on a pipe; on a\n"
+    "  terminal misestimates are red and the hottest node bold (not with NO_COLOR).\n"
+    "  -c, --command=SQL       the statement\n"
+    "  -f, --file=FILE         the statement from a file (- for standard input)\n"
+    "  --analyze               EXPLAIN (ANALYZE, BUFFERS): the statement runs,\n"
+    "                          inside a transaction that is always rolled back\n"
+    "  --format=tree|json      the tree (default) or one JSON object (keys in\n"
+    "                          doc/pgdeck.1)\n"
+    "  --advise                the index advisor (needs the hypopg extension):\n"
+    "                          single- and two-column indexes from the plan's\n"
+    "                          filters, joins and sort keys, tried as hypothetical\n"
+    "                          indexes; those lowering the estimated cost by 30 %\n"
+    "                          or more are shown as CREATE INDEX with the costs\n"
+    "  --json                  with --advise: one JSON object\n"
+    "  --create                with --advise: create the advised indexes for real\n"
+    "  --readonly              refuse --create\n";
+
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
                                   "  --allow-core            allow core dumps (off by default:\n"
@@ -166,7 +190,7 @@ static const struct {
     const char *text;
 } sections[] = {
     {"console", console_help}, {"demo", demo_help}, {"run", run_help},
-    {"import", import_help},   {"top", top_help},
+    {"import", import_help},   {"top", top_help},   {"explain", explain_help},
 };
 
 void usage_print(FILE *out, const char *cmd)

@@ -293,6 +293,8 @@ char *mon_explain_inline_params(const char *query, int nvalues, const char *cons
 char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms);
 /* Step 4: one row per plan line. */
 const char *mon_explain_run_sql(void);
+/* mon_explain_sql with FORMAT JSON (plan.h reads it): one row. malloc'd. */
+char *mon_explain_json_sql(const char *query, bool analyze, bool generic);
 
 /* An identifier quoted as PQescapeIdentifier does ("a""b"). malloc'd. */
 char *mon_quote_ident(const char *name);

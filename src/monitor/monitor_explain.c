@@ -220,8 +220,11 @@ char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms)
         " SET LOCAL standard_conforming_strings = on;"
         " CREATE FUNCTION pg_temp.pgdeck_explain_as(q pg_catalog.text, sp pg_catalog.text)"
         " RETURNS SETOF pg_catalog.text LANGUAGE plpgsql SECURITY DEFINER AS"
-        " $pgdeck$ BEGIN PERFORM pg_catalog.set_config('search_path', sp, true);"
-        " RETURN QUERY EXECUTE q; END $pgdeck$;"
+        " $pgdeck$ DECLARE l pg_catalog.text;"
+        " BEGIN PERFORM pg_catalog.set_config('search_path', sp, true);"
+        /* row by row: EXPLAIN (FORMAT JSON) returns json, RETURN QUERY
+         * would refuse it for SETOF text */
+        " FOR l IN EXECUTE q LOOP RETURN NEXT l; END LOOP; END $pgdeck$;"
         " ALTER FUNCTION pg_temp.pgdeck_explain_as(pg_catalog.text, pg_catalog.text) OWNER TO %s;"
         "%s",
         timeout_ms, who, readonly ? " SET LOCAL transaction_read_only = on;" : "");
@@ -232,4 +235,12 @@ char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms)
 const char *mon_explain_run_sql(void)
 {
     return "SELECT " MON_SQL_MARK " pg_temp.pgdeck_explain_as($1, $2) AS \"QUERY PLAN\"";
+}
+
+char *mon_explain_json_sql(const char *query, bool analyze, bool generic)
+{
+    const char *opts = analyze   ? "(ANALYZE, BUFFERS, FORMAT JSON) "
+                       : generic ? "(GENERIC_PLAN, FORMAT JSON) "
+                                 : "(FORMAT JSON) ";
+    return xasprintf("EXPLAIN %s%s", opts, query);
 }

@@ -769,6 +769,10 @@ static bool prepare_database(const sandbox *sb, const sandbox_opts *o, char **er
                     "THEN CREATE ROLE pw_users NOLOGIN; END IF; END$$;");
     if (o->pg_stat_statements)
         sb_append(&sql, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;");
+    /* the index advisor's hypothetical indexes, when the server has hypopg */
+    sb_append(&sql, "DO $$BEGIN IF EXISTS (SELECT FROM pg_available_extensions"
+                    " WHERE name = 'hypopg') THEN CREATE EXTENSION IF NOT EXISTS hypopg;"
+                    " END IF; END$$;");
     PGresult *res = PQexec(conn, sql.data);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)

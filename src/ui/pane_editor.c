@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "ui/editor_explain.h"
 #include "ui/app.h"
 #include "ui/complete.h"
 #include "ui/editbuf.h"
@@ -118,6 +119,7 @@ typedef struct editor_pane {
     double cmp_ms;
     bool cmp_failed;
     char *cmp_error;
+    editor_explain *edx; /* F3/F4: the plan tree of the statement under the cursor */
 } editor_pane;
 
 static editor_pane *EP(pane *p)
@@ -132,6 +134,9 @@ static const pane_key editor_keys[] = {
     {"F9", "Compare",
      "after a pipelined run: time the same statements one by one (BEGIN...ROLLBACK)"},
     {"F6", "Grid", "focus: editor <-> result grid"},
+    {"F3", "Explain", "EXPLAIN of the statement under the cursor, as a tree (t: text)"},
+    {"F4", "Analyze",
+     "EXPLAIN ANALYZE of it, in a transaction rolled back (asks when it may write)"},
     {"C-c", "Cancel",
      "cancel the running statement on the server; with nothing running, clear the buffer (C-y "
      "brings it back)"},
@@ -420,6 +425,28 @@ static void run_current(editor_pane *p)
     run_range(p, from, to, NULL, 0);
 }
 
+static void explain_confirm_cb(pane *pp, bool yes)
+{
+    edx_confirmed(EP(pp)->edx, yes);
+}
+
+/* F3/F4: the statement under the cursor, as F8 finds it. */
+static void explain_current(editor_pane *p, bool analyze)
+{
+    sql_stmt *st = NULL;
+    size_t n = sql_split(p->eb.text, p->eb.len, &st, NULL);
+    int i = sql_stmt_at(st, n, p->eb.point);
+    if (i < 0) {
+        free(st);
+        app_message(p->a, MSG_INFO, "No statement under the cursor");
+        return;
+    }
+    char *sql = xstrndup(p->eb.text + st[i].start, st[i].end - st[i].start);
+    free(st);
+    edx_start(p->edx, sql, analyze, explain_confirm_cb);
+    free(sql);
+}
+
 static void finish_run(editor_pane *p)
 {
     p->running = RUN_NONE;
@@ -704,6 +731,8 @@ static int editor_on_event(pane *pp, const eng_event *ev)
     editor_pane *p = EP(pp);
     if (ev->kind == EV_POOL || !ev->tag)
         return 0;
+    if (strncmp(ev->tag, EDX_TAG, strlen(EDX_TAG)) == 0)
+        return edx_on_event(p->edx, ev);
     if (cpl_on_event(&p->cpl, p->e, ev))
         return 0;
     if (strcmp(ev->tag, TAG_CMP) == 0) {
@@ -907,6 +936,11 @@ static void editor_draw(pane *pp, WINDOW *w, int rows, int cols)
     editor_pane *p = EP(pp);
     if (rows <= 0 || cols <= 0)
         return;
+    if (edx_open(p->edx)) {
+        werase(w);
+        edx_draw(p->edx, w, rows, cols);
+        return;
+    }
     int ed_rows = rows >= 10 ? rows * 2 / 5 : (rows + 1) / 2;
     if (ed_rows < 1)
         ed_rows = 1;
@@ -1217,6 +1251,12 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
     editor_pane *p = EP(pp);
     if (p->quit_ask)
         return quit_key(p, ch, is_key);
+    if (edx_open(p->edx))
+        return edx_key(p->edx, ch, is_key);
+    if (!is_key && ch == 3 && edx_running(p->edx)) {
+        edx_cancel(p->edx);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
     if (p->menu_armed && (is_key || ch != '\t'))
         menu_clear(p); /* any key but Tab keeps the candidate put in */
     bool after_cancel = p->last_key_canceled;
@@ -1237,6 +1277,10 @@ static int editor_on_key(pane *pp, int ch, bool is_key)
         }
         if (ch == KEY_F(9)) {
             compare_start(p);
+            return PANE_HANDLED | PANE_REDRAW;
+        }
+        if (ch == KEY_F(3) || ch == KEY_F(4)) {
+            explain_current(p, ch == KEY_F(4));
             return PANE_HANDLED | PANE_REDRAW;
         }
         if (ch == KEY_F(6)) {
@@ -1392,12 +1436,14 @@ static pane *editor_create(app *a)
     p->menu_idx = -1;
     grid_init(&p->g, a, p->cfg && p->cfg->null_marker ? p->cfg->null_marker : NULL);
     cpl_request(&p->cpl, p->e);
+    p->edx = edx_new(a, (pane *)p);
     return (pane *)p;
 }
 
 static void editor_destroy(pane *pp)
 {
     editor_pane *p = EP(pp);
+    edx_free(p->edx);
     if (p->running != RUN_NONE && p->cur_id)
         eng_cancel(p->e, p->cur_id);
     close_session(p);

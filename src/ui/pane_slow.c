@@ -22,6 +22,7 @@
 #include "common/fmt.h"
 #include "monitor/monitor.h"
 #include "ui/osc52.h"
+#include "ui/plan_view.h"
 #include "ui/pane.h"
 #include "ui/editor_link.h"
 #include "ui/theme.h"
@@ -64,6 +65,9 @@ typedef struct slow_pane {
     int detail_cols;      /* width of the last draw: the statement wraps there */
     char *explain_title, *explain_text;
     bool explain_running;
+    plan_view *plan; /* the finished EXPLAIN as a tree (plan_view.c) */
+    bool plan_open;  /* ... shown over the detail view (t) */
+    char *explain_stmt; /* the text explained, values inlined (the advisor's) */
     eng_session explain_session;
     /* EXPLAIN as the statement's author (doc/security.md): lookup, y/n,
      * then setup / run / ROLLBACK on a session discarded afterwards */
@@ -482,9 +486,47 @@ static void explain_append(slow_pane *p, const eng_result *r)
 
 static void explain_author_known(slow_pane *p);
 
+/* The JSON plan: the detail view shows it in EXPLAIN's text form with a
+ * summary, t shows the tree (plan_view.c). A text that is not a plan is
+ * replaced by the reason. */
+static void explain_show_plan(slow_pane *p)
+{
+    char *err = NULL;
+    plan *pl = plan_parse(p->explain_text, strlen(p->explain_text), &err);
+    free(p->explain_text);
+    if (!pl) {
+        p->explain_text = xasprintf("ERROR: cannot read the plan: %s\n", err);
+        free(err);
+        return;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    plan_format_text(pl, &sb);
+    size_t mis = 0;
+    for (size_t i = 0; i < pl->nnodes; i++)
+        mis += pl->nodes[i]->misestimated;
+    sb_printf(&sb, "\nt: the plan as a tree · hottest node: ");
+    sb_append(&sb, pl->hottest->type); /* wg_text escapes what it draws */
+    sb_printf(&sb, " (%.0f %% of the %s)", pl->hottest->share * 100,
+              pl->analyzed ? "time" : "cost");
+    if (mis)
+        sb_printf(&sb, " · %zu node%s misestimated %.0fx or more", mis, mis == 1 ? "" : "s",
+                  PLAN_MISESTIMATE);
+    sb_append_c(&sb, '\n');
+    p->explain_text = sb_steal(&sb);
+    plan_view_free(p->plan);
+    p->plan = plan_view_new(pl, p->explain_title);
+    plan_view_text_closes(p->plan, true);
+    plan_view_set_advisor(p->plan, p->a, "slow:explain-advisor", p->explain_stmt, p->author.role,
+                          p->author.search_path);
+    p->plan_open = false;
+}
+
 static int slow_on_event(pane *pp, const eng_event *ev)
 {
     slow_pane *p = SP(pp);
+    if (p->plan && plan_view_on_event(p->plan, ev))
+        return PANE_REDRAW;
     if (ev->kind == EV_POOL) {
         return 0;
     }
@@ -555,6 +597,8 @@ static int slow_on_event(pane *pp, const eng_event *ev)
                 p->explain_text = msg;
             } else if (!p->explain_text) {
                 p->explain_text = xstrdup("(no plan returned)\n");
+            } else {
+                explain_show_plan(p);
             }
         }
         return PANE_REDRAW;
@@ -716,8 +760,11 @@ static void run_explain(slow_pane *p, const char *query, bool analyze, int nvalu
     bool generic =
         !analyze && nparams > 0 && nvalues == 0 && mon_server_has_generic_plan(&p->mon.srv);
     char *text = nvalues > 0 ? mon_explain_inline_params(query, nvalues, values) : xstrdup(query);
-    char *sql = mon_explain_sql(text, analyze, generic);
-    free(text);
+    char *sql = mon_explain_json_sql(text, analyze, generic);
+    free(p->explain_stmt);
+    p->explain_stmt = text;
+    plan_view_free(p->plan);
+    p->plan = NULL;
     if (p->explain_id)
         eng_cancel(p->e, p->explain_id);
     if (p->explain_session)
@@ -973,6 +1020,17 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
         if (!p->explain_running || !p->explain_id)
             return PANE_IGNORED; /* the app says there is nothing to cancel */
         eng_cancel(p->e, p->explain_id);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    if (p->detail && p->plan && p->plan_open) {
+        int r = plan_view_key(p->plan, ch, is_key);
+        if (r & PLAN_VIEW_CLOSE)
+            p->plan_open = false; /* back to the detail view and its text plan */
+        if (r != PANE_IGNORED)
+            return r & (PANE_HANDLED | PANE_REDRAW);
+    }
+    if (p->detail && p->plan && p->explain_title && !p->explain_running && !is_key && ch == 't') {
+        p->plan_open = true;
         return PANE_HANDLED | PANE_REDRAW;
     }
     if (p->detail) {
@@ -1347,6 +1405,10 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     werase(win);
     if (rows <= 0 || cols <= 0)
         return;
+    if (p->detail && p->plan && p->plan_open) {
+        plan_view_draw(p->plan, win, rows, cols);
+        return;
+    }
     if (p->detail) {
         draw_detail(p, win, rows, cols);
         return;
@@ -1468,6 +1530,8 @@ static void slow_destroy(pane *pp)
     free_row_copy(p->detail_row);
     free(p->explain_title);
     free(p->explain_text);
+    plan_view_free(p->plan);
+    free(p->explain_stmt);
     free(p->action_sql);
     free(p);
 }
@@ -1537,6 +1601,8 @@ static const pane_key slow_keys[] = {
      "EXPLAIN as the statement's author, rolled back (asks first when it names non-builtin "
      "functions)"},
     {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS) as the statement's author, rolled back (asks)"},
+    {"t", NULL,
+     "after e/E: the plan as a tree (fold, hottest node; a: index advisor, as the author)"},
     {"o", "Editor", "open the text in the editor, in a transaction, naming its author"},
     {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
     {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},
