@@ -121,7 +121,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
         app_message(a, MSG_ERROR, "config: %s", err);
         free(err);
     }
-    int used[6] = {0};
+    int used[7] = {0}; /* digits 1-6 */
     for (int i = 0; i < pane_registry_count && a->npanes < APP_MAX_PANES; i++) {
         const pane_class *c = pane_registry[i];
         if (!c)
@@ -139,7 +139,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     /* panes outside the canonical five take the free digits */
     for (int n = 0; n < a->npanes; n++)
         if (!a->numbers[n])
-            for (int k = 1; k <= 5; k++)
+            for (int k = 1; k <= 6; k++)
                 if (!used[k]) {
                     a->numbers[n] = k;
                     used[k] = 1;
@@ -714,7 +714,8 @@ static void run_keycmd(app *a, km_cmd c)
     case KM_PANE_2:
     case KM_PANE_3:
     case KM_PANE_4:
-    case KM_PANE_5: {
+    case KM_PANE_5:
+    case KM_PANE_6: {
         int want = (int)(c - KM_PANE_1) + 1;
         bool found = false;
         for (int i = 0; i < a->npanes; i++)
@@ -803,7 +804,7 @@ static void handle_key(app *a, km_key k)
             request_quit(a);
             return;
         }
-        if (c >= KM_PANE_1 && c <= KM_PANE_5 && km_key_anywhere(k)) {
+        if (c >= KM_PANE_1 && c <= KM_PANE_6 && km_key_anywhere(k)) {
             le_cancel();
             run_keycmd(a, c);
             return;

@@ -26,6 +26,7 @@ typedef enum km_cmd {
     KM_PANE_3,
     KM_PANE_4,
     KM_PANE_5,
+    KM_PANE_6,
     KM_COMMAND, /* ':' command line */
     KM_SEARCH,  /* '/' handed to the active pane */
     KM_BACK,    /* Esc handed to the active pane */
@@ -51,7 +52,7 @@ typedef struct keymap {
     int nkeys[KM_COUNT];
 } keymap;
 
-/* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-5 and 1..5, ':',
+/* The defaults: F1 ? help, F10 q quit, Tab / S-Tab, M-1..M-6 and 1..6, ':',
  * '/', Esc, C-c, '+', '-', Space p, C-l. */
 void keymap_defaults(keymap *km);
 /* Applies [keys] overrides. The first override of a command replaces its

@@ -1,5 +1,5 @@
 /* pane_registry.c — the panes, in pane-bar order (1 Pool, 2 Slow,
- * 3 Activity, 4 Editor, 5 Import). Adding a pane is its file plus ONE line
+ * 3 Activity, 4 Editor, 5 Import, 6 Server). Adding a pane is its file plus ONE line
  * "    X(pane_xxx_class) \" in the list below, in that order. The pane bar
  * shows only the panes listed here. */
 #include "ui/pane.h"
@@ -11,9 +11,9 @@
     X(pane_pool_class) \
     X(pane_slow_class) \
     X(pane_activity_class) \
-    X(pane_server_class) \
     X(pane_editor_class) \
     X(pane_import_class) \
+    X(pane_server_class) \
     /* end of the list */
 /* clang-format on */
 

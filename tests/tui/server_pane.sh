@@ -34,6 +34,12 @@ sh_type "pane server"
 sh_keys Enter
 sh_wait 'Server: Database' 10
 ok $? "the Server pane opens on the database view"
+like "$(sh_screen)" '5 Import +6 Server' "the pane bar gives it digit 6, after Import"
+sh_keys 1
+sh_wait 'Pool  ' 5
+sh_keys 6
+sh_wait 'Server: Database' 5
+ok $? "6 jumps to it"
 like "$(sh_screen | tail -n 1)" "dDatabase.*tTables.*xIndexes.*rRepl.*oProgress.*wWAL" "80x24: the footer shows the view keys"
 sh_wait 'commit/s' 10
 ok $? "database: rates (commit/s) from the second snapshot"
