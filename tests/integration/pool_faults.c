@@ -220,6 +220,9 @@ static void test_check_on_checkout(sandbox *sb)
         ev_list l = tu_run(e, 0, "select 1");
         if (l.done && l.done->status == ENG_DONE_OK)
             good++;
+        else
+            diag("statement %d: %s: %s", i, l.done ? eng_done_status_name(l.done->status) : "no end",
+                 l.done && l.done->error && l.done->error->message ? l.done->error->message : "");
         tu_free_list(&l);
     }
     is_int(good, 4, "with checks on, no caller gets a dead connection");

@@ -3,7 +3,7 @@
 #
 #   . "$top_srcdir/tests/lib/standby.sh"
 #   standby_start                 # pg_basebackup -R, then pg_ctl start
-#   standby_wait_streaming        # until pg_stat_replication says streaming
+#   standby_wait_streaming        # until pg_stat_replication says streaming, replayed
 #   ... STANDBY_PORT, STANDBY_DATADIR ...
 #   standby_stop                  # call it in the test's EXIT trap
 #
@@ -63,8 +63,10 @@ standby_start() {
     ) >/dev/null 2>&1 </dev/null &
 }
 
+# streaming, and the standby has answered once (replay_lsn is NULL until its
+# first reply: the lag in bytes is not known before)
 _standby_streaming() {
-    [ "$(cluster_psql -c "select state from pg_stat_replication where application_name = 'pgdeck_standby'")" = streaming ]
+    [ "$(cluster_psql -c "select state from pg_stat_replication where application_name = 'pgdeck_standby' and replay_lsn is not null")" = streaming ]
 }
 standby_wait_streaming() { wait_until "${1:-30}" _standby_streaming; }
 

@@ -87,7 +87,7 @@ sh_keys w
 sh_wait 'Server: WAL' 5
 sh_wait 'checkpoints_timed' 10
 ok $? "wal: checkpoints timed"
-like "$(sh_screen)" "wal_lsn_bytes +[0-9.]+ [kMG]?B" "wal: WAL bytes"
+like "$(sh_screen)" "wal_lsn_bytes +[0-9.]+[BKMGT]" "wal: WAL bytes"
 
 sh_keys r
 sh_wait 'Server: Replication' 5

@@ -17,7 +17,7 @@ like "$s" "postgres@127\\.0\\.0\\.1:$PGPORT" "header: user@host:port"
 like "$s" "refresh 1\\.0s" "header: refresh interval"
 bar=$(printf '%s\n' "$s" | sed -n 2p)
 like "$bar" "1 Pool" "pane bar lists the Pool pane"
-panes=$(printf '%s\n' "$bar" | grep -Eo '[1-5] [A-Z][a-z]+' | awk '{print $2}')
+panes=$(printf '%s\n' "$bar" | grep -Eo '[1-9] [A-Z][a-z]+' | awk '{print $2}')
 npanes=$(printf '%s\n' "$panes" | grep -c .)
 diag "registered panes: $(echo $panes)"
 footer=$(printf '%s\n' "$s" | tail -n 1)
@@ -54,7 +54,7 @@ if [ "$npanes" -ge 2 ]; then
     is "$(sh_active_pane)" "$third" "Shift-Tab wraps to the last pane"
     sh_keys Tab
     is "$(sh_active_pane)" "Pool" "Tab wraps to the first pane"
-    num=$(printf '%s\n' "$bar" | grep -Eo "[1-5] $third" | cut -c1)
+    num=$(printf '%s\n' "$bar" | grep -Eo "[1-9] $third" | cut -c1)
     sh_keys "$num"
     is "$(sh_active_pane)" "$third" "digit $num: $third"
     sh_keys M-1
@@ -74,7 +74,7 @@ else
     is "$(sh_active_pane)" "Pool" "Tab with one pane stays"
 fi
 absent=
-for n in 5 4 3 2; do
+for n in 6 5 4 3 2; do
     printf '%s\n' "$bar" | grep -Eq "$n [A-Z]" || absent=$n
 done
 if [ -n "$absent" ]; then
