@@ -221,7 +221,8 @@ static void test_check_on_checkout(sandbox *sb)
         if (l.done && l.done->status == ENG_DONE_OK)
             good++;
         else
-            diag("statement %d: %s: %s", i, l.done ? eng_done_status_name(l.done->status) : "no end",
+            diag("statement %d: %s: %s", i,
+                 l.done ? eng_done_status_name(l.done->status) : "no end",
                  l.done && l.done->error && l.done->error->message ? l.done->error->message : "");
         tu_free_list(&l);
     }
