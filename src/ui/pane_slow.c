@@ -486,9 +486,10 @@ static void explain_append(slow_pane *p, const eng_result *r)
 
 static void explain_author_known(slow_pane *p);
 
-/* The JSON plan: the detail view shows it in EXPLAIN's text form with a
- * summary, t shows the tree (plan_view.c). A text that is not a plan is
- * replaced by the reason. */
+/* The JSON plan: shown first as a tree over the detail view (plan_view.c,
+ * hottest node selected); t or Esc there goes to the detail view, which
+ * holds EXPLAIN's text form with a summary, and t there back to the tree.
+ * A text that is not a plan is replaced by the reason. */
 static void explain_show_plan(slow_pane *p)
 {
     char *err = NULL;
@@ -519,7 +520,7 @@ static void explain_show_plan(slow_pane *p)
     plan_view_text_closes(p->plan, true);
     plan_view_set_advisor(p->plan, p->a, "slow:explain-advisor", p->explain_stmt, p->author.role,
                           p->author.search_path);
-    p->plan_open = false;
+    p->plan_open = p->detail; /* the tree first, unless the user left the detail */
 }
 
 static int slow_on_event(pane *pp, const eng_event *ev)
@@ -1025,7 +1026,7 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
     if (p->detail && p->plan && p->plan_open) {
         int r = plan_view_key(p->plan, ch, is_key);
         if (r & PLAN_VIEW_CLOSE)
-            p->plan_open = false; /* back to the detail view and its text plan */
+            p->plan_open = false; /* t or Esc: the detail view and its text plan */
         if (r != PANE_IGNORED)
             return r & (PANE_HANDLED | PANE_REDRAW);
     }
@@ -1602,7 +1603,8 @@ static const pane_key slow_keys[] = {
      "functions)"},
     {"E", "Analyze", "EXPLAIN (ANALYZE, BUFFERS) as the statement's author, rolled back (asks)"},
     {"t", NULL,
-     "after e/E: the plan as a tree (fold, hottest node; a: index advisor, as the author)"},
+     "e/E show the plan as a tree first (fold, hottest node; a: index advisor, as the "
+     "author); t: the text plan in the detail view, t again: the tree"},
     {"o", "Editor", "open the text in the editor, in a transaction, naming its author"},
     {"y", "Copy", "copy the statement text to the clipboard (OSC 52)"},
     {"R", "Reset", "pg_stat_statements_reset() (asks; refused under --readonly)"},

@@ -1,9 +1,9 @@
 #!/bin/sh
-# tests/tui/plan_view.sh — the plan tree in the Slow pane (E, then t) on a
-# real cluster: a join the planner misestimates (correlated columns: a = b
-# always) is flagged in the tree, the hottest node is marked and selected,
-# nodes fold and unfold, t goes back to the text plan; a planted relation
-# name reaches the screen escaped.
+# tests/tui/plan_view.sh — the plan tree in the Slow pane (E shows it first,
+# t the text plan, t again the tree) on a real cluster: a join the planner
+# misestimates (correlated columns: a = b always) is flagged in the tree, the
+# hottest node is marked and selected, nodes fold and unfold, t goes to the
+# text plan and back; a planted relation name reaches the screen escaped.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
@@ -41,16 +41,10 @@ sh_keys y
 sh_wait 'values for \$1\.\.\$2' 5
 sh_type "1, 1"
 sh_keys Enter
-sh_wait 'Execution Time: [0-9.]+ ms' 15
-ok $? "E: the plan in EXPLAIN's text form"
+sh_wait 'Enter/Space fold' 15
+ok $? "E: the plan as a tree first"
 scr=$(sh_screen)
-like "$scr" 'Hash Join +\(cost=[0-9.]+ rows=[0-9]+ width=[0-9]+\) \(actual time=[0-9.]+ rows=1000 loops=1\)' "the text plan, rebuilt from the JSON"
-like "$scr" 't: the plan as a tree · hottest node: .* · [0-9]+ nodes misestimated 10x or more' "the summary names the hottest node and the misestimates"
-
-sh_keys t
-sh_wait 'Enter/Space fold' 5
-ok $? "t: the tree"
-scr=$(sh_screen)
+unlike "$scr" 'Execution Time:|Statement detail' "E: not the text plan nor the detail view"
 like "$scr" 'Hash Join +rows [0-9]+ est / 1000 actual +MISESTIMATE [0-9]+x under' "the misestimated join is flagged"
 like "$scr" 'Seq Scan on t +rows [0-9]+ est / 1000 actual +MISESTIMATE [0-9]+x under' "its scan too"
 unlike "$scr" 'Seq Scan on u .*MISESTIMATE' "the well estimated scan is not flagged"
@@ -64,6 +58,18 @@ scr=$(sh_screen)
 root_line=$(printf '%s\n' "$scr" | grep -n 'Hash Join  rows' | head -n 1 | cut -d: -f1)
 hot_line=$(printf '%s\n' "$scr" | grep -n '▶' | head -n 1 | cut -d: -f1)
 like "$scr" "node $((hot_line - root_line + 1)) of 4 " "the hottest node is the selected one"
+
+# t: the text plan (in the detail view), t again: the tree
+sh_keys t
+sh_wait 'Execution Time: [0-9.]+ ms' 5
+ok $? "t: the plan in EXPLAIN's text form"
+scr=$(sh_screen)
+like "$scr" 'Statement detail' "t: in the statement's detail view"
+like "$scr" 'Hash Join +\(cost=[0-9.]+ rows=[0-9]+ width=[0-9]+\) \(actual time=[0-9.]+ rows=1000 loops=1\)' "the text plan, rebuilt from the JSON"
+like "$scr" 't: the plan as a tree · hottest node: .* · [0-9]+ nodes misestimated 10x or more' "the summary names the hottest node and the misestimates"
+sh_keys t
+sh_wait 'Enter/Space fold' 5
+ok $? "t again: the tree"
 
 # fold: Home goes to the root, Enter folds it, Enter unfolds it
 sh_keys Home

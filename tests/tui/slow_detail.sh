@@ -71,8 +71,12 @@ for size in "80 24" "160 45"; do
     sh_wait 'values for \$1\.\.\$3' 10
     sh_type "1, 2, 0"
     sh_keys Enter
-    sh_wait 'Seq Scan on wide_table_with_a_long_name_for_plans' 10
-    ok $? "[$W] the plan is shown, its first line not cut at 40 columns"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "[$W] e: the plan as a tree first"
+    like "$(sh_screen)" 'Seq Scan on wide_table_with_a_long_name_for_plans +rows [0-9]+' "[$W] e: the tree's node line"
+    sh_keys t
+    sh_wait 'Seq Scan on wide_table_with_a_long_name_for_plans +\(cost=' 5
+    ok $? "[$W] t: the text plan is shown, its first line not cut at 40 columns"
     if [ "$W" = 80 ]; then
         unlike "$(sh_screen)" 'width=[0-9]+\)$' "[80] the end of the plan line is beyond the screen"
         sh_keys Right
@@ -94,8 +98,12 @@ for size in "80 24" "160 45"; do
     sh_wait 'values for \$1\.\.\$3' 5
     sh_type "1, 2, 0"
     sh_keys Enter
-    sh_wait 'Execution Time' 10
-    ok $? "[$W] E: the plan, in the Slow pane"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "[$W] E: the plan as a tree first, in the Slow pane"
+    like "$(sh_screen)" 'F1Help EnterDetail sSort' "[$W] E: over the tree, the footer shows the Slow pane's keys"
+    sh_keys t
+    sh_wait 'Execution Time' 5
+    ok $? "[$W] t: the text plan, in the Slow pane"
     like "$(sh_screen)" 'F1Help EnterDetail sSort' "[$W] E: the footer shows the Slow pane's keys"
     # (the help names the active pane only when it is wide enough)
     [ "$W" = 160 ] && is "$(sh_active_pane)" Slow "[160] E: the Slow pane has the keys (help)"

@@ -82,8 +82,8 @@ done
 sh_keys e
 if [ "$(cluster_psql -c 'show server_version_num')" -ge 160000 ]; then
     # 16+ plans a text with $1 as it is: EXPLAIN (GENERIC_PLAN), no value asked
-    sh_wait 'Result +\(cost=' 10
-    ok $? "EXPLAIN of a normalized text: a generic plan, no value asked"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "EXPLAIN of a normalized text: a generic plan, no value asked, as a tree first"
     unlike "$(sh_screen)" "value for \\\$1" "no prompt for \$1"
     like "$(sh_screen)" 'EXPLAIN \(GENERIC_PLAN\) as role postgres \(superuser\) — rolled back' "in the Slow pane, as the statement's author"
 else
@@ -91,10 +91,15 @@ else
     ok $? "EXPLAIN of a normalized text asks for \$1"
     sh_type "0.01"
     sh_keys Enter
-    sh_wait 'Result +\(cost=' 10
-    ok $? "the plan is shown"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "the plan is shown, as a tree first"
     like "$(sh_screen)" 'EXPLAIN as role postgres \(superuser\) — rolled back' "in the Slow pane, as the statement's author"
 fi
+like "$(sh_screen)" '▶ +Result +rows [0-9]+ est +cost [0-9.]+' "e: the tree's node line, the hottest node marked"
+unlike "$(sh_screen)" 'Result +\(cost=' "e: not the text plan yet"
+sh_keys t
+sh_wait 'Result +\(cost=' 5
+ok $? "t: the text plan"
 like "$(sh_screen)" 'Statement detail' "the detail view stays (nothing went to the editor)"
 sh_keys E
 sh_wait 'EXPLAIN ANALYZE executes it as role postgres \(rolled back\)\. Run it\? \(y/n\)' 5
@@ -103,8 +108,12 @@ sh_keys y
 sh_wait "value for \\\$1" 5
 sh_type "0.02"
 sh_keys Enter
-sh_wait 'Execution Time: [0-9.]+ ms' 10
-ok $? "EXPLAIN (ANALYZE, BUFFERS) of a SELECT: in the Slow pane too"
+sh_wait 'Enter/Space fold' 10
+ok $? "EXPLAIN (ANALYZE, BUFFERS) of a SELECT: in the Slow pane too, as a tree first"
+like "$(sh_screen)" 'Result +rows [0-9]+ est / [0-9]+ actual' "E: the tree's node line with actual rows"
+sh_keys t
+sh_wait 'Execution Time: [0-9.]+ ms' 5
+ok $? "t: the text plan"
 like "$(sh_screen)" 'executed in a transaction, rolled back' "in a transaction rolled back, as every statement kind"
 sh_keys y
 sh_wait 'copied [0-9]+ bytes to the clipboard' 5
@@ -133,9 +142,13 @@ sh_keys y
 sh_wait "value for \\\$1" 5
 sh_type "5"
 sh_keys Enter
-sh_wait 'in a transaction, rolled back' 10
+sh_wait 'Enter/Space fold' 10
+ok $? "ANALYZE of an UPDATE: the tree first"
+like "$(sh_screen)" 'Update on acc +rows [0-9]+ est / [0-9]+ actual' "the UPDATE's node in the tree"
+sh_keys t
+sh_wait 'in a transaction, rolled back' 5
 ok $? "ANALYZE of an UPDATE runs in the Slow pane, in a transaction rolled back"
-sh_wait 'Update on acc .*actual time=' 10
+sh_wait 'Update on acc .*actual time=' 5
 ok $? "with its plan"
 is "$(cluster_psql -c "select i from acc")" 11 "on the server: the UPDATE was rolled back"
 sh_keys Escape

@@ -102,8 +102,14 @@ for size in "160 45" "80 24"; do
     sh_wait 'value for \$1' 5
     sh_type 1
     sh_keys Enter
-    sh_wait 'Seq Scan on t' 10
-    ok $? "[$W] e: the plan is shown"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "[$W] e: the plan is shown, as a tree first"
+    scr=$(sh_screen)
+    like "$scr" 'Seq Scan on t +rows [0-9]+ est' "[$W] e: the tree's node line"
+    like "$scr" 'EXPLAIN as role attacker — rolled back' "[$W] e: the tree's title: as the author, rolled back"
+    sh_keys t
+    sh_wait 'Seq Scan on t +\(cost=' 5
+    ok $? "[$W] t: the text plan"
     scr=$(sh_screen)
     like "$scr" 'EXPLAIN as role attacker — rolled back' "[$W] e: as the author, rolled back"
     like "$scr" 'Statement detail' "[$W] e: in the Slow pane, not the editor"
@@ -121,8 +127,12 @@ for size in "160 45" "80 24"; do
     like "$scr" 'executes: yes — the statement really runs' "[$W] E: says it really executes"
     like "$scr" 'calls: +pwn\(\)' "[$W] E: names the function"
     sh_keys y
-    sh_wait 'Execution Time: [0-9.]+ ms' 10
-    ok $? "[$W] E: the plan of a SELECT is shown"
+    sh_wait 'Enter/Space fold' 10
+    ok $? "[$W] E: the plan of a SELECT is shown, as a tree first"
+    like "$(sh_screen)" 'EXPLAIN \(ANALYZE, BUFFERS\) as role attacker — executed in a tr' "[$W] E: the tree's title: as the author, rolled back"
+    sh_keys t
+    sh_wait 'Execution Time: [0-9.]+ ms' 5
+    ok $? "[$W] t: the text plan"
     like "$(sh_screen)" 'Statement detail' "[$W] E: in the Slow pane's rolled-back transaction, never the editor"
     attacker_failed "[$W] E"
 
