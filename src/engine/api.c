@@ -327,6 +327,19 @@ void eng_pool_resize(engine *e, int min_size, int max_size)
     submit(e, r);
 }
 
+void eng_pool_set_session(engine *e, int n, const char *const *names, const char *const *values)
+{
+    request *r = request_new(REQ_SET_SESSION);
+    r->nstmts = r->nparams = n;
+    r->sqls = xcalloc((size_t)(n > 0 ? n : 1), sizeof *r->sqls);
+    r->params = xcalloc((size_t)(n > 0 ? n : 1), sizeof *r->params);
+    for (int i = 0; i < n; i++) {
+        r->sqls[i] = xstrdup(names[i]);
+        r->params[i] = xstrdup(values[i]);
+    }
+    submit(e, r);
+}
+
 void eng_pool_check(engine *e)
 {
     submit(e, request_new(REQ_POOL_CHECK));

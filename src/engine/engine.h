@@ -80,6 +80,10 @@ bool engine_wait_ready(engine *e, int timeout_ms, char **err);
  * the startup options (a bad [session] name or value): a usage error, not a
  * connection failure. */
 bool engine_refused_setting(const char *connect_error);
+/* Replaces the server settings (as eng_pool_config's session_*; copied):
+ * new connections get them, idle ones are closed and reopened, borrowed
+ * ones (a transaction in the editor) are closed when they come back. */
+void eng_pool_set_session(engine *e, int n, const char *const *names, const char *const *values);
 /* libpq's "options" for the settings: user_options (may be NULL) first,
  * then "-c name=value" for each but application_name, with white space
  * and backslashes escaped as the server's parser wants (malloc'd). */

@@ -206,6 +206,8 @@ void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *va
  * room for two more); a connect error naming a parameter is for good. */
 void session_apply(engine *e, int *k, int n, const char *const *names, const char *const *values);
 bool session_setting_failure(const char *msg);
+/* REQ_SET_SESSION in the engine thread: the new list, idle connections recycled. */
+void session_change(engine *e, int n, const char *const *names, const char *const *values);
 void conn_close(engine *e, conn *c);                 /* PQfinish, to CLOSED */
 void conn_io(engine *e, conn *c, int revents);       /* socket ready */
 void conn_lost(engine *e, conn *c, const char *why); /* died: owner told, replaced */
@@ -297,6 +299,7 @@ typedef enum req_kind {
     REQ_POOL_RESIZE,
     REQ_POOL_CHECK,
     REQ_POOL_RECYCLE,
+    REQ_SET_SESSION, /* names in sqls[nstmts], values in params[nparams] */
     REQ_STOP,
 } req_kind;
 
@@ -475,6 +478,7 @@ struct engine {
     const char **kw, **val; /* connect parameters for libpq */
     char *session_options;  /* owned: val's "options" with the [session] settings */
     char *session_appname;  /* owned: session.application_name, or NULL */
+    int kw_base;            /* kw/val entries before the session settings */
     /* the caller's thread: engine_start and engine_stop */
     pthread_t thread;
     bool thread_started;

@@ -56,6 +56,11 @@ bool session_setting_failure(const char *msg)
 
 void session_apply(engine *e, int *k, int n, const char *const *names, const char *const *values)
 {
+    /* again after a change: the user's own parameters as they were */
+    e->kw_base = *k;
+    for (int i = 0; i < *k; i++)
+        if (strcmp(e->kw[i], "options") == 0 || strcmp(e->kw[i], "application_name") == 0)
+            e->val[i] = eng_conninfo_get(e->ci, e->kw[i]);
     const char *app = NULL;
     for (int i = 0; i < n; i++)
         if (strcasecmp(names[i], "application_name") == 0)
@@ -100,4 +105,15 @@ void session_apply(engine *e, int *k, int n, const char *const *names, const cha
 bool engine_refused_setting(const char *connect_error)
 {
     return connect_error && session_setting_failure(connect_error);
+}
+
+void session_change(engine *e, int n, const char *const *names, const char *const *values)
+{
+    int k = e->kw_base;
+    session_apply(e, &k, n, names, values);
+    e->kw[k] = NULL;
+    e->val[k] = NULL;
+    /* new connections get the settings; idle ones are closed (and refilled
+     * to min_size), borrowed ones close when they come back */
+    pool_recycle_all(e);
 }
