@@ -22,6 +22,7 @@ SH_TESTS += \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
 	tests/cli/run_connect.sh \
+	tests/cli/session_settings.sh \
 	tests/cli/run_load.sh \
 	tests/cli/explain.sh
 

@@ -11,6 +11,7 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/pool.c \
 	src/engine/cancel.c \
 	src/engine/session.c \
+	src/engine/session_opts.c \
 	src/engine/exec.c \
 	src/engine/prepcache.c \
 	src/engine/pipeline.c \

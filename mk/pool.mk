@@ -17,7 +17,8 @@ C_TESTS += tests/integration/demo_workload.t
 tests_integration_demo_workload_t_SOURCES = tests/integration/demo_workload.c tests/lib/tap.h
 tests_integration_demo_workload_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 
-SH_TESTS += tests/tui/pool_pane.sh tests/tui/pgbouncer.sh tests/tui/demo.sh
+SH_TESTS += tests/tui/pool_pane.sh tests/tui/pgbouncer.sh tests/tui/demo.sh \
+	tests/tui/session_console.sh
 EXTRA_DIST += tests/bench/console_vs_pg_activity.sh
 
 # `pgdeck demo` (dispatched from src/cli/main.c)

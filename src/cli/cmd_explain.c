@@ -629,9 +629,9 @@ int cmd_explain_main(int argc, char **argv)
         char *safe = term_escape(err ? err : "?", TS_KEEP_NL);
         fprintf(stderr, PROG ": cannot connect: %s\n", safe);
         free(safe);
+        rc = connargs_connect_exit(err);
         free(err);
         engine_stop(e);
-        rc = EXIT_CONNECT;
         goto out;
     }
     explain_ctx x = {.e = e, .s = eng_session_open(e)};

@@ -432,7 +432,7 @@ int cmd_import_main(int argc, char **argv)
     int timeout_ms = (int)(pool.connect_timeout > 0 ? pool.connect_timeout * 1000 : 10000);
     if (!engine_wait_ready(e, timeout_ms + 1000, &err)) {
         cli_eprintf("pgdeck import: cannot connect: %s\n", err ? err : "connection failed");
-        rc = EXIT_CONNECT;
+        rc = connargs_connect_exit(err);
         goto out;
     }
 

@@ -502,10 +502,11 @@ static int connect_engine(run_ctx *ctx, const eng_pool_config *pool)
                       !eng_conninfo_get(ca->ci, "password") && isatty(STDIN_FILENO);
         if (!prompt) {
             cli_eprintf(RUN_PROG ": cannot connect: %s\n", err ? err : "connection failed");
+            int rc = connargs_connect_exit(err);
             free(err);
             engine_stop(ctx->e);
             ctx->e = NULL;
-            return EXIT_CONNECT;
+            return rc;
         }
         free(err);
         engine_stop(ctx->e);

@@ -507,9 +507,9 @@ int cmd_top_main(int argc, char **argv)
     }
     if (!engine_wait_ready(e, (int)(pool.connect_timeout * 1000) + 1000, &err)) {
         cli_eprintf("pgdeck top: cannot connect: %s\n", err ? err : "?");
+        rc = connargs_connect_exit(err);
         free(err);
         engine_stop(e);
-        rc = EXIT_CONNECT;
         goto out;
     }
 

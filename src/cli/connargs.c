@@ -169,6 +169,14 @@ void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool)
         return;
     POOL_SETTINGS_COPY(pool, cfg);
     pool->slow_threshold_ms = cfg->slow_threshold;
+    pool->nsession = (int)cfg->nsession;
+    pool->session_names = (const char *const *)cfg->session_names;
+    pool->session_values = (const char *const *)cfg->session_values;
+}
+
+int connargs_connect_exit(const char *connect_error)
+{
+    return engine_refused_setting(connect_error) ? EXIT_USAGE : EXIT_CONNECT;
 }
 
 int connargs_fail(const connargs *ca, const char *cmd, char *err)

@@ -62,4 +62,9 @@ void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool);
 /* Exit codes, the command-line contract. */
 enum { EXIT_OK = 0, EXIT_SQL = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
 
+/* The exit code for engine_wait_ready's error: EXIT_USAGE when the server
+ * refused a [session] setting (the pool never started with it), else
+ * EXIT_CONNECT. */
+int connargs_connect_exit(const char *connect_error);
+
 #endif

@@ -105,8 +105,9 @@ static int start_engines(run_ctx *ctx)
         char *err = NULL;
         if (!engine_wait_ready(ctx->es[i], timeout_ms + 1000, &err)) {
             cli_eprintf(RUN_PROG ": cannot connect: %s\n", err ? err : "connection failed");
+            int rc = connargs_connect_exit(err);
             free(err);
-            return EXIT_CONNECT;
+            return rc;
         }
     }
     return EXIT_OK;

@@ -53,7 +53,11 @@ static const char conn_help[] =
 static const char settings_help[] =
     "Settings:\n"
     "  --config=FILE           settings file (default $XDG_CONFIG_HOME/pgdeck/pgdeck.conf)\n"
-    "  --set=SECTION.KEY=VALUE one setting, after the file (e.g. --set pool.max_size=8)\n";
+    "  --set=SECTION.KEY=VALUE one setting, after the file (e.g. --set pool.max_size=8)\n"
+    "  --set=session.NAME=VALUE a server setting (GUC) for every pool connection, sent\n"
+    "                          at connect as options -c NAME=VALUE after your own\n"
+    "                          options/PGOPTIONS (ours win); refused by the server: exit 2\n"
+    "  --set=editor.autocommit=off  the console editor BEGINs before a statement\n";
 
 static const char console_help[] =
     "pgdeck [CONN] [DBNAME [USER]] [options]\n"

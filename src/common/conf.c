@@ -1,4 +1,5 @@
-/* conf.c — pgdeck.conf: an INI-like file of [pool], [console] and [keys].
+/* conf.c — pgdeck.conf: an INI-like file of [pool], [console], [editor],
+ * [session] and [keys].
  *
  *   # comment            ; comment
  *   refresh = 1.5        bare keys before any section: [console] or [pool]
@@ -7,6 +8,10 @@
  *   timeout = 30s        durations: 30, 30s, 500ms, 5min, 1h
  *   [console]
  *   theme = "solarized-dark"
+ *   [editor]
+ *   autocommit = off     statements run inside a transaction until COMMIT
+ *   [session]
+ *   timezone = UTC       any server setting, sent at connect as -c name=value
  *   [keys]
  *   quit = F10 q         one or more key specs for a named command
  *
@@ -67,13 +72,15 @@ static const setting settings[] = {
     {"console", "null_marker", T_OPTSTR, F(null_marker), 0, 0, false},
     {"console", "row_limit", T_LONG, F(row_limit), 1, (double)LONG_MAX, false},
     {"console", "pgbouncer", T_OPTSTR, F(pgbouncer), 0, 0, true},
+    {"editor", "autocommit", T_BOOL, F(autocommit), 0, 0, false},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
 static bool known_section(const char *name)
 {
-    return strcmp(name, "pool") == 0 || strcmp(name, "console") == 0 || strcmp(name, "keys") == 0;
+    return strcmp(name, "pool") == 0 || strcmp(name, "console") == 0 ||
+           strcmp(name, "editor") == 0 || strcmp(name, "session") == 0 || strcmp(name, "keys") == 0;
 }
 
 void config_defaults(pgdeck_config *cfg)
@@ -87,6 +94,8 @@ void config_defaults(pgdeck_config *cfg)
     cfg->null_marker = xstrdup("\xe2\x88\x85"); /* U+2205 EMPTY SET */
     cfg->row_limit = 1000000;
     cfg->pgbouncer = NULL;
+    cfg->autocommit = true;
+    cfg->nsession = 0;
     cfg->nkeys = 0;
 }
 
@@ -95,6 +104,10 @@ void config_free(pgdeck_config *cfg)
     free(cfg->theme);
     free(cfg->null_marker);
     free(cfg->pgbouncer);
+    for (size_t i = 0; i < cfg->nsession; i++) {
+        free(cfg->session_names[i]);
+        free(cfg->session_values[i]);
+    }
     for (size_t i = 0; i < cfg->nkeys; i++) {
         free(cfg->keys[i].command);
         free(cfg->keys[i].key);
@@ -113,6 +126,10 @@ static void config_copy(pgdeck_config *dst, const pgdeck_config *src)
     dst->theme = dup_or_null(src->theme);
     dst->null_marker = dup_or_null(src->null_marker);
     dst->pgbouncer = dup_or_null(src->pgbouncer);
+    for (size_t i = 0; i < src->nsession; i++) {
+        dst->session_names[i] = xstrdup(src->session_names[i]);
+        dst->session_values[i] = xstrdup(src->session_values[i]);
+    }
     for (size_t i = 0; i < src->nkeys; i++) {
         dst->keys[i].command = xstrdup(src->keys[i].command);
         dst->keys[i].key = xstrdup(src->keys[i].key);
@@ -321,10 +338,77 @@ static bool add_keys(pgdeck_config *cfg, const char *command, const char *value,
     return true;
 }
 
+bool config_session_name_ok(const char *name)
+{
+    if (!*name || (*name >= '0' && *name <= '9'))
+        return false;
+    int dots = 0;
+    for (const char *p = name; *p; p++) {
+        bool word = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || *p == '_';
+        if (*p == '.' && (p == name || !p[1] || p[-1] == '.'))
+            return false;
+        if (*p == '.')
+            dots++;
+        else if (!word)
+            return false;
+    }
+    return dots <= 1;
+}
+
+const char *config_session_get(const pgdeck_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nsession; i++)
+        if (strcasecmp(cfg->session_names[i], name) == 0)
+            return cfg->session_values[i];
+    return NULL;
+}
+
+/* [session] name = value: any server setting. The server checks the value
+ * (a probe connection before the pool starts); here only the name. An
+ * empty value removes the setting (the server's default again). */
+static bool set_session(pgdeck_config *cfg, const char *name, const char *value, char **why)
+{
+    if (!config_session_name_ok(name)) {
+        *why = xasprintf("bad setting name '%s' in [session]: expected letters, digits and '_', "
+                         "with at most one '.'",
+                         name);
+        return false;
+    }
+    for (size_t i = 0; i < cfg->nsession; i++) {
+        if (strcasecmp(cfg->session_names[i], name) != 0)
+            continue;
+        free(cfg->session_values[i]);
+        if (*value) {
+            cfg->session_values[i] = xstrdup(value);
+            return true;
+        }
+        free(cfg->session_names[i]);
+        cfg->nsession--;
+        memmove(cfg->session_names + i, cfg->session_names + i + 1,
+                (cfg->nsession - i) * sizeof(char *));
+        memmove(cfg->session_values + i, cfg->session_values + i + 1,
+                (cfg->nsession - i) * sizeof(char *));
+        return true;
+    }
+    if (!*value)
+        return true;
+    if (cfg->nsession >= CONFIG_MAX_SESSION) {
+        *why = xasprintf("too many [session] settings (at most %d)", CONFIG_MAX_SESSION);
+        return false;
+    }
+    cfg->session_names[cfg->nsession] = xstrdup(name);
+    cfg->session_values[cfg->nsession] = xstrdup(value);
+    cfg->nsession++;
+    return true;
+}
+
 /* One "key = value" in a section (NULL before any section). */
 static bool set_in_section(pgdeck_config *cfg, const char *section, char *name, const char *value,
                            bool quoted, char **why)
 {
+    if (section && strcmp(section, "session") == 0)
+        return set_session(cfg, name, value, why); /* the server's spelling, as given */
     canonical_name(name);
     if (section && strcmp(section, "keys") == 0)
         return add_keys(cfg, name, value, !quoted, why);
@@ -360,7 +444,8 @@ bool config_set(pgdeck_config *cfg, const char *key, const char *value, char **e
         section = name;
         canonical_name(section);
         if (!known_section(section)) {
-            *err = xasprintf("unknown section '%s' (known: pool, console, keys)", section);
+            *err = xasprintf("unknown section '%s' (known: pool, console, editor, session, keys)",
+                             section);
             free(name);
             return false;
         }
@@ -469,7 +554,9 @@ static bool parse_line(pgdeck_config *cfg, char *line, char **section, int *size
         char *name = xstrdup(trim(s + 1));
         canonical_name(name);
         if (!known_section(name)) {
-            *why = xasprintf("unknown section [%s] (known: [pool], [console], [keys])", name);
+            *why = xasprintf(
+                "unknown section [%s] (known: [pool], [console], [editor], [session], [keys])",
+                name);
             free(name);
             return false;
         }

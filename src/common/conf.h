@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_KEYS 64
+#define CONFIG_MAX_SESSION 64
 
 typedef struct config_keybind {
     char *command; /* named command, e.g. "quit", "help", "pane_next" */
@@ -28,6 +29,13 @@ typedef struct pgdeck_config {
     char *null_marker; /* how NULL is drawn in grids ("∅") */
     long row_limit;    /* result grid row cap (1000000) */
     char *pgbouncer;   /* conninfo of a PgBouncer admin console, or NULL */
+    /* [editor] */
+    bool autocommit; /* off: the editor opens a transaction before a statement */
+    /* [session] — server settings (GUCs) every pool connection gets at
+     * connect, in the order first set; a later set of a name replaces it */
+    size_t nsession;
+    char *session_names[CONFIG_MAX_SESSION];
+    char *session_values[CONFIG_MAX_SESSION];
     /* [keys] */
     size_t nkeys;
     config_keybind keys[CONFIG_MAX_KEYS];
@@ -42,6 +50,12 @@ void config_free(pgdeck_config *cfg);
 bool config_load_file(pgdeck_config *cfg, const char *path, bool optional, char **err);
 /* Sets one "section.key" (or bare key) from a string, as the file would. */
 bool config_set(pgdeck_config *cfg, const char *key, const char *value, char **err);
+/* A server setting's name as [session] takes it: letters, digits and '_',
+ * with at most one '.' (a custom "ext.name"), not starting with a digit. */
+bool config_session_name_ok(const char *name);
+/* The value of session setting `name` (case-insensitive), or NULL. */
+const char *config_session_get(const pgdeck_config *cfg, const char *name);
+
 /* The default path: $XDG_CONFIG_HOME/pgdeck/pgdeck.conf or
  * ~/.config/pgdeck/pgdeck.conf (malloc'd). */
 char *config_default_path(void);

@@ -115,8 +115,8 @@ engine *engine_start(const eng_conninfo *ci, const eng_pool_config *cfg, char **
     /* libpq parameters: the user's own, plus our application name as a
      * fallback so the user's application_name wins. */
     int n = e->ci->n;
-    e->kw = xcalloc((size_t)n + 2, sizeof *e->kw);
-    e->val = xcalloc((size_t)n + 2, sizeof *e->val);
+    e->kw = xcalloc((size_t)n + 4, sizeof *e->kw);
+    e->val = xcalloc((size_t)n + 4, sizeof *e->val);
     int k = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(e->ci->keys[i], "fallback_application_name") == 0)
@@ -128,6 +128,9 @@ engine *engine_start(const eng_conninfo *ci, const eng_pool_config *cfg, char **
     e->kw[k] = "fallback_application_name";
     e->val[k] = "pgdeck";
     k++;
+    session_apply(e, &k, e->cfg.nsession, e->cfg.session_names, e->cfg.session_values);
+    e->cfg.nsession = 0; /* the caller's arrays: not ours to keep */
+    e->cfg.session_names = e->cfg.session_values = NULL;
     e->kw[k] = NULL;
 
     e->resolve = resolve_plan_new(e->kw, e->val);
@@ -144,6 +147,8 @@ engine *engine_start(const eng_conninfo *ci, const eng_pool_config *cfg, char **
         resolve_plan_free(e->resolve);
         free(e->kw);
         free(e->val);
+        free(e->session_options);
+        free(e->session_appname);
         free(e);
         return NULL;
     }
@@ -195,6 +200,8 @@ void engine_stop(engine *e)
     free(e->ready_err);
     free(e->kw);
     free(e->val);
+    free(e->session_options);
+    free(e->session_appname);
     resolve_plan_free(e->resolve);
     eng_conninfo_free(e->ci);
     free(e);
@@ -317,6 +324,19 @@ void eng_pool_resize(engine *e, int min_size, int max_size)
     request *r = request_new(REQ_POOL_RESIZE);
     r->min_size = min_size;
     r->max_size = max_size;
+    submit(e, r);
+}
+
+void eng_pool_set_session(engine *e, int n, const char *const *names, const char *const *values)
+{
+    request *r = request_new(REQ_SET_SESSION);
+    r->nstmts = r->nparams = n;
+    r->sqls = xcalloc((size_t)(n > 0 ? n : 1), sizeof *r->sqls);
+    r->params = xcalloc((size_t)(n > 0 ? n : 1), sizeof *r->params);
+    for (int i = 0; i < n; i++) {
+        r->sqls[i] = xstrdup(names[i]);
+        r->params[i] = xstrdup(values[i]);
+    }
     submit(e, r);
 }
 

@@ -50,6 +50,12 @@ typedef struct eng_pool_config {
     // clang-format on
     double slow_threshold_ms; /* 50: executions slower go to the slow log */
     size_t slowlog_size;      /* 256 entries in the ring */
+    /* Server settings every connection gets at connect ("-c name=value" in
+     * libpq's options, after the user's own; application_name as its own
+     * parameter). Read by engine_start only: the caller keeps them. */
+    int nsession;
+    const char *const *session_names;
+    const char *const *session_values;
 } eng_pool_config;
 
 void eng_pool_config_defaults(eng_pool_config *cfg);
@@ -70,6 +76,19 @@ void engine_stop(engine *e);
  * connection is up; else fills *err (malloc'd, libpq's message).
  * For the CLI's exit code 3. */
 bool engine_wait_ready(engine *e, int timeout_ms, char **err);
+/* True when engine_wait_ready's error is the server refusing a setting of
+ * the startup options (a bad [session] name or value): a usage error, not a
+ * connection failure. */
+bool engine_refused_setting(const char *connect_error);
+/* Replaces the server settings (as eng_pool_config's session_*; copied):
+ * new connections get them, idle ones are closed and reopened, borrowed
+ * ones (a transaction in the editor) are closed when they come back. */
+void eng_pool_set_session(engine *e, int n, const char *const *names, const char *const *values);
+/* libpq's "options" for the settings: user_options (may be NULL) first,
+ * then "-c name=value" for each but application_name, with white space
+ * and backslashes escaped as the server's parser wants (malloc'd). */
+char *session_options_build(const char *user_options, int n, const char *const *names,
+                            const char *const *values);
 
 /* Keeps the engine thread on one CPU (a load spread over several engines,
  * one per CPU): the backends it wakes then run beside it instead of across

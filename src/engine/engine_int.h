@@ -202,6 +202,12 @@ bool conn_move_allowed(conn_state from, conn_state to);
 conn *conn_start(engine *e); /* begins a connection attempt */
 /* PQconnectStartParams with these parameters (after a lookup, or at once). */
 void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val);
+/* session_opts.c: puts the settings into e->kw/e->val (k entries so far,
+ * room for two more); a connect error naming a parameter is for good. */
+void session_apply(engine *e, int *k, int n, const char *const *names, const char *const *values);
+bool session_setting_failure(const char *msg);
+/* REQ_SET_SESSION in the engine thread: the new list, idle connections recycled. */
+void session_change(engine *e, int n, const char *const *names, const char *const *values);
 void conn_close(engine *e, conn *c);                 /* PQfinish, to CLOSED */
 void conn_io(engine *e, conn *c, int revents);       /* socket ready */
 void conn_lost(engine *e, conn *c, const char *why); /* died: owner told, replaced */
@@ -293,6 +299,7 @@ typedef enum req_kind {
     REQ_POOL_RESIZE,
     REQ_POOL_CHECK,
     REQ_POOL_RECYCLE,
+    REQ_SET_SESSION, /* names in sqls[nstmts], values in params[nparams] */
     REQ_STOP,
 } req_kind;
 
@@ -469,6 +476,9 @@ struct engine {
     eng_conninfo *ci;
     eng_pool_config cfg;
     const char **kw, **val; /* connect parameters for libpq */
+    char *session_options;  /* owned: val's "options" with the [session] settings */
+    char *session_appname;  /* owned: session.application_name, or NULL */
+    int kw_base;            /* kw/val entries before the session settings */
     /* the caller's thread: engine_start and engine_stop */
     pthread_t thread;
     bool thread_started;

@@ -283,6 +283,9 @@ void engine_handle_request(engine *e, request *r)
     case REQ_POOL_RECYCLE:
         pool_recycle_all(e);
         break;
+    case REQ_SET_SESSION:
+        session_change(e, r->nstmts, (const char *const *)r->sqls, (const char *const *)r->params);
+        break;
     case REQ_STOP:
         e->stopping = true;
         break;

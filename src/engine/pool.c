@@ -382,7 +382,8 @@ void pool_conn_failed(engine *e, conn *c, const char *msg)
     snprintf(e->last_error, sizeof e->last_error, "%s", line);
     conn_close(e, c);
     uint64_t now = e->now;
-    bool fatal = is_auth_failure(msg ? msg : "");
+    bool bad_setting = session_setting_failure(msg ? msg : "");
+    bool fatal = is_auth_failure(msg ? msg : "") || bad_setting;
     if (!e->first_failure_ns)
         e->first_failure_ns = now;
     bool retry_failed = e->demand_retry;
@@ -390,8 +391,10 @@ void pool_conn_failed(engine *e, conn *c, const char *msg)
     if (fatal || retry_failed ||
         now - e->first_failure_ns >= secs_to_ns(e->cfg.reconnect_timeout)) {
         e->gave_up = true;
-        eng_error *err = eng_error_new(fatal ? "28P01" : "08001", "%s%s", line,
-                                       fatal ? "" : " (gave up reconnecting)");
+        eng_error *err = eng_error_new(bad_setting ? "22023"
+                                       : fatal     ? "28P01"
+                                                   : "08001",
+                                       "%s%s", line, fatal ? "" : " (gave up reconnecting)");
         err->conn_lost = true;
         stats_set_ready(e, -1, line);
         stats_pool_event(e); /* fresh stats before the callers hear of it */

@@ -153,6 +153,8 @@ void app_free(app *a)
     if (!a)
         return;
     free(a->msg);
+    free(a->session_key);
+    free(a->session_value);
     free(a->history_path);
     free(a->confirm_question);
     free(a->stats);
@@ -479,8 +481,72 @@ static bool parse_seconds(const char *s, double *out)
     return true;
 }
 
+#define TAG_SESSION_PROBE "app:session-probe"
+
+/* :set session.KEY VALUE: the server checks the value first (set_config in
+ * a transaction of its own, rolled back with it), then the pool gets the
+ * new list — new and idle connections at once, borrowed ones when they come
+ * back. A refused value changes nothing. */
+static void set_session(app *a, const char *key, const char *value)
+{
+    const char *name = strchr(key, '.') + 1;
+    if (!config_session_name_ok(name)) {
+        app_message(a, MSG_ERROR,
+                    "set: bad setting name '%s': expected letters, digits and '_', with at "
+                    "most one '.'",
+                    name);
+        return;
+    }
+    if (a->session_probe) {
+        app_message(a, MSG_WARN, "set: %s is still being checked by the server", a->session_key);
+        return;
+    }
+    const char *params[2] = {name, value};
+    eng_exec_args ex = {0};
+    ex.sql = "SELECT pg_catalog.set_config($1, $2, true)";
+    ex.nparams = 2;
+    ex.params = params;
+    ex.flags = ENG_EXEC_NOMETRICS;
+    ex.tag = TAG_SESSION_PROBE;
+    a->session_key = xstrdup(key);
+    a->session_value = xstrdup(value);
+    a->session_probe = eng_exec(a->eng, &ex);
+    app_message(a, MSG_INFO, "%s: asking the server...", key);
+}
+
+static void session_probe_done(app *a, const eng_event *ev)
+{
+    if (ev->kind != EV_DONE || ev->id != a->session_probe)
+        return;
+    a->session_probe = 0;
+    char *err = NULL;
+    if (ev->status != ENG_DONE_OK) {
+        app_message(a, MSG_ERROR, "set %s: %s", a->session_key,
+                    ev->error ? ev->error->message : eng_done_status_name(ev->status));
+    } else if (!config_set(a->cfg, a->session_key, a->session_value, &err)) {
+        app_message(a, MSG_ERROR, "set: %s", err ? err : "bad setting");
+    } else {
+        eng_pool_set_session(a->eng, (int)a->cfg->nsession,
+                             (const char *const *)a->cfg->session_names,
+                             (const char *const *)a->cfg->session_values);
+        app_message(a, MSG_INFO,
+                    "%s = %s (new and idle connections now, busy ones when they are returned)",
+                    a->session_key, a->session_value);
+        for (int i = 0; i < a->npanes; i++)
+            a->pane_dirty[i] = true;
+    }
+    free(err);
+    free(a->session_key);
+    free(a->session_value);
+    a->session_key = a->session_value = NULL;
+}
+
 static void cmd_set(app *a, const char *key, const char *value)
 {
+    if (strncasecmp(key, "session.", 8) == 0) {
+        set_session(a, key, value);
+        return;
+    }
     if (strcmp(key, "readonly") == 0 && a->readonly) {
         app_message(a, MSG_ERROR, "readonly cannot be turned off in a running console");
         return;
@@ -606,7 +672,10 @@ const ui_command app_commands[] = {
      cmd_theme},
     {"refresh", ":refresh S", "refresh every S seconds (0.5 to 60)", cmd_refresh},
     {"pane", ":pane NAME|N", "show a pane", cmd_pane},
-    {"set", ":set KEY VALUE", "change a setting of the config file for this session", cmd_set_line},
+    {"set", ":set KEY VALUE",
+     "change a setting of the config file for this session (session.NAME: a server setting "
+     "for every pool connection)",
+     cmd_set_line},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -1025,7 +1094,9 @@ static void read_keys(app *a)
 static void route_event(app *a, eng_event *ev)
 {
     a->cur_ev = ev;
-    if (ev->kind == EV_POOL) {
+    if (ev->tag && strcmp(ev->tag, TAG_SESSION_PROBE) == 0) {
+        session_probe_done(a, ev);
+    } else if (ev->kind == EV_POOL) {
         header_update(a);
         for (int i = 0; i < a->npanes; i++)
             if (a->panes[i] && a->cls[i]->on_event)

@@ -25,6 +25,9 @@ typedef enum prompt_mode { PM_NONE, PM_LINE, PM_CONFIRM } prompt_mode;
 struct app {
     engine *eng;
     pgdeck_config *cfg;
+    /* :set session.KEY VALUE waiting for the server's check (app.c) */
+    eng_id session_probe;
+    char *session_key, *session_value;
     keymap km;
     double refresh;
     bool paused, readonly, quit;
@@ -59,7 +62,7 @@ struct app {
     /* the event being delivered (app_steal_result) */
     eng_event *cur_ev;
     double next_tick;
-    char *history_path; /* the prompts' histories on disk, or NULL */
+    char *history_path;         /* the prompts' histories on disk, or NULL */
     const char **command_words; /* ':' completion, from the command tables */
 };
 

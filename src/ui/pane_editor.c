@@ -41,6 +41,7 @@
 #define TAG_RUN "editor:run"
 #define TAG_CMP "editor:cmp"
 #define TAG_RO "editor:ro"
+#define TAG_AUTOBEGIN "editor:autobegin"
 #define TAG_QUIT "editor:quit" /* COMMIT / ROLLBACK asked for on quit */
 
 typedef enum run_kind { RUN_NONE, RUN_STMTS, RUN_PIPELINE } run_kind;
@@ -233,9 +234,34 @@ static void close_session(editor_pane *p)
 
 /* ---- running ------------------------------------------------------------- */
 
+static bool autocommit_off(const editor_pane *p)
+{
+    return p->cfg && !p->cfg->autocommit;
+}
+
+/* [editor] autocommit = off, as psql's \set AUTOCOMMIT off: outside a
+ * transaction a BEGIN goes first on the session, so the statement stays
+ * uncommitted until COMMIT/ROLLBACK. Not before transaction control itself
+ * or statements that refuse a transaction block (VACUUM, CREATE DATABASE). */
+static void autocommit_begin(editor_pane *p, const char *sql)
+{
+    if (!autocommit_off(p) || p->txn == 'T' || p->txn == 'E')
+        return;
+    if (is_txn_control(sql) || not_in_txn_block(sql))
+        return;
+    eng_exec_args a = {0};
+    a.sql = "BEGIN";
+    a.session = p->sess;
+    a.flags = ENG_EXEC_SIMPLE | ENG_EXEC_NOMETRICS;
+    a.tag = TAG_AUTOBEGIN;
+    eng_exec(p->e, &a);
+    p->txn = 'T'; /* the session's requests run in order: the statement is inside */
+}
+
 static void submit_next(editor_pane *p)
 {
     stmt_job *j = &p->jobs[p->next_job++];
+    autocommit_begin(p, j->sql);
     eng_exec_args a = {0};
     a.sql = j->sql;
     a.nparams = j->nparams;
@@ -258,6 +284,7 @@ static void submit_pipeline(editor_pane *p)
         np[i] = p->jobs[i].nparams;
         params[i] = (const char *const *)p->jobs[i].params;
     }
+    autocommit_begin(p, sqls[0]);
     eng_pipeline_args a = {0};
     a.nstmts = p->njobs;
     a.sqls = sqls;
@@ -746,6 +773,10 @@ static int editor_on_event(pane *pp, const eng_event *ev)
             app_message(p->a, MSG_ERROR, "--readonly: could not make the session read-only");
         return 0;
     }
+    if (strcmp(ev->tag, TAG_AUTOBEGIN) == 0) {
+        /* its failure shows in the statement after it, on the same session */
+        return 0;
+    }
     if (strcmp(ev->tag, TAG_RUN) != 0 || ev->id != p->cur_id)
         return 0;
     switch (ev->kind) {
@@ -927,8 +958,8 @@ static void status_text(editor_pane *p, char *buf, size_t n)
                  p->sync == ENG_SYNC_EACH ? "each" : "end");
     else
         snprintf(pipe, sizeof pipe, "Pipeline: off");
-    snprintf(buf, n, " %s | %s | %s%s%s", pipe, txn, run, p->focus_grid ? " | [grid]" : "",
-             app_readonly(p->a) ? " | read-only" : "");
+    snprintf(buf, n, " %s | %s%s | %s%s%s", pipe, autocommit_off(p) ? "autocommit off | " : "", txn,
+             run, p->focus_grid ? " | [grid]" : "", app_readonly(p->a) ? " | read-only" : "");
 }
 
 static void editor_draw(pane *pp, WINDOW *w, int rows, int cols)

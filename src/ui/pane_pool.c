@@ -233,6 +233,20 @@ static void draw_title(pane_pool *p, canvas *c)
     }
 }
 
+/* The server settings every pool connection gets ([session], --set
+ * session.X, :set session.X): shown only when there are some. */
+static void draw_session(pane_pool *p, canvas *c)
+{
+    const pgdeck_config *cfg = app_config(p->a);
+    if (!cfg || cfg->nsession == 0)
+        return;
+    int x = put(c, c->y, 0, "Session ", theme_attr(TH_LABEL));
+    for (size_t i = 0; i < cfg->nsession; i++)
+        x += putf(c, c->y, x, theme_attr(TH_NORMAL), " %s=%s", cfg->session_names[i],
+                  cfg->session_values[i]);
+    c->y++;
+}
+
 static void draw_gauges(pane_pool *p, canvas *c, int x, int width)
 {
     const eng_stats *st = p->st;
@@ -558,6 +572,7 @@ static void pool_draw(pane *pp, WINDOW *win, int rows, int cols)
         p->scroll = 0;
     canvas c = {win, rows, cols, p->scroll, 0};
     draw_title(p, &c);
+    draw_session(p, &c);
     if (p->have_st) {
         /* Gauges and SLO lines side by side when both fit (the SLO block
          * needs about 44 columns, a gauge at least 20). */

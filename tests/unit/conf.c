@@ -170,7 +170,7 @@ int main(void)
     check_error("console key in [pool]", "[pool]\nrefresh = 1\n",
                 "2: unknown key 'refresh' in [pool]");
     check_error("unknown section", "[pool]\n[display]\n",
-                "2: unknown section [display] (known: [pool], [console], [keys])");
+                "2: unknown section [display] (known: [pool], [console], [editor], [session], [keys])");
     check_error("section without ]", "[pool\n", "1: section header without ']'");
     check_error("text after a section header", "[pool] x\n",
                 "1: unexpected text after the section header: 'x'");
@@ -337,7 +337,7 @@ int main(void)
     config_free(&cfg);
     check_set_error("pool.refresh", "1", "unknown key 'refresh' in [pool]");
     check_set_error("colour", "1", "unknown key 'colour'");
-    check_set_error("screen.refresh", "1", "unknown section 'screen' (known: pool, console, keys)");
+    check_set_error("screen.refresh", "1", "unknown section 'screen' (known: pool, console, editor, session, keys)");
     check_set_error("max_size", "many",
                     "bad value 'many' for max_size: expected an integer from 1 to 64");
     check_set_error("pool.min_size", "5", "min_size (5) is greater than max_size (4)");
