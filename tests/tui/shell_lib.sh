@@ -253,8 +253,16 @@ ed_run_ended() {
     _now=$(ed_outcome)
     [ "$_now" != "$1" ] && ! printf '%s' "$_now" | grep -Eq '\| (running|canceling) |measuring one by one'
 }
+# the typed text is on screen and the message line is blank (a key clears an
+# old notice): only then is the outcome read "before" the run, or a late
+# redraw of the typing would pass for the run's end
+ed_typed() {
+    _m=$(sh_screen | tail -n 2 | head -n 1 | tr -d ' ')
+    [ -z "$_m" ] && sh_screen | grep -Fq -- "$1"
+}
 ed_run() {
     ed_sql "$1"
+    wait_until 5 ed_typed "$(printf '%s\n' "$1" | head -n 1 | cut -c1-30)"
     _before=$(ed_outcome)
     sh_keys F5
     wait_until "${2:-20}" ed_run_ended "$_before"

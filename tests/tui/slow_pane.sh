@@ -62,7 +62,8 @@ cluster_psql -c "select pg_sleep(30)" >/dev/null 2>&1 &
 sleeper=$!
 sh_wait 'Now: 1 running longer than 50 ms' 10
 ok $? "a running pg_sleep(30) is counted under Now"
-like "$(sh_screen)" '[0-9]+ +[0-9.]+s +postgres +postgres .*select pg_sleep\(30\)' "and listed with pid and time"
+sh_wait '[0-9]+ +[0-9.]+s +postgres +postgres .*select pg_sleep\(30\)' 5
+ok $? "and listed with pid and time"
 spid=$(cluster_psql -c "select pid from pg_stat_activity where query = 'select pg_sleep(30)'")
 cluster_psql -c "select pg_cancel_backend($spid)" >/dev/null
 wait $sleeper 2>/dev/null
