@@ -305,8 +305,17 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
 
     int rc = EXIT_OK;
     srv_snap *prev = NULL;
+    double catalog_at = now_mono();
     for (;;) {
-        r = run_sql(e, sql, "top:view", &msg, &lost);
+        /* tables, indexes: the catalog facts every SRV_CATALOG_INTERVAL s,
+         * the previous rows' statistics in between (monitor_server.h) */
+        char *rows_sql = NULL;
+        if (now_mono() - catalog_at < SRV_CATALOG_INTERVAL)
+            rows_sql = srv_view_sql_rows(v, cat, prev);
+        else
+            catalog_at = now_mono();
+        r = run_sql(e, rows_sql ? rows_sql : sql, "top:view", &msg, &lost);
+        free(rows_sql);
         double at = now_mono();
         if (!r) {
             rc = fail(v->name, msg, lost);

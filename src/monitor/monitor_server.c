@@ -130,19 +130,17 @@ static const srv_col tables_cols[] = {
      NULL},
     {"autovacuum_count", "autovacs", SRV_NUM, C | H, 6, 0,
      ALWAYS("pg_stat_get_autovacuum_count(t.oid)"), NULL},
-    {"table_bytes", "heap", SRV_BYTES, H, 8, 0, ALWAYS("pg_relation_size(t.oid)"), NULL},
-    {"toast_bytes", "toast", SRV_BYTES, H, 8, 0,
-     ALWAYS("CASE WHEN t.reltoastrelid <> 0 THEN pg_total_relation_size(t.reltoastrelid) ELSE 0 "
-            "END"),
-     NULL},
-    {"index_bytes", "indexes", SRV_BYTES, H, 8, 0, ALWAYS("pg_indexes_size(t.oid)"), NULL},
-    {"total_bytes", "size", SRV_BYTES, 0, 8, 2, ALWAYS("pg_total_relation_size(t.oid)"),
-     "c.relpages"},
+    /* sizes are catalog facts: read with the rows' choice (srv_view_sql), then
+     * carried over by srv_view_sql_rows */
+    {"table_bytes", "heap", SRV_BYTES, H, 8, 0, ALWAYS("t.table_bytes"), NULL},
+    {"toast_bytes", "toast", SRV_BYTES, H, 8, 0, ALWAYS("t.toast_bytes"), NULL},
+    {"index_bytes", "indexes", SRV_BYTES, H, 8, 0, ALWAYS("t.index_bytes"), NULL},
+    {"total_bytes", "size", SRV_BYTES, 0, 8, 2, ALWAYS("t.total_bytes"), "c.relpages"},
     /* see doc/pgdeck.1 ("Server pane"): the space the dead tuples hold in the heap */
     {"bloat_bytes", "bloat", SRV_BYTES, 0, 8, 1,
-     ALWAYS("round(pg_relation_size(t.oid)::numeric * " T_DEAD " / nullif(" T_LIVE " + " T_DEAD
-            ", 0))"),
+     ALWAYS("round(t.table_bytes::numeric * " T_DEAD " / nullif(" T_LIVE " + " T_DEAD ", 0))"),
      NULL},
+    {"oid", "oid", SRV_INT, H, 10, 0, ALWAYS("t.oid"), NULL},
 };
 
 /* ---- Indexes: invalid, duplicate and unused first, then by size ----------- */
@@ -153,14 +151,14 @@ static const srv_col indexes_cols[] = {
     {"idx_scan", "scans/s", SRV_NUM, CR, 7, 0, ALWAYS("t.scans"), NULL},
     {"idx_tup_read", "read/s", SRV_NUM, CR | H, 7, 0,
      ALWAYS("pg_stat_get_tuples_returned(t.indexrelid)"), NULL},
-    {"index_bytes", "size", SRV_BYTES, 0, 8, 0, ALWAYS("pg_relation_size(t.indexrelid)"),
-     "x.relpages"},
+    {"index_bytes", "size", SRV_BYTES, 0, 8, 0, ALWAYS("t.index_bytes"), "x.relpages"},
     {"unused", "unused", SRV_BOOL, 0, 6, 0, ALWAYS("t.unused"), NULL},
     {"duplicate_of", "duplicate of", SRV_TEXT, 0, 14, 1, ALWAYS("t.duplicate_of"), NULL},
     {"duplicate", "dup", SRV_BOOL, H, 3, 0, ALWAYS("t.duplicate_of IS NOT NULL"), NULL},
     {"invalid", "invalid", SRV_BOOL, 0, 7, 2, ALWAYS("NOT t.indisvalid"), NULL},
     {"unique", "unique", SRV_BOOL, H, 6, 0, ALWAYS("t.indisunique"), NULL},
     {"definition", "definition", SRV_TEXT, H, 0, 0, ALWAYS("pg_get_indexdef(t.indexrelid)"), NULL},
+    {"oid", "oid", SRV_INT, H, 10, 0, ALWAYS("t.indexrelid"), NULL},
 };
 
 /* ---- Replication: standbys (pg_stat_replication) and slots --------------- */
@@ -334,8 +332,8 @@ static const srv_col wal_cols[] = {
     }
 static const srv_view views[SRV_VIEW_COUNT] = {
     VIEW(SRV_DATABASE, "database", "Database", 'd', database_cols, false, 2, 0),
-    VIEW(SRV_TABLES, "tables", "Tables", 't', tables_cols, false, 5, 5),
-    VIEW(SRV_INDEXES, "indexes", "Indexes", 'x', indexes_cols, false, 5, 5),
+    VIEW(SRV_TABLES, "tables", "Tables", 't', tables_cols, false, 5, 0),
+    VIEW(SRV_INDEXES, "indexes", "Indexes", 'x', indexes_cols, false, 5, 0),
     VIEW(SRV_REPLICATION, "replication", "Replication", 'r', replication_cols, false, 9, 0),
     VIEW(SRV_PROGRESS, "progress", "Progress", 'o', progress_cols, false, 7, 0),
     VIEW(SRV_WAL, "wal", "WAL", 'w', wal_cols, true, 2, 0),
@@ -456,7 +454,12 @@ static void from_tables(strbuf *sb, const srv_catalog *c, const char *order, int
     (void)c;
     sb_printf(sb,
               " FROM (SELECT s.oid, s.relname, s.nspname, s.reltoastrelid,"
-              " sum(pg_stat_get_numscans(i.indexrelid)) AS idx_scan"
+              " sum(pg_stat_get_numscans(i.indexrelid)) AS idx_scan,"
+              " pg_relation_size(s.oid) AS table_bytes,"
+              " CASE WHEN s.reltoastrelid <> 0 THEN pg_total_relation_size(s.reltoastrelid)"
+              " ELSE 0 END AS toast_bytes,"
+              " pg_indexes_size(s.oid) AS index_bytes,"
+              " pg_total_relation_size(s.oid) AS total_bytes"
               " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid"
               " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
               " WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', "
@@ -485,6 +488,7 @@ static void from_indexes(strbuf *sb, const srv_catalog *c, const char *order, in
              order ? order : "x.relpages");
     sb_printf(sb,
               " FROM (SELECT x.*, ct.relname AS tablename,"
+              " pg_relation_size(x.indexrelid) AS index_bytes,"
               " CASE WHEN x.first_oid <> x.indexrelid THEN x.first_oid::regclass::text END"
               " AS duplicate_of,"
               " x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.isexcl"
@@ -611,6 +615,102 @@ char *srv_view_sql(const srv_view *v, const srv_catalog *c, int sort_col, int li
     }
     const char *order = sort_col >= 0 && sort_col < v->ncols ? v->cols[sort_col].order : NULL;
     from_of[v->id](&sb, c, order, limit);
+    return sb_steal(&sb);
+}
+
+/* ---- the cheap refresh of tables and indexes ------------------------------------ */
+
+static int col_of(const srv_view *v, const char *key)
+{
+    for (int i = 0; i < v->ncols; i++)
+        if (strcmp(v->cols[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+/* One array literal of a snapshot column, '{a,b,NULL}'::type[], inside a SQL
+ * string literal: elements double-quoted (\ and " escaped), ' doubled. */
+static void array_literal(strbuf *sb, const srv_snap *s, int col, const char *type)
+{
+    sb_append(sb, "'{");
+    for (size_t j = 0; j < s->n; j++) {
+        const char *t = s->rows[j].text[col];
+        if (j)
+            sb_append(sb, ",");
+        if (!t[0]) {
+            sb_append(sb, "NULL");
+            continue;
+        }
+        sb_append(sb, "\"");
+        for (; *t; t++) {
+            if (*t == '\\' || *t == '"')
+                sb_append(sb, "\\");
+            sb_printf(sb, "%c%s", *t, *t == '\'' ? "'" : "");
+        }
+        sb_append(sb, "\"");
+    }
+    sb_printf(sb, "}'::%s[]", type);
+}
+
+static void rows_tables(strbuf *sb, const srv_snap *s)
+{
+    const srv_view *v = s->view;
+    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid, f.table_bytes,"
+                  " f.toast_bytes, f.index_bytes, f.total_bytes, (SELECT"
+                  " sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
+                  " WHERE i.indrelid = c.oid) AS idx_scan FROM unnest(");
+    array_literal(sb, s, col_of(v, "oid"), "oid");
+    const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
+    for (int i = 0; i < 4; i++) {
+        sb_append(sb, ", ");
+        array_literal(sb, s, col_of(v, sizes[i]), "int8");
+    }
+    sb_append(sb, ") f(oid, table_bytes, toast_bytes, index_bytes, total_bytes)"
+                  " JOIN pg_catalog.pg_class c ON c.oid = f.oid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) t");
+}
+
+static void rows_indexes(strbuf *sb, const srv_snap *s)
+{
+    const srv_view *v = s->view;
+    sb_append(sb, " FROM (SELECT x.*, x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary"
+                  " AND NOT x.isexcl AS unused FROM (SELECT i.indexrelid, i.indisvalid,"
+                  " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
+                  " ci.relname AS indexname, ct.relname AS tablename,"
+                  " pg_stat_get_numscans(i.indexrelid) AS scans, f.index_bytes, f.duplicate_of"
+                  " FROM unnest(");
+    array_literal(sb, s, col_of(v, "oid"), "oid");
+    sb_append(sb, ", ");
+    array_literal(sb, s, col_of(v, "index_bytes"), "int8");
+    sb_append(sb, ", ");
+    array_literal(sb, s, col_of(v, "duplicate_of"), "text");
+    sb_append(sb, ") f(indexrelid, index_bytes, duplicate_of)"
+                  " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
+                  " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
+                  " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t");
+}
+
+bool srv_view_cached(const srv_view *v)
+{
+    return v && (v->id == SRV_TABLES || v->id == SRV_INDEXES);
+}
+
+char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap *prev)
+{
+    if (!srv_view_cached(v) || !prev || prev->view != v || prev->n == 0)
+        return NULL;
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "SELECT " MON_SQL_MARK " extract(epoch from now()) AS _now");
+    for (int i = 0; i < v->ncols; i++) {
+        const char *e = col_expr(c, &v->cols[i]);
+        sb_printf(&sb, ", %s AS %s", e ? e : "NULL", v->cols[i].key);
+    }
+    if (v->id == SRV_TABLES)
+        rows_tables(&sb, prev);
+    else
+        rows_indexes(&sb, prev);
     return sb_steal(&sb);
 }
 

@@ -115,6 +115,22 @@ bool srv_col_absent(const srv_catalog *c, const srv_col *col);
  * No parameters. malloc'd. */
 char *srv_view_sql(const srv_view *v, const srv_catalog *c, int sort_col, int limit);
 
+/* ---- catalog facts and the cheap refresh (tables, indexes) ------------------ */
+
+/* Which rows tables and indexes show (the top of the sort over the whole
+ * catalog), their exact sizes and the duplicate indexes are catalog facts:
+ * srv_view_sql reads them (it scans the catalog, tens of ms at 10 000
+ * tables), at most every SRV_CATALOG_INTERVAL seconds, when the sort
+ * changes or on the user's demand. In between, srv_view_sql_rows reads the
+ * statistics of the previous snapshot's rows only (by oid), carrying their
+ * sizes and duplicate_of over: a table created or grown since shows at the
+ * next catalog read. */
+#define SRV_CATALOG_INTERVAL 60.0
+bool srv_view_cached(const srv_view *v);
+/* NULL when v has no cheap refresh or prev has no rows (run srv_view_sql). */
+struct srv_snap;
+char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const struct srv_snap *prev);
+
 /* ---- snapshots and rates ---------------------------------------------------- */
 
 typedef struct srv_row {

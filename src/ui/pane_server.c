@@ -8,8 +8,10 @@
  * server's version); then each refresh runs the shown view's statement with
  * an "server:" tag, at most one in flight. Rates come from the previous
  * snapshot of the same view: switching views restarts them. Tables and
- * indexes read the whole catalog, so they refresh at most every
- * srv_view.min_interval seconds (5), the others at every tick.
+ * indexes read the catalog facts (which rows, their sizes, duplicates) at
+ * most every SRV_CATALOG_INTERVAL seconds, on a sort change or on R; the
+ * ticks in between read the shown rows' statistics only
+ * (srv_view_sql_rows).
  *
  * s cycles the sort column (for tables and indexes the statement itself
  * sorts on it, so the LIMIT keeps the right rows), / filters the rows by a
@@ -46,6 +48,8 @@ typedef struct server_pane {
     srv_view_id view_of_query; /* the view the running statement is for */
     srv_view_id view;
     double last_run;          /* when the shown view's statement was last sent */
+    double last_catalog;      /* when the catalog facts were last read */
+    bool want_catalog;        /* read them at the next refresh */
     int sort[SRV_VIEW_COUNT]; /* column index per view */
     srv_snap *snap;           /* shown */
     char *error;
@@ -97,7 +101,14 @@ static void srv_refresh(server_pane *p)
     if (p->snap && now - p->last_run < cur_view(p)->min_interval)
         return;
     p->last_run = now;
-    char *sql = srv_view_sql(cur_view(p), p->cat, p->sort[p->view], SERVER_LIMIT);
+    char *sql = NULL;
+    if (p->snap && !p->want_catalog && now - p->last_catalog < SRV_CATALOG_INTERVAL)
+        sql = srv_view_sql_rows(cur_view(p), p->cat, p->snap);
+    if (!sql) {
+        sql = srv_view_sql(cur_view(p), p->cat, p->sort[p->view], SERVER_LIMIT);
+        p->last_catalog = now;
+        p->want_catalog = false;
+    }
     p->view_of_query = p->view;
     p->view_id = submit(p, sql, "server:view");
     free(sql);
@@ -427,6 +438,7 @@ static void next_sort(server_pane *p)
                 v->cols[c].order ? " (in the server: the limit keeps the top rows)" : "");
     if (v->cols[c].order) {
         p->last_run = 0; /* the limit must keep the rows of the new order: now */
+        p->want_catalog = true;
         srv_refresh(p);
     }
 }
@@ -456,6 +468,14 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
         switch (ch) {
         case 's':
             next_sort(p);
+            return PANE_HANDLED | PANE_REDRAW;
+        case 'R':
+            if (srv_view_cached(cur_view(p))) {
+                p->want_catalog = true;
+                p->last_run = 0;
+                app_message(p->a, MSG_INFO, "re-reading the catalog (rows, sizes, duplicates)");
+                srv_refresh(p);
+            }
             return PANE_HANDLED | PANE_REDRAW;
         case '/':
             app_prompt(p->a, pp,
@@ -542,6 +562,8 @@ static const pane_key srv_keys[] = {
      "copy, base backup"},
     {"w", "WAL", "view: WAL bytes/s, checkpoints timed vs requested, buffers written"},
     {"s", "Sort", "sort by the next column (tables, indexes: in the server)"},
+    {"R", "Reread",
+     "tables, indexes: re-read the catalog now (rows, sizes, duplicates; else every 60 s)"},
     {"/", "Filter", "filter the rows by a substring of their names (Esc clears it)"},
     {"Enter", "Detail", "every figure of the selected row (Esc: back)"},
     {NULL, NULL, NULL},

@@ -6,7 +6,7 @@
 # DBA (or pgcenter, whose views read the pg_stat_*_tables views whole) would
 # run in psql for the same figures. pgcenter itself is not packaged here;
 # when it is, compare with its own views by hand. pgdeck runs as the pane
-# does (one connection, a refresh every 0.25 s for 6 s per view); psql runs
+# does (one connection, 100 rows, a refresh every 0.25 s for 6 s per view); psql runs
 # each query R times in one session. Never asserts.
 #
 #   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS]
@@ -35,7 +35,7 @@ cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
 
 # pgdeck as the pane runs it: one connection, a refresh every 0.25 s
 for v in database tables indexes replication progress wal; do
-    timeout 6 "$PGDECK" top --view $v --json --interval 0.25 >/dev/null
+    timeout 6 "$PGDECK" top --view $v --json --interval 0.25 --limit 100 >/dev/null
 done
 
 # the same figures the plain way, R times in one psql session
@@ -58,8 +58,10 @@ cluster_psql -F ' ' <<'EOF' | while read -r v c a b; do
 with m as (
   select case
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_database d%' then 'database'
-    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%pg_namespace n ON n.oid = c.relnamespace%' then 'tables'
-    when query like '%pgdeck monitor%' and query like '%_now%first_oid%' then 'indexes'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%unnest(%' then 'tables'
+    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%pg_namespace n ON n.oid = c.relnamespace%' then 'tables_cat'
+    when query like '%pgdeck monitor%' and query like '%_now%f(indexrelid%' then 'indexes'
+    when query like '%pgdeck monitor%' and query like '%_now%first_oid%' then 'indexes_cat'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_replication r%' then 'replication'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_progress_vacuum%' then 'progress'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_bgwriter bg%' then 'wal'
@@ -77,4 +79,6 @@ EOF
     r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
     printf '%-12s %8s %12s %12s %8s\n' "$v" "$c" "$a" "$b" "$r"
 done
-echo "# the probe runs once per connection, not per refresh"
+echo "# the probe runs once per connection, not per refresh; tables_cat and indexes_cat"
+echo "# (the catalog facts: which rows, sizes, duplicates) once per 60 s, on a sort change or R;"
+echo "# tables and indexes are the refreshes in between (the shown rows' statistics by oid)"

@@ -44,8 +44,8 @@ import json, sys
 d = sys.argv[1]
 keys = {
  "database": "database backends commits rollbacks blks_read blks_hit hit_pct temp_files temp_bytes deadlocks conflicts checksum_failures sessions sessions_abandoned sessions_fatal sessions_killed session_time_ms active_time_ms idle_in_transaction_time_ms stats_reset",
- "tables": "schema table seq_scan idx_scan n_live_tup n_dead_tup dead_pct n_mod_since_analyze last_vacuum last_autovacuum last_analyze last_autoanalyze vacuum_count autovacuum_count table_bytes toast_bytes index_bytes total_bytes bloat_bytes",
- "indexes": "schema table index idx_scan idx_tup_read index_bytes unused duplicate_of duplicate invalid unique definition",
+ "tables": "schema table seq_scan idx_scan n_live_tup n_dead_tup dead_pct n_mod_since_analyze last_vacuum last_autovacuum last_analyze last_autoanalyze vacuum_count autovacuum_count table_bytes toast_bytes index_bytes total_bytes bloat_bytes oid",
+ "indexes": "schema table index idx_scan idx_tup_read index_bytes unused duplicate_of duplicate invalid unique definition oid",
  "replication": "kind name pid client state sync_state sent_lag_bytes write_lag_bytes flush_lag_bytes replay_lag_bytes write_lag_s flush_lag_s replay_lag_s active retained_bytes wal_status",
  "progress": "command pid database relation phase done total percent unit done_rate",
  "wal": "lsn in_recovery wal_lsn_bytes wal_records wal_fpi wal_bytes wal_buffers_full wal_write wal_sync checkpoints_timed checkpoints_req checkpoint_write_ms checkpoint_sync_ms buffers_checkpoint buffers_clean maxwritten_clean buffers_backend buffers_alloc bgwriter_stats_reset",

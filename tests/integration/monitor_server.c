@@ -155,6 +155,20 @@ static void test_indexes(engine *e, sandbox *sb, const srv_catalog *c)
     is_num(num(s, orig, "unused"), 1, "indexes: never scanned: unused");
     is_num(num(s, pk, "unused"), 0, "indexes: a primary key is never 'unused'");
     ok(num(s, orig, "index_bytes") > 0, "indexes: size");
+    /* the cheap refresh: the same rows by oid, sizes and duplicates carried */
+    char *sql = srv_view_sql_rows(s->view, c, s);
+    eng_result *r = sql ? mu_run(e, sql, 0, NULL, NULL, NULL, NULL) : NULL;
+    srv_snap *t = r ? srv_parse(s->view, c, r, tu_now(), NULL) : NULL;
+    ok(t != NULL, "indexes: the rows' refresh runs");
+    if (t) {
+        is_int((long)t->n, (long)s->n, "indexes: the rows' refresh keeps every row");
+        long d2 = find_row(t, "index", "sv_dead_v_again");
+        is_str(text(t, d2, "duplicate_of"), "sv_dead_v", "indexes: duplicate_of carried over");
+        is_num(num(t, d2, "index_bytes"), num(s, dup, "index_bytes"), "indexes: size carried over");
+    }
+    srv_snap_free(t);
+    eng_result_free(r);
+    free(sql);
     srv_snap_free(s);
 }
 

@@ -83,6 +83,14 @@ sh_wait 'sp_dead_v2 .*sp_dead_v ' 10
 ok $? "indexes: sp_dead_v2 is a duplicate of sp_dead_v"
 like "$(sh_screen)" "sp_twice_a .* yes *$" "indexes: sp_twice_a is invalid"
 
+# a duplicate created after the catalog read: R re-reads the catalog facts
+cluster_psql -c "create index sp_dead_v3 on sp_dead (v)"
+sh_keys R
+sh_wait 're-reading the catalog' 5
+ok $? "R: the catalog facts are re-read"
+sh_wait 'sp_dead_v3 .*sp_dead_v ' 10
+ok $? "R: the new duplicate sp_dead_v3 shows"
+
 sh_keys w
 sh_wait 'Server: WAL' 5
 sh_wait 'checkpoints_timed' 10
