@@ -12,6 +12,7 @@ src_pgdeck_SOURCES += \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
 	src/cli/top_views.c src/cli/top_views.h \
+	src/cli/cli_wait.c src/cli/cli_wait.h \
 	src/cli/run.h src/cli/cmd_run.c src/cli/run_pipeline.c src/cli/run_load.c \
 	src/cli/cmd_explain.c
 

@@ -43,6 +43,7 @@
  * it), 2 usage, 3 cannot connect. */
 #include "config.h"
 
+#include "cli/cli_wait.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
@@ -88,40 +89,9 @@ static eng_result *run(explain_ctx *x, const char *sql, int nparams, const char 
                           .session = x->s,
                           .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE,
                           .tag = "explain"};
-    eng_id id = eng_exec(x->e, &args);
-    eng_result *res = NULL;
-    eng_done_status status = ENG_DONE_CONN;
-    *msg = NULL;
-    for (;;) {
-        eng_event *ev = eng_event_wait(x->e, 1000);
-        if (!ev)
-            continue;
-        if (ev->id == id && ev->kind == EV_RESULT && ev->result) {
-            eng_result_free(res);
-            res = ev->result;
-            ev->result = NULL;
-        } else if (ev->id == id && ev->kind == EV_DONE) {
-            status = ev->status;
-            if (ev->error && ev->error->message)
-                *msg = xstrdup(ev->error->message);
-            eng_event_free(ev);
-            break;
-        }
-        eng_event_free(ev);
-    }
-    if (res && eng_result_status(res) == ENG_RES_ERROR) {
-        if (!*msg && eng_result_error(res) && eng_result_error(res)->message)
-            *msg = xstrdup(eng_result_error(res)->message);
-        eng_result_free(res);
-        res = NULL;
-    }
-    if (status != ENG_DONE_OK && res) {
-        eng_result_free(res);
-        res = NULL;
-    }
+    eng_result *res = cli_exec_wait(x->e, &args, msg, conn_lost);
     if (!res && !*msg)
-        *msg = xstrdup(eng_done_status_name(status));
-    *conn_lost = status == ENG_DONE_CONN;
+        *msg = xstrdup("the statement returned no result");
     return res;
 }
 

@@ -55,6 +55,7 @@
 #include "common/clock.h"
 #include "common/fmt.h"
 #include "common/json.h"
+#include "cli/cli_wait.h"
 #include "cli/cliconf.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
@@ -381,15 +382,6 @@ static void print_text(const mon_server *srv, const mon_pgss_snap *snap, const m
     fflush(stdout);
 }
 
-static bool sleep_interruptible(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        if (interrupted)
-            return false;
-    return !interrupted;
-}
-
 int cmd_top_main(int argc, char **argv)
 {
     static const struct option opts[] = {CONNARGS_LONGOPTS,
@@ -540,7 +532,7 @@ int cmd_top_main(int argc, char **argv)
             break;
         if (baseline) {
             baseline = false;
-            if (!sleep_interruptible(interval))
+            if (!cli_sleep(interval, &interrupted))
                 break;
             continue;
         }
@@ -548,7 +540,7 @@ int cmd_top_main(int argc, char **argv)
             print_json(&d.srv, d.cur, d.now, sort, limit, interval > 0);
         else
             print_text(&d.srv, d.cur, d.now, sort, limit, threshold_ms);
-        if (once || !sleep_interruptible(interval))
+        if (once || !cli_sleep(interval, &interrupted))
             break;
         if (!json)
             putchar('\n');

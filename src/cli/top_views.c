@@ -22,9 +22,11 @@
 
 #include "cli/top_views.h"
 
+#include "cli/cli_wait.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
 #include "cli/sqlerror.h"
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/termsafe.h"
@@ -56,52 +58,12 @@ const char *top_view_names(void)
     return "database|tables|indexes|replication|progress|wal";
 }
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Runs one monitor statement; its last result, or NULL with *msg
  * (malloc'd) and *conn_lost. */
 static eng_result *run_sql(engine *e, const char *sql, const char *tag, char **msg, bool *conn_lost)
 {
     eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
-    eng_id id = eng_exec(e, &args);
-    eng_result *res = NULL;
-    *msg = NULL;
-    *conn_lost = false;
-    for (;;) {
-        eng_event *ev = eng_event_wait(e, 1000);
-        if (!ev)
-            continue;
-        if (ev->id == id && ev->kind == EV_RESULT && ev->result) {
-            eng_result_free(res);
-            res = ev->result;
-            ev->result = NULL;
-        } else if (ev->id == id && ev->kind == EV_DONE) {
-            if (ev->status != ENG_DONE_OK) {
-                *msg = xstrdup(ev->error && ev->error->message ? ev->error->message
-                                                               : eng_done_status_name(ev->status));
-                *conn_lost = ev->status == ENG_DONE_CONN;
-            }
-            eng_event_free(ev);
-            break;
-        }
-        eng_event_free(ev);
-    }
-    if (res && eng_result_status(res) == ENG_RES_ERROR) {
-        if (!*msg)
-            *msg = xstrdup(eng_result_error(res) ? eng_result_error(res)->message : "error");
-        eng_result_free(res);
-        res = NULL;
-    }
-    if (*msg) {
-        eng_result_free(res);
-        res = NULL;
-    }
-    return res;
+    return cli_exec_wait(e, &args, msg, conn_lost);
 }
 
 static int fail(const char *what, char *msg, bool conn_lost)
@@ -273,15 +235,6 @@ static void print_text(const srv_snap *s)
     fflush(stdout);
 }
 
-static bool sleep_interruptible(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        if (interrupted)
-            return false;
-    return !interrupted;
-}
-
 int top_views_run(engine *e, const char *name, bool once, bool json, double interval, int limit)
 {
     const srv_view *v = srv_view_by_name(name);
@@ -305,18 +258,18 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
 
     int rc = EXIT_OK;
     srv_snap *prev = NULL;
-    double catalog_at = now_mono();
+    double catalog_at = clock_mono_s();
     for (;;) {
         /* tables, indexes: the catalog facts every SRV_CATALOG_INTERVAL s,
          * the previous rows' statistics in between (monitor_server.h) */
         char *rows_sql = NULL;
-        if (now_mono() - catalog_at < SRV_CATALOG_INTERVAL)
+        if (clock_mono_s() - catalog_at < SRV_CATALOG_INTERVAL)
             rows_sql = srv_view_sql_rows(v, cat, prev);
         else
-            catalog_at = now_mono();
+            catalog_at = clock_mono_s();
         r = run_sql(e, rows_sql ? rows_sql : sql, "top:view", &msg, &lost);
         free(rows_sql);
-        double at = now_mono();
+        double at = clock_mono_s();
         if (!r) {
             rc = fail(v->name, msg, lost);
             break;
@@ -329,7 +282,7 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
         }
         if (once && interval > 0 && !prev) {
             prev = cur;
-            if (!sleep_interruptible(interval))
+            if (!cli_sleep(interval, &interrupted))
                 break;
             continue;
         }
@@ -340,7 +293,7 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
             print_text(cur);
         srv_snap_free(prev);
         prev = cur;
-        if (once || !sleep_interruptible(interval))
+        if (once || !cli_sleep(interval, &interrupted))
             break;
         if (!json)
             putchar('\n');

@@ -20,6 +20,7 @@
  * server sent reaches the screen through wg_text. */
 #include "config.h"
 
+#include "common/clock.h"
 #include "common/fmt.h"
 #include "common/xalloc.h"
 #include "monitor/monitor_server.h"
@@ -74,13 +75,6 @@ static const srv_view *cur_view(const server_pane *p)
     return srv_view_get(p->view);
 }
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static eng_id submit(server_pane *p, const char *sql, const char *tag)
 {
     eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
@@ -97,7 +91,7 @@ static void srv_refresh(server_pane *p)
     if (p->view_id)
         return;
     /* tables and indexes read the whole catalog: not at every tick */
-    double now = now_mono();
+    double now = clock_mono_s();
     if (p->snap && now - p->last_run < cur_view(p)->min_interval)
         return;
     p->last_run = now;
@@ -210,7 +204,7 @@ static int srv_on_event(pane *pp, const eng_event *ev)
         p->view_id = 0;
         srv_snap *s = NULL;
         if (ev->status == ENG_DONE_OK && r && p->view_of_query == p->view &&
-            (s = srv_parse(cur_view(p), p->cat, r, now_mono(), &err))) {
+            (s = srv_parse(cur_view(p), p->cat, r, clock_mono_s(), &err))) {
             srv_rates(p->snap, s);
             srv_snap_free(p->snap);
             p->snap = s;
