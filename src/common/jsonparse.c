@@ -4,6 +4,7 @@
 #include "common/jsonparse.h"
 
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <math.h>
@@ -64,50 +65,15 @@ static int hex4(reader *r)
 
 static void put_utf8(strbuf *sb, uint32_t cp)
 {
-    if (cp < 0x80) {
-        sb_append_c(sb, (char)cp);
-    } else if (cp < 0x800) {
-        sb_append_c(sb, (char)(0xC0 | (cp >> 6)));
-        sb_append_c(sb, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        sb_append_c(sb, (char)(0xE0 | (cp >> 12)));
-        sb_append_c(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_append_c(sb, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        sb_append_c(sb, (char)(0xF0 | (cp >> 18)));
-        sb_append_c(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        sb_append_c(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_append_c(sb, (char)(0x80 | (cp & 0x3F)));
-    }
+    char o[4];
+    sb_append_n(sb, o, utf8_encode(cp, o));
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len;
     uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
+    return utf8_decode(s, n, &cp);
 }
 
 static bool parse_string(reader *r, char **out)

@@ -393,19 +393,7 @@ static const unsigned short win1252_hi[32] = {
 static void put_utf8(strbuf *sb, unsigned cp)
 {
     char o[4];
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        sb_append_n(sb, o, 1);
-    } else if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        sb_append_n(sb, o, 2);
-    } else {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        sb_append_n(sb, o, 3);
-    }
+    sb_append_n(sb, o, utf8_encode(cp, o));
 }
 
 char *csv_to_utf8(csv_encoding enc, const char *s, size_t len)

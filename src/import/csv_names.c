@@ -3,6 +3,7 @@
  * See csv.h ("names"). */
 #include "import/csv.h"
 
+#include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
@@ -17,8 +18,7 @@ void csv_truncate_utf8(char *s, size_t max)
     if (n <= max)
         return;
     n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--; /* s[n] would continue a character: cut before its lead byte */
+    n = utf8_char_start(s, n); /* s[n] would continue a character: cut before its lead byte */
     s[n] = '\0';
 }
 

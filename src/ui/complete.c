@@ -1,6 +1,7 @@
 /* complete.c — the catalog snapshot and the candidates (see complete.h). */
 #include "ui/complete.h"
 
+#include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "ui/sqlhl.h"
@@ -524,7 +525,6 @@ char *cpl_common_prefix(const cpl_list *l)
         len = j;
     }
     /* never cut a UTF-8 sequence */
-    while (len > 0 && ((unsigned char)first[len] & 0xC0) == 0x80)
-        len--;
+    len = utf8_char_start(first, len);
     return xstrndup(first, len);
 }

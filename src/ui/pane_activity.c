@@ -20,6 +20,7 @@
  * each backend's CPU, memory and I/O from /proc (proc_backend.h). */
 #include "config.h"
 
+#include "common/utf8.h"
 #include "common/fmt.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -778,9 +779,7 @@ static char *excerpt(const char *s, int max)
         /* cut on a character boundary, and say so */
         size_t n = strlen(out);
         while (n > 0 && wg_text_width(out) > max - 3) {
-            do
-                n--;
-            while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80);
+            n = utf8_char_start(out, n - 1);
             out[n] = '\0';
         }
         char *t = xasprintf("%s...", out);

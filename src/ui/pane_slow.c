@@ -65,8 +65,8 @@ typedef struct slow_pane {
     int detail_cols;      /* width of the last draw: the statement wraps there */
     char *explain_title, *explain_text;
     bool explain_running;
-    plan_view *plan; /* the finished EXPLAIN as a tree (plan_view.c) */
-    bool plan_open;  /* ... shown over the detail view (t) */
+    plan_view *plan;    /* the finished EXPLAIN as a tree (plan_view.c) */
+    bool plan_open;     /* ... shown over the detail view (t) */
     char *explain_stmt; /* the text explained, values inlined (the advisor's) */
     eng_session explain_session;
     /* EXPLAIN as the statement's author (doc/security.md): lookup, y/n,
@@ -1250,8 +1250,7 @@ static char *one_line(const char *text, size_t max)
     size_t len = strlen(text);
     if (len > max)
         len = max;
-    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-        len--; /* not inside a UTF-8 sequence */
+    len = utf8_char_start(text, len); /* not inside a UTF-8 sequence */
     char *s = xstrndup(text, len);
     for (char *c = s; *c; c++)
         if (*c == '\n' || *c == '\r' || *c == '\t')

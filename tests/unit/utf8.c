@@ -26,6 +26,15 @@ int main(void)
     is_int(utf8_char_start(s, 1), 1, "a lead byte stays");
     is_int(utf8_char_start(s, 0), 0, "ASCII stays");
     is_int(utf8_char_start("\x80\x80", 1), 0, "never below 0");
+    /* the encoder round-trips through the decoder at each length's edges */
+    static const uint32_t cps[] = {0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xFFFD, 0x10000, 0x10FFFF};
+    for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+        char o[4];
+        size_t n = utf8_encode(cps[i], o);
+        uint32_t back = 0;
+        ok(n == utf8_decode((const unsigned char *)o, n, &back) && back == cps[i],
+           "U+%04X: %zu bytes, decoded back", (unsigned)cps[i], n);
+    }
 
     char **items = NULL;
     int n = 0, cap = 0;
