@@ -15,7 +15,7 @@ is "$out" "pgdeck 0.1.0" "--version prints the package version"
 
 out=$("$PGDECK" --help); rc=$?
 is "$rc" 0 "--help exits 0"
-for cmd in "pgdeck run" "pgdeck import" "pgdeck top" "pgdeck demo" "--clients" "--pipeline" \
+for cmd in "pgdeck run" "pgdeck import" "pgdeck top" "pgdeck explain" "pgdeck demo" "--clients" "--pipeline" \
     "--format=table|csv|json" "--stats" "-W, --password" "postgres:// URI" "3 cannot connect"; do
     case "$out" in
     *"$cmd"*) ok 0 "--help mentions $cmd" ;;
@@ -72,7 +72,7 @@ is "$out" "" "an empty script prints nothing"
 
 # the man page follows --help: every long option of every command is in it
 missing=""
-for c in "" run import top demo; do
+for c in "" run import top explain demo; do
     for o in $("$PGDECK" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u); do
         m=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
         grep -q -- "$m" "$top_srcdir/doc/pgdeck.1" || missing="$missing ${c:-pgdeck}:$o"
