@@ -141,9 +141,20 @@ sh_exit_status() {
 # pgdeck's pid (the pane runs a shell around it; env execs pgdeck)
 sh_pid() { pgrep -P "$(tmux -L "$SH_SOCK" display-message -p -t main '#{pane_pid}' 2>/dev/null)" | head -n 1; }
 sh_size_is() { [ "$(tmux -L "$SH_SOCK" display-message -p -t main '#{pane_width}x#{pane_height}' 2>/dev/null)" = "$1" ]; }
+# the console has redrawn for width $1: its footer ends at the last column
+sh_redrawn() {
+    _l=$(sh_screen | tail -n 1 | sed 's/ *$//')
+    case $_l in *F10Quit) [ "${#_l}" -ge $(($1 - 1)) ] ;; *) return 1 ;; esac
+}
+# tmux has the new size at once, the console redraws for it a moment later:
+# wait for both (the footer only where the console draws one: 40x10 and up)
 sh_resize() {
     tmux -L "$SH_SOCK" resize-window -t main -x "$1" -y "$2" 2>/dev/null
     wait_until 5 sh_size_is "$1x$2"
+    if [ "$1" -ge 40 ] && [ "$2" -ge 10 ]; then
+        wait_until 5 sh_redrawn "$1"
+    fi
+    return 0
 }
 
 # ---- reading the screen ------------------------------------------------------
