@@ -37,19 +37,28 @@ standby_start() {
     STANDBY_DATADIR=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-standby-XXXXXX")
     chmod 700 "$STANDBY_DATADIR"
     [ "$(id -u)" -eq 0 ] && chown "$(stat -c %U "$PGDECK_TEST_DATADIR")" "$STANDBY_DATADIR"
-    STANDBY_PORT=$((PGPORT + 1))
-    while ! _standby_port_free "$STANDBY_PORT"; do STANDBY_PORT=$((STANDBY_PORT + 1)); done
     if ! _standby_as_owner "$PGDECK_TEST_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" \
         -U "$PGUSER" -D "$STANDBY_DATADIR" -R -X stream -c fast -d "application_name=pgdeck_standby" \
         >"$STANDBY_DATADIR.basebackup.log" 2>&1; then
         echo "Bail out! pg_basebackup failed: $(cat "$STANDBY_DATADIR.basebackup.log")"
         exit 1
     fi
-    if ! _standby_as_owner "$PGDECK_TEST_BINDIR/pg_ctl" -D "$STANDBY_DATADIR" -w -l "$STANDBY_DATADIR/standby.log" \
-        -o "-p $STANDBY_PORT -k $STANDBY_DATADIR -c listen_addresses=127.0.0.1" start >/dev/null 2>&1; then
-        echo "Bail out! the standby did not start: $(tail -5 "$STANDBY_DATADIR/standby.log")"
-        exit 1
-    fi
+    # a port that looks free can be taken by another test's cluster before the
+    # standby binds it: a random one, and another try when the bind fails
+    _tries=0
+    while :; do
+        _tries=$((_tries + 1))
+        STANDBY_PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000))
+        _standby_port_free "$STANDBY_PORT" || continue
+        if _standby_as_owner "$PGDECK_TEST_BINDIR/pg_ctl" -D "$STANDBY_DATADIR" -w -l "$STANDBY_DATADIR/standby.log" \
+            -o "-p $STANDBY_PORT -k $STANDBY_DATADIR -c listen_addresses=127.0.0.1" start >/dev/null 2>&1; then
+            break
+        fi
+        if [ "$_tries" -ge 5 ] || ! grep -q 'could not bind' "$STANDBY_DATADIR/standby.log"; then
+            echo "Bail out! the standby did not start: $(tail -5 "$STANDBY_DATADIR/standby.log")"
+            exit 1
+        fi
+    done
     export STANDBY_PORT STANDBY_DATADIR
     # the watcher: nothing outlives the test
     _standby_shell=$$
