@@ -41,17 +41,18 @@ check "C-c stops the streaming result: canceled" sh_wait '\| canceled \|' 10
 check "the rows that arrived stay in the grid" ed_grid_wait '^ +1 │' 5
 
 # prepared after prepare_threshold (5) executions of the same text
-# (runs, not keystrokes, are counted: the status line's own count is read, so a
-# run the terminal lost under load does not fail the test)
-last_count=
-for i in 1 2 3 4 5 6 7 8; do
+# The count is per pool connection (psycopg's rule), and the editor's runs
+# may land on either of the pool's connections: run until one of them has
+# seen the text prepare_threshold times, and read the status line's own count.
+seen_counts=
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
     ed_run "select 42 as answer"
     st=$(sh_screen | grep -m1 'Pipeline: ')
     case $st in *'| prepared (run'*) break ;; esac
-    last_count=$(printf '%s\n' "$st" | grep -Eo 'not prepared \([0-9]+/[0-9]+\)')
+    seen_counts="$seen_counts $(printf '%s\n' "$st" | grep -Eo '\([0-9]+/5\)')"
 done
 check "the status line says prepared after the threshold" sh_wait '\| prepared \(run [0-9]+\)' 5
-is "$last_count" "not prepared (5/5)" "it was prepared at the first run after the fifth execution"
+case $seen_counts in *'(5/5)'*) ok 0 "the count reached 5/5 before it prepared" ;; *) ok 1 "the count reached 5/5 before it prepared:$seen_counts" ;; esac
 
 # a transaction across runs
 ed_run "begin"
