@@ -1,6 +1,7 @@
 # mk/common.mk — src/common: allocation, strings, queues, config, pure parsers
 src_libpgdeck_common_a_SOURCES += \
 	src/common/xalloc.c src/common/xalloc.h \
+	src/common/sqlquote.c src/common/sqlquote.h \
 	src/common/strbuf.c src/common/strbuf.h \
 	src/common/strlist.c src/common/strlist.h \
 	src/common/numparse.c src/common/numparse.h \

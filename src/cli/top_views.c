@@ -26,12 +26,11 @@
 #include "cli/connargs.h"
 #include "cli/output.h"
 #include "cli/sqlerror.h"
-#include "common/clock.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/termsafe.h"
 #include "common/xalloc.h"
-#include "monitor/monitor_server.h"
+#include "monitor/monitor.h"
 
 #include <errno.h>
 #include <math.h>
@@ -58,21 +57,27 @@ const char *top_view_names(void)
     return "database|tables|indexes|replication|progress|wal";
 }
 
-/* Runs one monitor statement; its last result, or NULL with *msg
- * (malloc'd) and *conn_lost. */
-static eng_result *run_sql(engine *e, const char *sql, const char *tag, char **msg, bool *conn_lost)
+/* A step of the driver failed: says why on stderr, returns the exit code. */
+static int fail(const mon_driver *d, mon_step step)
 {
-    eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
-    return cli_exec_wait(e, &args, msg, conn_lost);
+    const mon_failure *f = &d->fail[step];
+    char *safe = term_escape(f->message ? f->message : "?", TS_FLAT);
+    cli_eprintf("pgdeck top: %s: %s\n",
+                step == MON_STEP_SRV_PROBE ? "probe" : srv_view_get(d->view)->name, safe);
+    free(safe);
+    return f->status == ENG_DONE_CONN ? EXIT_CONNECT : EXIT_SQL;
 }
 
-static int fail(const char *what, char *msg, bool conn_lost)
+/* One sample, to completion (the probe first, once): the exit code. */
+static int run_sample(mon_driver *d)
 {
-    char *safe = term_escape(msg ? msg : "?", TS_FLAT);
-    cli_eprintf("pgdeck top: %s: %s\n", what, safe);
-    free(safe);
-    free(msg);
-    return conn_lost ? EXIT_CONNECT : EXIT_SQL;
+    mon_driver_refresh(d);
+    mon_driver_wait(d);
+    if (d->fail[MON_STEP_SRV_PROBE].failed)
+        return fail(d, MON_STEP_SRV_PROBE);
+    if (d->fail[MON_STEP_SRV_VIEW].failed)
+        return fail(d, MON_STEP_SRV_VIEW);
+    return d->view_snap ? EXIT_OK : EXIT_SQL;
 }
 
 static void print_flat(const char *s, int width)
@@ -238,16 +243,10 @@ static void print_text(const srv_snap *s)
 int top_views_run(engine *e, const char *name, bool once, bool json, double interval, int limit)
 {
     const srv_view *v = srv_view_by_name(name);
-    char *msg;
-    bool lost;
-    eng_result *r = run_sql(e, srv_probe_sql(), "top:srvprobe", &msg, &lost);
-    if (!r)
-        return fail("probe", msg, lost);
-    srv_catalog *cat = srv_catalog_parse(r, &msg);
-    eng_result_free(r);
-    if (!cat)
-        return fail("probe", msg, false);
-    char *sql = srv_view_sql(v, cat, v->default_sort, limit);
+    mon_driver d;
+    mon_driver_init(&d, e, "top", MON_PART_SERVER);
+    mon_driver_set_view(&d, v->id, v->default_sort);
+    d.view_limit = limit;
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -257,51 +256,29 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
     sigaction(SIGTERM, &sa, &old_term);
 
     int rc = EXIT_OK;
-    srv_snap *prev = NULL;
-    double catalog_at = clock_mono_s();
+    bool baseline = once && interval > 0; /* --once --interval: two snapshots */
     for (;;) {
         /* tables, indexes: the catalog facts every SRV_CATALOG_INTERVAL s,
-         * the previous rows' statistics in between (monitor_server.h) */
-        char *rows_sql = NULL;
-        if (clock_mono_s() - catalog_at < SRV_CATALOG_INTERVAL)
-            rows_sql = srv_view_sql_rows(v, cat, prev);
-        else
-            catalog_at = clock_mono_s();
-        r = run_sql(e, rows_sql ? rows_sql : sql, "top:view", &msg, &lost);
-        free(rows_sql);
-        double at = clock_mono_s();
-        if (!r) {
-            rc = fail(v->name, msg, lost);
+         * the previous rows' statistics in between (the driver's rule) */
+        if ((rc = run_sample(&d)) != EXIT_OK)
             break;
-        }
-        srv_snap *cur = srv_parse(v, cat, r, at, &msg);
-        eng_result_free(r);
-        if (!cur) {
-            rc = fail(v->name, msg, false);
-            break;
-        }
-        if (once && interval > 0 && !prev) {
-            prev = cur;
+        if (baseline) {
+            baseline = false;
             if (!cli_sleep(interval, &interrupted))
                 break;
             continue;
         }
-        srv_rates(prev, cur);
         if (json)
-            print_json(cur);
+            print_json(d.view_snap);
         else
-            print_text(cur);
-        srv_snap_free(prev);
-        prev = cur;
+            print_text(d.view_snap);
         if (once || !cli_sleep(interval, &interrupted))
             break;
         if (!json)
             putchar('\n');
     }
-    srv_snap_free(prev);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    free(sql);
-    srv_catalog_free(cat);
+    mon_driver_free(&d);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "import/import_int.h"
 
 #include "common/clock.h"
+#include "common/sqlquote.h"
 #include "common/strbuf.h"
 
 #include <errno.h>
@@ -66,7 +67,7 @@ static void *job_main(void *arg)
     }
     ok = ok && job_copy(j);
     if (ok) {
-        char *lit = import_quote_literal(j->gid);
+        char *lit = sql_quote_literal(j->gid);
         char *sql = xasprintf("PREPARE TRANSACTION %s", lit);
         ok = job_exec(j, sql, 0, NULL);
         j->prepared = ok;
@@ -229,7 +230,7 @@ static void run_parallel(importer *im, int njobs)
         uint64_t rows = 0;
         int committed = 0;
         for (int k = 0; k < np; k++) {
-            char *lit = import_quote_literal(im->jobs[k].gid);
+            char *lit = sql_quote_literal(im->jobs[k].gid);
             char *sql = xasprintf("COMMIT PREPARED %s", lit);
             bool ok = job_exec(c, sql, 0, NULL);
             if (!ok && c->status == IMPORT_CONN_LOST) {
@@ -267,7 +268,7 @@ static void run_parallel(importer *im, int njobs)
     for (int k = 0; k < np; k++) {
         job *j = &im->jobs[k];
         if (j->prepared) {
-            char *lit = import_quote_literal(j->gid);
+            char *lit = sql_quote_literal(j->gid);
             char *sql = xasprintf("ROLLBACK PREPARED %s", lit);
             job_exec_quiet(c, sql);
             free(sql);

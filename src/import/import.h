@@ -149,13 +149,11 @@ const import_result *import_get_result(importer *im);
 void import_free(importer *im);
 
 /* "col" -> "\"col\"" with embedded quotes doubled: what PQescapeIdentifier
- * produces on a UTF-8 connection. Done here, without a PGconn, because the
- * importer runs outside the engine thread, which alone may touch a PGconn;
- * names are validated as UTF-8 first (PQescapeIdentifier's only other check).
- * NULL when name is not valid UTF-8. malloc'd. */
+ * produces on a UTF-8 connection (common/sqlquote.h), after the name is
+ * validated as UTF-8 (PQescapeIdentifier's only other check). NULL when name
+ * is not valid UTF-8. malloc'd. */
 char *import_quote_ident(const char *name);
-/* A string literal as PQescapeLiteral makes it (E'' when it holds a backslash). */
-char *import_quote_literal(const char *s);
+
 /* The table column a file column named `name` (as csv_column_names names
  * it) goes to: exact, then case-insensitive; -1 none. */
 int import_match_column(const char *name, char *const *tcols, int ntcols);

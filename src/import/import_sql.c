@@ -5,6 +5,7 @@
  * pasted into SQL unquoted except a type name import_type_ok accepted. */
 #include "import/import_int.h"
 
+#include "common/sqlquote.h"
 #include "common/strbuf.h"
 
 #include <stdlib.h>
@@ -12,34 +13,10 @@
 
 char *import_quote_ident(const char *name)
 {
+    /* PQescapeIdentifier refuses an invalid encoding: so do we */
     if (!name || csv_utf8_check(name, strlen(name)) != (size_t)-1)
         return NULL;
-    strbuf sb;
-    sb_init(&sb);
-    sb_append_c(&sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            sb_append_c(&sb, '"');
-        sb_append_c(&sb, *p);
-    }
-    sb_append_c(&sb, '"');
-    return sb_steal(&sb);
-}
-
-char *import_quote_literal(const char *s)
-{
-    strbuf sb;
-    sb_init(&sb);
-    if (strchr(s, '\\'))
-        sb_append(&sb, " E");
-    sb_append_c(&sb, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'' || *p == '\\')
-            sb_append_c(&sb, *p);
-        sb_append_c(&sb, *p);
-    }
-    sb_append_c(&sb, '\'');
-    return sb_steal(&sb);
+    return sql_quote_ident(name);
 }
 
 char *import_qualified_name(const char *schema, const char *table)
@@ -145,12 +122,12 @@ char *import_copy_sql(const import_spec *s, const char *const *targets, int ntar
     free(q);
     append_col_list(&sb, targets, ntargets);
     char delim[2] = {s->d.delim, 0}, quote[2] = {s->d.quote, 0};
-    char *dl = import_quote_literal(delim), *ql = import_quote_literal(quote);
+    char *dl = sql_quote_literal(delim), *ql = sql_quote_literal(quote);
     sb_printf(&sb, ") FROM STDIN (FORMAT csv, DELIMITER %s, QUOTE %s, ESCAPE %s", dl, ql, ql);
     free(dl);
     free(ql);
     if (s->null_str) {
-        char *nl = import_quote_literal(s->null_str);
+        char *nl = sql_quote_literal(s->null_str);
         sb_printf(&sb, ", NULL %s", nl);
         free(nl);
     }

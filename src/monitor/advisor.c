@@ -2,10 +2,11 @@
  * advisor.h). Column names come from the server's own deparsed conditions
  * (EXPLAIN VERBOSE qualifies every column with its alias), so only
  * alias.column pairs whose alias is a scanned table count. Names are
- * another role's input: they reach SQL only through mon_quote_ident. */
+ * another role's input: they reach SQL only through sql_quote_ident. */
 #include "monitor/advisor.h"
 
 #include "common/sqllex.h"
+#include "common/sqlquote.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 #include "monitor/monitor.h"
@@ -105,21 +106,21 @@ static void add_candidate(advisor *out, const plan_node *scan, const char *c1, c
     const char *dot = scan->schema_len ? scan->relation + scan->schema_len : NULL;
     if (dot) {
         char *schema = xstrndup(scan->relation, scan->schema_len);
-        char *q = mon_quote_ident(schema);
+        char *q = sql_quote_ident(schema);
         sb_append(&sql, q);
         sb_append_c(&sql, '.');
         free(q);
         free(schema);
     }
-    char *q = mon_quote_ident(dot ? dot + 1 : scan->relation);
+    char *q = sql_quote_ident(dot ? dot + 1 : scan->relation);
     sb_append(&sql, q);
     free(q);
     sb_append(&sql, " (");
-    q = mon_quote_ident(c1);
+    q = sql_quote_ident(c1);
     sb_append(&sql, q);
     free(q);
     if (c2) {
-        q = mon_quote_ident(c2);
+        q = sql_quote_ident(c2);
         sb_append(&sql, ", ");
         sb_append(&sql, q);
         free(q);

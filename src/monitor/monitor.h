@@ -20,6 +20,7 @@
 #define PGDECK_MONITOR_H
 
 #include "engine/engine.h"
+#include "monitor/monitor_server.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -288,7 +289,7 @@ void mon_explain_candidates(const char *query, char **functions, char **operator
 char *mon_explain_inline_params(const char *query, int nvalues, const char *const *values);
 
 /* Step 3, for the simple query protocol (several statements); role quoted
- * with mon_quote_ident. readonly: the transaction becomes read only after
+ * with sql_quote_ident. readonly: the transaction becomes read only after
  * the function is created. malloc'd. */
 char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms);
 /* Step 4: one row per plan line. */
@@ -296,8 +297,6 @@ const char *mon_explain_run_sql(void);
 /* mon_explain_sql with FORMAT JSON (plan.h reads it): one row. malloc'd. */
 char *mon_explain_json_sql(const char *query, bool analyze, bool generic);
 
-/* An identifier quoted as PQescapeIdentifier does ("a""b"). malloc'd. */
-char *mon_quote_ident(const char *name);
 
 /* ---- pg_stat_activity ---------------------------------------------------- */
 
@@ -430,6 +429,7 @@ typedef enum mon_part {
     MON_PART_NOW = 1u << 1,      /* statements running longer than threshold_ms */
     MON_PART_ACTIVITY = 1u << 2, /* pg_stat_activity, every backend */
     MON_PART_DBSTAT = 1u << 3,   /* pg_stat_database figures and their rates */
+    MON_PART_SERVER = 1u << 4,   /* catalog probe -> the server view `view` -> rates */
 } mon_part;
 
 typedef enum mon_step {
@@ -439,6 +439,8 @@ typedef enum mon_step {
     MON_STEP_NOW,
     MON_STEP_ACTIVITY,
     MON_STEP_DBSTAT,
+    MON_STEP_SRV_PROBE,
+    MON_STEP_SRV_VIEW,
     MON_STEP_COUNT
 } mon_step;
 
@@ -451,6 +453,8 @@ enum {
     MON_GOT_ACTIVITY = 1u << 4, /* activity is new (mon_driver_take_activity) */
     MON_GOT_DBSTAT = 1u << 5,   /* db_cur and rates are new */
     MON_GOT_ERROR = 1u << 6,    /* fail[last_failed] says what failed */
+    MON_GOT_CATALOG = 1u << 7,  /* cat is new (the server views' probe) */
+    MON_GOT_VIEW = 1u << 8,     /* view_snap is new, with rates against the one before */
 };
 
 typedef struct mon_failure {
@@ -478,6 +482,16 @@ typedef struct mon_driver {
     mon_dbstat db_prev, db_cur;
     bool have_db_prev, have_db_cur;
     mon_dbrates rates;
+    /* server views (MON_PART_SERVER; monitor_server.h). Tables and indexes
+     * read the catalog facts (which rows, sizes, duplicates) at most every
+     * SRV_CATALOG_INTERVAL s, after a sort change or on demand; the
+     * refreshes in between read the shown rows' statistics only. */
+    srv_view_id view;    /* mon_driver_set_view */
+    int view_sort;       /* the column the statement sorts on (mon_driver_set_view_sort) */
+    int view_limit;      /* rows per refresh */
+    bool view_paced;     /* no more often than the view's min_interval (the pane) */
+    srv_catalog *cat;    /* the server's statistics columns; NULL until probed */
+    srv_snap *view_snap; /* the latest snapshot of `view`, rates against the one before */
     mon_failure fail[MON_STEP_COUNT]; /* each step's last outcome */
     mon_step last_failed;
     /* in flight (private) */
@@ -489,6 +503,10 @@ typedef struct mon_driver {
     mon_activity *now_incoming, *activity_incoming;
     mon_dbstat db_incoming;
     bool have_db_incoming;
+    srv_snap *view_incoming;
+    srv_view_id view_of_query; /* the view the statement in flight is for */
+    double view_last_run, view_last_catalog;
+    bool view_want_catalog;
 } mon_driver;
 
 /* tag: the prefix of the statements' tags (the pane class's, without ':'). */
@@ -511,6 +529,15 @@ void mon_driver_set_filter(mon_driver *d, const char *input);
 void mon_driver_drop_baseline(mon_driver *d);
 /* Probe again at the next refresh (after CREATE EXTENSION). */
 void mon_driver_reprobe(mon_driver *d);
+/* Shows another server view, sorted on sort_col: its rates restart (nothing
+ * is compared across views); a statement in flight for the old view is
+ * discarded. */
+void mon_driver_set_view(mon_driver *d, srv_view_id view, int sort_col);
+/* The view's sort column; a column the statement sorts on (tables, indexes)
+ * makes the next refresh read the catalog, so the limit keeps its top rows. */
+void mon_driver_set_view_sort(mon_driver *d, int col);
+/* Read the catalog facts at the next refresh, now if the part is on (R). */
+void mon_driver_reread_catalog(mon_driver *d);
 /* Hands the last pg_stat_activity list to the caller (NULL if none). */
 mon_activity *mon_driver_take_activity(mon_driver *d);
 

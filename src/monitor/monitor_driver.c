@@ -12,8 +12,9 @@
 #include <string.h>
 
 static const char *const step_tags[MON_STEP_COUNT] = {
-    [MON_STEP_PROBE] = "probe", [MON_STEP_PGSS] = "pgss",     [MON_STEP_TEXTS] = "texts",
-    [MON_STEP_NOW] = "now",     [MON_STEP_ACTIVITY] = "list", [MON_STEP_DBSTAT] = "db",
+    [MON_STEP_PROBE] = "probe",     [MON_STEP_PGSS] = "pgss",     [MON_STEP_TEXTS] = "texts",
+    [MON_STEP_NOW] = "now",         [MON_STEP_ACTIVITY] = "list", [MON_STEP_DBSTAT] = "db",
+    [MON_STEP_SRV_PROBE] = "probe", [MON_STEP_SRV_VIEW] = "view",
 };
 
 void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts)
@@ -24,6 +25,8 @@ void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts)
     d->sort = MON_SORT_TOTAL;
     d->limit = MON_DEFAULT_LIMIT;
     d->threshold_ms = 50;
+    d->view_limit = 100;
+    d->view_sort = srv_view_get(d->view)->default_sort;
     d->tag = xstrdup(tag);
     mon_server_init(&d->srv);
     d->texts = mon_text_cache_new();
@@ -41,6 +44,9 @@ void mon_driver_free(mon_driver *d)
     mon_activity_free(d->now_incoming);
     mon_activity_free(d->activity);
     mon_activity_free(d->activity_incoming);
+    srv_catalog_free(d->cat);
+    srv_snap_free(d->view_snap);
+    srv_snap_free(d->view_incoming);
     for (int i = 0; i < MON_STEP_COUNT; i++)
         free(d->fail[i].message);
     free(d->tag);
@@ -91,6 +97,62 @@ static void submit_pgss(mon_driver *d)
     free(sql);
 }
 
+/* The server view: the catalog probe once, then the view's statement —
+ * the catalog facts or, in between, the shown rows' statistics only. */
+static void submit_view(mon_driver *d)
+{
+    if (!d->cat) {
+        if (!d->id[MON_STEP_SRV_PROBE])
+            submit(d, MON_STEP_SRV_PROBE, srv_probe_sql(), 0, NULL);
+        return;
+    }
+    if (d->id[MON_STEP_SRV_VIEW])
+        return;
+    const srv_view *v = srv_view_get(d->view);
+    double now = clock_mono_s();
+    if (d->view_paced && d->view_snap && now - d->view_last_run < v->min_interval)
+        return; /* tables and indexes read the whole catalog: not at every tick */
+    d->view_last_run = now;
+    char *sql = NULL;
+    if (d->view_snap && !d->view_want_catalog && now - d->view_last_catalog < SRV_CATALOG_INTERVAL)
+        sql = srv_view_sql_rows(v, d->cat, d->view_snap);
+    if (!sql) {
+        sql = srv_view_sql(v, d->cat, d->view_sort, d->view_limit);
+        d->view_last_catalog = now;
+        d->view_want_catalog = false;
+    }
+    d->view_of_query = d->view;
+    submit(d, MON_STEP_SRV_VIEW, sql, 0, NULL);
+    free(sql);
+}
+
+void mon_driver_set_view(mon_driver *d, srv_view_id view, int sort_col)
+{
+    if (d->view == view)
+        return;
+    d->view = view;
+    d->view_sort = sort_col;
+    srv_snap_free(d->view_snap); /* rates restart with the view */
+    d->view_snap = NULL;
+    if (d->parts & MON_PART_SERVER)
+        submit_view(d);
+}
+
+void mon_driver_set_view_sort(mon_driver *d, int col)
+{
+    d->view_sort = col;
+    if (srv_view_get(d->view)->cols[col].order)
+        mon_driver_reread_catalog(d); /* the limit must keep the rows of the new order */
+}
+
+void mon_driver_reread_catalog(mon_driver *d)
+{
+    d->view_want_catalog = true;
+    d->view_last_run = 0;
+    if (d->parts & MON_PART_SERVER)
+        submit_view(d);
+}
+
 void mon_driver_submit(mon_driver *d, unsigned parts)
 {
     if (parts & MON_PART_PGSS) {
@@ -111,6 +173,8 @@ void mon_driver_submit(mon_driver *d, unsigned parts)
         submit(d, MON_STEP_ACTIVITY, mon_activity_sql(), 0, NULL);
     if ((parts & MON_PART_DBSTAT) && !d->id[MON_STEP_DBSTAT])
         submit(d, MON_STEP_DBSTAT, mon_dbstat_sql(), 0, NULL);
+    if (parts & MON_PART_SERVER)
+        submit_view(d);
 }
 
 void mon_driver_refresh(mon_driver *d)
@@ -327,6 +391,60 @@ static unsigned on_dbstat(mon_driver *d, const eng_event *ev)
     return got;
 }
 
+static unsigned on_srv_probe(mon_driver *d, const eng_event *ev)
+{
+    unsigned got = 0;
+    if (tuples(ev)) {
+        char *err = NULL;
+        srv_catalog_free(d->cat);
+        if (!(d->cat = srv_catalog_parse(ev->result, &err)))
+            got |= failed(d, MON_STEP_SRV_PROBE, ENG_DONE_OK, err);
+        free(err);
+    } else if (ev->kind == EV_DONE) {
+        d->id[MON_STEP_SRV_PROBE] = 0;
+        if (ev->status != ENG_DONE_OK) {
+            srv_catalog_free(d->cat);
+            d->cat = NULL;
+            got |= failed_event(d, MON_STEP_SRV_PROBE, ev);
+        } else if (d->cat) {
+            got |= MON_GOT_CATALOG;
+            submit_view(d);
+        }
+    }
+    return got;
+}
+
+static unsigned on_srv_view(mon_driver *d, const eng_event *ev)
+{
+    unsigned got = 0;
+    if (tuples(ev) && d->view_of_query == d->view) {
+        char *err = NULL;
+        srv_snap_free(d->view_incoming);
+        d->view_incoming =
+            srv_parse(srv_view_get(d->view), d->cat, ev->result, clock_mono_s(), &err);
+        if (!d->view_incoming)
+            got |= failed(d, MON_STEP_SRV_VIEW, ENG_DONE_OK, err);
+        free(err);
+    } else if (ev->kind == EV_DONE) {
+        d->id[MON_STEP_SRV_VIEW] = 0;
+        srv_snap *s = d->view_incoming;
+        d->view_incoming = NULL;
+        if (ev->status != ENG_DONE_OK) {
+            srv_snap_free(s);
+            got |= failed_event(d, MON_STEP_SRV_VIEW, ev);
+        } else if (d->view_of_query != d->view) {
+            srv_snap_free(s); /* the view changed while it ran */
+            submit_view(d);
+        } else if (s) {
+            srv_rates(d->view_snap, s);
+            srv_snap_free(d->view_snap);
+            d->view_snap = s;
+            got |= MON_GOT_VIEW;
+        }
+    }
+    return got;
+}
+
 unsigned mon_driver_on_event(mon_driver *d, const eng_event *ev)
 {
     if (!ev->id || ev->kind == EV_POOL)
@@ -345,6 +463,10 @@ unsigned mon_driver_on_event(mon_driver *d, const eng_event *ev)
                                          &d->activity, MON_GOT_ACTIVITY);
     if (ev->id == d->id[MON_STEP_DBSTAT])
         return MON_EV_MINE | on_dbstat(d, ev);
+    if (ev->id == d->id[MON_STEP_SRV_PROBE])
+        return MON_EV_MINE | on_srv_probe(d, ev);
+    if (ev->id == d->id[MON_STEP_SRV_VIEW])
+        return MON_EV_MINE | on_srv_view(d, ev);
     return 0;
 }
 

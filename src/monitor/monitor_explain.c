@@ -14,40 +14,13 @@
 #include "monitor/monitor.h"
 
 #include "common/sqllex.h"
+#include "common/sqlquote.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *mon_quote_ident(const char *name)
-{
-    /* PQescapeIdentifier: always double-quoted, '"' doubled */
-    strbuf sb;
-    sb_init(&sb);
-    sb_append_c(&sb, '"');
-    for (const char *c = name; *c; c++) {
-        if (*c == '"')
-            sb_append_c(&sb, '"');
-        sb_append_c(&sb, *c);
-    }
-    sb_append_c(&sb, '"');
-    return sb_steal(&sb);
-}
-
-/* A literal for a session with standard_conforming_strings on (the sandbox
- * sets it): quotes doubled, backslashes are ordinary characters. */
-static void append_literal(strbuf *sb, const char *v)
-{
-    sb_append_c(sb, '\'');
-    for (const char *c = v; *c; c++) {
-        if (*c == '\'')
-            sb_append_c(sb, '\'');
-        sb_append_c(sb, *c);
-    }
-    sb_append_c(sb, '\'');
-}
 
 char *mon_explain_inline_params(const char *query, int nvalues, const char *const *values)
 {
@@ -69,7 +42,9 @@ char *mon_explain_inline_params(const char *query, int nvalues, const char *cons
             continue; /* left as it is: the server says which value is missing */
         sb_append_n(&sb, query + copied, t.start - copied);
         if (values[n - 1])
-            append_literal(&sb, values[n - 1]); /* unknown-typed, as a bound text value */
+            sql_append_quoted(
+                &sb, values[n - 1],
+                '\''); /* unknown-typed; the sandbox sets standard_conforming_strings */
         else
             sb_append(&sb, "NULL");
         copied = t.end;
@@ -212,7 +187,7 @@ bool mon_explain_author_parse(const eng_result *r, mon_explain_author *a, char *
 
 char *mon_explain_setup_sql(const char *role, bool readonly, int timeout_ms)
 {
-    char *who = mon_quote_ident(role);
+    char *who = sql_quote_ident(role);
     char *sql = xasprintf(
         "BEGIN;"
         " SET LOCAL search_path = pg_catalog, pg_temp;"

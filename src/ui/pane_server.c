@@ -23,7 +23,7 @@
 #include "common/clock.h"
 #include "common/fmt.h"
 #include "common/xalloc.h"
-#include "monitor/monitor_server.h"
+#include "monitor/monitor.h"
 #include "ui/pane.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
@@ -43,16 +43,8 @@ typedef struct server_pane {
     app *a;
     engine *e;
     bool shown;
-    srv_catalog *cat;
-    eng_id probe_id, view_id;
-    eng_result *probe_res, *view_res;
-    srv_view_id view_of_query; /* the view the running statement is for */
-    srv_view_id view;
-    double last_run;          /* when the shown view's statement was last sent */
-    double last_catalog;      /* when the catalog facts were last read */
-    bool want_catalog;        /* read them at the next refresh */
+    mon_driver mon;           /* probe, the shown view's statement, rates */
     int sort[SRV_VIEW_COUNT]; /* column index per view */
-    srv_snap *snap;           /* shown */
     char *error;
     char *filter;
     int *vis; /* snap rows shown, in order */
@@ -72,40 +64,12 @@ static server_pane *SP(pane *p)
 
 static const srv_view *cur_view(const server_pane *p)
 {
-    return srv_view_get(p->view);
-}
-
-static eng_id submit(server_pane *p, const char *sql, const char *tag)
-{
-    eng_exec_args args = {.sql = sql, .flags = ENG_EXEC_NOMETRICS | ENG_EXEC_NOPREPARE, .tag = tag};
-    return eng_exec(p->e, &args);
+    return srv_view_get(p->mon.view);
 }
 
 static void srv_refresh(server_pane *p)
 {
-    if (!p->cat) {
-        if (!p->probe_id)
-            p->probe_id = submit(p, srv_probe_sql(), "server:probe");
-        return;
-    }
-    if (p->view_id)
-        return;
-    /* tables and indexes read the whole catalog: not at every tick */
-    double now = clock_mono_s();
-    if (p->snap && now - p->last_run < cur_view(p)->min_interval)
-        return;
-    p->last_run = now;
-    char *sql = NULL;
-    if (p->snap && !p->want_catalog && now - p->last_catalog < SRV_CATALOG_INTERVAL)
-        sql = srv_view_sql_rows(cur_view(p), p->cat, p->snap);
-    if (!sql) {
-        sql = srv_view_sql(cur_view(p), p->cat, p->sort[p->view], SERVER_LIMIT);
-        p->last_catalog = now;
-        p->want_catalog = false;
-    }
-    p->view_of_query = p->view;
-    p->view_id = submit(p, sql, "server:view");
-    free(sql);
+    mon_driver_refresh(&p->mon);
 }
 
 /* ---- rows shown ------------------------------------------------------------ */
@@ -123,9 +87,10 @@ static bool row_matches(const server_pane *p, size_t j)
 {
     if (!p->filter)
         return true;
-    const srv_view *v = p->snap->view;
+    const srv_view *v = p->mon.view_snap->view;
     for (int i = 0; i < v->ncols; i++)
-        if (v->cols[i].kind == SRV_TEXT && contains_ci(p->snap->rows[j].text[i], p->filter))
+        if (v->cols[i].kind == SRV_TEXT &&
+            contains_ci(p->mon.view_snap->rows[j].text[i], p->filter))
             return true;
     return false;
 }
@@ -135,93 +100,54 @@ static void rebuild(server_pane *p)
     free(p->vis);
     p->vis = NULL;
     p->nvis = 0;
-    if (p->snap) {
-        srv_sort(p->snap, p->sort[p->view]);
-        p->vis = xmalloc((p->snap->n ? p->snap->n : 1) * sizeof *p->vis);
-        for (size_t j = 0; j < p->snap->n; j++)
+    if (p->mon.view_snap) {
+        srv_sort(p->mon.view_snap, p->sort[p->mon.view]);
+        p->vis = xmalloc((p->mon.view_snap->n ? p->mon.view_snap->n : 1) * sizeof *p->vis);
+        for (size_t j = 0; j < p->mon.view_snap->n; j++)
             if (row_matches(p, j))
                 p->vis[p->nvis++] = (int)j;
     }
-    wg_list_set_count(&p->list, p->snap && !p->snap->view->single ? p->nvis : 0);
+    wg_list_set_count(&p->list,
+                      p->mon.view_snap && !p->mon.view_snap->view->single ? p->nvis : 0);
 }
 
 static void set_view(server_pane *p, srv_view_id v)
 {
-    if (p->view == v)
+    if (p->mon.view == v)
         return;
-    p->view = v;
     p->detail = false;
-    srv_snap_free(p->snap); /* rates restart with the view */
-    p->snap = NULL;
+    mon_driver_set_view(&p->mon, v, p->sort[v]); /* rates restart with the view */
     rebuild(p);
     wg_list_select(&p->list, 0);
     app_message(p->a, MSG_INFO, "view: %s", cur_view(p)->title);
-    srv_refresh(p);
 }
 
 /* ---- events ---------------------------------------------------------------- */
 
-static void set_error(server_pane *p, const char *what, const eng_event *ev)
+/* A failed step: the parser's message as it is, the server's after what
+ * ran ("probe: …", "tables: …"). */
+static void set_error(server_pane *p)
 {
+    const mon_failure *f = &p->mon.fail[p->mon.last_failed];
+    const char *what = p->mon.last_failed == MON_STEP_SRV_PROBE ? "probe" : cur_view(p)->name;
     free(p->error);
-    p->error = xasprintf("%s: %s", what,
-                         ev->error && ev->error->message ? ev->error->message
-                                                         : eng_done_status_name(ev->status));
+    p->error =
+        f->status == ENG_DONE_OK ? xstrdup(f->message) : xasprintf("%s: %s", what, f->message);
 }
 
 static int srv_on_event(pane *pp, const eng_event *ev)
 {
     server_pane *p = SP(pp);
-    if (ev->kind == EV_POOL)
-        return 0;
-    bool probe = ev->id && ev->id == p->probe_id, view = ev->id && ev->id == p->view_id;
-    if (!probe && !view)
-        return 0;
-    eng_result **slot = probe ? &p->probe_res : &p->view_res;
-    if (ev->kind == EV_RESULT && ev->result) {
-        eng_result_free(*slot);
-        *slot = app_steal_result(p->a, ev);
-        return 0;
+    unsigned got = mon_driver_on_event(&p->mon, ev);
+    if (got & MON_GOT_ERROR) {
+        set_error(p);
+    } else if (got & (MON_GOT_CATALOG | MON_GOT_VIEW)) {
+        free(p->error);
+        p->error = NULL;
     }
-    if (ev->kind != EV_DONE)
-        return 0;
-    eng_result *r = *slot;
-    *slot = NULL;
-    char *err = NULL;
-    if (probe) {
-        p->probe_id = 0;
-        if (ev->status == ENG_DONE_OK && r && (p->cat = srv_catalog_parse(r, &err))) {
-            free(p->error);
-            p->error = NULL;
-            srv_refresh(p);
-        } else if (err) {
-            free(p->error);
-            p->error = err;
-        } else {
-            set_error(p, "probe", ev);
-        }
-    } else {
-        p->view_id = 0;
-        srv_snap *s = NULL;
-        if (ev->status == ENG_DONE_OK && r && p->view_of_query == p->view &&
-            (s = srv_parse(cur_view(p), p->cat, r, clock_mono_s(), &err))) {
-            srv_rates(p->snap, s);
-            srv_snap_free(p->snap);
-            p->snap = s;
-            free(p->error);
-            p->error = NULL;
-            rebuild(p);
-        } else if (err) {
-            free(p->error);
-            p->error = err;
-        } else if (ev->status != ENG_DONE_OK) {
-            set_error(p, cur_view(p)->name, ev);
-        } else if (p->view_of_query != p->view) {
-            srv_refresh(p); /* the view changed while it ran */
-        }
-    }
-    eng_result_free(r);
-    return PANE_REDRAW;
+    if (got & MON_GOT_VIEW)
+        rebuild(p);
+    return got & MON_EV_MINE ? PANE_REDRAW : 0;
 }
 
 /* ---- list cells and layout -------------------------------------------------- */
@@ -229,18 +155,18 @@ static int srv_on_event(pane *pp, const eng_event *ev)
 static const char *cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     server_pane *p = ctx;
-    if (!p->snap || row < 0 || row >= p->nvis || col < 0 || col >= p->list.ncols)
+    if (!p->mon.view_snap || row < 0 || row >= p->nvis || col < 0 || col >= p->list.ncols)
         return NULL;
-    return srv_format(p->snap, (size_t)p->vis[row], p->layout_ids[col], true, buf, n);
+    return srv_format(p->mon.view_snap, (size_t)p->vis[row], p->layout_ids[col], true, buf, n);
 }
 
 static unsigned long row_attr(void *ctx, int row)
 {
     server_pane *p = ctx;
-    if (!p->snap || row < 0 || row >= p->nvis)
+    if (!p->mon.view_snap || row < 0 || row >= p->nvis)
         return 0;
-    const srv_row *r = &p->snap->rows[p->vis[row]];
-    const srv_view *v = p->snap->view;
+    const srv_row *r = &p->mon.view_snap->rows[p->vis[row]];
+    const srv_view *v = p->mon.view_snap->view;
     for (int i = 0; i < v->ncols; i++) {
         const char *k = v->cols[i].key;
         if (v->cols[i].kind == SRV_BOOL && r->num[i] == 1 && strcmp(k, "invalid") == 0)
@@ -280,13 +206,13 @@ static void choose_layout(server_pane *p, int cols)
         if (!on[i])
             continue;
         const char *t = v->cols[i].title;
-        if (p->snap && p->snap->view == v)
-            t = srv_title(p->snap, i, titles[n], sizeof titles[n]);
+        if (p->mon.view_snap && p->mon.view_snap->view == v)
+            t = srv_title(p->mon.view_snap, i, titles[n], sizeof titles[n]);
         else
             snprintf(titles[n], sizeof titles[n], "%s", t);
         if (t != titles[n])
             snprintf(titles[n], sizeof titles[n], "%s", t);
-        if (i == p->sort[p->view] && strlen(titles[n]) + 1 < sizeof titles[n])
+        if (i == p->sort[p->mon.view] && strlen(titles[n]) + 1 < sizeof titles[n])
             strcat(titles[n], "*"); /* the sort column */
         p->layout[n].title = titles[n];
         p->layout[n].width = v->cols[i].width;
@@ -307,7 +233,7 @@ static void draw_tabs(server_pane *p, WINDOW *win, int y, int cols)
         const srv_view *v = srv_view_get((srv_view_id)i);
         char tab[40];
         snprintf(tab, sizeof tab, " %c %s ", v->key, v->title);
-        unsigned long attr = theme_attr(i == (int)p->view ? TH_PANEBAR_ACTIVE : TH_PANEBAR);
+        unsigned long attr = theme_attr(i == (int)p->mon.view ? TH_PANEBAR_ACTIVE : TH_PANEBAR);
         x += wg_text(win, y, x, cols >= 70 ? tab : tab + 1, cols - x, attr);
         if (cols < 70 && x < cols)
             x += wg_text(win, y, x, " ", cols - x, theme_attr(TH_PANEBAR));
@@ -318,7 +244,7 @@ static void draw_tabs(server_pane *p, WINDOW *win, int y, int cols)
 static void draw_figures(server_pane *p, WINDOW *win, int y, int rows, int cols, size_t row,
                          int top)
 {
-    const srv_snap *s = p->snap;
+    const srv_snap *s = p->mon.view_snap;
     const srv_view *v = s->view;
     int label_w = cols >= 60 ? 26 : 18;
     for (int i = top; i < v->ncols && y < rows; i++, y++) {
@@ -356,17 +282,17 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
     char title[512], filter[160] = "", rates[48] = "";
     if (p->filter)
         snprintf(filter, sizeof filter, " · filter: %s", p->filter);
-    if (p->snap && p->snap->interval_s > 0)
-        snprintf(rates, sizeof rates, " · rates over %.1fs", p->snap->interval_s);
+    if (p->mon.view_snap && p->mon.view_snap->interval_s > 0)
+        snprintf(rates, sizeof rates, " · rates over %.1fs", p->mon.view_snap->interval_s);
     char count[48];
-    int total = p->snap ? (int)p->snap->n : 0;
-    if (p->filter && p->snap && !v->single)
+    int total = p->mon.view_snap ? (int)p->mon.view_snap->n : 0;
+    if (p->filter && p->mon.view_snap && !v->single)
         snprintf(count, sizeof count, "%d of %d row%s", p->nvis, total, total == 1 ? "" : "s");
     else
         snprintf(count, sizeof count, "%d row%s", total, total == 1 ? "" : "s");
     snprintf(title, sizeof title, "Server: %s%s · %s%s%s%s", v->title, filter, count,
-             p->snap && !v->single ? " · sort " : "",
-             p->snap && !v->single ? v->cols[p->sort[p->view]].key : "", rates);
+             p->mon.view_snap && !v->single ? " · sort " : "",
+             p->mon.view_snap && !v->single ? v->cols[p->sort[p->mon.view]].key : "", rates);
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     if (rows < 2)
@@ -375,16 +301,16 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
     int y = 2;
     if (p->error && y < rows)
         wg_text(win, y++, 0, p->error, cols, theme_attr(TH_BAD));
-    if (p->snap && p->snap->note[0] && y < rows)
-        wg_text(win, y++, 0, p->snap->note, cols, theme_attr(TH_DIM));
-    if (!p->snap) {
+    if (p->mon.view_snap && p->mon.view_snap->note[0] && y < rows)
+        wg_text(win, y++, 0, p->mon.view_snap->note, cols, theme_attr(TH_DIM));
+    if (!p->mon.view_snap) {
         if (y < rows)
-            wg_text(win, y, 0, p->cat ? "loading…" : "probing the server…", cols,
+            wg_text(win, y, 0, p->mon.cat ? "loading…" : "probing the server…", cols,
                     theme_attr(TH_DIM));
         return;
     }
     if (v->single) {
-        if (p->snap->n)
+        if (p->mon.view_snap->n)
             draw_figures(p, win, y, rows, cols, 0, 0);
         return;
     }
@@ -422,19 +348,15 @@ static void next_sort(server_pane *p)
     const srv_view *v = cur_view(p);
     if (v->single)
         return;
-    int c = p->sort[p->view];
+    int c = p->sort[p->mon.view];
     do
         c = (c + 1) % v->ncols;
-    while ((v->cols[c].flags & SRV_F_HIDE) && c != p->sort[p->view]);
-    p->sort[p->view] = c;
+    while ((v->cols[c].flags & SRV_F_HIDE) && c != p->sort[p->mon.view]);
+    p->sort[p->mon.view] = c;
+    mon_driver_set_view_sort(&p->mon, c);
     rebuild(p);
     app_message(p->a, MSG_INFO, "sorted by %s%s", v->cols[c].key,
                 v->cols[c].order ? " (in the server: the limit keeps the top rows)" : "");
-    if (v->cols[c].order) {
-        p->last_run = 0; /* the limit must keep the rows of the new order: now */
-        p->want_catalog = true;
-        srv_refresh(p);
-    }
 }
 
 static int srv_on_key(pane *pp, int ch, bool is_key)
@@ -465,10 +387,8 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED | PANE_REDRAW;
         case 'R':
             if (srv_view_cached(cur_view(p))) {
-                p->want_catalog = true;
-                p->last_run = 0;
                 app_message(p->a, MSG_INFO, "re-reading the catalog (rows, sizes, duplicates)");
-                srv_refresh(p);
+                mon_driver_reread_catalog(&p->mon);
             }
             return PANE_HANDLED | PANE_REDRAW;
         case '/':
@@ -478,7 +398,8 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED;
         case '\n':
         case '\r':
-            if (p->snap && !cur_view(p)->single && p->list.sel >= 0 && p->list.sel < p->nvis) {
+            if (p->mon.view_snap && !cur_view(p)->single && p->list.sel >= 0 &&
+                p->list.sel < p->nvis) {
                 p->detail = true;
                 p->detail_top = 0;
             }
@@ -502,7 +423,9 @@ static pane *srv_create(app *a)
     server_pane *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->e = app_engine(a);
-    p->view = SRV_DATABASE;
+    mon_driver_init(&p->mon, p->e, "server", MON_PART_SERVER);
+    p->mon.view_limit = SERVER_LIMIT;
+    p->mon.view_paced = true;
     for (int i = 0; i < SRV_VIEW_COUNT; i++)
         p->sort[i] = srv_view_get((srv_view_id)i)->default_sort;
     choose_layout(p, 80);
@@ -518,10 +441,7 @@ static void srv_destroy(pane *pp)
     if (!p)
         return;
     wg_list_free(&p->list);
-    srv_catalog_free(p->cat);
-    srv_snap_free(p->snap);
-    eng_result_free(p->probe_res);
-    eng_result_free(p->view_res);
+    mon_driver_free(&p->mon);
     free(p->vis);
     free(p->filter);
     free(p->error);

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "common/sqlsplit.h"
+#include "common/sqlquote.h"
 #include "common/utf8.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -950,7 +951,7 @@ static void open_in_editor(slow_pane *p)
     char *text;
     if (author) {
         bool other = !p->mon.srv.user || strcmp(author, p->mon.srv.user) != 0;
-        char *who = mon_quote_ident(author);
+        char *who = sql_quote_ident(author);
         char *role_line = other ? xasprintf("SET LOCAL ROLE %s;\n", who) : xstrdup("");
         text = xasprintf("-- written by role %s (from the Slow pane): opened in a transaction,\n"
                          "-- COMMIT or ROLLBACK it yourself. SET ROLE limits its rights, but the\n"

@@ -1,6 +1,7 @@
 /* monitor_explain.c — the pure parts of EXPLAIN as the statement's author:
  * identifier quoting (PQescapeIdentifier's rules), $n values inlined as
  * literals outside quotes and comments, and the names a text calls. */
+#include "common/sqlquote.h"
 #include "monitor/monitor.h"
 
 #include "../lib/tap.h"
@@ -9,13 +10,13 @@
 
 static void test_quote_ident(void)
 {
-    char *q = mon_quote_ident("attacker");
+    char *q = sql_quote_ident("attacker");
     is_str(q, "\"attacker\"", "a plain name is double-quoted");
     free(q);
-    q = mon_quote_ident("a\"; alter role x superuser; --");
+    q = sql_quote_ident("a\"; alter role x superuser; --");
     is_str(q, "\"a\"\"; alter role x superuser; --\"", "an embedded quote is doubled");
     free(q);
-    q = mon_quote_ident("Mixed Case");
+    q = sql_quote_ident("Mixed Case");
     is_str(q, "\"Mixed Case\"", "case and blanks kept");
     free(q);
 }
