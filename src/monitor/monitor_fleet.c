@@ -251,6 +251,17 @@ bool mon_fleet_on_bouncer_event(mon_fleet_member *m, const eng_event *ev)
     return true;
 }
 
+void mon_fleet_pool_state(mon_fleet_member *m, bool connected, const char *last_error)
+{
+    if (connected || !last_error || !last_error[0])
+        return;
+    m->asked = true;
+    m->up = false;
+    m->have = m->have_prev = false;
+    m->tps = NAN;
+    set_error(&m->error, last_error);
+}
+
 bool mon_fleet_busy(const mon_fleet_member *m)
 {
     return m->req || m->pools_req;

@@ -78,6 +78,11 @@ void mon_fleet_refresh(mon_fleet_member *m);
 /* An event of m->e / m->bouncer: true when it was this member's (taken). */
 bool mon_fleet_on_event(mon_fleet_member *m, const eng_event *ev);
 bool mon_fleet_on_bouncer_event(mon_fleet_member *m, const eng_event *ev);
+/* The pool's own view (eng_stats' connected, last_error): a server the
+ * pool cannot reach is down at once, not only when a statement's wait for
+ * a connection ends (it may wait out the pool's timeout while reconnecting
+ * backs off). */
+void mon_fleet_pool_state(mon_fleet_member *m, bool connected, const char *last_error);
 /* True while an answer is awaited. */
 bool mon_fleet_busy(const mon_fleet_member *m);
 

@@ -78,6 +78,7 @@ static int fleet_on_tick(pane *pp)
         fleet_row *r = &p->rows[i];
         mon_fleet_refresh(&r->m);
         eng_stats_get(r->m.e, st);
+        mon_fleet_pool_state(&r->m, st->connected, st->last_error);
         pool_sample s;
         pool_sample_from_stats(&s, st);
         pool_history_push(&r->hist, &s);
