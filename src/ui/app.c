@@ -434,10 +434,12 @@ bool app_select_server(app *a, int i)
         app_message(a, MSG_WARN, "something still runs: end or cancel it before switching servers");
         return false;
     }
-    if (pane_holds_quit(a)) {
-        app_message(a, MSG_WARN, "commit or roll back the editor's transaction before switching");
-        return false;
-    }
+    for (int k = 0; k < a->npanes; k++)
+        if (a->panes[k] && a->cls[k]->holds_server && a->cls[k]->holds_server(a->panes[k])) {
+            app_message(a, MSG_WARN, "commit or roll back the %s's transaction before switching",
+                        a->cls[k]->name);
+            return false;
+        }
     /* every pane but the caller's is made anew on the new engine: no cache,
      * snapshot or history of the old server survives the switch */
     for (int k = 0; k < a->npanes; k++) {

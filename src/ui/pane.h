@@ -67,6 +67,10 @@ typedef struct pane_class {
      * transaction: commit, roll back or stay); the app then shows it, and the
      * pane ends the console later by returning PANE_QUIT. May be NULL. */
     bool (*on_quit)(pane *p);
+    /* True while the pane holds something on its server that a switch to
+     * another server (app_select_server) would lose: the editor's open
+     * transaction. No side effect. May be NULL. */
+    bool (*holds_server)(const pane *p);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */

@@ -135,5 +135,25 @@ sh_keys 3
 sh_wait 'pid' 10 >/dev/null
 wait_until 5 sh_shows 'only_bravo_sleep'
 unlike "$(sh_screen)" 'only_bravo_sleep' "after switching back, no figure of bravo stays"
+
+# an open transaction in the editor holds the server: the switch is refused
+sh_keys 4
+sh_wait 'Pipeline: (on|off)' 10 >/dev/null
+ed_run "begin"
+sh_wait 'Open transaction|in transaction' 10
+ok $? "the editor has an open transaction on alpha"
+sh_keys M-7
+sh_wait '>alpha' 5 >/dev/null
+sh_keys Down Enter
+sh_wait "commit or roll back the Editor's transaction before switching" 10
+ok $? "the switch is refused while the editor holds a transaction"
+like "$(sh_screen | head -n 1)" 'server alpha' "the header still names alpha"
+sh_keys M-4
+ed_run "rollback"
+sh_keys M-7
+sh_wait '>alpha' 5 >/dev/null
+sh_keys Enter
+sh_wait 'now showing server bravo' 10
+ok $? "after the rollback the switch works"
 sh_quit q
 done_testing
