@@ -109,6 +109,10 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     a->eng = eng;
     a->cfg = cfg;
     a->stats = xcalloc(1, sizeof *a->stats);
+    /* one server until app_set_servers names the fleet (pgdeck demo) */
+    a->servers = xcalloc(1, sizeof *a->servers);
+    a->servers[0] = (app_server){"default", eng, NULL};
+    a->nservers = 1;
     a->readonly = cfg->readonly;
     a->refresh = cfg->refresh;
     if (!(a->refresh >= REFRESH_MIN))

@@ -169,9 +169,10 @@ int main(void)
     check_error("unknown bare key", "# c\nfoo = 1\n", "2: unknown key 'foo'");
     check_error("console key in [pool]", "[pool]\nrefresh = 1\n",
                 "2: unknown key 'refresh' in [pool]");
-    check_error("unknown section", "[pool]\n[display]\n",
-                "2: unknown section [display] (known: [pool], [console], [editor], [session], [keys], "
-                "[server NAME])");
+    check_error(
+        "unknown section", "[pool]\n[display]\n",
+        "2: unknown section [display] (known: [pool], [console], [editor], [session], [keys], "
+        "[server NAME])");
     check_error("section without ]", "[pool\n", "1: section header without ']'");
     check_error("text after a section header", "[pool] x\n",
                 "1: unexpected text after the section header: 'x'");
