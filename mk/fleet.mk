@@ -8,3 +8,6 @@ src_libpgdeck_ui_a_SOURCES += src/ui/pane_fleet.c
 
 SH_TESTS += tests/cli/fleet.sh tests/tui/fleet_pane.sh
 EXTRA_DIST += tests/bench/fleet_scale.sh
+# the fleet statement on every supported major (make check-compat)
+SH_TESTS += tests/compat/fleet_sql.sh
+COMPAT_TESTS += tests/compat/fleet_sql.sh
