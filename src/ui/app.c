@@ -446,9 +446,12 @@ bool app_select_server(app *a, int i)
         }
     /* every pane but the caller's is made anew on the new engine: no cache,
      * snapshot or history of the old server survives the switch */
+    char *kept[APP_MAX_PANES] = {NULL};
     for (int k = 0; k < a->npanes; k++) {
         if (a->cls[k] == caller || !a->panes[k])
             continue;
+        if (a->cls[k]->switch_keep)
+            kept[k] = a->cls[k]->switch_keep(a->panes[k]);
         if (a->cls[k]->destroy)
             a->cls[k]->destroy(a->panes[k]);
         a->panes[k] = NULL;
@@ -458,6 +461,9 @@ bool app_select_server(app *a, int i)
     for (int k = 0; k < a->npanes; k++) {
         if (a->cls[k] != caller)
             a->panes[k] = a->cls[k]->create ? a->cls[k]->create(a) : NULL;
+        if (kept[k] && a->panes[k] && a->cls[k]->switch_restore)
+            a->cls[k]->switch_restore(a->panes[k], kept[k]);
+        free(kept[k]);
         a->pane_dirty[k] = true;
     }
     header_update(a);

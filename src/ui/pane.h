@@ -71,6 +71,11 @@ typedef struct pane_class {
      * another server (app_select_server) would lose: the editor's open
      * transaction. No side effect. May be NULL. */
     bool (*holds_server)(const pane *p);
+    /* What of the pane's own survives a server switch (the editor's text;
+     * never server state): kept returns it (malloc'd, or NULL), restore
+     * gives it to the pane made anew. Both may be NULL. */
+    char *(*switch_keep)(const pane *p);
+    void (*switch_restore)(pane *p, const char *kept);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */

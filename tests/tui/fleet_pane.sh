@@ -155,5 +155,8 @@ sh_wait '>alpha' 5 >/dev/null
 sh_keys Enter
 sh_wait 'now showing server bravo' 10
 ok $? "after the rollback the switch works"
+sh_keys M-4
+sh_wait 'Pipeline: (on|off)' 10 >/dev/null
+like "$(ed_text)" 'rollback' "the editor's text survives the switch"
 sh_quit q
 done_testing
