@@ -158,5 +158,6 @@ ok $? "after the rollback the switch works"
 sh_keys M-4
 sh_wait 'Pipeline: (on|off)' 10 >/dev/null
 like "$(ed_text)" 'rollback' "the editor's text survives the switch"
-sh_quit q
+sh_quit F10
+is "$(sh_exit_status)" 0 "the console exits 0 after the switches (ASan: no error)"
 done_testing
