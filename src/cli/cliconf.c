@@ -16,6 +16,7 @@ void cliconf_init(cliconf *cc)
 void cliconf_free(cliconf *cc)
 {
     free(cc->sets);
+    free(cc->servers);
     memset(cc, 0, sizeof *cc);
 }
 
@@ -28,6 +29,11 @@ bool cliconf_option(cliconf *cc, int c, const char *arg)
     if (c == CLICONF_OPT_SET) {
         cc->sets = xrealloc(cc->sets, sizeof *cc->sets * (size_t)(cc->nsets + 1));
         cc->sets[cc->nsets++] = arg;
+        return true;
+    }
+    if (c == CLICONF_OPT_SERVER) {
+        cc->servers = xrealloc(cc->servers, sizeof *cc->servers * (size_t)(cc->nservers + 1));
+        cc->servers[cc->nservers++] = arg;
         return true;
     }
     return false;
@@ -63,6 +69,22 @@ bool cliconf_load(const cliconf *cc, pgdeck_config *cfg, char **err)
         free(key);
         if (!ok)
             return false;
+    }
+    return cliconf_apply_servers(cc, cfg, err);
+}
+
+bool cliconf_apply_servers(const cliconf *cc, pgdeck_config *cfg, char **err)
+{
+    for (int i = 0; i < cc->nservers; i++) {
+        char *why = NULL;
+        if (!config_server_arg(cfg, cc->servers[i], &why)) {
+            /* the name only: the conninfo may hold a password */
+            const char *eq = strchr(cc->servers[i], '=');
+            int n = eq ? (int)(eq - cc->servers[i]) : (int)strlen(cc->servers[i]);
+            *err = xasprintf("--server %.*s: %s", n > 64 ? 64 : n, cc->servers[i], why);
+            free(why);
+            return false;
+        }
     }
     return true;
 }

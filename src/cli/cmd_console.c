@@ -10,6 +10,7 @@
 #include "cli/cliconf.h"
 #include "cli/commands.h"
 #include "cli/connargs.h"
+#include "cli/fleet_servers.h"
 #include "cli/usage.h"
 #include "common/conf.h"
 #include "common/xalloc.h"
@@ -55,6 +56,7 @@ static int parse_options(console_opts *o, int argc, char **argv)
     static const struct option longopts[] = {
         CONNARGS_LONGOPTS,
         CLICONF_LONGOPTS,
+        CLICONF_SERVER_LONGOPTS,
         {"theme", required_argument, NULL, OPT_THEME},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"no-colour", no_argument, NULL, OPT_NO_COLOR},
@@ -159,6 +161,12 @@ static int load_settings(const console_opts *o, pgdeck_config *cfg, char **file_
         free(cfg->pgbouncer);
         cfg->pgbouncer = xstrdup(o->pgbouncer);
     }
+    char *srv_err = NULL;
+    if (!cliconf_apply_servers(&o->cc, cfg, &srv_err)) {
+        int rc = usage_error("console", "%s", srv_err);
+        free(srv_err);
+        return rc;
+    }
     return -1;
 }
 
@@ -176,7 +184,7 @@ int cmd_console_main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     bool cfg_loaded = false;
     char *file_err = NULL, *err = NULL;
-    engine *eng = NULL;
+    fleet_servers fs = {0};
     app *a = NULL;
 
     int rc = parse_options(&o, argc, argv);
@@ -193,21 +201,25 @@ int cmd_console_main(int argc, char **argv)
     }
     eng_pool_config pool;
     connargs_pool_config(&cfg, &pool);
-    eng = engine_start(o.ca.ci, &pool, &err);
-    if (!eng) {
+    /* one engine (one thread) per server; the first is shown at start */
+    if (!fleet_servers_start(&fs, &cfg, &o.ca, &pool, &err)) {
         fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot start the engine");
         rc = EXIT_CONNECT;
         goto out;
     }
-    a = app_new(eng, &cfg);
+    a = app_new(fs.v[0].e, &cfg);
+    app_server *servers = xcalloc((size_t)fs.n, sizeof *servers);
+    for (int i = 0; i < fs.n; i++)
+        servers[i] = (app_server){fs.v[i].name, fs.v[i].e, fs.v[i].bouncer};
+    app_set_servers(a, servers, fs.n, 0);
+    free(servers);
     if (file_err)
         app_message(a, MSG_ERROR, "%s", file_err);
     rc = app_run(a);
 
 out:
     app_free(a);
-    if (eng)
-        engine_stop(eng);
+    fleet_servers_stop(&fs);
     app_restore_terminal();
     free(file_err);
     free(err);

@@ -35,6 +35,7 @@ static const struct command {
     {"demo", cmd_demo_main},
     {"import", cmd_import_main},
     {"explain", cmd_explain_main},
+    {"fleet", cmd_fleet_main},
 };
 
 /* No subcommand (nothing, options or positionals only): the console. */

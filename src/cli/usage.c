@@ -31,6 +31,8 @@ static const char synopsis[] =
     "                [--view database|tables|indexes|replication|progress|wal]\n"
     "  pgdeck explain [CONN] (-c SQL | -f FILE) [--analyze] [--format tree|json]\n"
     "  pgdeck explain [CONN] (-c SQL | -f FILE) --advise [--json] [--create]\n"
+    "  pgdeck fleet  [CONN] [--server NAME=CONNINFO ...] [--once] [--json]\n"
+    "                [--interval S]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -67,7 +69,11 @@ static const char console_help[] =
     "  --no-color              no colours at all\n"
     "  --readonly              no cancel, terminate, reset or writes from the editor\n"
     "  --refresh=S             seconds between monitor refreshes (0.5 to 60)\n"
-    "  --pgbouncer=CONNINFO    also show a PgBouncer admin console's pools\n";
+    "  --pgbouncer=CONNINFO    also show a PgBouncer admin console's pools\n"
+    "  --server=NAME=CONNINFO  a server of the Fleet pane (7; repeatable, after the\n"
+    "                          config file's [server NAME] sections); Enter there\n"
+    "                          shows that server in every pane. CONN, when given or\n"
+    "                          when no server is named, is the server \"default\"\n";
 
 static const char demo_help[] =
     "pgdeck demo [console options]\n"
@@ -180,6 +186,23 @@ static const char explain_help[] =
     "  --create                with --advise: create the advised indexes for real\n"
     "  --readonly              refuse --create\n";
 
+static const char fleet_help[] =
+    "pgdeck fleet [CONN] [--server NAME=CONNINFO ...] [--once] [options]\n"
+    "  One line per server: role (primary/standby), version, up/down with the\n"
+    "  last error, connections/max_connections, tps, the longest transaction,\n"
+    "  blocked sessions, replication lag, the SLO lines and, for a server with a\n"
+    "  pgbouncer admin conninfo, PgBouncer's pools (SHOW POOLS).\n"
+    "  --server=NAME=CONNINFO  a server (repeatable; after the config file's\n"
+    "                          [server NAME] sections; the same NAME replaces\n"
+    "                          the file's conninfo). CONN, when given, is the\n"
+    "                          server \"default\" (also when no server is named)\n"
+    "  --once                  print one sample and exit (else one every interval)\n"
+    "  --json                  one JSON object per sample (keys in pgdeck(1))\n"
+    "  --interval=S            seconds between samples; with --once, two samples\n"
+    "                          S seconds apart give tps\n"
+    "  Exit: 0 when it ran, whatever the servers' state (a down server is a line\n"
+    "  with up=false and its error); 2 usage or a bad conninfo.\n";
+
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
                                   "  --allow-core            allow core dumps (off by default:\n"
@@ -195,6 +218,7 @@ static const struct {
 } sections[] = {
     {"console", console_help}, {"demo", demo_help}, {"run", run_help},
     {"import", import_help},   {"top", top_help},   {"explain", explain_help},
+    {"fleet", fleet_help},
 };
 
 void usage_print(FILE *out, const char *cmd)

@@ -1,5 +1,6 @@
 /* conf.c — pgdeck.conf: an INI-like file of [pool], [console], [editor],
- * [session] and [keys].
+ * [session], [keys] and [server NAME] (one per server of the fleet:
+ * conninfo = ... or service = ..., optional pgbouncer = ADMIN CONNINFO).
  *
  *   # comment            ; comment
  *   refresh = 1.5        bare keys before any section: [console] or [pool]
@@ -112,6 +113,11 @@ void config_free(pgdeck_config *cfg)
         free(cfg->keys[i].command);
         free(cfg->keys[i].key);
     }
+    for (size_t i = 0; i < cfg->nservers; i++) {
+        free(cfg->servers[i].name);
+        free(cfg->servers[i].conninfo);
+        free(cfg->servers[i].pgbouncer);
+    }
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -133,6 +139,11 @@ static void config_copy(pgdeck_config *dst, const pgdeck_config *src)
     for (size_t i = 0; i < src->nkeys; i++) {
         dst->keys[i].command = xstrdup(src->keys[i].command);
         dst->keys[i].key = xstrdup(src->keys[i].key);
+    }
+    for (size_t i = 0; i < src->nservers; i++) {
+        dst->servers[i].name = xstrdup(src->servers[i].name);
+        dst->servers[i].conninfo = dup_or_null(src->servers[i].conninfo);
+        dst->servers[i].pgbouncer = dup_or_null(src->servers[i].pgbouncer);
     }
 }
 
@@ -403,10 +414,109 @@ static bool set_session(pgdeck_config *cfg, const char *name, const char *value,
     return true;
 }
 
+/* ---- [server NAME] ---------------------------------------------------- */
+
+static bool server_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > CONFIG_SERVER_NAME_MAX)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-' || *p == '.'))
+            return false;
+    return true;
+}
+
+const config_server *config_server_find(const pgdeck_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nservers; i++)
+        if (strcmp(cfg->servers[i].name, name) == 0)
+            return &cfg->servers[i];
+    return NULL;
+}
+
+static config_server *server_get(pgdeck_config *cfg, const char *name, char **why)
+{
+    if (!server_name_ok(name)) {
+        *why = xasprintf("bad server name '%s': expected 1 to %d letters, digits, '_', '-' or '.'",
+                         name, CONFIG_SERVER_NAME_MAX);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nservers; i++)
+        if (strcmp(cfg->servers[i].name, name) == 0)
+            return &cfg->servers[i];
+    config_server *s;
+    if (cfg->nservers >= CONFIG_MAX_SERVERS) {
+        *why = xasprintf("too many servers (at most %d)", CONFIG_MAX_SERVERS);
+        return NULL;
+    }
+    s = &cfg->servers[cfg->nservers++];
+    memset(s, 0, sizeof *s);
+    s->name = xstrdup(name);
+    return s;
+}
+
+bool config_server_set(pgdeck_config *cfg, const char *name, const char *key, const char *value,
+                       char **why)
+{
+    *why = NULL;
+    config_server *s = server_get(cfg, name, why);
+    if (!s)
+        return false;
+    if (!*value) {
+        *why = xasprintf("empty %s for server '%s'", key, name);
+        return false;
+    }
+    if (strcmp(key, "conninfo") == 0) {
+        free(s->conninfo);
+        s->conninfo = xstrdup(value);
+    } else if (strcmp(key, "service") == 0) {
+        free(s->conninfo);
+        s->conninfo = xasprintf("service=%s", value);
+    } else if (strcmp(key, "pgbouncer") == 0) {
+        free(s->pgbouncer);
+        s->pgbouncer = xstrdup(value);
+    } else {
+        *why = xasprintf("unknown key '%s' in [server %s] (known: conninfo, service, pgbouncer)",
+                         key, name);
+        return false;
+    }
+    return true;
+}
+
+bool config_server_arg(pgdeck_config *cfg, const char *arg, char **err)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) {
+        *err = xstrdup("expected NAME=CONNINFO");
+        return false;
+    }
+    char *name = xstrndup(arg, (size_t)(eq - arg));
+    bool ok = config_server_set(cfg, name, "conninfo", eq + 1, err);
+    free(name);
+    return ok;
+}
+
+/* Every server names where to connect. */
+static bool check_servers(const pgdeck_config *cfg, char **why)
+{
+    for (size_t i = 0; i < cfg->nservers; i++)
+        if (!cfg->servers[i].conninfo) {
+            *why = xasprintf("[server %s] has no conninfo or service", cfg->servers[i].name);
+            return false;
+        }
+    return true;
+}
+
 /* One "key = value" in a section (NULL before any section). */
 static bool set_in_section(pgdeck_config *cfg, const char *section, char *name, const char *value,
                            bool quoted, char **why)
 {
+    if (section && strncmp(section, "server ", 7) == 0) {
+        canonical_name(name);
+        return config_server_set(cfg, section + 7, name, value, why);
+    }
     if (section && strcmp(section, "session") == 0)
         return set_session(cfg, name, value, why); /* the server's spelling, as given */
     canonical_name(name);
@@ -551,11 +661,21 @@ static bool parse_line(pgdeck_config *cfg, char *line, char **section, int *size
             return false;
         }
         *close = '\0';
-        char *name = xstrdup(trim(s + 1));
+        char *head = trim(s + 1);
+        if (strncasecmp(head, "server", 6) == 0 && (head[6] == ' ' || head[6] == '\t')) {
+            char *srv = trim(head + 7);
+            if (!server_get(cfg, srv, why))
+                return false;
+            free(*section);
+            *section = xasprintf("server %s", srv);
+            return true;
+        }
+        char *name = xstrdup(head);
         canonical_name(name);
         if (!known_section(name)) {
             *why = xasprintf(
-                "unknown section [%s] (known: [pool], [console], [editor], [session], [keys])",
+                "unknown section [%s] (known: [pool], [console], [editor], [session], [keys], "
+                "[server NAME])",
                 name);
             free(name);
             return false;
@@ -650,6 +770,10 @@ bool config_load_file(pgdeck_config *cfg, const char *path, bool optional, char 
     free(data);
     if (good && !check_pool_sizes(&next, &why)) {
         *err = xasprintf("%s:%d: %s", path, size_line, why);
+        good = false;
+    }
+    if (good && !check_servers(&next, &why)) {
+        *err = xasprintf("%s: %s", path, why);
         good = false;
     }
     free(why);

@@ -11,6 +11,15 @@
 
 #define CONFIG_MAX_KEYS 64
 #define CONFIG_MAX_SESSION 64
+#define CONFIG_MAX_SERVERS 128
+#define CONFIG_SERVER_NAME_MAX 63
+
+/* A server of the fleet: [server NAME] in the file or --server NAME=CONNINFO. */
+typedef struct config_server {
+    char *name;      /* letters, digits, '_', '-', '.' (at most 63) */
+    char *conninfo;  /* a conninfo string or URI ("service=NAME" for a service) */
+    char *pgbouncer; /* the PgBouncer admin console in front of it, or NULL */
+} config_server;
 
 typedef struct config_keybind {
     char *command; /* named command, e.g. "quit", "help", "pane_next" */
@@ -36,6 +45,9 @@ typedef struct pgdeck_config {
     size_t nsession;
     char *session_names[CONFIG_MAX_SESSION];
     char *session_values[CONFIG_MAX_SESSION];
+    /* [server NAME] sections, then --server: in the order first named */
+    size_t nservers;
+    config_server servers[CONFIG_MAX_SERVERS];
     /* [keys] */
     size_t nkeys;
     config_keybind keys[CONFIG_MAX_KEYS];
@@ -55,6 +67,15 @@ bool config_set(pgdeck_config *cfg, const char *key, const char *value, char **e
 bool config_session_name_ok(const char *name);
 /* The value of session setting `name` (case-insensitive), or NULL. */
 const char *config_session_get(const pgdeck_config *cfg, const char *name);
+
+/* Sets key (conninfo, service or pgbouncer) of server `name`, adding the
+ * server when it is new. false with *err (malloc'd). */
+bool config_server_set(pgdeck_config *cfg, const char *name, const char *key, const char *value,
+                       char **err);
+/* "NAME=CONNINFO" (--server): adds the server or replaces its conninfo. */
+bool config_server_arg(pgdeck_config *cfg, const char *arg, char **err);
+/* The server called name, or NULL. */
+const config_server *config_server_find(const pgdeck_config *cfg, const char *name);
 
 /* The default path: $XDG_CONFIG_HOME/pgdeck/pgdeck.conf or
  * ~/.config/pgdeck/pgdeck.conf (malloc'd). */

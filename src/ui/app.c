@@ -109,6 +109,10 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     a->eng = eng;
     a->cfg = cfg;
     a->stats = xcalloc(1, sizeof *a->stats);
+    /* one server until app_set_servers names the fleet (pgdeck demo) */
+    a->servers = xcalloc(1, sizeof *a->servers);
+    a->servers[0] = (app_server){"default", eng, NULL};
+    a->nservers = 1;
     a->readonly = cfg->readonly;
     a->refresh = cfg->refresh;
     if (!(a->refresh >= REFRESH_MIN))
@@ -121,7 +125,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
         app_message(a, MSG_ERROR, "config: %s", err);
         free(err);
     }
-    int used[7] = {0}; /* digits 1-6 */
+    int used[8] = {0}; /* digits 1-7 */
     for (int i = 0; i < pane_registry_count && a->npanes < APP_MAX_PANES; i++) {
         const pane_class *c = pane_registry[i];
         if (!c)
@@ -139,7 +143,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     /* panes outside the canonical five take the free digits */
     for (int n = 0; n < a->npanes; n++)
         if (!a->numbers[n])
-            for (int k = 1; k <= 6; k++)
+            for (int k = 1; k <= 7; k++)
                 if (!used[k]) {
                     a->numbers[n] = k;
                     used[k] = 1;
@@ -159,7 +163,33 @@ void app_free(app *a)
     free(a->confirm_question);
     free(a->stats);
     free(a->command_words);
+    free(a->servers);
     free(a);
+}
+
+void app_set_servers(app *a, const app_server *servers, int n, int selected)
+{
+    free(a->servers);
+    a->servers = n > 0 ? xcalloc((size_t)n, sizeof *a->servers) : NULL;
+    if (n > 0)
+        memcpy(a->servers, servers, sizeof *servers * (size_t)n);
+    a->nservers = n;
+    a->selected = selected;
+}
+
+int app_server_count(app *a)
+{
+    return a->nservers;
+}
+
+const app_server *app_server_at(app *a, int i)
+{
+    return i >= 0 && i < a->nservers ? &a->servers[i] : NULL;
+}
+
+int app_server_selected(app *a)
+{
+    return a->selected;
 }
 
 engine *app_engine(app *a)
@@ -396,6 +426,50 @@ static bool pane_holds_quit(app *a)
             return true;
         }
     return false;
+}
+
+bool app_select_server(app *a, int i)
+{
+    if (i < 0 || i >= a->nservers || i == a->selected)
+        return i == a->selected;
+    int keep = a->active;
+    const pane_class *caller = a->cls[keep];
+    if (any_busy(a)) {
+        app_message(a, MSG_WARN, "something still runs: end or cancel it before switching servers");
+        return false;
+    }
+    for (int k = 0; k < a->npanes; k++)
+        if (a->panes[k] && a->cls[k]->holds_server && a->cls[k]->holds_server(a->panes[k])) {
+            app_message(a, MSG_WARN, "commit or roll back the %s's transaction before switching",
+                        a->cls[k]->name);
+            return false;
+        }
+    /* every pane but the caller's is made anew on the new engine: no cache,
+     * snapshot or history of the old server survives the switch */
+    char *kept[APP_MAX_PANES] = {NULL};
+    for (int k = 0; k < a->npanes; k++) {
+        if (a->cls[k] == caller || !a->panes[k])
+            continue;
+        if (a->cls[k]->switch_keep)
+            kept[k] = a->cls[k]->switch_keep(a->panes[k]);
+        if (a->cls[k]->destroy)
+            a->cls[k]->destroy(a->panes[k]);
+        a->panes[k] = NULL;
+    }
+    a->selected = i;
+    a->eng = a->servers[i].e;
+    for (int k = 0; k < a->npanes; k++) {
+        if (a->cls[k] != caller)
+            a->panes[k] = a->cls[k]->create ? a->cls[k]->create(a) : NULL;
+        if (kept[k] && a->panes[k] && a->cls[k]->switch_restore)
+            a->cls[k]->switch_restore(a->panes[k], kept[k]);
+        free(kept[k]);
+        a->pane_dirty[k] = true;
+    }
+    header_update(a);
+    a->full_redraw = true;
+    app_message(a, MSG_INFO, "now showing server %s", a->servers[i].name);
+    return true;
 }
 
 static void quit_answer(app *a, bool yes)
@@ -784,7 +858,8 @@ static void run_keycmd(app *a, km_cmd c)
     case KM_PANE_3:
     case KM_PANE_4:
     case KM_PANE_5:
-    case KM_PANE_6: {
+    case KM_PANE_6:
+    case KM_PANE_7: {
         int want = (int)(c - KM_PANE_1) + 1;
         bool found = false;
         for (int i = 0; i < a->npanes; i++)
@@ -873,7 +948,7 @@ static void handle_key(app *a, km_key k)
             request_quit(a);
             return;
         }
-        if (c >= KM_PANE_1 && c <= KM_PANE_6 && km_key_anywhere(k)) {
+        if (c >= KM_PANE_1 && c <= KM_PANE_7 && km_key_anywhere(k)) {
             le_cancel();
             run_keycmd(a, c);
             return;
@@ -1115,6 +1190,21 @@ static void route_event(app *a, eng_event *ev)
     eng_event_free(ev);
 }
 
+/* An engine not shown (another server's, or a PgBouncer's): only the Fleet
+ * pane's answers ("fleet:" tags) are delivered; anything else is an old
+ * pane's, from before a switch, and is dropped. */
+static void route_fleet_events(app *a, engine *e)
+{
+    eng_event *ev;
+    int guard = 0;
+    while (guard++ < 100000 && (ev = eng_event_next(e))) {
+        if (ev->tag && strncmp(ev->tag, "fleet:", 6) == 0)
+            route_event(a, ev);
+        else
+            eng_event_free(ev);
+    }
+}
+
 static void tick(app *a)
 {
     header_update(a);
@@ -1226,16 +1316,21 @@ int app_run(app *a)
     layout(a);
     tick(a);
     a->next_tick = app_now() + a->refresh;
-    int evfd = eng_event_fd(a->eng);
-
     while (!a->quit) {
+        int evfd = eng_event_fd(a->eng); /* the selected server's: a switch changes it */
         draw(a);
         double now = app_now();
         /* the timer also runs while paused: the header's connection state */
         double left = a->next_tick - now;
         int timeout = left <= 0 ? 0 : (int)(left * 1000) + 1;
-        struct pollfd fds[3 + APP_MAX_PANES] = {
-            {STDIN_FILENO, POLLIN, 0}, {evfd, POLLIN, 0}, {sig_pipe[0], POLLIN, 0}};
+        /* the other servers' engines: their Fleet answers, nothing else */
+        int nother = 0;
+        for (int s = 0; s < a->nservers; s++)
+            nother += (s != a->selected) + (a->servers[s].bouncer != NULL);
+        struct pollfd *fds = xcalloc((size_t)(3 + APP_MAX_PANES + nother), sizeof *fds);
+        fds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+        fds[1] = (struct pollfd){evfd, POLLIN, 0};
+        fds[2] = (struct pollfd){sig_pipe[0], POLLIN, 0};
         int owner[APP_MAX_PANES]; /* the pane of fds[3 + k] */
         nfds_t nfds = 3;
         for (int i = 0; i < a->npanes; i++) {
@@ -1245,9 +1340,27 @@ int app_run(app *a)
                 fds[nfds++] = (struct pollfd){fd, POLLIN, 0};
             }
         }
+        nfds_t npanefds = nfds;
+        engine **others = xcalloc((size_t)nother + 1, sizeof *others);
+        for (int s = 0, k = 0; s < a->nservers; s++) {
+            if (s != a->selected) {
+                others[k++] = a->servers[s].e;
+                fds[nfds++] = (struct pollfd){eng_event_fd(a->servers[s].e), POLLIN, 0};
+            }
+            if (a->servers[s].bouncer) {
+                others[k++] = a->servers[s].bouncer;
+                fds[nfds++] = (struct pollfd){eng_event_fd(a->servers[s].bouncer), POLLIN, 0};
+            }
+        }
         int n = poll(fds, nfds, timeout);
-        if (n < 0 && errno != EINTR)
+        if (n < 0 && errno != EINTR) {
+            free(fds);
+            free(others);
             break;
+        }
+        for (nfds_t k = npanefds; n > 0 && k < nfds; k++)
+            if (fds[k].revents & POLLIN)
+                route_fleet_events(a, others[k - npanefds]);
         if (fds[2].revents & POLLIN)
             drain_signals(a);
         if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -1260,12 +1373,14 @@ int app_run(app *a)
             while (guard++ < 100000 && (ev = eng_event_next(a->eng)))
                 route_event(a, ev);
         }
-        for (nfds_t k = 3; n > 0 && k < nfds; k++) {
+        for (nfds_t k = 3; n > 0 && k < npanefds; k++) {
             int i = owner[k - 3];
             if ((fds[k].revents & POLLIN) && a->panes[i] && a->cls[i]->on_fd &&
                 (a->cls[i]->on_fd(a->panes[i]) & PANE_REDRAW))
                 app_mark_dirty(a, a->panes[i]);
         }
+        free(fds);
+        free(others);
         now = app_now();
         if (now >= a->next_tick) {
             tick(a);

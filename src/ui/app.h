@@ -14,6 +14,9 @@ app *app_new(engine *eng, pgdeck_config *cfg);
  * exit code (0, or 1 when the terminal could not be set up). The terminal is
  * restored when it returns. */
 int app_run(app *a);
+/* The fleet (before app_run; the array is copied, the engines stay the
+ * caller's): server `selected`'s engine must be the one given to app_new. */
+void app_set_servers(app *a, const app_server *servers, int n, int selected);
 void app_free(app *a);
 
 /* A prompt with a plain context pointer (widgets use it: the list's search).

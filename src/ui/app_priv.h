@@ -23,7 +23,10 @@ typedef enum app_part {
 typedef enum prompt_mode { PM_NONE, PM_LINE, PM_CONFIRM } prompt_mode;
 
 struct app {
-    engine *eng;
+    engine *eng; /* the selected server's */
+    app_server *servers;
+    int nservers, selected;
+    const pane_class *switcher; /* the pane asking for a switch keeps its state */
     pgdeck_config *cfg;
     /* :set session.KEY VALUE waiting for the server's check (app.c) */
     eng_id session_probe;

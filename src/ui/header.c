@@ -32,8 +32,11 @@ void header_update(app *a)
         snprintf(state, sizeof state, "NOT CONNECTED: %s", st->last_error);
     else
         snprintf(state, sizeof state, "connecting...");
-    char text[1024];
-    snprintf(text, sizeof text, " PostgreSQL %s | db %s | %s | %s | refresh %.1fs%s%s",
+    char text[1024], server[96] = "";
+    /* with several servers, the one every pane shows comes first */
+    if (a->nservers > 1)
+        snprintf(server, sizeof server, " server %s |", a->servers[a->selected].name);
+    snprintf(text, sizeof text, "%s PostgreSQL %s | db %s | %s | %s | refresh %.1fs%s%s", server,
              st->server_version[0] ? st->server_version : "?", db[0] ? db : "?", who[0] ? who : "?",
              state, a->refresh, a->paused ? " | PAUSED" : "", a->readonly ? " | READONLY" : "");
     text[sizeof a->header_text - 1] = '\0'; /* wider than any screen */

@@ -28,6 +28,7 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_PANE_4] = {"pane_4", NULL, "Pane 4", "M-4 4"},
     [KM_PANE_5] = {"pane_5", NULL, "Pane 5", "M-5 5"},
     [KM_PANE_6] = {"pane_6", NULL, "Pane 6", "M-6 6"},
+    [KM_PANE_7] = {"pane_7", NULL, "Pane 7", "M-7 7"},
     [KM_COMMAND] = {"command", "Cmd", "Command line (:help lists the commands)", ":"},
     [KM_SEARCH] = {"search", "Search", "Search in the list (n / N: next / previous match)", "/"},
     [KM_BACK] = {"back", NULL, "Close the prompt or overlay, or go back in the pane", "Esc"},
@@ -285,7 +286,7 @@ bool keymap_apply_config(keymap *dst, const config_keybind *binds, size_t n, cha
         km_cmd c = km_cmd_from_name(binds[i].command);
         if (c == KM_NONE) {
             *err = xasprintf("[keys] %s: unknown command (known: help, quit, pane_next, "
-                             "pane_prev, pane_1..pane_6, command, search, back, cancel, "
+                             "pane_prev, pane_1..pane_7, command, search, back, cancel, "
                              "refresh_slower, refresh_faster, pause, redraw)",
                              binds[i].command);
             return false;

@@ -27,6 +27,7 @@ typedef enum km_cmd {
     KM_PANE_4,
     KM_PANE_5,
     KM_PANE_6,
+    KM_PANE_7,
     KM_COMMAND, /* ':' command line */
     KM_SEARCH,  /* '/' handed to the active pane */
     KM_BACK,    /* Esc handed to the active pane */

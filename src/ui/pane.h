@@ -67,10 +67,34 @@ typedef struct pane_class {
      * transaction: commit, roll back or stay); the app then shows it, and the
      * pane ends the console later by returning PANE_QUIT. May be NULL. */
     bool (*on_quit)(pane *p);
+    /* True while the pane holds something on its server that a switch to
+     * another server (app_select_server) would lose: the editor's open
+     * transaction. No side effect. May be NULL. */
+    bool (*holds_server)(const pane *p);
+    /* What of the pane's own survives a server switch (the editor's text;
+     * never server state): kept returns it (malloc'd, or NULL), restore
+     * gives it to the pane made anew. Both may be NULL. */
+    char *(*switch_keep)(const pane *p);
+    void (*switch_restore)(pane *p, const char *kept);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */
-engine *app_engine(app *a);
+engine *app_engine(app *a); /* the selected server's engine */
+
+/* The servers the console watches (app_set_servers); one engine each. */
+typedef struct app_server {
+    const char *name;
+    engine *e;
+    engine *bouncer; /* its PgBouncer admin console's engine, or NULL */
+} app_server;
+int app_server_count(app *a);
+const app_server *app_server_at(app *a, int i);
+int app_server_selected(app *a);
+/* Shows server i in every pane: the panes (all but the caller's class) are
+ * made anew on its engine, so none keeps a figure of the server before.
+ * Refused, with a message, while something runs or the editor holds a
+ * transaction. */
+bool app_select_server(app *a, int i);
 const pgdeck_config *app_config(app *a);
 bool app_readonly(app *a); /* --readonly: refuse server changes, say so */
 double app_refresh_interval(app *a);

@@ -1216,6 +1216,27 @@ static const char *quit_question(const editor_pane *p)
                          : "Open transaction: c COMMIT and quit, r ROLLBACK and quit, s stay";
 }
 
+/* pane_class.holds_server: a server switch must not drop a transaction. */
+static bool editor_holds_server(const pane *pp)
+{
+    const editor_pane *p = (const editor_pane *)pp;
+    return txn_open(p) || p->quit_id;
+}
+
+/* pane_class.switch_keep / switch_restore: the text the user typed
+ * survives a switch to another server (the session does not). */
+static char *editor_switch_keep(const pane *pp)
+{
+    const editor_pane *p = (const editor_pane *)pp;
+    return p->eb.len ? xstrndup(p->eb.text, p->eb.len) : NULL;
+}
+
+static void editor_switch_restore(pane *pp, const char *kept)
+{
+    editor_pane *p = (editor_pane *)pp;
+    eb_set(&p->eb, kept);
+}
+
 /* pane_class.on_quit: never roll back behind the user's back. */
 static bool editor_on_quit(pane *pp)
 {
@@ -1537,6 +1558,9 @@ const pane_class pane_editor_class = {
     .commands = editor_commands,
     .keys = editor_keys,
     .on_quit = editor_on_quit,
+    .holds_server = editor_holds_server,
+    .switch_keep = editor_switch_keep,
+    .switch_restore = editor_switch_restore,
 };
 
 /* editor_link.h: other panes hand SQL over (EXPLAIN from Slow/Activity). */

@@ -1,5 +1,5 @@
 /* pane_registry.c — the panes, in pane-bar order (1 Pool, 2 Slow,
- * 3 Activity, 4 Editor, 5 Import, 6 Server). Adding a pane is its file plus ONE line
+ * 3 Activity, 4 Editor, 5 Import, 6 Server, 7 Fleet). Adding a pane is its file plus ONE line
  * "    X(pane_xxx_class) \" in the list below, in that order. The pane bar
  * shows only the panes listed here. */
 #include "ui/pane.h"
@@ -14,6 +14,7 @@
     X(pane_editor_class) \
     X(pane_import_class) \
     X(pane_server_class) \
+    X(pane_fleet_class) \
     /* end of the list */
 /* clang-format on */
 

@@ -72,7 +72,7 @@ is "$out" "" "an empty script prints nothing"
 
 # the man page follows --help: every long option of every command is in it
 missing=""
-for c in "" run import top explain demo; do
+for c in "" run import top explain demo fleet; do
     for o in $("$PGDECK" $c --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u); do
         m=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
         grep -q -- "$m" "$top_srcdir/doc/pgdeck.1" || missing="$missing ${c:-pgdeck}:$o"

@@ -169,8 +169,10 @@ int main(void)
     check_error("unknown bare key", "# c\nfoo = 1\n", "2: unknown key 'foo'");
     check_error("console key in [pool]", "[pool]\nrefresh = 1\n",
                 "2: unknown key 'refresh' in [pool]");
-    check_error("unknown section", "[pool]\n[display]\n",
-                "2: unknown section [display] (known: [pool], [console], [editor], [session], [keys])");
+    check_error(
+        "unknown section", "[pool]\n[display]\n",
+        "2: unknown section [display] (known: [pool], [console], [editor], [session], [keys], "
+        "[server NAME])");
     check_error("section without ]", "[pool\n", "1: section header without ']'");
     check_error("text after a section header", "[pool] x\n",
                 "1: unexpected text after the section header: 'x'");
@@ -341,6 +343,34 @@ int main(void)
     check_set_error("max_size", "many",
                     "bad value 'many' for max_size: expected an integer from 1 to 64");
     check_set_error("pool.min_size", "5", "min_size (5) is greater than max_size (4)");
+
+    /* [server NAME] sections and --server (config_server_arg). */
+    {
+        pgdeck_config sc;
+        char *serr = load(&sc, "[server prod]\nconninfo = \"host=db1 dbname=app\"\n"
+                               "pgbouncer = \"host=db1 port=6432 dbname=pgbouncer\"\n"
+                               "[Server replica]\nservice = rep\n[pool]\nmax_size = 8\n");
+        is_str(serr, NULL, "server sections load");
+        is_int((int)sc.nservers, 2, "two servers, in file order");
+        is_str(sc.servers[0].name, "prod", "first server's name");
+        is_str(sc.servers[0].conninfo, "host=db1 dbname=app", "its conninfo");
+        is_str(sc.servers[0].pgbouncer, "host=db1 port=6432 dbname=pgbouncer", "its pgbouncer");
+        is_str(sc.servers[1].conninfo, "service=rep", "service = NAME is service=NAME");
+        is_int(sc.max_size, 8, "sections after a server still apply");
+        ok(config_server_arg(&sc, "prod=host=other", &serr), "--server replaces a file's server");
+        is_str(config_server_find(&sc, "prod")->conninfo, "host=other", "with the command line's");
+        ok(config_server_arg(&sc, "new=host=x", &serr) && sc.nservers == 3, "--server adds one");
+        ok(!config_server_arg(&sc, "=host=x", &serr), "--server without a name fails");
+        is_str(serr, "expected NAME=CONNINFO", "and says so");
+        free(serr);
+        ok(!config_server_arg(&sc, "a b=host=x", &serr), "a bad name fails");
+        free(serr);
+        config_free(&sc);
+    }
+    check_error("server without conninfo", "[server x]\npgbouncer = h\n",
+                " [server x] has no conninfo or service");
+    check_error("unknown key in a server", "[server x]\nhost = h\n",
+                "2: unknown key 'host' in [server x] (known: conninfo, service, pgbouncer)");
 
     /* The default path. */
     setenv("XDG_CONFIG_HOME", "/xdg/conf", 1);
