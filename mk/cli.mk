@@ -8,6 +8,7 @@ src_pgdeck_SOURCES += \
 	src/cli/password.c src/cli/password.h \
 	src/cli/redact.c src/cli/redact.h \
 	src/cli/argscrub.c src/cli/argscrub.h \
+	src/cli/tls_lazy.c src/cli/tls_lazy.h \
 	src/cli/output.c src/cli/output.h \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
