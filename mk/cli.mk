@@ -23,6 +23,7 @@ SH_TESTS += \
 	tests/cli/run_format.sh \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
+	tests/cli/lazy_libs.sh \
 	tests/cli/run_connect.sh \
 	tests/cli/session_settings.sh \
 	tests/cli/run_load.sh \
