@@ -8,6 +8,7 @@ src_pgdeck_SOURCES += \
 	src/cli/password.c src/cli/password.h \
 	src/cli/redact.c src/cli/redact.h \
 	src/cli/argscrub.c src/cli/argscrub.h \
+	src/cli/tls_lazy.c src/cli/tls_lazy.h \
 	src/cli/output.c src/cli/output.h \
 	src/cli/sqlerror.c src/cli/sqlerror.h \
 	src/cli/statsjson.c src/cli/statsjson.h \
@@ -22,6 +23,7 @@ SH_TESTS += \
 	tests/cli/run_format.sh \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
+	tests/cli/lazy_libs.sh \
 	tests/cli/run_connect.sh \
 	tests/cli/session_settings.sh \
 	tests/cli/run_load.sh \

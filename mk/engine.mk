@@ -8,6 +8,7 @@ src_libpgdeck_engine_a_SOURCES += \
 	src/engine/flow.c \
 	src/engine/loop.c \
 	src/engine/conn.c \
+	src/engine/gss_skip.c \
 	src/engine/pool.c \
 	src/engine/cancel.c \
 	src/engine/session.c \

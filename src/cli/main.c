@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
+#include "cli/tls_lazy.h"
 #include "cli/usage.h"
 #include "common/xalloc.h"
 
@@ -80,8 +81,22 @@ static void core_dumps_off(void)
 
 static int dispatch(int argc, char **argv);
 
+/* The console and top: the commands that stay resident (tls_lazy.c). */
+static bool long_lived(int argc, char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-')
+        return !(argc >= 2 &&
+                 (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--version") == 0));
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].main == cmd_top_main;
+    return true; /* positionals only: the console */
+}
+
 int main(int argc, char **argv)
 {
+    if (long_lived(argc, argv))
+        tls_lazy_reexec(argv);
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
     /* One malloc arena for every thread: the engine thread allocates the
      * results the UI or CLI thread frees, and with an arena per thread glibc

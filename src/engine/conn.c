@@ -108,7 +108,14 @@ conn *conn_start(engine *e)
 
 void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val)
 {
+    const char **gkw = NULL, **gval = NULL; /* gss_skip.c */
+    if (gss_skip_params(kw, val, &gkw, &gval)) {
+        kw = gkw;
+        val = gval;
+    }
     c->pg = PQconnectStartParams(kw, val, 0);
+    free(gkw);
+    free(gval);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         const char *msg = c->pg ? PQerrorMessage(c->pg) : "out of memory";
         char *copy = xstrdup(msg && *msg ? msg : "cannot start a connection");

@@ -202,6 +202,10 @@ bool conn_move_allowed(conn_state from, conn_state to);
 conn *conn_start(engine *e); /* begins a connection attempt */
 /* PQconnectStartParams with these parameters (after a lookup, or at once). */
 void conn_begin(engine *e, conn *c, const char *const *kw, const char *const *val);
+/* gss_skip.c: kw/val plus gssencmode=disable (freshly allocated arrays, the
+ * strings shared) when libpq's GSSAPI probe could only fail; else false. */
+bool gss_skip_params(const char *const *kw, const char *const *val, const char ***kw_out,
+                     const char ***val_out);
 /* session_opts.c: puts the settings into e->kw/e->val (k entries so far,
  * room for two more); a connect error naming a parameter is for good. */
 void session_apply(engine *e, int *k, int n, const char *const *names, const char *const *values);

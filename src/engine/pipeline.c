@@ -28,9 +28,13 @@ char *pipeline_refusal(const request *r, int *bad_index)
         *bad_index = i;
         if (sql_starts_with(sql, len, "COPY"))
             return xstrdup("COPY cannot run in a pipeline; use the import");
-        sql_stmt *parts = NULL;
-        size_t nparts = sql_split(sql, len, &parts, NULL);
-        free(parts);
+        /* only a ';' can end a statement early: most texts skip the lexer */
+        size_t nparts = 1;
+        if (memchr(sql, ';', len)) {
+            sql_stmt *parts = NULL;
+            nparts = sql_split(sql, len, &parts, NULL);
+            free(parts);
+        }
         if (nparts > 1)
             return xasprintf("this text holds %zu statements; a pipeline sends one statement "
                              "per entry",
