@@ -160,7 +160,7 @@ static void run_single(importer *im)
     if (ok && freeze_allowed(im, j)) {
         /* the table is new (or emptied) in this very transaction: its rows
          * can be written frozen, sparing every later reader the hint-bit
-         * writes and VACUUM the freezing (see doc/architecture.md) */
+         * writes and VACUUM the freezing (doc/benchmarks.md: the gain) */
         char *sql = import_copy_sql_freeze(im->copy_sql);
         free(im->copy_sql);
         im->copy_sql = sql;
