@@ -18,7 +18,7 @@ src_pgdeck_SOURCES += src/cli/cmd_import.c
 src_pgdeck_SOURCES += src/cli/cmd_exit.c src/cli/cmd_exit.h
 
 SH_TESTS += tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
-	tests/cli/import_doubts.sh
+	tests/cli/import_doubts.sh tests/cli/import_freeze.sh
 
 C_TESTS += tests/integration/import_engine.t
 tests_integration_import_engine_t_SOURCES = tests/integration/import_engine.c tests/lib/tap.h

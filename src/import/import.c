@@ -108,6 +108,28 @@ static void finish_import(importer *im)
     }
 }
 
+/* COPY FREEZE is legal only when the table was created or truncated in the
+ * current subtransaction: the one job's transaction with --create or
+ * --truncate, streamed as one COPY (--max-errors runs each batch under a
+ * savepoint, a subtransaction of its own). TRUNCATE may empty a partitioned
+ * or foreign table, which FREEZE refuses: only a plain table qualifies. */
+static bool freeze_allowed(importer *im, job *j)
+{
+    import_spec *s = &im->spec;
+    if (s->max_errors > 0 || s->max_errors_pct > 0)
+        return false;
+    if (s->create)
+        return true;
+    if (!s->truncate)
+        return false;
+    char *q = import_qualified_name(s->schema, s->table);
+    const char *params[1] = {q};
+    bool plain = job_exec(j, "SELECT relkind FROM pg_class WHERE oid = $1::regclass", 1, params) &&
+                 j->nvalues == 1 && j->values[0] && strcmp(j->values[0], "r") == 0;
+    free(q);
+    return plain;
+}
+
 static void run_single(importer *im)
 {
     job *j = &im->jobs[0];
@@ -135,6 +157,14 @@ static void run_single(importer *im)
         ok = job_exec(j, sql, 0, NULL);
         free(sql);
         free(q);
+    }
+    if (ok && freeze_allowed(im, j)) {
+        /* the table is new (or emptied) in this very transaction: its rows
+         * can be written frozen, sparing every later reader the hint-bit
+         * writes and VACUUM the freezing (doc/benchmarks.md: the gain) */
+        char *sql = import_copy_sql_freeze(im->copy_sql);
+        free(im->copy_sql);
+        im->copy_sql = sql;
     }
     if (ok) {
         set_phase(im, "copying");

@@ -253,6 +253,10 @@ bool write_rejects(importer *im);
 /* --max-errors P%: judged on the whole file, once every record was seen. */
 bool within_pct(importer *im, job *j);
 
+/* ---- statements (import_sql.c) ------------------------------------------- */
+/* import_copy_sql's COPY with FREEZE added to its options. malloc'd. */
+char *import_copy_sql_freeze(const char *copy_sql);
+
 /* ---- columns (import_columns.c) ------------------------------------------- */
 /* Fills im->targets/keep/skipping: the table column each file column goes to. */
 bool resolve_targets(importer *im, job *c);

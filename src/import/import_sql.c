@@ -141,3 +141,10 @@ char *import_copy_sql(const import_spec *s, const char *const *targets, int ntar
     sb_append_c(&sb, ')');
     return sb_steal(&sb);
 }
+
+char *import_copy_sql_freeze(const char *copy_sql)
+{
+    size_t n = strlen(copy_sql);
+    /* import_copy_sql's text ends with the option list's ')' */
+    return xasprintf("%.*s, FREEZE)", (int)(n - 1), copy_sql);
+}
