@@ -33,8 +33,14 @@ void tls_lazy_reexec(char **argv)
         return; /* the user's own choice, already in effect */
     if (setenv(TLS_LAZY_MARK, "set", 1) != 0)
         return;
-    if (setenv(GNUTLS_VAR, "1", 1) == 0)
-        execv("/proc/self/exe", argv);
+    /* exec the path the link names, not the link: under valgrind readlink
+     * gives the client's path, while the link itself is the tool's binary */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0 && setenv(GNUTLS_VAR, "1", 1) == 0) {
+        self[n] = '\0';
+        execv(self, argv); /* fails for a binary replaced since: run on */
+    }
     /* no exec (no /proc, say): run on as before, environment restored */
     unsetenv(GNUTLS_VAR);
     unsetenv(TLS_LAZY_MARK);
