@@ -128,4 +128,17 @@ is "$(cluster_psql -c 'select count(*), sum(amount) from pgbsmall')" "3|6.75" "I
 ok "$(sh_alive && echo 0 || echo 1)" "the console is still running"
 sh_quit F10
 is "$(sh_exit_status)" 0 "the console exits 0"
+
+# What breaks otherwise (README, Through PgBouncer): a named prepared
+# statement does not outlive its transaction's server connection (PgBouncer
+# before 1.21's max_prepared_statements), and [session] settings travel as
+# the startup packet's "options", which PgBouncer refuses.
+"$PGDECK" run --set pool.prepare_threshold=-1 --clients 4 --repeat 50 -c 'select count(*) from pg_class' \
+    "$ci" >"$tmp/pt_off" 2>&1
+like "$(cat "$tmp/pt_off")" 'errors: 0' "a load through pgbouncer with prepare_threshold -1: no errors"
+"$PGDECK" run --clients 4 --repeat 50 -c 'select count(*) from pg_class' "$ci" >"$tmp/pt_on" 2>&1
+like "$(cat "$tmp/pt_on")" 'prepared statement "pgdeck_[0-9]+" does not exist' \
+    "with prepared statements, transaction pooling loses them"
+"$PGDECK" run --set pool.prepare_threshold=-1 --set session.work_mem=7MB -c 'show work_mem' "$ci" >"$tmp/sess" 2>&1
+like "$(cat "$tmp/sess")" 'unsupported startup parameter: options' "a [session] setting is refused by pgbouncer, clearly"
 done_testing
