@@ -26,6 +26,9 @@ ok $? "the standby is promoted"
 sh_wait "failover: now on 127\.0\.0\.1:$STANDBY_PORT at [0-9][0-9]:[0-9][0-9]:[0-9][0-9], writes unavailable [0-9]+\.[0-9] s \(was on 127\.0\.0\.1:$primary_port\)" 60
 ok $? "the Pool pane says the console is now on the new primary"
 like "$(sh_screen)" "connected" "connected again"
+sh_keys 7
+sh_wait "failover: now on 127\.0\.0\.1:$STANDBY_PORT, writes unavailable [0-9]+\.[0-9] s" 15
+ok $? "the Fleet pane's line shows the failover"
 ok "$(sh_alive && echo 0 || echo 1)" "the console is still running"
 sh_quit F10
 is "$(sh_exit_status)" 0 "the console exits 0"
