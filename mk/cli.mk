@@ -27,6 +27,7 @@ SH_TESTS += \
 	tests/cli/run_connect.sh \
 	tests/cli/session_settings.sh \
 	tests/cli/run_load.sh \
+	tests/cli/failover.sh \
 	tests/cli/explain.sh
 
 C_TESTS += tests/unit/argscrub.t

@@ -71,6 +71,15 @@ void statsjson_print(engine *const *es, int n, FILE *out, double work_start, dou
               (unsigned long long)st->returns_bad, (unsigned long long)st->connections_num,
               (unsigned long long)st->connections_ms, (unsigned long long)st->connections_errors,
               (unsigned long long)st->connections_lost, (unsigned long long)st->usage_ms);
+    sb_printf(&sb,
+              ",\n\"reconnects\":%llu,\"failovers\":%llu,\"writes_unavailable_ms\":%llu,"
+              "\"failover_from\":",
+              (unsigned long long)st->reconnects, (unsigned long long)st->failovers,
+              (unsigned long long)st->writes_unavailable_ms);
+    json_append_string(&sb, st->failover_from,
+                       strnlen(st->failover_from, sizeof st->failover_from));
+    sb_append(&sb, ",\"server_at\":");
+    json_append_string(&sb, st->server_at, strnlen(st->server_at, sizeof st->server_at));
     json_hist(&sb, "wait_ms", &st->wait);
     json_hist(&sb, "query_ms", &st->query);
     json_hist(&sb, "checkout_ms", &st->checkout);

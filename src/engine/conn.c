@@ -164,6 +164,8 @@ void conn_lost(engine *e, conn *c, const char *why)
     if (c->state == CONN_CLOSED)
         return;
     e->st.connections_lost++;
+    if (e->ever_connected && !e->outage_start_ns)
+        e->outage_start_ns = e->now; /* writes unavailable from here */
     c->lost = true;
     one_line_msg(c->last_error, sizeof c->last_error, why && *why ? why : "connection lost");
     snprintf(e->last_error, sizeof e->last_error, "%s", c->last_error);

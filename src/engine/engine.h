@@ -349,6 +349,15 @@ typedef struct eng_stats {
     uint64_t returns_bad, connections_num, connections_ms, connections_errors;
     uint64_t connections_lost, usage_ms;
     /* beyond psycopg */
+    /* reconnects after an outage; failovers = those that came back on
+     * another host:port (libpq's multi-host conninfo with
+     * target_session_attrs); writes unavailable = from the first lost
+     * connection or failed attempt to the next successful connect */
+    uint64_t reconnects, failovers, writes_unavailable_ms;
+    double last_unavailable_s; /* the last outage */
+    double failover_at;        /* wall clock (epoch seconds) of the last failover, 0 if none */
+    char server_at[128];       /* host:port of the last connect */
+    char failover_from[128];   /* host:port before the last failover */
     eng_hist_summary wait;     /* time to get a connection */
     eng_hist_summary query;    /* statement time */
     eng_hist_summary checkout; /* pool bookkeeping of checkout + return, in ms (µs scale) */

@@ -452,6 +452,7 @@ typedef struct eng_counters { /* e->st: engine thread only */
     uint64_t requests_num, requests_queued, requests_wait_ns, requests_errors;
     uint64_t returns_bad, connections_num, connections_ns, connections_errors;
     uint64_t connections_lost, usage_ns;
+    uint64_t reconnects, failovers, unavailable_ns; /* see pool_conn_ready */
     uint64_t queries_num, queries_errors;
     uint64_t prepared_hits, prepared_misses, prepared_evictions;
     uint64_t pipelines_num, pipeline_stmts, copy_bytes, copy_rows;
@@ -513,6 +514,11 @@ struct engine {
     bool demand_retry; /* the attempt a request triggered after giving up */
     bool ever_connected;
     char last_error[256];
+    /* failover: writes are unavailable from the first lost connection or
+     * failed attempt to the next connect; server_at is where that went */
+    uint64_t outage_start_ns, last_unavailable_ns;
+    double failover_wall; /* seconds since the epoch */
+    char server_at[128], failover_from[128];
     /* workers (cancel, resolve) and event readers wake the loop here: the
      * fd is fixed from start to stop (writes and reads are syscalls); the
      * job lists are the engine thread's */

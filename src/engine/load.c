@@ -238,7 +238,12 @@ static void load_io(engine *e, conn *c, int revents)
 static void load_lost(engine *e, conn *c, const eng_error *err)
 {
     load_client *cl = c->op_ctx;
+    bool first = !cl->ls->first_err;
     note_error(cl->ls, err);
+    if (first && cl->ls->first_err && !cl->ls->first_err->hint) /* say why it is not run again */
+        cl->ls->first_err->hint =
+            xstrdup("the connection to the server was lost during the "
+                    "statement; its outcome is unknown, so it was not retried");
     statement_done(e, cl, true);
     c->op = NULL;
     c->op_ctx = NULL;

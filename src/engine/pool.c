@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int pool_size(const engine *e)
 {
@@ -346,6 +347,31 @@ static bool is_auth_failure(const char *msg)
            strstr(msg, "no pg_hba.conf entry") || strstr(msg, "authentication failed");
 }
 
+/* Where c connected (libpq tried the hosts of a multi-host conninfo in
+ * turn, skipping those target_session_attrs rejects): after an outage, a
+ * reconnect, and a failover when the host:port changed. */
+static void note_server(engine *e, conn *c, uint64_t now)
+{
+    const char *h = PQhost(c->pg), *p = PQport(c->pg);
+    char at[sizeof e->server_at];
+    snprintf(at, sizeof at, "%s:%s", h ? h : "", p ? p : "");
+    if (e->ever_connected && e->outage_start_ns) {
+        uint64_t gap = now > e->outage_start_ns ? now - e->outage_start_ns : 0;
+        e->st.reconnects++;
+        e->st.unavailable_ns += gap;
+        e->last_unavailable_ns = gap;
+        if (strcmp(at, e->server_at) != 0) {
+            e->st.failovers++;
+            snprintf(e->failover_from, sizeof e->failover_from, "%s", e->server_at);
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            e->failover_wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        }
+    }
+    e->outage_start_ns = 0;
+    snprintf(e->server_at, sizeof e->server_at, "%s", at);
+}
+
 void pool_conn_ready(engine *e, conn *c)
 {
     uint64_t now = e->now;
@@ -353,6 +379,7 @@ void pool_conn_ready(engine *e, conn *c)
     double jitter = 1.0 - 0.05 * eng_random(e);
     c->expire_ns = now + secs_to_ns(e->cfg.max_lifetime * jitter);
     engine_timer(e, c->expire_ns);
+    note_server(e, c, now);
     e->first_failure_ns = 0;
     e->retry_at_ns = 0;
     e->retry_delay_s = 1;
@@ -386,6 +413,8 @@ void pool_conn_failed(engine *e, conn *c, const char *msg)
     bool fatal = is_auth_failure(msg ? msg : "") || bad_setting;
     if (!e->first_failure_ns)
         e->first_failure_ns = now;
+    if (e->ever_connected && !e->outage_start_ns)
+        e->outage_start_ns = now;
     bool retry_failed = e->demand_retry;
     e->demand_retry = false;
     if (fatal || retry_failed ||

@@ -88,6 +88,13 @@ void stats_publish(engine *e, uint64_t now)
     s.connections_errors = c->connections_errors;
     s.connections_lost = c->connections_lost;
     s.usage_ms = c->usage_ns / NS_PER_MS;
+    s.reconnects = c->reconnects;
+    s.failovers = c->failovers;
+    s.writes_unavailable_ms = c->unavailable_ns / NS_PER_MS;
+    s.last_unavailable_s = (double)e->last_unavailable_ns / 1e9;
+    s.failover_at = e->failover_wall;
+    snprintf(s.server_at, sizeof s.server_at, "%s", e->server_at);
+    snprintf(s.failover_from, sizeof s.failover_from, "%s", e->failover_from);
     summarize(&c->wait, &s.wait);
     summarize(&c->query, &s.query);
     summarize(&c->checkout, &s.checkout);
@@ -181,7 +188,19 @@ static void stats_add(eng_stats *out, const eng_stats *s)
     ADD(connections_lost), ADD(usage_ms), ADD(queries_num), ADD(queries_errors);
     ADD(prepared_hits), ADD(prepared_misses), ADD(prepared_evictions), ADD(pipelines_num);
     ADD(pipeline_stmts), ADD(copy_bytes), ADD(copy_rows), ADD(load_executed);
+    ADD(reconnects);
 #undef ADD
+    /* every job's engine follows the same failover: it counts once */
+    if (s->failovers > out->failovers)
+        out->failovers = s->failovers;
+    if (s->writes_unavailable_ms > out->writes_unavailable_ms)
+        out->writes_unavailable_ms = s->writes_unavailable_ms;
+    if (s->last_unavailable_s > out->last_unavailable_s)
+        out->last_unavailable_s = s->last_unavailable_s;
+    if (!out->failover_from[0]) {
+        memcpy(out->failover_from, s->failover_from, sizeof out->failover_from);
+        out->failover_at = s->failover_at;
+    }
     out->load_running |= s->load_running;
     out->connected |= s->connected;
     if (s->taken_at < out->taken_at)

@@ -33,6 +33,7 @@ typedef struct fleet_row {
     pool_history hist;
     slo_result slo[SLO_COUNT];
     bool have_slo;
+    char failover[160]; /* the pool's last failover, "" if none */
 } fleet_row;
 
 typedef struct fleet_pane {
@@ -79,6 +80,10 @@ static int fleet_on_tick(pane *pp)
         mon_fleet_refresh(&r->m);
         eng_stats_get(r->m.e, st);
         mon_fleet_pool_state(&r->m, st->connected, st->last_error);
+        if (st->failovers > 0)
+            snprintf(r->failover, sizeof r->failover,
+                     "failover: now on %.60s, writes unavailable %.1f s", st->server_at,
+                     st->last_unavailable_s);
         pool_sample s;
         pool_sample_from_stats(&s, st);
         pool_history_push(&r->hist, &s);
@@ -160,7 +165,7 @@ static void row_cells(const fleet_row *r, char cell[NCOLS][256], unsigned long *
             snprintf(cell[7], 256, "%.0f", s->blocked);
         if (!isnan(s->lag_s))
             fmt_duration(s->lag_s, cell[8], 256);
-        cell[10][0] = '\0';
+        snprintf(cell[10], 256, "%s", r->failover); /* pgdeck's own text */
         *state_attr = theme_attr(TH_GOOD);
     } else if (m->asked) {
         snprintf(cell[3], 256, "DOWN");

@@ -60,6 +60,7 @@ typedef struct pane_pool {
     engine *e;
     eng_stats *st; /* the last snapshot (heap: ~14 KB) */
     bool have_st;
+    uint64_t failovers_told; /* failovers already said on the status line */
     pool_history hist;
     pool_rates rates;
     slo_result slo[SLO_COUNT];
@@ -206,6 +207,18 @@ static void draw_stat_cell(const canvas *c, int dy, int x, const eng_stats *st, 
 
 /* ---- sections --------------------------------------------------------- */
 
+/* "failover: now on HOST:PORT at HH:MM:SS, writes unavailable 3.2 s" */
+static void failover_line(const eng_stats *st, char *out, size_t n)
+{
+    time_t at = (time_t)st->failover_at;
+    struct tm tm;
+    char hms[16] = "?";
+    if (localtime_r(&at, &tm))
+        strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+    snprintf(out, n, "failover: now on %.100s at %s, writes unavailable %.1f s (was on %.100s)",
+             st->server_at, hms, st->last_unavailable_s, st->failover_from);
+}
+
 static void draw_title(pane_pool *p, canvas *c)
 {
     const eng_stats *st = p->st;
@@ -229,6 +242,12 @@ static void draw_title(pane_pool *p, canvas *c)
     c->y++;
     if (!st->connected && st->last_error[0]) {
         put(c, c->y, 2, st->last_error, theme_attr(TH_BAD));
+        c->y++;
+    }
+    if (st->failovers > 0) {
+        char line[320];
+        failover_line(st, line, sizeof line);
+        put(c, c->y, 2, line, theme_attr(TH_WARN));
         c->y++;
     }
 }
@@ -1057,6 +1076,12 @@ static int pool_on_event(pane *pp, const eng_event *ev)
     pane_pool *p = (pane_pool *)pp;
     if (ev->kind == EV_POOL) {
         refresh_stats(p, false);
+        if (p->have_st && p->st->failovers > p->failovers_told) {
+            p->failovers_told = p->st->failovers;
+            char line[320];
+            failover_line(p->st, line, sizeof line);
+            app_message(p->a, MSG_WARN, "%s", line);
+        }
         return PANE_REDRAW;
     }
     if (p->server_req && ev->id == p->server_req) {
