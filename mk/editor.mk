@@ -17,5 +17,5 @@ tests_unit_complete_t_SOURCES = tests/unit/complete.c tests/lib/tap.h
 tests_unit_complete_t_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 
 SH_TESTS += tests/tui/editor_grid.sh tests/tui/editor_run.sh tests/tui/editor_history.sh \
-	tests/tui/editor_keys.sh tests/tui/editor_complete.sh
+	tests/tui/editor_keys.sh tests/tui/editor_complete.sh tests/tui/editor_pipeline_first.sh
 EXTRA_DIST += tests/bench/grid_rows.sh

@@ -66,6 +66,8 @@ struct eng_result {
     bool copy_out; /* rows of a COPY TO STDOUT */
 };
 eng_result *result_wrap(PGresult *pg, eng_res_status status);
+/* Appends the one row of a single-row result to *acc (or makes it *acc), taking row. */
+void result_append_row(PGresult **acc, PGresult *row);
 eng_error *error_from_result(const PGresult *pg);
 eng_error *error_from_conn(PGconn *pg, const char *fallback);
 eng_col_kind colkind_of_oid(uint32_t oid);

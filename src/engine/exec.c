@@ -151,20 +151,8 @@ static bool stream_paused(engine *e, conn *c, exec_state *st)
 /* Appends row 0 of a single-row result to the batch (or makes it the batch). */
 static void batch_add(exec_state *st, PGresult *row)
 {
-    if (!st->batch) {
-        st->batch = row;
-        st->batch_rows = 1;
-        return;
-    }
-    int ncols = PQnfields(row);
-    for (int j = 0; j < ncols; j++) {
-        if (PQgetisnull(row, 0, j))
-            PQsetvalue(st->batch, st->batch_rows, j, NULL, -1);
-        else
-            PQsetvalue(st->batch, st->batch_rows, j, PQgetvalue(row, 0, j), PQgetlength(row, 0, j));
-    }
-    st->batch_rows++;
-    PQclear(row);
+    result_append_row(&st->batch, row);
+    st->batch_rows = PQntuples(st->batch);
 }
 
 static void note_row(engine *e, request *r, conn *c, exec_state *st)

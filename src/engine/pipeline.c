@@ -58,6 +58,7 @@ typedef struct pipe_stmt {
     bool final, ran;
     int kind;
     PGresult *res;
+    PGresult *rows; /* single-row results gathered (see on_stmt_result) */
     eng_error *err;
     uint64_t sent_ns, done_ns;
 } pipe_stmt;
@@ -127,9 +128,9 @@ static void emit_ready(engine *e, request *r, pipe_state *ps, conn *c)
             ev->elapsed_ms = (double)(p->done_ns - p->sent_ns) / 1e6;
         if (p->res) {
             ExecStatusType rs = PQresultStatus(p->res);
-            eng_res_status st = rs == PGRES_TUPLES_OK          ? ENG_RES_TUPLES
-                                : rs == PGRES_EMPTY_QUERY      ? ENG_RES_EMPTY
-                                : rs == PGRES_COMMAND_OK       ? ENG_RES_COMMAND
+            eng_res_status st = rs == PGRES_TUPLES_OK || rs == PGRES_SINGLE_TUPLE ? ENG_RES_TUPLES
+                                : rs == PGRES_EMPTY_QUERY                         ? ENG_RES_EMPTY
+                                : rs == PGRES_COMMAND_OK                          ? ENG_RES_COMMAND
                                 : rs == PGRES_PIPELINE_ABORTED ? ENG_RES_PIPELINE_ABORTED
                                                                : ENG_RES_ERROR;
             ev->result = result_wrap(p->res, st);
@@ -154,6 +155,7 @@ static void pipe_free(pipe_state *ps)
 {
     for (int i = 0; i < ps->n; i++) {
         PQclear(ps->s[i].res);
+        PQclear(ps->s[i].rows);
         eng_error_free(ps->s[i].err);
     }
     eng_error_free(ps->first_err);
@@ -243,7 +245,18 @@ static void on_stmt_result(engine *e, request *r, conn *c, pipe_state *ps, int i
     pipe_stmt *p = &ps->s[i];
     p->done_ns = mono_ns();
     ExecStatusType rs = PQresultStatus(res);
+    if (rs == PGRES_TUPLES_OK && p->rows) { /* the end of single-row results */
+        PQclear(res);
+        res = p->rows;
+        p->rows = NULL;
+    }
     switch (rs) {
+    case PGRES_SINGLE_TUPLE:
+        /* libpq keeps single-row mode from the connection's previous
+         * (streaming) statement for the first query sent in pipeline mode:
+         * gather the rows into one result, as if it had not */
+        result_append_row(&p->rows, res);
+        break;
     case PGRES_TUPLES_OK:
     case PGRES_COMMAND_OK:
     case PGRES_EMPTY_QUERY:

@@ -47,6 +47,22 @@ static char *one_line(const char *msg)
     return xstrndup(p, n);
 }
 
+void result_append_row(PGresult **acc, PGresult *row)
+{
+    if (!*acc) {
+        *acc = row;
+        return;
+    }
+    int n = PQntuples(*acc), ncols = PQnfields(row);
+    for (int j = 0; j < ncols; j++) {
+        if (PQgetisnull(row, 0, j))
+            PQsetvalue(*acc, n, j, NULL, -1);
+        else
+            PQsetvalue(*acc, n, j, PQgetvalue(row, 0, j), PQgetlength(row, 0, j));
+    }
+    PQclear(row);
+}
+
 eng_error *error_from_result(const PGresult *pg)
 {
     eng_error *err = xcalloc(1, sizeof *err);
@@ -57,7 +73,9 @@ eng_error *error_from_result(const PGresult *pg)
         err->message = one_line(PQresultErrorMessage(pg));
     if (!err->message[0]) {
         free(err->message);
-        err->message = xstrdup("unknown error");
+        /* no message: say what libpq returned instead of guessing */
+        err->message =
+            xasprintf("no error message (libpq result %s)", PQresStatus(PQresultStatus(pg)));
     }
     err->severity = dup_field(pg, PG_DIAG_SEVERITY_NONLOCALIZED);
     if (!err->severity)
