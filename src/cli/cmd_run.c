@@ -36,6 +36,7 @@
 enum {
     OPT_FORMAT = 0x3001,
     OPT_PIPELINE,
+    OPT_BINARY,
     OPT_SYNC,
     OPT_CLIENTS,
     OPT_JOBS,
@@ -452,6 +453,8 @@ static int run_script(run_ctx *ctx)
                  * statements seldom pay). */
                 eng_exec_args a = {
                     .sql = st.sql, .session = s, .flags = ENG_EXEC_SIMPLE | ENG_EXEC_COPY_RAW};
+                if (ctx->o->binary) /* one statement in the extended protocol, Describe first */
+                    a.flags = ENG_EXEC_BINARY | ENG_EXEC_NOPREPARE | ENG_EXEC_COPY_RAW;
                 eng_id id = eng_exec(e, &a);
                 script_wait(ctx, id, &o, false, &out);
             }
@@ -554,6 +557,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"file", required_argument, NULL, 'f'},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"pipeline", no_argument, NULL, OPT_PIPELINE},
+        {"binary", no_argument, NULL, OPT_BINARY},
         {"sync", required_argument, NULL, OPT_SYNC},
         {"clients", required_argument, NULL, OPT_CLIENTS},
         {"jobs", required_argument, NULL, OPT_JOBS},
@@ -584,6 +588,9 @@ static int parse_options(run_opts *o, int argc, char **argv)
             break;
         case OPT_PIPELINE:
             o->pipeline = true;
+            break;
+        case OPT_BINARY:
+            o->binary = true;
             break;
         case OPT_SYNC:
             sync_given = true;
