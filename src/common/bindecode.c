@@ -49,8 +49,27 @@ void bindecode_ctx_init(bindecode_ctx *ctx, const char *datestyle, const char *t
             ctx->zone_utc = true;
 }
 
+/* The element type of an array type this file decodes, else 0. */
+static uint32_t array_elem(uint32_t oid)
+{
+    static const uint32_t pairs[][2] = {
+        {1000, OID_BOOL},      {1003, OID_NAME},        {1005, OID_INT2},    {1007, OID_INT4},
+        {1009, OID_TEXT},      {1014, OID_BPCHAR},      {1015, OID_VARCHAR}, {1016, OID_INT8},
+        {1021, OID_FLOAT4},    {1022, OID_FLOAT8},      {1028, OID_OID},     {1182, OID_DATE},
+        {1115, OID_TIMESTAMP}, {1185, OID_TIMESTAMPTZ}, {1231, OID_NUMERIC}, {2951, OID_UUID},
+        {199, OID_JSON},       {3807, OID_JSONB},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i][0] == oid)
+            return pairs[i][1];
+    return 0;
+}
+
 bool bindecode_oid_ok(uint32_t oid, const bindecode_ctx *ctx)
 {
+    uint32_t elem = array_elem(oid);
+    if (elem)
+        return bindecode_oid_ok(elem, ctx);
     switch (oid) {
     case OID_BOOL:
     case OID_NAME:
@@ -293,8 +312,107 @@ static void put_uuid(strbuf *out, const unsigned char *p)
     }
 }
 
+/* ---- arrays, quoted as array_out does ---- */
+
+static void put_array_elem(strbuf *out, const char *s, size_t n)
+{
+    bool quote = n == 0 || (n == 4 && strncasecmp(s, "NULL", 4) == 0);
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = strchr("\"\\{},", s[i]) || s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r');
+    if (!quote) {
+        sb_append_n(out, s, n);
+        return;
+    }
+    sb_append_c(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            sb_append_c(out, '\\');
+        sb_append_c(out, s[i]);
+    }
+    sb_append_c(out, '"');
+}
+
+static bool put_array(strbuf *out, uint32_t oid, const unsigned char *p, int len,
+                      const bindecode_ctx *ctx)
+{
+    if (len < 12)
+        return false;
+    int ndim = (int32_t)be32(p);
+    uint32_t elem = be32(p + 8);
+    if (ndim < 0 || ndim > 6 || elem != array_elem(oid) || len < 12 + 8 * ndim)
+        return false;
+    if (ndim == 0) {
+        sb_append(out, "{}");
+        return true;
+    }
+    int dims[6], lbs[6];
+    long total = 1;
+    bool lb_one = true;
+    for (int d = 0; d < ndim; d++) {
+        dims[d] = (int32_t)be32(p + 12 + 8 * d);
+        lbs[d] = (int32_t)be32(p + 16 + 8 * d);
+        if (dims[d] <= 0)
+            return false;
+        total *= dims[d];
+        lb_one &= lbs[d] == 1;
+    }
+    if (!lb_one) {
+        for (int d = 0; d < ndim; d++)
+            sb_printf(out, "[%d:%d]", lbs[d], lbs[d] + dims[d] - 1);
+        sb_append_c(out, '=');
+    }
+    const unsigned char *q = p + 12 + 8 * ndim, *end = p + len;
+    strbuf el;
+    sb_init(&el);
+    int idx[6] = {0};
+    bool ok = true;
+    for (int d = 0; d < ndim; d++)
+        sb_append_c(out, '{');
+    for (long k = 0; k < total && ok; k++) {
+        if (k > 0) {
+            /* close the dimensions that just ended, then open them again */
+            int d = ndim - 1, closed = 0;
+            while (d > 0 && idx[d] == dims[d]) {
+                idx[d] = 0;
+                idx[d - 1]++;
+                closed++;
+                d--;
+            }
+            for (int i = 0; i < closed; i++)
+                sb_append_c(out, '}');
+            sb_append_c(out, ',');
+            for (int i = 0; i < closed; i++)
+                sb_append_c(out, '{');
+        }
+        if (end - q < 4) {
+            ok = false;
+            break;
+        }
+        int n = (int32_t)be32(q);
+        q += 4;
+        if (n < 0) {
+            sb_append(out, "NULL");
+        } else if (end - q < n) {
+            ok = false;
+        } else {
+            sb_reset(&el);
+            ok = bindecode_value(elem, (const char *)q, n, ctx, &el);
+            put_array_elem(out, el.data, el.len);
+            q += n;
+        }
+        idx[ndim - 1]++;
+    }
+    for (int d = 0; d < ndim; d++)
+        sb_append_c(out, '}');
+    sb_free(&el);
+    return ok && q == end;
+}
+
 bool bindecode_value(uint32_t oid, const char *data, int len, const bindecode_ctx *ctx, strbuf *out)
 {
+    if (array_elem(oid))
+        return bindecode_oid_ok(oid, ctx) && len >= 0 &&
+               put_array(out, oid, (const unsigned char *)data, len, ctx);
     const unsigned char *p = (const unsigned char *)data;
     if (!bindecode_oid_ok(oid, ctx) || len < 0)
         return false;

@@ -54,6 +54,16 @@ static const char *const queries[] = {
     "SELECT v::timestamp FROM unnest(ARRAY['infinity','-infinity','4713-01-01 00:00:00 BC',"
     "'294276-12-31 23:59:59.999999','2024-02-29 12:00:00.5','1999-12-31 23:59:59.000001',"
     "'0001-01-01 00:00:00 BC']) v",
+    "SELECT ARRAY[i, NULL, -i]::int4[], ARRAY[[i::int8, 2], [3, NULL]], "
+    "ARRAY[md5(i::text), NULL, '', 'NULL', 'null', 'a\"b', 'c\\\\d', '{x}', 'a,b', ' s', "
+    "E'tab\\there']::text[], ARRAY[i / 7.0, 'NaN']::numeric[], ARRAY[1.0 / i, "
+    "'-Infinity']::float8[], "
+    "ARRAY[i % 2 = 0, NULL], ARRAY[md5(i::text)::uuid], ARRAY[DATE '2000-01-01' + i * 100, "
+    "'4713-01-01 BC'::date], ARRAY[TIMESTAMP '2000-01-01' + i * INTERVAL '1 min 0.5 s'], "
+    "ARRAY['{\"a\": \"☃\"}'::jsonb, NULL], '{}'::int4[], "
+    "('[' || i || ':' || (i + 1) || ']={7,8}')::int4[], '[0:1][-2:-1]={{1,2},{3,4}}'::text[], "
+    "ARRAY[[['x']]]::varchar[], ARRAY[('n' || i)::name] "
+    "FROM generate_series(1, 1000) i",
     "SELECT TIMESTAMPTZ '2000-01-01 00:00:00+00' + i * INTERVAL '1 day 3 hours 7 min 11.25 s' "
     "FROM generate_series(-300000, 300000, 101) i UNION ALL "
     "SELECT v::timestamptz FROM unnest(ARRAY['infinity','-infinity','4713-01-01 00:00:00+00 BC',"
