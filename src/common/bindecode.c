@@ -125,13 +125,19 @@ static void put_float(strbuf *out, double v, bool single)
         sb_append(out, v > 0 ? "Infinity" : "-Infinity");
         return;
     }
+    /* the fewest digits that read back: round-tripping is monotonic in
+     * the precision, so a binary search over 1..17 finds it */
     char buf[64];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, sizeof buf, "%.*e", mid - 1, v);
         if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
-            break;
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(buf, sizeof buf, "%.*e", lo - 1, v);
     /* buf is [-]d[.ddd]e±XX: split into sign, digits and exponent */
     const char *p = buf;
     bool neg = *p == '-';
@@ -254,17 +260,12 @@ static void j2date(int jd, int *year, int *month, int *day)
     *month = (int)((quad + 10) % 12 + 1);
 }
 
-static void put_ymd(strbuf *out, int jd)
+/* Appends YYYY-MM-DD; true when the year is BC (the caller adds " BC"). */
+static bool put_ymd(strbuf *out, int jd)
 {
     int y, m, d;
     j2date(jd, &y, &m, &d);
     sb_printf(out, "%04d-%02d-%02d", y > 0 ? y : -(y - 1), m, d);
-}
-
-static bool is_bc(int jd)
-{
-    int y, m, d;
-    j2date(jd, &y, &m, &d);
     return y <= 0;
 }
 
@@ -280,8 +281,7 @@ static bool put_timestamp(strbuf *out, int64_t ts, bool tz)
         time += USECS_PER_DAY;
         date -= 1;
     }
-    int jd = (int)(date + POSTGRES_EPOCH_JDATE);
-    put_ymd(out, jd);
+    bool bc = put_ymd(out, (int)(date + POSTGRES_EPOCH_JDATE));
     int64_t secs = time / 1000000;
     int usec = (int)(time % 1000000);
     sb_printf(out, " %02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
@@ -296,7 +296,7 @@ static bool put_timestamp(strbuf *out, int64_t ts, bool tz)
     }
     if (tz)
         sb_append(out, "+00");
-    if (is_bc(jd))
+    if (bc)
         sb_append(out, " BC");
     return true;
 }
@@ -480,9 +480,7 @@ bool bindecode_value(uint32_t oid, const char *data, int len, const bindecode_ct
             sb_append(out, d == INT32_MAX ? "infinity" : "-infinity");
             return true;
         }
-        int jd = d + POSTGRES_EPOCH_JDATE;
-        put_ymd(out, jd);
-        if (is_bc(jd))
+        if (put_ymd(out, d + POSTGRES_EPOCH_JDATE))
             sb_append(out, " BC");
         return true;
     }
