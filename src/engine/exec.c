@@ -35,6 +35,10 @@ void exec_pick_format(conn *c, const PGresult *desc, send_plan *p)
 {
     bindecode_ctx_init(&p->decode, PQparameterStatus(c->pg, "DateStyle"),
                        PQparameterStatus(c->pg, "TimeZone"));
+    /* extra_float_digits is not reported to the client (a SET of it would
+     * change the text unseen), and binary floats are slower anyway
+     * (doc/benchmarks.md): float columns keep the statement in text */
+    p->decode.float_shortest = false;
     int n = PQnfields(desc);
     p->result_format = n > 0;
     for (int i = 0; i < n; i++)

@@ -3,6 +3,8 @@
 # text transfer prints, in every format, for decodable types, for types that
 # fall back to text, under a zone the decoder cannot render, with NULLs,
 # parameters-free scripts of several statements, errors and COPY TO STDOUT.
+# (Float columns keep their statement in text: extra_float_digits is not
+# reported to the client.)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
@@ -14,16 +16,17 @@ tmp=$(mktemp -d)
 trap 'cluster_stop; rm -rf "$tmp"' EXIT
 
 cat >"$tmp/mix.sql" <<'SQL'
-select i::int2 as a, (i * 1000003)::int8 as b, (i / 7.0)::float8 as c, (i / 3.0)::float4 as d,
+select i::int2 as a, (i * 1000003)::int8 as b,
        (i::numeric / 7) as e, i % 2 = 0 as f, md5(i::text) as g, md5(i::text)::uuid as h,
        date '2000-01-01' + i * 37 as k, timestamp '1999-12-31 23:59:59.5' + i * interval '1 hour 7 s' as l,
        timestamptz '2000-01-01 00:00:00+00' - i * interval '1 day 1 us' as m,
        ('{"k": ' || i || ', "u": "☃"}')::jsonb as n, case when i % 5 = 0 then null else 'x"y' end as o
 from generate_series(1, 500) i;
-select 'NaN'::numeric as nan, '-Infinity'::float8 as inf, '-0'::float8 as z, 'infinity'::timestamp as ti,
+select 'NaN'::numeric as nan, '-Infinity'::numeric as inf, 'infinity'::timestamp as ti,
        '4713-01-01 BC'::date as bc, '294276-12-31 23:59:59.999999'::timestamp as hi;
 select '{1,NULL,"a b"}'::text[] as arr, '\x01ff'::bytea as by, interval '1 day' as iv, 1 as n;
 select 1 as n where false;
+select (i / 7.0)::float8 as c, (i / 3.0)::float4 as d, '-0'::float8 as z from generate_series(1, 50) i;
 copy (select i, md5(i::text) from generate_series(1, 20) i) to stdout;
 SQL
 

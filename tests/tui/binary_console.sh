@@ -6,7 +6,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
 tui_begin
 
-Q="select 1.50::numeric(6,3) as n, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, timestamptz '2024-02-29 12:00:00.25+00' as t, array['x y', null, 'q\"z'] as a, '-Infinity'::float8 as f"
+Q="select 1.50::numeric(6,3) as n, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, timestamptz '2024-02-29 12:00:00.25+00' as t, array['x y', null, 'q\"z'] as a, '-Infinity'::numeric as f"
 sh_start binary 160 30 XDG_STATE_HOME="$tmp/state" PGTZ=UTC -- --set editor.binary=on
 sh_wait 'connected' 20 >/dev/null
 sh_keys M-4
