@@ -340,6 +340,15 @@ typedef struct stmt_outcome {
 
 /* Waits for request id's events: notices and results printed as they come,
  * the first error kept and printed at the end. */
+/* --binary: parts sent as one query (`\;`) stay in the simple protocol. */
+static bool one_statement(const char *sql, size_t len)
+{
+    sql_stmt *parts = NULL;
+    size_t n = sql_split(sql, len, &parts, NULL);
+    free(parts);
+    return n == 1;
+}
+
 static void script_wait(run_ctx *ctx, eng_id id, const sql_origin *o, bool copy_in,
                         stmt_outcome *out)
 {
@@ -453,7 +462,8 @@ static int run_script(run_ctx *ctx)
                  * statements seldom pay). */
                 eng_exec_args a = {
                     .sql = st.sql, .session = s, .flags = ENG_EXEC_SIMPLE | ENG_EXEC_COPY_RAW};
-                if (ctx->o->binary) /* one statement in the extended protocol, Describe first */
+                if (ctx->o->binary && one_statement(st.sql, st.len))
+                    /* the extended protocol takes one statement, described first */
                     a.flags = ENG_EXEC_BINARY | ENG_EXEC_NOPREPARE | ENG_EXEC_COPY_RAW;
                 eng_id id = eng_exec(e, &a);
                 script_wait(ctx, id, &o, false, &out);

@@ -26,6 +26,7 @@ select 'NaN'::numeric as nan, '-Infinity'::numeric as inf, 'infinity'::timestamp
        '4713-01-01 BC'::date as bc, '294276-12-31 23:59:59.999999'::timestamp as hi;
 select '{1,NULL,"a b"}'::text[] as arr, '\x01ff'::bytea as by, interval '1 day' as iv, 1 as n;
 select 1 as n where false;
+select 1 as one \; select md5('x')::uuid as two;
 select (i / 7.0)::float8 as c, (i / 3.0)::float4 as d, '-0'::float8 as z from generate_series(1, 50) i;
 copy (select i, md5(i::text) from generate_series(1, 20) i) to stdout;
 SQL
