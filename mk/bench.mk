@@ -3,6 +3,7 @@
 # time). `make bench` runs every tests/bench/*.sh in turn, so a new
 # benchmark only needs its script there (and its line in EXTRA_DIST).
 EXTRA_DIST += tests/bench/run_vs_pgbench.sh tests/bench/pipeline_inserts.sh
+EXTRA_DIST += tests/bench/binary_results.sh
 
 bench: src/pgdeck$(EXEEXT) tests/lib/testcluster$(EXEEXT)
 	@failed=0; \

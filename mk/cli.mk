@@ -21,6 +21,7 @@ src_pgdeck_SOURCES += \
 SH_TESTS += \
 	tests/cli/run_usage.sh \
 	tests/cli/run_format.sh \
+	tests/cli/run_binary.sh \
 	tests/cli/run_script.sh \
 	tests/cli/run_pipeline.sh \
 	tests/cli/lazy_libs.sh \

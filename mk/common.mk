@@ -16,7 +16,8 @@ src_libpgdeck_common_a_SOURCES += \
 	src/common/jsonparse.c src/common/jsonparse.h \
 	src/common/termsafe.c src/common/termsafe.h \
 	src/common/secretline.c src/common/secretline.h \
-	src/common/filecap.c src/common/filecap.h
+	src/common/filecap.c src/common/filecap.h \
+	src/common/bindecode.c src/common/bindecode.h
 
 # Pure parsers and metrics shared by the engine, the console and the CLI.
 src_libpgdeck_common_a_SOURCES += \

@@ -80,3 +80,7 @@ tests_integration_engine_resolve_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
 C_TESTS += tests/unit/conn_moves.t
 tests_unit_conn_moves_t_SOURCES = tests/unit/conn_moves.c tests/lib/tap.h
 tests_unit_conn_moves_t_CFLAGS = $(ENGINE_TEST_CFLAGS)
+
+C_TESTS += tests/integration/bindecode_roundtrip.t
+tests_integration_bindecode_roundtrip_t_SOURCES = tests/integration/bindecode_roundtrip.c
+tests_integration_bindecode_roundtrip_t_CFLAGS = $(ENGINE_TEST_CFLAGS)

@@ -18,7 +18,8 @@ tests_integration_demo_workload_t_SOURCES = tests/integration/demo_workload.c te
 tests_integration_demo_workload_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 
 SH_TESTS += tests/tui/pool_pane.sh tests/tui/pgbouncer.sh tests/tui/demo.sh \
-	tests/tui/session_console.sh tests/tui/failover_pane.sh tests/tui/pgbouncer_console.sh
+	tests/tui/session_console.sh tests/tui/failover_pane.sh tests/tui/pgbouncer_console.sh \
+	tests/tui/binary_console.sh
 EXTRA_DIST += tests/bench/console_vs_pg_activity.sh
 
 # `pgdeck demo` (dispatched from src/cli/main.c)

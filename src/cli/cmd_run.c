@@ -36,6 +36,7 @@
 enum {
     OPT_FORMAT = 0x3001,
     OPT_PIPELINE,
+    OPT_BINARY,
     OPT_SYNC,
     OPT_CLIENTS,
     OPT_JOBS,
@@ -339,6 +340,15 @@ typedef struct stmt_outcome {
 
 /* Waits for request id's events: notices and results printed as they come,
  * the first error kept and printed at the end. */
+/* --binary: parts sent as one query (`\;`) stay in the simple protocol. */
+static bool one_statement(const char *sql, size_t len)
+{
+    sql_stmt *parts = NULL;
+    size_t n = sql_split(sql, len, &parts, NULL);
+    free(parts);
+    return n == 1;
+}
+
 static void script_wait(run_ctx *ctx, eng_id id, const sql_origin *o, bool copy_in,
                         stmt_outcome *out)
 {
@@ -452,6 +462,9 @@ static int run_script(run_ctx *ctx)
                  * statements seldom pay). */
                 eng_exec_args a = {
                     .sql = st.sql, .session = s, .flags = ENG_EXEC_SIMPLE | ENG_EXEC_COPY_RAW};
+                if (ctx->o->binary && one_statement(st.sql, st.len))
+                    /* the extended protocol takes one statement, described first */
+                    a.flags = ENG_EXEC_BINARY | ENG_EXEC_NOPREPARE | ENG_EXEC_COPY_RAW;
                 eng_id id = eng_exec(e, &a);
                 script_wait(ctx, id, &o, false, &out);
             }
@@ -554,6 +567,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"file", required_argument, NULL, 'f'},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"pipeline", no_argument, NULL, OPT_PIPELINE},
+        {"binary", no_argument, NULL, OPT_BINARY},
         {"sync", required_argument, NULL, OPT_SYNC},
         {"clients", required_argument, NULL, OPT_CLIENTS},
         {"jobs", required_argument, NULL, OPT_JOBS},
@@ -584,6 +598,9 @@ static int parse_options(run_opts *o, int argc, char **argv)
             break;
         case OPT_PIPELINE:
             o->pipeline = true;
+            break;
+        case OPT_BINARY:
+            o->binary = true;
             break;
         case OPT_SYNC:
             sync_given = true;

@@ -38,6 +38,7 @@ typedef struct run_opts {
     char **inputs; /* "c:SQL" or "f:FILE", in command-line order */
     int ninputs;
     bool pipeline;
+    bool binary; /* --binary: results in binary where they decode exactly */
     eng_pipe_sync sync;
     bool load;
     int clients;

@@ -11,6 +11,7 @@
  *   theme = "solarized-dark"
  *   [editor]
  *   autocommit = off     statements run inside a transaction until COMMIT
+ *   binary = on          results in binary where they decode exactly (off: the bench)
  *   [session]
  *   timezone = UTC       any server setting, sent at connect as -c name=value
  *   [keys]
@@ -74,6 +75,7 @@ static const setting settings[] = {
     {"console", "row_limit", T_LONG, F(row_limit), 1, (double)LONG_MAX, false},
     {"console", "pgbouncer", T_OPTSTR, F(pgbouncer), 0, 0, true},
     {"editor", "autocommit", T_BOOL, F(autocommit), 0, 0, false},
+    {"editor", "binary", T_BOOL, F(binary), 0, 0, false},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -96,6 +98,7 @@ void config_defaults(pgdeck_config *cfg)
     cfg->row_limit = 1000000;
     cfg->pgbouncer = NULL;
     cfg->autocommit = true;
+    cfg->binary = false; /* binary is slower today: doc/benchmarks.md */
     cfg->nsession = 0;
     cfg->nkeys = 0;
 }

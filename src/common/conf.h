@@ -40,6 +40,7 @@ typedef struct pgdeck_config {
     char *pgbouncer;   /* conninfo of a PgBouncer admin console, or NULL */
     /* [editor] */
     bool autocommit; /* off: the editor opens a transaction before a statement */
+    bool binary;     /* the editor asks results in binary (bindecode.c) */
     /* [session] — server settings (GUCs) every pool connection gets at
      * connect, in the order first set; a later set of a name replaces it */
     size_t nsession;

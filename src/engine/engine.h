@@ -164,6 +164,8 @@ enum eng_exec_flags {
     ENG_EXEC_NOMETRICS = 1 << 3, /* keep out of per-statement metrics (monitors) */
     ENG_EXEC_COPY_RAW = 1 << 4,  /* COPY TO STDOUT rows keep their bytes exactly, the
                                     line's '\n' included (`pgdeck run` writes them out) */
+    ENG_EXEC_BINARY = 1 << 5,    /* results in binary where every column decodes exactly
+                                    (bindecode.c), else text; delivered as text */
 };
 
 typedef struct eng_exec_args {

@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 
+#include "common/bindecode.h"
 #include "common/clock.h"
 #include "common/hist.h"
 #include "common/msgq.h"
@@ -410,9 +411,13 @@ void load_cancel(engine *e, request *r);
 /* Shared by exec and load: how a text is sent on a connection, following
  * the prepare cache's rule. Steps run one after the other, each waiting for
  * its results: DEALLOCATE of an evicted statement, Parse, then execution. */
-enum { STEP_DEALLOC, STEP_PREPARE, STEP_EXEC };
+enum { STEP_DEALLOC, STEP_PREPARE, STEP_DESCRIBE, STEP_EXEC };
 typedef struct send_plan {
     int step;
+    bool describe;     /* ENG_EXEC_BINARY: a Describe picks the result format */
+    bool unnamed;      /* the Parse is of the unnamed statement (binary, not cached) */
+    int result_format; /* 1: every column decodes from binary (bindecode.c) */
+    bindecode_ctx decode;
     bool prepared;     /* the execution uses a prepared statement */
     bool step_failed;  /* the current step's result was an error */
     bool need_prepare; /* a Parse comes before the execution */
@@ -427,6 +432,13 @@ bool exec_send_step(engine *e, conn *c, const char *sql, int nparams, const char
                     unsigned flags, send_plan *p);
 /* The current step's results ended: true when it was the execution. */
 bool exec_step_done(conn *c, send_plan *p);
+/* ENG_EXEC_BINARY: the format for a described statement (sets p->result_format). */
+void exec_pick_format(conn *c, const PGresult *desc, send_plan *p);
+/* Binary rows to the text rows the server would have sent (result.c). */
+PGresult *result_text_shell(const PGresult *bin);
+bool result_add_decoded(PGresult *dst, int dst_row, const PGresult *bin, int src_row,
+                        const bindecode_ctx *ctx);
+PGresult *result_decode_all(PGresult *bin, const bindecode_ctx *ctx);
 
 /* ------------------------------------------------------------------------
  * Metrics (metrics.c). */

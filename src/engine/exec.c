@@ -12,10 +12,42 @@
 
 /* ---- the send plan, shared with load.c ---- */
 
+static void plan_text(engine *e, conn *c, const char *sql, unsigned flags, send_plan *p);
+
 void exec_plan(engine *e, conn *c, const char *sql, unsigned flags, send_plan *p)
 {
     memset(p, 0, sizeof *p);
     p->step = STEP_EXEC;
+    plan_text(e, c, sql, flags, p);
+    if ((flags & ENG_EXEC_BINARY) && !(flags & ENG_EXEC_SIMPLE)) {
+        /* Describe first: binary only when every column decodes exactly */
+        p->describe = true;
+        if (!p->prepared) {
+            p->unnamed = true;
+            p->need_prepare = true;
+        }
+        if (p->step == STEP_EXEC)
+            p->step = p->need_prepare ? STEP_PREPARE : STEP_DESCRIBE;
+    }
+}
+
+void exec_pick_format(conn *c, const PGresult *desc, send_plan *p)
+{
+    bindecode_ctx_init(&p->decode, PQparameterStatus(c->pg, "DateStyle"),
+                       PQparameterStatus(c->pg, "TimeZone"));
+    /* extra_float_digits is not reported to the client (a SET of it would
+     * change the text unseen), and binary floats are slower anyway
+     * (doc/benchmarks.md): float columns keep the statement in text */
+    p->decode.float_shortest = false;
+    int n = PQnfields(desc);
+    p->result_format = n > 0;
+    for (int i = 0; i < n; i++)
+        if (!bindecode_oid_ok((uint32_t)PQftype(desc, i), &p->decode))
+            p->result_format = 0;
+}
+
+static void plan_text(engine *e, conn *c, const char *sql, unsigned flags, send_plan *p)
+{
     int threshold = e->cfg.prepare_threshold;
     if ((flags & (ENG_EXEC_SIMPLE | ENG_EXEC_NOPREPARE)) || threshold < 0)
         return;
@@ -56,15 +88,28 @@ bool exec_send_step(engine *e, conn *c, const char *sql, int nparams, const char
         break;
     }
     case STEP_PREPARE:
-        prep_name(name, sizeof name, p->number);
+        if (p->unnamed)
+            name[0] = '\0';
+        else
+            prep_name(name, sizeof name, p->number);
         ok = PQsendPrepare(c->pg, name, sql, nparams, NULL);
+        break;
+    case STEP_DESCRIBE:
+        if (p->unnamed)
+            name[0] = '\0';
+        else
+            prep_name(name, sizeof name, p->number);
+        ok = PQsendDescribePrepared(c->pg, name);
         break;
     default:
         if (flags & ENG_EXEC_SIMPLE) {
             ok = PQsendQuery(c->pg, sql);
-        } else if (p->prepared) {
-            prep_name(name, sizeof name, p->number);
-            ok = PQsendQueryPrepared(c->pg, name, nparams, params, NULL, NULL, 0);
+        } else if (p->prepared || p->unnamed) {
+            if (p->unnamed)
+                name[0] = '\0';
+            else
+                prep_name(name, sizeof name, p->number);
+            ok = PQsendQueryPrepared(c->pg, name, nparams, params, NULL, NULL, p->result_format);
         } else {
             ok = PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
         }
@@ -81,15 +126,20 @@ bool exec_step_done(conn *c, send_plan *p)
 {
     switch (p->step) {
     case STEP_DEALLOC:
-        p->step = p->need_prepare ? STEP_PREPARE : STEP_EXEC;
+        p->step = p->need_prepare ? STEP_PREPARE : p->describe ? STEP_DESCRIBE : STEP_EXEC;
         p->step_failed = false; /* a failed DEALLOCATE only leaks a name */
         return false;
     case STEP_PREPARE:
         if (p->step_failed) {
-            if (p->entry)
+            if (p->entry && !p->unnamed)
                 prepcache_forget(&c->pc, p->entry);
             return true; /* the Parse error is the statement's error */
         }
+        p->step = p->describe ? STEP_DESCRIBE : STEP_EXEC;
+        return false;
+    case STEP_DESCRIBE:
+        if (p->step_failed)
+            return true;
         p->step = STEP_EXEC;
         return false;
     default:
@@ -151,6 +201,17 @@ static bool stream_paused(engine *e, conn *c, exec_state *st)
 /* Appends row 0 of a single-row result to the batch (or makes it the batch). */
 static void batch_add(exec_state *st, PGresult *row)
 {
+    if (PQbinaryTuples(row)) {
+        if (!st->batch) {
+            st->batch = result_text_shell(row);
+            st->batch_rows = 0;
+        }
+        if (!result_add_decoded(st->batch, st->batch_rows, row, 0, &st->plan.decode) && !st->err)
+            st->err = eng_error_new("XX000", "a binary value could not be decoded");
+        st->batch_rows++;
+        PQclear(row);
+        return;
+    }
     result_append_row(&st->batch, row);
     st->batch_rows = PQntuples(st->batch);
 }
@@ -319,8 +380,10 @@ static void exec_io(engine *e, conn *c, int revents)
         if (st->plan.step != STEP_EXEC) {
             if (rs == PGRES_FATAL_ERROR) {
                 st->plan.step_failed = true;
-                if (st->plan.step == STEP_PREPARE && !st->err)
+                if (st->plan.step != STEP_DEALLOC && !st->err)
                     st->err = error_from_result(res);
+            } else if (st->plan.step == STEP_DESCRIBE) {
+                exec_pick_format(c, res, &st->plan);
             }
             PQclear(res);
             continue;
@@ -341,6 +404,13 @@ static void exec_io(engine *e, conn *c, int revents)
             }
             break;
         case PGRES_TUPLES_OK:
+            if (PQbinaryTuples(res)) {
+                res = result_decode_all(res, &st->plan.decode);
+                if (!res && !st->err)
+                    st->err = eng_error_new("XX000", "a binary value could not be decoded");
+                if (!res)
+                    break;
+            }
             if (st->single_row) {
                 /* the end of a single-row stream: column info, no rows */
                 if (st->batch) {

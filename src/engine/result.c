@@ -304,3 +304,59 @@ eng_error *eng_error_new(const char *sqlstate, const char *fmt, ...)
     err->sqlstate = sqlstate ? xstrdup(sqlstate) : NULL;
     return err;
 }
+
+/* ---- binary results (ENG_EXEC_BINARY) become the text the server prints ---- */
+
+PGresult *result_text_shell(const PGresult *bin)
+{
+    int n = PQnfields(bin);
+    PGresAttDesc *att = xcalloc((size_t)(n > 0 ? n : 1), sizeof *att);
+    for (int i = 0; i < n; i++) {
+        att[i].name = PQfname(bin, i);
+        att[i].tableid = PQftable(bin, i);
+        att[i].columnid = PQftablecol(bin, i);
+        att[i].format = 0;
+        att[i].typid = PQftype(bin, i);
+        att[i].typlen = PQfsize(bin, i);
+        att[i].atttypmod = PQfmod(bin, i);
+    }
+    PGresult *res = PQcopyResult(bin, 0); /* status, command tag, no attributes */
+    PQsetResultAttrs(res, n, att);
+    free(att);
+    return res;
+}
+
+bool result_add_decoded(PGresult *dst, int dst_row, const PGresult *bin, int src_row,
+                        const bindecode_ctx *ctx)
+{
+    strbuf sb;
+    sb_init(&sb);
+    bool ok = true;
+    for (int j = 0; j < PQnfields(bin); j++) {
+        if (PQgetisnull(bin, src_row, j)) {
+            PQsetvalue(dst, dst_row, j, NULL, -1);
+            continue;
+        }
+        sb_reset(&sb);
+        if (!bindecode_value((uint32_t)PQftype(bin, j), PQgetvalue(bin, src_row, j),
+                             PQgetlength(bin, src_row, j), ctx, &sb))
+            ok = false;
+        PQsetvalue(dst, dst_row, j, sb.data, (int)sb.len);
+    }
+    sb_free(&sb);
+    return ok;
+}
+
+PGresult *result_decode_all(PGresult *bin, const bindecode_ctx *ctx)
+{
+    PGresult *res = result_text_shell(bin);
+    bool ok = true;
+    for (int i = 0; i < PQntuples(bin); i++)
+        ok &= result_add_decoded(res, i, bin, i, ctx);
+    PQclear(bin);
+    if (!ok) {
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}

@@ -268,6 +268,8 @@ static void submit_next(editor_pane *p)
     a.params = (const char *const *)j->params;
     a.session = p->sess;
     a.flags = ENG_EXEC_STREAM;
+    if (p->cfg && p->cfg->binary)
+        a.flags |= ENG_EXEC_BINARY; /* [editor] binary = on */
     a.stream_batch = 1000;
     a.row_limit = p->cfg && p->cfg->row_limit > 0 ? (uint64_t)p->cfg->row_limit : 0;
     a.tag = TAG_RUN;
