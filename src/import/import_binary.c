@@ -298,15 +298,15 @@ void binary_choose(importer *im)
      * one may have typmods, domains, other types); --max-errors isolates
      * rejects by the server's stream lines, which only text has; another
      * encoding, NULL string or NULL mode is text COPY's to apply */
-    if (!s->create || !s->cols || s->max_errors > 0 || s->max_errors_pct > 0 ||
-        s->d.encoding != CSV_ENC_UTF8 || s->null_str || s->null_mode != IMPORT_NULL_CSV ||
-        im->ntargets == 0)
+    if (s->copy_format == IMPORT_COPY_TEXT || !s->create || !s->cols || s->max_errors > 0 ||
+        s->max_errors_pct > 0 || s->d.encoding != CSV_ENC_UTF8 || s->null_str ||
+        s->null_mode != IMPORT_NULL_CSV || im->ntargets == 0)
         return;
     csv_type *types = xcalloc((size_t)im->ntargets, sizeof *types);
     for (int k = 0; k < im->ntargets; k++) {
         int col = im->keep ? im->keep[k] : k;
-        if (col >= s->ncols || !s->cols[col].type || !csv_type_parse(s->cols[col].type, &types[k]) ||
-            !binary_type_ok(types[k])) {
+        if (col >= s->ncols || !s->cols[col].type ||
+            !csv_type_parse(s->cols[col].type, &types[k]) || !binary_type_ok(types[k])) {
             free(types);
             return;
         }
