@@ -412,7 +412,10 @@ static void *coord_main(void *arg)
         im->res.message = xstrdup("a column name is not valid UTF-8");
         goto out;
     }
-    binary_choose(im);
+    if (!binary_choose(im, c)) {
+        result_from_job(im, c);
+        goto out;
+    }
     if (s->reject_path) {
         im->reject = fopen(s->reject_path, "w");
         if (!im->reject) {

@@ -290,35 +290,70 @@ bool binary_record(importer *im, outbuf *o, const char *body, size_t len)
     return ok;
 }
 
-void binary_choose(importer *im)
+/* An existing table's column: its type when it is one of the converter's by
+ * OID (a domain, an array or any other type has its own OID: text COPY).
+ * A typmod (numeric(p,s), timestamp(p)) is applied by the receive function
+ * exactly as by the input function. */
+static bool existing_type(importer *im, job *c, const char *column, csv_type *out)
+{
+    static const struct {
+        const char *oid;
+        csv_type t;
+    } known[] = {{"16", CSV_T_BOOL},      {"23", CSV_T_INT4},   {"20", CSV_T_INT8},
+                 {"1700", CSV_T_NUMERIC}, {"1082", CSV_T_DATE}, {"1114", CSV_T_TIMESTAMP},
+                 {"25", CSV_T_TEXT}};
+    char *q = import_qualified_name(im->spec.schema, im->spec.table);
+    if (!q)
+        return false;
+    const char *params[] = {q, column};
+    bool ok = job_exec(c,
+                       "SELECT atttypid::int FROM pg_attribute WHERE attrelid = $1::regclass "
+                       "AND attname = $2 AND attnum > 0 AND NOT attisdropped",
+                       2, params);
+    free(q);
+    if (!ok || c->nvalues != 1 || !c->values[0])
+        return false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(c->values[0], known[i].oid) == 0)
+            return *out = known[i].t, true;
+    return false;
+}
+
+bool binary_choose(importer *im, job *c)
 {
     const import_spec *s = &im->spec;
     im->binary = false;
-    /* only a table of our own making has types we know exactly (an existing
-     * one may have typmods, domains, other types); --max-errors isolates
-     * rejects by the server's stream lines, which only text has; another
-     * encoding, NULL string or NULL mode is text COPY's to apply */
-    if (s->copy_format == IMPORT_COPY_TEXT || !s->create || !s->cols || s->max_errors > 0 ||
-        s->max_errors_pct > 0 || s->d.encoding != CSV_ENC_UTF8 || s->null_str ||
-        s->null_mode != IMPORT_NULL_CSV || im->ntargets == 0)
-        return;
+    /* --max-errors isolates rejects by the server's stream lines, which only
+     * text has; another encoding, NULL string or NULL mode is text COPY's
+     * to apply */
+    if (s->copy_format == IMPORT_COPY_TEXT || s->max_errors > 0 || s->max_errors_pct > 0 ||
+        s->d.encoding != CSV_ENC_UTF8 || s->null_str || s->null_mode != IMPORT_NULL_CSV ||
+        im->ntargets == 0 || (s->create && !s->cols))
+        return true;
     csv_type *types = xcalloc((size_t)im->ntargets, sizeof *types);
     for (int k = 0; k < im->ntargets; k++) {
         int col = im->keep ? im->keep[k] : k;
-        if (col >= s->ncols || !s->cols[col].type ||
-            !csv_type_parse(s->cols[col].type, &types[k]) || !binary_type_ok(types[k])) {
+        bool known;
+        if (s->create) /* a table of our own making: the types we give it */
+            known =
+                col < s->ncols && s->cols[col].type && csv_type_parse(s->cols[col].type, &types[k]);
+        else if (!(known = existing_type(im, c, im->targets[k], &types[k])) &&
+                 c->status != IMPORT_RUNNING)
+            return free(types), false; /* the catalog query failed */
+        if (!known || !binary_type_ok(types[k])) {
             free(types);
-            return;
+            return true;
         }
     }
     char *sql = import_copy_sql_binary(s, (const char *const *)im->targets, im->ntargets);
     if (!sql) {
         free(types);
-        return;
+        return true;
     }
     im->bin_types = types;
     im->copy_sql_bin = sql;
     im->binary = true;
+    return true;
 }
 
 void job_text_again(job *j)

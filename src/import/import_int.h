@@ -274,8 +274,10 @@ void binary_trailer(outbuf *o);
 /* Appends the record as one binary tuple; false (nothing appended) when a
  * field has no certain binary form. */
 bool binary_record(importer *im, outbuf *o, const char *body, size_t len);
-/* Decides im->binary from the spec and the targets (after resolve_targets). */
-void binary_choose(importer *im);
+/* Decides im->binary from the spec and the targets (after resolve_targets);
+ * an existing table's types are read on c. False (c failed) when that
+ * catalog read failed. */
+bool binary_choose(importer *im, job *c);
 /* A job whose binary COPY was refused, ready to run its part again as text. */
 void job_text_again(job *j);
 

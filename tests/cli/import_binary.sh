@@ -68,6 +68,25 @@ imp "$T/exact.csv" --table exact_j2 --create --jobs 2
 is "$(rc)" 0 "exact, auto, --jobs 2: exit 0"
 like "$(out)" "2 jobs, binary COPY" "exact, --jobs 2: binary COPY in both jobs"
 same exact_j2 exact_txt "exact, --jobs 2"
+# an existing table: its columns' types are read from the catalog by OID
+q "create table exact_old (like exact_txt)" >/dev/null
+imp "$T/exact.csv" --table exact_old
+is "$(rc)" 0 "exact, existing table: exit 0"
+like "$(out)" "binary COPY" "exact, existing table of the converter's types: binary COPY"
+same exact_old exact_txt "exact, existing table"
+q "create table exact_tr (like exact_txt); insert into exact_tr select * from exact_txt" >/dev/null
+imp "$T/exact.csv" --table exact_tr --truncate
+is "$(rc)" 0 "exact, --truncate: exit 0"
+like "$(out)" "binary COPY" "exact, --truncate: binary COPY (FREEZE)"
+same exact_tr exact_txt "exact, --truncate"
+# a type the converter has no form for (a domain, varchar): text COPY
+q "create domain posint as int check (value > -9999999);
+   create table exact_dom (i4 posint, i8 bigint, num numeric, day date,
+       at timestamp, flag bool, name varchar)" >/dev/null
+imp "$T/exact.csv" --table exact_dom
+is "$(rc)" 0 "exact, a domain column: exit 0"
+unlike "$(out)" "binary COPY" "exact, a domain and a varchar column: text COPY"
+same exact_dom exact_txt "exact, domain table"
 imp "$T/exact.csv" --table exact_me --create --max-errors 3
 is "$(rc)" 0 "exact, --max-errors: exit 0"
 unlike "$(out)" "binary COPY" "exact, --max-errors: text COPY (rejects are found by text lines)"
@@ -86,6 +105,11 @@ for v in '2024-03-01T10:00:00' '2024-06-30 23:59:60' '2024-01-01 00:00:00.123456
     unlike "$(out)" "binary COPY" "fallback '$v', one job: ran again as text"
     like "$(out)" "imported 3000 rows" "fallback '$v', one job: rows counted once"
     same "fb_bin_$name" "fb_txt_$name" "fallback '$v', one job"
+    q "create table \"fb_old_$name\" (like \"fb_txt_$name\")" >/dev/null
+    imp "$T/fb.csv" --table "fb_old_$name"
+    is "$(rc)" 0 "fallback '$v', existing table: exit 0"
+    unlike "$(out)" "binary COPY" "fallback '$v', existing table: ran again as text"
+    same "fb_old_$name" "fb_txt_$name" "fallback '$v', existing table"
     # two jobs: only the part holding the last record runs again as text
     imp "$T/fb.csv" --table "fb_j2_$name" --create --jobs 2
     is "$(rc)" 0 "fallback '$v', --jobs 2: exit 0"
