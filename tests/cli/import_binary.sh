@@ -80,7 +80,7 @@ is "$(rc)" 0 "exact, --truncate: exit 0"
 like "$(out)" "binary COPY" "exact, --truncate: binary COPY (FREEZE)"
 same exact_tr exact_txt "exact, --truncate"
 # a type the converter has no form for (a domain, varchar): text COPY
-q "create domain posint as int check (value > -9999999);
+q "create domain posint as int check (value <> 12345);
    create table exact_dom (i4 posint, i8 bigint, num numeric, day date,
        at timestamp, flag bool, name varchar)" >/dev/null
 imp "$T/exact.csv" --table exact_dom
