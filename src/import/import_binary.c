@@ -216,75 +216,151 @@ static bool put_numeric(outbuf *o, const char *s, size_t n)
     return true;
 }
 
+/* One field of a record as csv_split gives it (a quote opens a quoted run
+ * anywhere, a doubled quote inside is one quote, the delimiter ends the field
+ * outside quotes), its value unescaped into dst (room for the raw length);
+ * *pos moves past the field and its delimiter. Returns the value's length. */
+static size_t split_field(const csv_dialect *d, const char *rec, size_t len, size_t *pos, char *dst,
+                          bool *quoted, bool *last)
+{
+    size_t i = *pos, n = 0;
+    bool inq = false;
+    *quoted = false;
+    while (i < len) {
+        char c = rec[i];
+        if (inq) {
+            if (c == d->quote) {
+                if (i + 1 < len && rec[i + 1] == d->quote) {
+                    dst[n++] = c;
+                    i += 2;
+                    continue;
+                }
+                inq = false;
+                i++;
+                continue;
+            }
+        } else if (c == d->delim) {
+            break;
+        } else if (c == d->quote) {
+            inq = *quoted = true;
+            i++;
+            continue;
+        }
+        dst[n++] = c;
+        i++;
+    }
+    *last = i >= len;
+    *pos = i < len ? i + 1 : i;
+    return n;
+}
+
+/* The longest non-text value converted (numeric: 1000 digits, sign, point). */
+#define BINARY_FIELD_MAX 1024
+
 bool binary_record(importer *im, outbuf *o, const char *body, size_t len)
 {
-    csv_row row;
-    csv_split(&im->spec.d, body, len, NULL, &row);
-    /* a record with too many or too few fields: the server's error, in text */
-    bool ok = im->keep || row.n == im->ntargets;
-    size_t start = o->len;
+    const csv_dialect *d = &im->spec.d;
+    size_t start = o->len, pos = 0;
+    int fi = 0; /* the file field at pos */
+    bool ok = true, last = false, quoted;
+    char scratch[BINARY_FIELD_MAX];
     reserve(o, 2);
     put16(o, (uint16_t)im->ntargets);
     for (int k = 0; ok && k < im->ntargets; k++) {
-        int col = im->keep ? im->keep[k] : k;
-        if (col >= row.n) {
-            ok = false;
+        int col = im->keep[k];
+        for (; fi < col && !last; fi++) { /* a skipped column */
+            reserve(o, len - pos);
+            (void)split_field(d, body, len, &pos, o->data + o->len, &quoted, &last);
+        }
+        if (fi != col || last) {
+            ok = false; /* fewer fields than the file's columns: text judges */
             break;
         }
-        const csv_field *f = &row.f[col];
-        if (f->is_null) {
+        int bt = im->bin_types[k];
+        size_t n;
+        const char *v;
+        if (bt == CSV_T_TEXT) { /* unescaped in place, behind its length */
+            reserve(o, 4 + (len - pos));
+            n = split_field(d, body, len, &pos, o->data + o->len + 4, &quoted, &last);
+            v = NULL;
+        } else {
+            size_t raw = len - pos;
+            char *dst = scratch;
+            if (raw > sizeof scratch) { /* only a long quoted field or a long line */
+                reserve(o, raw);
+                dst = o->data + o->len;
+            }
+            n = split_field(d, body, len, &pos, dst, &quoted, &last);
+            if (n > sizeof scratch) {
+                ok = false; /* longer than any value we convert */
+                break;
+            }
+            if (dst != scratch)
+                memcpy(scratch, dst, n);
+            v = scratch;
+        }
+        fi++;
+        if (!quoted && n == 0) { /* COPY CSV's NULL: unquoted empty */
             reserve(o, 4);
             put32(o, 0xffffffffu);
             continue;
         }
-        int64_t v;
+        int64_t iv;
         bool b;
         reserve(o, 12);
-        switch (im->bin_types[k]) {
+        switch (bt) {
         case CSV_T_TEXT:
-            reserve(o, 4 + f->len);
-            put32(o, (uint32_t)f->len);
-            memcpy(o->data + o->len, f->value, f->len);
-            o->len += f->len;
+            put32(o, (uint32_t)n);
+            o->len += n;
             break;
         case CSV_T_INT4:
-            if ((ok = parse_int(f->value, f->len, INT32_MIN, INT32_MAX, &v))) {
+            if ((ok = parse_int(v, n, INT32_MIN, INT32_MAX, &iv))) {
                 put32(o, 4);
-                put32(o, (uint32_t)(int32_t)v);
+                put32(o, (uint32_t)(int32_t)iv);
             }
             break;
         case CSV_T_INT8:
-            if ((ok = parse_int(f->value, f->len, INT64_MIN, INT64_MAX, &v))) {
+            if ((ok = parse_int(v, n, INT64_MIN, INT64_MAX, &iv))) {
                 put32(o, 8);
-                put64(o, (uint64_t)v);
+                put64(o, (uint64_t)iv);
             }
             break;
         case CSV_T_BOOL:
-            if ((ok = parse_bool(f->value, f->len, &b))) {
+            if ((ok = parse_bool(v, n, &b))) {
                 put32(o, 1);
                 o->data[o->len++] = b ? 1 : 0;
             }
             break;
         case CSV_T_DATE:
-            if ((ok = parse_date(f->value, f->len, &v))) {
+            if ((ok = parse_date(v, n, &iv))) {
                 put32(o, 4);
-                put32(o, (uint32_t)(int32_t)v);
+                put32(o, (uint32_t)(int32_t)iv);
             }
             break;
         case CSV_T_TIMESTAMP:
-            if ((ok = parse_timestamp(f->value, f->len, &v))) {
+            if ((ok = parse_timestamp(v, n, &iv))) {
                 put32(o, 8);
-                put64(o, (uint64_t)v);
+                put64(o, (uint64_t)iv);
             }
             break;
         case CSV_T_NUMERIC:
-            ok = put_numeric(o, f->value, f->len);
+            ok = put_numeric(o, v, n);
             break;
         default:
             ok = false;
         }
     }
-    csv_row_free(&row);
+    /* every file column must be there, and no more (the scan counted them) */
+    if (ok && !last) {
+        while (!last && fi < im->spec.ncols) {
+            reserve(o, len - pos);
+            (void)split_field(d, body, len, &pos, o->data + o->len, &quoted, &last);
+            fi++;
+        }
+        ok = last && fi == im->spec.ncols;
+    } else if (ok) {
+        ok = fi == im->spec.ncols;
+    }
     if (!ok)
         o->len = start;
     return ok;
