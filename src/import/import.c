@@ -69,7 +69,7 @@ static void *job_main(void *arg)
             free(q);
         }
         ok = ok && job_copy(j);
-        if (ok || !j->binary_refused)
+        if (ok || !j->binary_refused || j->status != IMPORT_RUNNING)
             break;
         /* a field without a certain binary form: this part again, as text */
         job_exec_quiet(j, "ROLLBACK");
@@ -187,7 +187,7 @@ again:
     if (ok) {
         set_phase(im, "copying");
         ok = job_copy(j);
-        if (!ok && j->binary_refused) {
+        if (!ok && j->binary_refused && j->status == IMPORT_RUNNING) {
             /* a field without a certain binary form: nothing is committed
              * yet, so the whole transaction runs again as text COPY */
             job_exec_quiet(j, "ROLLBACK");

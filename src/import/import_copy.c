@@ -120,7 +120,7 @@ static bool job_copy_stream(job *j)
             break;
         }
         if (v == REC_SEND) {
-            if (o.len == 0)
+            if (o.len == 0 || first_rec) /* (binary: the header comes first) */
                 map_add(j, stream_line, rec->offset, rec->line, first_rec);
             if (!j->binary) {
                 out_record(im, &o, part_scan_body(&ps), rec->body_len);
@@ -171,6 +171,7 @@ static bool job_copy_stream(job *j)
     }
     if (atomic_load(&im->cancel)) {
         imsg_free(done);
+        j->binary_refused = false; /* canceled: nothing runs again */
         job_fail(j, IMPORT_CANCELED, "canceled by user", NULL);
         return false;
     }

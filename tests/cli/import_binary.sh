@@ -130,6 +130,19 @@ for bad in 'abc' '""' '2147483648'; do
     like "$(q "select count(*) from bad_bin")" "does not exist" "bad int4 $bad: no table left"
 done
 
+# the server's own error in a binary COPY (a CHECK on an existing table)
+# names the same file line as with text (here in the first chunk sent,
+# behind the binary header)
+chk_line=$(grep -n '^+7,' "$T/exact.csv" | cut -d: -f1)
+for fmt in text auto; do
+    q "drop table if exists chk; create table chk (like exact_txt);
+       alter table chk add check (i4 <> 7)" >/dev/null
+    imp "$T/exact.csv" --table chk --copy-format $fmt
+    is "$(rc)" 1 "a CHECK violated, $fmt: exit 1"
+    like "$(out)" "violates check constraint" "a CHECK violated, $fmt: the server's error"
+    like "$(out)" "csv:$chk_line: " "a CHECK violated, $fmt: the file's line is named"
+done
+
 imp "$T/exact.csv" --table nope --create --copy-format binary
 is "$(rc)" 2 "--copy-format binary: a usage error (auto or text)"
 
