@@ -9,7 +9,7 @@ tests_unit_csv_t_SOURCES = tests/unit/csv.c tests/lib/tap.h
 # The importer, one concept per file; import_int.h is shared inside src/import.
 src_libpgdeck_import_a_SOURCES += src/import/import.h src/import/import_int.h \
 	src/import/import.c src/import/import_job.c src/import/import_scan.c \
-	src/import/import_copy.c src/import/import_reject.c src/import/import_lines.c \
+	src/import/import_copy.c src/import/import_binary.c src/import/import_reject.c src/import/import_lines.c \
 	src/import/import_columns.c src/import/import_sql.c src/import/import_spec.c \
 	src/import/import_probe.c
 
@@ -18,7 +18,8 @@ src_pgdeck_SOURCES += src/cli/cmd_import.c
 src_pgdeck_SOURCES += src/cli/cmd_exit.c src/cli/cmd_exit.h
 
 SH_TESTS += tests/cli/import_files.sh tests/cli/import_jobs.sh tests/cli/import_faults.sh \
-	tests/cli/import_doubts.sh tests/cli/import_freeze.sh
+	tests/cli/import_doubts.sh tests/cli/import_freeze.sh \
+	tests/cli/import_binary.sh
 
 C_TESTS += tests/integration/import_engine.t
 tests_integration_import_engine_t_SOURCES = tests/integration/import_engine.c tests/lib/tap.h

@@ -34,6 +34,7 @@ enum {
     OPT_TABLE = 0x3001,
     OPT_CREATE,
     OPT_JOBS,
+    OPT_COPY_FORMAT,
     OPT_DELIM,
     OPT_QUOTE,
     OPT_HEADER,
@@ -101,6 +102,7 @@ typedef struct import_opts {
     connargs ca;
     cliconf cc;
     const char *file, *table, *delim, *quote, *null_str, *encoding, *max_errors, *reject;
+    bool copy_text; /* --copy-format text */
     bool create, truncate;
     int header; /* -1 sniff, 0 no, 1 yes */
     long jobs;
@@ -113,6 +115,7 @@ static int parse_options(import_opts *o, int argc, char **argv)
                                          {"table", required_argument, NULL, OPT_TABLE},
                                          {"create", no_argument, NULL, OPT_CREATE},
                                          {"jobs", required_argument, NULL, OPT_JOBS},
+                                         {"copy-format", required_argument, NULL, OPT_COPY_FORMAT},
                                          {"delimiter", required_argument, NULL, OPT_DELIM},
                                          {"quote", required_argument, NULL, OPT_QUOTE},
                                          {"header", no_argument, NULL, OPT_HEADER},
@@ -144,6 +147,14 @@ static int parse_options(import_opts *o, int argc, char **argv)
                 return usage_error("import", "--jobs wants a number from 1 to 32");
             break;
         }
+        case OPT_COPY_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                o->copy_text = true;
+            else if (strcmp(optarg, "auto") == 0)
+                o->copy_text = false;
+            else
+                return usage_error("import", "--copy-format wants auto or text");
+            break;
         case OPT_DELIM:
             o->delim = optarg;
             break;
@@ -214,7 +225,7 @@ static int parse_all(import_opts *o, int argc, char **argv, char ***pos, int *np
             static const char *const with_arg[] = {
                 "--host",       "--port",        "--username", "--dbname", "--table",
                 "--jobs",       "--delimiter",   "--quote",    "--null",   "--encoding",
-                "--max-errors", "--reject-file", "--config",   "--set"};
+                "--max-errors", "--reject-file", "--config",   "--set",    "--copy-format"};
             for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++)
                 if (strcmp(a, with_arg[k]) == 0)
                     takes = true;
@@ -239,6 +250,10 @@ static int report(const import_opts *o, const import_spec *spec, const import_re
                qname ? qname : spec->table, r->seconds, b);
         if (r->jobs > 1)
             printf(", %d jobs", r->jobs);
+        if (r->binary_jobs > 0 && r->binary_jobs == r->jobs)
+            printf(", binary COPY");
+        else if (r->binary_jobs > 0)
+            printf(", binary COPY in %d of %d jobs", r->binary_jobs, r->jobs);
         if (r->rejected)
             printf(", %llu rejected%s%s", (unsigned long long)r->rejected, o->reject ? " -> " : "",
                    o->reject ? o->reject : "");
@@ -371,6 +386,7 @@ int cmd_import_main(int argc, char **argv)
     spec.create = o.create;
     spec.truncate = o.truncate;
     spec.jobs = (int)o.jobs;
+    spec.copy_format = o.copy_text ? IMPORT_COPY_TEXT : IMPORT_COPY_AUTO;
     spec.null_str = o.null_str ? xstrdup(o.null_str) : NULL;
     spec.reject_path = o.reject ? xstrdup(o.reject) : NULL;
     if (o.table) {

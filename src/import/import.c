@@ -56,16 +56,25 @@ static void *job_main(void *arg)
     job *j = arg;
     importer *im = j->im;
     j->session = eng_session_open(im->e);
-    bool ok =
-        job_exec(j, "BEGIN", 0, NULL) && job_exec(j, "SET LOCAL client_encoding = 'UTF8'", 0, NULL);
-    if (ok && j->index == 0 && im->spec.truncate) {
-        char *q = import_qualified_name(im->spec.schema, im->spec.table);
-        char *sql = xasprintf("DELETE FROM %s", q);
-        ok = job_exec(j, sql, 0, NULL);
-        free(sql);
-        free(q);
+    j->binary = im->binary;
+    bool ok;
+    for (;;) {
+        ok = job_exec(j, "BEGIN", 0, NULL) &&
+             job_exec(j, "SET LOCAL client_encoding = 'UTF8'", 0, NULL);
+        if (ok && j->index == 0 && im->spec.truncate) {
+            char *q = import_qualified_name(im->spec.schema, im->spec.table);
+            char *sql = xasprintf("DELETE FROM %s", q);
+            ok = job_exec(j, sql, 0, NULL);
+            free(sql);
+            free(q);
+        }
+        ok = ok && job_copy(j);
+        if (ok || !j->binary_refused || j->status != IMPORT_RUNNING)
+            break;
+        /* a field without a certain binary form: this part again, as text */
+        job_exec_quiet(j, "ROLLBACK");
+        job_text_again(j);
     }
-    ok = ok && job_copy(j);
     if (ok) {
         char *lit = sql_quote_literal(j->gid);
         char *sql = xasprintf("PREPARE TRANSACTION %s", lit);
@@ -138,7 +147,10 @@ static void run_single(importer *im)
     j->start = 0;
     j->end = im->size;
     j->first = j->last = true;
-    bool ok =
+    j->binary = im->binary;
+    bool ok, frozen = false;
+again:
+    ok =
         job_exec(j, "BEGIN", 0, NULL) && job_exec(j, "SET LOCAL client_encoding = 'UTF8'", 0, NULL);
     if (ok && s->create) {
         set_phase(im, "creating");
@@ -158,17 +170,31 @@ static void run_single(importer *im)
         free(sql);
         free(q);
     }
-    if (ok && freeze_allowed(im, j)) {
+    if (ok && !frozen && freeze_allowed(im, j)) {
         /* the table is new (or emptied) in this very transaction: its rows
          * can be written frozen, sparing every later reader the hint-bit
          * writes and VACUUM the freezing (doc/benchmarks.md: the gain) */
         char *sql = import_copy_sql_freeze(im->copy_sql);
         free(im->copy_sql);
         im->copy_sql = sql;
+        if (im->copy_sql_bin) {
+            sql = import_copy_sql_freeze(im->copy_sql_bin);
+            free(im->copy_sql_bin);
+            im->copy_sql_bin = sql;
+        }
+        frozen = true;
     }
     if (ok) {
         set_phase(im, "copying");
         ok = job_copy(j);
+        if (!ok && j->binary_refused && j->status == IMPORT_RUNNING) {
+            /* a field without a certain binary form: nothing is committed
+             * yet, so the whole transaction runs again as text COPY */
+            job_exec_quiet(j, "ROLLBACK");
+            job_text_again(j);
+            set_phase(im, "copying");
+            goto again;
+        }
     }
     ok = ok && within_pct(im, j);
     if (ok) {
@@ -197,6 +223,7 @@ static void run_single(importer *im)
     if (j->status == IMPORT_OK) {
         im->res.status = IMPORT_OK;
         im->res.rows = j->rows;
+        im->res.binary_jobs = j->binary ? 1 : 0;
     } else {
         result_from_job(im, j);
     }
@@ -280,6 +307,8 @@ static void run_parallel(importer *im, int njobs)
         if (committed == np) {
             im->res.status = IMPORT_OK;
             im->res.rows = rows;
+            for (int k = 0; k < np; k++)
+                im->res.binary_jobs += im->jobs[k].binary ? 1 : 0;
             return;
         }
         result_from_job(im, c);
@@ -381,6 +410,10 @@ static void *coord_main(void *arg)
     if (!im->copy_sql) {
         im->res.status = IMPORT_DATA_ERROR;
         im->res.message = xstrdup("a column name is not valid UTF-8");
+        goto out;
+    }
+    if (!binary_choose(im, c)) {
+        result_from_job(im, c);
         goto out;
     }
     if (s->reject_path) {
@@ -520,6 +553,8 @@ void import_free(importer *im)
     csv_names_free(im->targets, im->ntargets);
     free(im->keep);
     free(im->copy_sql);
+    free(im->copy_sql_bin);
+    free(im->bin_types);
     free(im->res.message);
     free(im->res.detail);
     free(im->res.hint);

@@ -66,6 +66,13 @@ typedef enum import_header_src {
                               its columns */
 } import_header_src;
 
+/* COPY's data format: binary (import_binary.c) only where every field has
+ * a certain binary form, else text; --copy-format text forbids binary. */
+typedef enum import_copy_format {
+    IMPORT_COPY_AUTO,
+    IMPORT_COPY_TEXT,
+} import_copy_format;
+
 typedef struct import_spec {
     char *path;
     char *schema; /* NULL: search_path */
@@ -82,6 +89,7 @@ typedef struct import_spec {
     long max_errors;  /* 0: stop at the first error */
     double max_errors_pct;
     char *reject_path;
+    import_copy_format copy_format;
 } import_spec;
 
 void import_spec_init(import_spec *s);
@@ -107,8 +115,9 @@ typedef struct import_result {
     uint64_t rejected;     /* skipped records (max_errors) */
     uint64_t bytes;        /* file bytes read */
     double seconds;
-    int jobs;      /* jobs that ran */
-    char *message; /* the server's or our error, one line */
+    int jobs;        /* jobs that ran */
+    int binary_jobs; /* of those, committed with binary COPY */
+    char *message;   /* the server's or our error, one line */
     char *detail, *hint, *sqlstate;
     uint64_t line; /* the file's own line of the offending record, 0 = none */
     char *record;  /* the offending record (UTF-8, at most 4 KB) */

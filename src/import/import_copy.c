@@ -101,7 +101,10 @@ static bool job_copy_stream(job *j)
     bool first_rec = true, ok = true;
     char why[256];
 
-    eng_id copy = eng_copy_begin(e, j->session, im->copy_sql, j->tag);
+    eng_id copy =
+        eng_copy_begin(e, j->session, j->binary ? im->copy_sql_bin : im->copy_sql, j->tag);
+    if (j->binary)
+        binary_header(&o);
     part_scan_init(&ps, j);
     const csv_rec *rec = &ps.rec; /* the current record */
     for (;;) {
@@ -117,10 +120,20 @@ static bool job_copy_stream(job *j)
             break;
         }
         if (v == REC_SEND) {
-            if (o.len == 0)
+            if (o.len == 0 || first_rec) /* (binary: the header comes first) */
                 map_add(j, stream_line, rec->offset, rec->line, first_rec);
-            out_record(im, &o, part_scan_body(&ps), rec->body_len);
-            stream_line += 1 + (first_rec ? rec->quoted_cr : rec->quoted_lf);
+            if (!j->binary) {
+                out_record(im, &o, part_scan_body(&ps), rec->body_len);
+                stream_line += 1 + (first_rec ? rec->quoted_cr : rec->quoted_lf);
+            } else if (binary_record(im, &o, part_scan_body(&ps), rec->body_len)) {
+                stream_line++; /* binary COPY counts tuples */
+            } else {
+                /* no certain binary form: never guess, the caller runs
+                 * this transaction again as text COPY */
+                j->binary_refused = true;
+                ok = false;
+                break;
+            }
             first_rec = false;
             atomic_fetch_add(&j->rows_sent, 1);
             atomic_fetch_add(&im->records, 1);
@@ -136,6 +149,8 @@ static bool job_copy_stream(job *j)
         }
     }
     part_scan_free(&ps);
+    if (ok && j->binary)
+        binary_trailer(&o);
     if (ok && o.len)
         eng_copy_data(e, copy, o.data, o.len);
     else
@@ -144,6 +159,8 @@ static bool job_copy_stream(job *j)
         const char *abort_msg = NULL;
         if (atomic_load(&im->cancel))
             abort_msg = "canceled by user";
+        else if (j->binary_refused)
+            abort_msg = "binary COPY refused a field: running again as text";
         else if (!ok)
             abort_msg = j->message ? j->message : "import failed";
         done = copy_finish(j, copy, abort_msg);
@@ -154,9 +171,15 @@ static bool job_copy_stream(job *j)
     }
     if (atomic_load(&im->cancel)) {
         imsg_free(done);
+        j->binary_refused = false; /* canceled: nothing runs again */
         job_fail(j, IMPORT_CANCELED, "canceled by user", NULL);
         return false;
     }
+    if (j->binary_refused && done->status != ENG_DONE_OK && !imsg_conn_lost(done)) {
+        imsg_free(done); /* our own abort, to be run again as text */
+        return false;
+    }
+    j->binary_refused = false; /* the COPY ended otherwise: its outcome stands */
     bool r = copy_outcome(j, done) && ok;
     imsg_free(done);
     return r;

@@ -96,6 +96,8 @@ typedef struct job {
     char *message, *detail, *hint, *sqlstate;
     uint64_t err_line;
     char *err_record;
+    bool binary;         /* this job's COPY is binary (set from im->binary) */
+    bool binary_refused; /* it met a field it cannot convert: run again as text */
     /* record-number -> line map of the current COPY stream */
     map_ent *map;
     size_t nmap, mapcap;
@@ -140,6 +142,12 @@ struct importer {
     int nkeep;
     bool skipping;
     char *copy_sql;
+    /* binary COPY (import_binary.c): chosen before the jobs start when every
+     * target's type has an exact binary form; a job that meets a field it
+     * cannot convert runs its transaction again as text COPY */
+    bool binary;
+    char *copy_sql_bin;
+    csv_type *bin_types; /* per target */
     /* max_errors: rejects are collected and written in file order at the end
      * (parts finish in any order; within a part, a record the server rejects
      * is found after the client-side rejects of its batch) */
@@ -256,6 +264,22 @@ bool within_pct(importer *im, job *j);
 /* ---- statements (import_sql.c) ------------------------------------------- */
 /* import_copy_sql's COPY with FREEZE added to its options. malloc'd. */
 char *import_copy_sql_freeze(const char *copy_sql);
+/* The same COPY in binary format (import_binary.c's tuples). malloc'd. */
+char *import_copy_sql_binary(const import_spec *s, const char *const *targets, int ntargets);
+
+/* ---- binary COPY (import_binary.c) --------------------------------------- */
+bool binary_type_ok(csv_type t);
+void binary_header(outbuf *o);
+void binary_trailer(outbuf *o);
+/* Appends the record as one binary tuple; false (nothing appended) when a
+ * field has no certain binary form. */
+bool binary_record(importer *im, outbuf *o, const char *body, size_t len);
+/* Decides im->binary from the spec and the targets (after resolve_targets);
+ * an existing table's types are read on c. False (c failed) when that
+ * catalog read failed. */
+bool binary_choose(importer *im, job *c);
+/* A job whose binary COPY was refused, ready to run its part again as text. */
+void job_text_again(job *j);
 
 /* ---- columns (import_columns.c) ------------------------------------------- */
 /* Fills im->targets/keep/skipping: the table column each file column goes to. */

@@ -148,3 +148,20 @@ char *import_copy_sql_freeze(const char *copy_sql)
     /* import_copy_sql's text ends with the option list's ')' */
     return xasprintf("%.*s, FREEZE)", (int)(n - 1), copy_sql);
 }
+
+char *import_copy_sql_binary(const import_spec *s, const char *const *targets, int ntargets)
+{
+    char *q = import_qualified_name(s->schema, s->table);
+    if (!q)
+        return NULL;
+    for (int i = 0; i < ntargets; i++)
+        if (csv_utf8_check(targets[i], strlen(targets[i])) != (size_t)-1)
+            return free(q), NULL;
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "COPY %s (", q);
+    free(q);
+    append_col_list(&sb, targets, ntargets);
+    sb_append(&sb, ") FROM STDIN (FORMAT binary)");
+    return sb_steal(&sb);
+}
