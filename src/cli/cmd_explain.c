@@ -127,14 +127,6 @@ static plan *explain(explain_ctx *x, const char *sql, int *rc)
     return p;
 }
 
-static void json_str(strbuf *sb, const char *s)
-{
-    if (!s)
-        sb_append(sb, "null");
-    else
-        json_append_string(sb, s, strlen(s));
-}
-
 static void json_num(strbuf *sb, double v)
 {
     if (isnan(v) || isinf(v))
@@ -152,7 +144,7 @@ static void kv_num(strbuf *sb, const char *k, double v)
 static void kv_str(strbuf *sb, const char *k, const char *v)
 {
     sb_printf(sb, ",\"%s\":", k);
-    json_str(sb, v);
+    json_append_cstr(sb, v);
 }
 
 static void print_plan_json(const plan *p)
@@ -320,7 +312,7 @@ static int advise(explain_ctx *x, const char *stmt, bool json, bool create, bool
                     continue;
                 sb_append(&sb, first ? "{\"create\":" : ",{\"create\":");
                 first = false;
-                json_str(&sb, c->create_sql);
+                json_append_cstr(&sb, c->create_sql);
                 kv_str(&sb, "relation", c->relation);
                 kv_str(&sb, "columns", c->columns);
                 kv_num(&sb, "cost_before", c->cost_before);

@@ -146,31 +146,11 @@ static void sample(watched *ws, int n)
 
 /* ---- JSON ----------------------------------------------------------- */
 
-static void json_num(strbuf *sb, double v)
-{
-    if (isnan(v) || isinf(v))
-        sb_append(sb, "null");
-    else if (v == floor(v) && fabs(v) < 1e15)
-        sb_printf(sb, "%.0f", v);
-    else if (fabs(v) >= 1e6)
-        sb_printf(sb, "%.3f", v);
-    else
-        sb_printf(sb, "%.6g", v);
-}
-
-static void json_str(strbuf *sb, const char *s)
-{
-    if (!s)
-        sb_append(sb, "null");
-    else
-        json_append_string(sb, s, strlen(s));
-}
-
 static void key(strbuf *sb, const char *k, bool first)
 {
     if (!first)
         sb_append_c(sb, ',');
-    json_str(sb, k);
+    json_append_cstr(sb, k);
     sb_append_c(sb, ':');
 }
 
@@ -187,42 +167,42 @@ static void json_server(strbuf *sb, const watched *w)
     const mon_fleet_sample *s = m->have ? &m->cur : NULL;
     sb_append_c(sb, '{');
     key(sb, "name", true);
-    json_str(sb, m->name);
+    json_append_cstr(sb, m->name);
     key(sb, "up", false);
     sb_append(sb, m->up && s ? "true" : "false");
     key(sb, "error", false);
-    json_str(sb, m->up && s ? NULL : m->error ? m->error : "no answer");
+    json_append_cstr(sb, m->up && s ? NULL : m->error ? m->error : "no answer");
     key(sb, "role", false);
-    json_str(sb, s ? (s->standby ? "standby" : "primary") : NULL);
+    json_append_cstr(sb, s ? (s->standby ? "standby" : "primary") : NULL);
     key(sb, "version", false);
-    json_str(sb, s ? s->version : NULL);
+    json_append_cstr(sb, s ? s->version : NULL);
     key(sb, "version_num", false);
-    json_num(sb, s ? s->version_num : NAN);
+    json_append_number(sb, s ? s->version_num : NAN);
     key(sb, "connections", false);
-    json_num(sb, s ? s->connections : NAN);
+    json_append_number(sb, s ? s->connections : NAN);
     key(sb, "max_connections", false);
-    json_num(sb, s ? s->max_conn : NAN);
+    json_append_number(sb, s ? s->max_conn : NAN);
     key(sb, "tps", false);
-    json_num(sb, s ? m->tps : NAN);
+    json_append_number(sb, s ? m->tps : NAN);
     key(sb, "longest_xact_s", false);
-    json_num(sb, s ? s->longest_xact : NAN);
+    json_append_number(sb, s ? s->longest_xact : NAN);
     key(sb, "blocked", false);
-    json_num(sb, s ? s->blocked : NAN);
+    json_append_number(sb, s ? s->blocked : NAN);
     key(sb, "lag_s", false);
-    json_num(sb, s ? s->lag_s : NAN);
+    json_append_number(sb, s ? s->lag_s : NAN);
     key(sb, "lag_bytes", false);
-    json_num(sb, s ? s->lag_bytes : NAN);
+    json_append_number(sb, s ? s->lag_bytes : NAN);
     key(sb, "standbys", false);
-    json_num(sb, s ? s->standbys : NAN);
+    json_append_number(sb, s ? s->standbys : NAN);
     key(sb, "slo", false);
     sb_append_c(sb, '{');
     for (int i = 0; i < SLO_COUNT; i++) {
         key(sb, slo_keys[i], i == 0);
         sb_append_c(sb, '{');
         key(sb, "value", true);
-        json_num(sb, w->slo[i].value);
+        json_append_number(sb, w->slo[i].value);
         key(sb, "target", false);
-        json_str(sb, w->slo[i].target);
+        json_append_cstr(sb, w->slo[i].target);
         key(sb, "met", false);
         sb_append(sb, w->slo[i].met ? "true" : "false");
         key(sb, "idle", false);
@@ -236,7 +216,7 @@ static void json_server(strbuf *sb, const watched *w)
     } else {
         sb_append_c(sb, '{');
         key(sb, "error", true);
-        json_str(sb, m->pools_error);
+        json_append_cstr(sb, m->pools_error);
         key(sb, "pools", false);
         sb_append_c(sb, '[');
         for (size_t i = 0; i < m->npools; i++) {
@@ -245,19 +225,19 @@ static void json_server(strbuf *sb, const watched *w)
                 sb_append_c(sb, ',');
             sb_append_c(sb, '{');
             key(sb, "database", true);
-            json_str(sb, p->database);
+            json_append_cstr(sb, p->database);
             key(sb, "user", false);
-            json_str(sb, p->user);
+            json_append_cstr(sb, p->user);
             key(sb, "cl_active", false);
-            json_num(sb, p->cl_active);
+            json_append_number(sb, p->cl_active);
             key(sb, "cl_waiting", false);
-            json_num(sb, p->cl_waiting);
+            json_append_number(sb, p->cl_waiting);
             key(sb, "sv_active", false);
-            json_num(sb, p->sv_active);
+            json_append_number(sb, p->sv_active);
             key(sb, "sv_idle", false);
-            json_num(sb, p->sv_idle);
+            json_append_number(sb, p->sv_idle);
             key(sb, "maxwait", false);
-            json_num(sb, p->maxwait);
+            json_append_number(sb, p->maxwait);
             sb_append_c(sb, '}');
         }
         sb_append(sb, "]}");
@@ -271,9 +251,9 @@ static void print_json(const watched *ws, int n, double interval_s)
     sb_init(&sb);
     sb_append_c(&sb, '{');
     key(&sb, "taken_at", true);
-    json_num(&sb, wall_now());
+    json_append_number(&sb, wall_now());
     key(&sb, "interval_s", false);
-    json_num(&sb, interval_s > 0 ? interval_s : NAN);
+    json_append_number(&sb, interval_s > 0 ? interval_s : NAN);
     key(&sb, "servers", false);
     sb_append_c(&sb, '[');
     for (int i = 0; i < n; i++) {

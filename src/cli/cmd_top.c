@@ -131,29 +131,9 @@ static int run_sample(mon_driver *d)
     return d->cur ? EXIT_OK : EXIT_SQL;
 }
 
-static void json_num(strbuf *sb, double v)
-{
-    if (isnan(v) || isinf(v))
-        sb_append(sb, "null");
-    else if (v == floor(v) && fabs(v) < 1e15)
-        sb_printf(sb, "%.0f", v);
-    else if (fabs(v) >= 1e6)
-        sb_printf(sb, "%.3f", v); /* epoch seconds keep their precision */
-    else
-        sb_printf(sb, "%.6g", v);
-}
-
-static void json_str(strbuf *sb, const char *s)
-{
-    if (!s)
-        sb_append(sb, "null");
-    else
-        json_append_string(sb, s, strlen(s));
-}
-
 static void json_key(strbuf *sb, const char *k)
 {
-    json_str(sb, k);
+    json_append_cstr(sb, k);
     sb_append_c(sb, ':');
 }
 
@@ -166,33 +146,33 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
     json_key(&sb, "server_version_num");
     sb_printf(&sb, "%d,", srv->version_num);
     json_key(&sb, "database");
-    json_str(&sb, srv->database);
+    json_append_cstr(&sb, srv->database);
     sb_append_c(&sb, ',');
     json_key(&sb, "user");
-    json_str(&sb, srv->user);
+    json_append_cstr(&sb, srv->user);
     sb_append_c(&sb, ',');
     json_key(&sb, "pg_stat_statements");
-    json_str(&sb, srv->installed_version);
+    json_append_cstr(&sb, srv->installed_version);
     sb_append_c(&sb, ',');
     json_key(&sb, "sort");
-    json_str(&sb, mon_sort_name(sort));
+    json_append_cstr(&sb, mon_sort_name(sort));
     sb_append_c(&sb, ',');
     json_key(&sb, "limit");
     sb_printf(&sb, "%d,", limit);
     json_key(&sb, "interval_s");
-    json_num(&sb, with_interval && snap->interval_s > 0 ? snap->interval_s : NAN);
+    json_append_number(&sb, with_interval && snap->interval_s > 0 ? snap->interval_s : NAN);
     sb_append_c(&sb, ',');
     json_key(&sb, "reset_seen");
     sb_append(&sb, snap->reset_seen ? "true," : "false,");
     json_key(&sb, "stats_reset");
-    json_num(&sb, snap->stats_reset);
+    json_append_number(&sb, snap->stats_reset);
     sb_append_c(&sb, ',');
     json_key(&sb, "total_entries");
     sb_printf(&sb, "%ld,", snap->n ? snap->total_entries : 0L);
     json_key(&sb, "truncated");
     sb_append(&sb, snap->truncated ? "true," : "false,");
     json_key(&sb, "visibility_note");
-    json_str(&sb, srv->visibility_note);
+    json_append_cstr(&sb, srv->visibility_note);
     sb_append_c(&sb, ',');
     json_key(&sb, "statements");
     sb_append_c(&sb, '[');
@@ -209,27 +189,27 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
         else
             sb_append(&sb, "null,");
         json_key(&sb, "database");
-        json_str(&sb, m->database);
+        json_append_cstr(&sb, m->database);
         sb_append_c(&sb, ',');
         json_key(&sb, "user");
-        json_str(&sb, m->user);
+        json_append_cstr(&sb, m->user);
         sb_append_c(&sb, ',');
         json_key(&sb, "toplevel");
         sb_append(&sb, m->toplevel ? "true," : "false,");
         json_key(&sb, "query");
-        json_str(&sb, m->query);
+        json_append_cstr(&sb, m->query);
         sb_append_c(&sb, ',');
         json_key(&sb, "hidden_text");
         sb_append(&sb, m->hidden_text ? "true" : "false");
         for (int k = 0; k < MC_COUNT; k++) {
             sb_append_c(&sb, ',');
             json_key(&sb, mon_counter_name((mon_counter)k));
-            json_num(&sb, m->c[k]);
+            json_append_number(&sb, m->c[k]);
         }
         for (int k = 0; k < MG_COUNT; k++) {
             sb_append_c(&sb, ',');
             json_key(&sb, mon_gauge_name((mon_gauge)k));
-            json_num(&sb, m->g[k]);
+            json_append_number(&sb, m->g[k]);
         }
         sb_append_c(&sb, ',');
         json_key(&sb, "rates");
@@ -241,11 +221,11 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
                 char key[64];
                 snprintf(key, sizeof key, "%s_per_s", mon_counter_name((mon_counter)k));
                 json_key(&sb, key);
-                json_num(&sb, m->r[k]);
+                json_append_number(&sb, m->r[k]);
                 sb_append_c(&sb, ',');
             }
             json_key(&sb, "interval_mean_ms");
-            json_num(&sb, m->interval_mean_ms);
+            json_append_number(&sb, m->interval_mean_ms);
             sb_append_c(&sb, '}');
         }
         sb_append_c(&sb, '}');
@@ -264,14 +244,14 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
                               b->state,    b->wait_type, b->wait_event};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             json_key(&sb, keys[k]);
-            json_str(&sb, vals[k]);
+            json_append_cstr(&sb, vals[k]);
             sb_append_c(&sb, ',');
         }
         json_key(&sb, "query_s");
-        json_num(&sb, b->query_s);
+        json_append_number(&sb, b->query_s);
         sb_append_c(&sb, ',');
         json_key(&sb, "xact_s");
-        json_num(&sb, b->xact_s);
+        json_append_number(&sb, b->xact_s);
         sb_append_c(&sb, ',');
         json_key(&sb, "blocked_by");
         sb_append_c(&sb, '[');
@@ -279,7 +259,7 @@ static void print_json(const mon_server *srv, const mon_pgss_snap *snap, const m
             sb_printf(&sb, "%s%d", k ? "," : "", b->blocked_by[k]);
         sb_append(&sb, "],");
         json_key(&sb, "query");
-        json_str(&sb, b->query);
+        json_append_cstr(&sb, b->query);
         sb_append_c(&sb, '}');
     }
     sb_append(&sb, "]}\n");

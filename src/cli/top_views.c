@@ -90,18 +90,6 @@ static void print_flat(const char *s, int width)
     free(safe);
 }
 
-static void json_num(strbuf *sb, double v)
-{
-    if (isnan(v) || isinf(v))
-        sb_append(sb, "null");
-    else if (v == floor(v) && fabs(v) < 1e15)
-        sb_printf(sb, "%.0f", v);
-    else if (fabs(v) >= 1e6)
-        sb_printf(sb, "%.3f", v);
-    else
-        sb_printf(sb, "%.6g", v);
-}
-
 static void json_key(strbuf *sb, const char *k)
 {
     json_append_string(sb, k, strlen(k));
@@ -120,7 +108,7 @@ static void print_json(const srv_snap *s)
     json_key(&sb, "server_version_num");
     sb_printf(&sb, "%d,", s->version);
     json_key(&sb, "interval_s");
-    json_num(&sb, s->interval_s > 0 ? s->interval_s : NAN);
+    json_append_number(&sb, s->interval_s > 0 ? s->interval_s : NAN);
     sb_append(&sb, ",");
     json_key(&sb, "reset_seen");
     sb_append(&sb, s->reset_seen ? "true," : "false,");
@@ -160,13 +148,13 @@ static void print_json(const srv_snap *s)
             else if (c->kind == SRV_BOOL)
                 sb_append(&sb, r->num[i] ? "true" : "false");
             else
-                json_num(&sb, r->num[i]);
+                json_append_number(&sb, r->num[i]);
             if (c->flags & SRV_F_COUNTER) {
                 char k[96];
                 snprintf(k, sizeof k, "%s_per_s", c->key);
                 sb_append_c(&sb, ',');
                 json_key(&sb, k);
-                json_num(&sb, r->rate[i]);
+                json_append_number(&sb, r->rate[i]);
             }
         }
         sb_append_c(&sb, '}');

@@ -4,6 +4,7 @@
 #include "common/termsafe.h"
 #include "common/utf8.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -77,4 +78,24 @@ bool json_number_ok(const char *v)
     if (*v == '-' || *v == '+')
         v++;
     return *v >= '0' && *v <= '9';
+}
+
+void json_append_cstr(strbuf *sb, const char *s)
+{
+    if (!s)
+        sb_append(sb, "null");
+    else
+        json_append_string(sb, s, strlen(s));
+}
+
+void json_append_number(strbuf *sb, double v)
+{
+    if (isnan(v) || isinf(v))
+        sb_append(sb, "null");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        sb_printf(sb, "%.0f", v);
+    else if (fabs(v) >= 1e6)
+        sb_printf(sb, "%.3f", v); /* epoch seconds keep their precision */
+    else
+        sb_printf(sb, "%.6g", v);
 }
