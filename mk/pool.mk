@@ -20,7 +20,7 @@ tests_integration_demo_workload_t_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 SH_TESTS += tests/tui/pool_pane.sh tests/tui/pgbouncer.sh tests/tui/demo.sh \
 	tests/tui/session_console.sh tests/tui/failover_pane.sh tests/tui/pgbouncer_console.sh \
 	tests/tui/binary_console.sh
-EXTRA_DIST += tests/bench/console_vs_pg_activity.sh
+EXTRA_DIST += tests/bench/console_vs_pg_activity.sh tests/lib/pgbouncer.sh
 
 # `pgdeck demo` (dispatched from src/cli/main.c)
 src_pgdeck_SOURCES += src/cli/cmd_demo.c

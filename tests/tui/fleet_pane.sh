@@ -7,7 +7,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
 . "$top_srcdir/tests/lib/standby.sh"
 
-PGBOUNCER=$(command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; })
+. "$top_srcdir/tests/lib/pgbouncer.sh"
 [ -n "$PGBOUNCER" ] || skip_all "pgbouncer is not installed"
 tui_begin
 tui_on_exit standby_stop
@@ -15,55 +15,9 @@ standby_start
 standby_wait_streaming
 ok $? "a streaming standby"
 
-# PgBouncer in front of the primary, as tests/tui/pgbouncer.sh starts it
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
-bouncer_stop() {
-    [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
-    i=0
-    while [ -f "$dir/pgbouncer.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    rm -rf "$dir"
-}
-tui_on_exit bouncer_stop
-as_user=
-if [ "$(id -u)" -eq 0 ]; then
-    as_user="-u postgres"
-    chown postgres "$dir"
-fi
-printf '"pgdeck_admin" ""\n"%s" ""\n' "$PGUSER" >"$dir/users.txt"
-started=1
-for try in 1 2 3 4 5; do
-    port=$(( 20000 + ($$ * 11 + try * 1013) % 30000 ))
-    cat >"$dir/pgbouncer.ini" <<INI
-[databases]
-postgres = host=127.0.0.1 port=$PGPORT dbname=postgres
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = trust
-auth_file = $dir/users.txt
-admin_users = pgdeck_admin
-stats_users = pgdeck_admin
-pool_mode = transaction
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
-    [ -n "$as_user" ] && chown postgres "$dir"/*
-    # shellcheck disable=SC2086
-    "$PGBOUNCER" -d $as_user "$dir/pgbouncer.ini" >/dev/null 2>&1
-    i=0
-    while [ $i -lt 30 ]; do
-        if cluster_psql -h 127.0.0.1 -p "$port" -U pgdeck_admin pgbouncer -c 'SHOW VERSION' >/dev/null 2>&1; then
-            started=0
-            break 2
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    bouncer_stop
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
-    [ -n "$as_user" ] && chown postgres "$dir"
-done
+# PgBouncer in front of the primary (tests/lib/pgbouncer.sh)
+bouncer_start 4000
+started=$?
 ok $started "pgbouncer runs in front of the primary (port $port)"
 [ $started -eq 0 ] || { done_testing; exit 1; }
 cluster_psql -h 127.0.0.1 -p "$port" -U "$PGUSER" postgres -c 'select 1' >/dev/null

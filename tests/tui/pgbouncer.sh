@@ -3,60 +3,11 @@
 # test cluster, its admin console's SHOW POOLS and SHOW STATS in the pane.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tui/shell_lib.sh"
 
-PGBOUNCER=$(command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; })
+. "$top_srcdir/tests/lib/pgbouncer.sh"
 [ -n "$PGBOUNCER" ] || skip_all "pgbouncer is not installed"
 tui_begin
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
-bouncer_stop() {
-    [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
-    i=0
-    while [ -f "$dir/pgbouncer.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    rm -rf "$dir"
-}
-tui_on_exit bouncer_stop
-
-# PgBouncer refuses to run as root: as root it drops to postgres (-u).
-as_user=
-if [ "$(id -u)" -eq 0 ]; then
-    as_user="-u postgres"
-    chown postgres "$dir"
-fi
-printf '"pgdeck_admin" ""\n"%s" ""\n' "$PGUSER" >"$dir/users.txt"
-started=1
-for try in 1 2 3 4 5; do
-    port=$(( 20000 + ($$ * 7 + try * 1009) % 30000 ))
-    cat >"$dir/pgbouncer.ini" <<INI
-[databases]
-postgres = host=127.0.0.1 port=$PGPORT dbname=postgres
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = trust
-auth_file = $dir/users.txt
-admin_users = pgdeck_admin
-stats_users = pgdeck_admin
-pool_mode = transaction
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
-    [ -n "$as_user" ] && chown postgres "$dir"/*
-    # shellcheck disable=SC2086
-    "$PGBOUNCER" -d $as_user "$dir/pgbouncer.ini" >/dev/null 2>&1
-    i=0
-    while [ $i -lt 30 ]; do
-        if cluster_psql -h 127.0.0.1 -p "$port" -U pgdeck_admin pgbouncer -c 'SHOW VERSION' >/dev/null 2>&1; then
-            started=0
-            break 2
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    bouncer_stop
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
-    [ -n "$as_user" ] && chown postgres "$dir"
-done
+bouncer_start
+started=$?
 ok $started "pgbouncer runs in front of the test cluster (port $port)"
 [ $started -eq 0 ] || { done_testing; exit 1; }
 
