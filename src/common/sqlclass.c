@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 enum { MAX_WORDS = 16 };
 
@@ -186,4 +187,41 @@ sql_txn_kind sql_txn_control(const char *sql, size_t len)
         (at(&l, 0, "prepare") && at(&l, 1, "transaction")))
         return SQL_TXN_OTHER;
     return SQL_TXN_NONE;
+}
+
+static bool mentions(const char *text, const sql_token *t, const char *what)
+{
+    size_t n = t->end - t->start, w = strlen(what);
+    for (size_t i = 0; i + w <= n; i++)
+        if (strncasecmp(text + t->start + i, what, w) == 0)
+            return true;
+    return false;
+}
+
+bool sql_leaves_read_only(const char *sql)
+{
+    sql_lexer lx;
+    sql_token t;
+    sql_lex_init(&lx, sql, strlen(sql));
+    bool after_read = false, after_session = false, after_reset = false;
+    bool setting = false, set_config = false, names_guc = false, first = true;
+    for (sql_lex_next(&lx, &t); t.kind != SQL_TOK_EOF; sql_lex_next(&lx, &t)) {
+        bool word = t.kind == SQL_TOK_WORD;
+        if (word && ((after_read && sql_tok_is(sql, &t, "write")) ||
+                     (after_session && sql_tok_is(sql, &t, "authorization")) ||
+                     (after_reset && sql_tok_is(sql, &t, "all"))))
+            return true;
+        if (first)
+            setting = word && (sql_tok_is(sql, &t, "set") || sql_tok_is(sql, &t, "reset"));
+        first = false;
+        set_config |= word && sql_tok_is(sql, &t, "set_config");
+        names_guc |= (word || t.kind == SQL_TOK_QIDENT || t.kind == SQL_TOK_STRING) &&
+                     (mentions(sql, &t, "transaction_read_only") ||
+                      mentions(sql, &t, "session_authorization"));
+        after_read = word && sql_tok_is(sql, &t, "read");
+        after_session = word && sql_tok_is(sql, &t, "session");
+        after_reset = word && sql_tok_is(sql, &t, "reset");
+    }
+    /* SHOW and current_setting() only read the setting */
+    return names_guc && (setting || set_config);
 }

@@ -5,6 +5,7 @@
 #ifndef PGDECK_SQLCLASS_H
 #define PGDECK_SQLCLASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The command's name as PostgreSQL reports it ("VACUUM", "CREATE INDEX
@@ -25,5 +26,13 @@ typedef enum sql_txn_kind {
 } sql_txn_kind;
 
 sql_txn_kind sql_txn_control(const char *sql, size_t len);
+
+/* The text could make its own or a later transaction read-write, which a
+ * read-only guard (the editor's --readonly, run's --retry-read-only) must
+ * refuse: READ WRITE anywhere, SET/RESET or set_config() of
+ * [default_]transaction_read_only or session_authorization, SESSION
+ * AUTHORIZATION, RESET ALL. Read with the lexer, so comments cannot hide
+ * the words; reading the setting (SHOW, current_setting) is allowed. */
+bool sql_leaves_read_only(const char *sql);
 
 #endif

@@ -82,7 +82,8 @@ typedef struct editor_pane {
     run_kind running;
     eng_id cur_id;
     eng_session sess;
-    bool readonly_set; /* the session got default_transaction_read_only */
+    bool ro_wrapped; /* --readonly: pgdeck began the statement's transaction */
+    bool ro_closing; /* --readonly: that transaction's COMMIT is queued */
     bool cancel_req;
     bool last_key_canceled; /* the previous key was a C-c that canceled a run */
     /* quitting with an open transaction: asked, then COMMIT/ROLLBACK sent */
@@ -200,30 +201,39 @@ static bool not_in_txn_block(const char *sql)
     return sql_no_txn_block(sql, strlen(sql)) != NULL;
 }
 
-/* --readonly: the session refuses writes (the server enforces it). */
-static bool readonly_bypass(const char *sql)
-{
-    return strcasestr(sql, "transaction_read_only") || strcasestr(sql, "read write") ||
-           strcasestr(sql, "session_authorization") || strcasestr(sql, "reset all");
-}
-
+/* --readonly puts every statement in a READ ONLY transaction, so the server
+ * refuses writes. Not a session setting: through PgBouncer's transaction
+ * pooling a SET lands on one server connection, leaks to the next client of
+ * it and is missing on the next one the editor gets. */
 static void ensure_session(editor_pane *p)
 {
-    if (p->sess)
-        return;
-    p->sess = eng_session_open(p->e);
-    p->readonly_set = false;
-    if (app_readonly(p->a)) {
-        eng_exec_args a = {0};
-        a.sql = "SET default_transaction_read_only = on";
-        a.session = p->sess;
-        a.flags = ENG_EXEC_SIMPLE | ENG_EXEC_NOMETRICS;
-        a.tag = TAG_RO;
-        eng_exec(p->e, &a);
-        p->readonly_set = true;
-    }
+    if (!p->sess)
+        p->sess = eng_session_open(p->e);
 }
 
+static void submit_control(editor_pane *p, const char *sql, const char *tag)
+{
+    eng_exec_args a = {0};
+    a.sql = sql;
+    a.session = p->sess;
+    a.flags = ENG_EXEC_SIMPLE | ENG_EXEC_NOMETRICS;
+    a.tag = tag;
+    eng_exec(p->e, &a);
+}
+
+/* Why a statement cannot run read-only-safe under --readonly, else NULL. */
+static const char *readonly_refusal(const editor_pane *p, const char *sql)
+{
+    if (!app_readonly(p->a))
+        return NULL;
+    if (sql_leaves_read_only(sql))
+        return "would change the read-only setting";
+    if (not_in_txn_block(sql))
+        return "cannot run inside a read-only transaction";
+    if (p->pipeline && is_txn_control(sql))
+        return "is transaction control, which would end the pipeline's read-only transaction";
+    return NULL;
+}
 static void close_session(editor_pane *p)
 {
     if (p->sess) {
@@ -239,29 +249,49 @@ static bool autocommit_off(const editor_pane *p)
     return p->cfg && !p->cfg->autocommit;
 }
 
-/* [editor] autocommit = off, as psql's \set AUTOCOMMIT off: outside a
- * transaction a BEGIN goes first on the session, so the statement stays
- * uncommitted until COMMIT/ROLLBACK. Not before transaction control itself
- * or statements that refuse a transaction block (VACUUM, CREATE DATABASE). */
-static void autocommit_begin(editor_pane *p, const char *sql)
+/* What goes before a statement on the session. [editor] autocommit = off,
+ * as psql's \set AUTOCOMMIT off: outside a transaction a BEGIN goes first,
+ * so the statement stays uncommitted until COMMIT/ROLLBACK. --readonly: the
+ * statement gets a READ ONLY transaction of its own (committed after it),
+ * and a BEGIN of the user's is made read-only at once. Nothing before
+ * transaction control itself or statements that refuse a transaction block
+ * (VACUUM, CREATE DATABASE: --readonly refuses those). */
+static void txn_before(editor_pane *p, const char *sql)
 {
-    if (!autocommit_off(p) || p->txn == 'T' || p->txn == 'E')
+    bool ro = app_readonly(p->a);
+    if (p->txn == 'T' || p->txn == 'E' || (!ro && !autocommit_off(p)))
         return;
     if (is_txn_control(sql) || not_in_txn_block(sql))
         return;
-    eng_exec_args a = {0};
-    a.sql = "BEGIN";
-    a.session = p->sess;
-    a.flags = ENG_EXEC_SIMPLE | ENG_EXEC_NOMETRICS;
-    a.tag = TAG_AUTOBEGIN;
-    eng_exec(p->e, &a);
+    submit_control(p, ro ? "BEGIN READ ONLY" : "BEGIN", TAG_AUTOBEGIN);
     p->txn = 'T'; /* the session's requests run in order: the statement is inside */
+    p->ro_wrapped = ro && !autocommit_off(p);
+}
+
+static void txn_after_submit(editor_pane *p, const char *sql)
+{
+    if (app_readonly(p->a) && sql_txn_control(sql, strlen(sql)) == SQL_TXN_BEGIN)
+        submit_control(p, "SET TRANSACTION READ ONLY", TAG_RO);
+}
+
+/* The statement ended: the READ ONLY transaction pgdeck began for it ends
+ * too, before anything else runs on the session. */
+static void txn_after_done(editor_pane *p, bool conn_lost)
+{
+    if (!p->ro_wrapped)
+        return;
+    p->ro_wrapped = false;
+    if (conn_lost)
+        return;
+    submit_control(p, "COMMIT", TAG_RO);
+    p->ro_closing = true;
+    p->txn = 'I';
 }
 
 static void submit_next(editor_pane *p)
 {
     stmt_job *j = &p->jobs[p->next_job++];
-    autocommit_begin(p, j->sql);
+    txn_before(p, j->sql);
     eng_exec_args a = {0};
     a.sql = j->sql;
     a.nparams = j->nparams;
@@ -274,6 +304,7 @@ static void submit_next(editor_pane *p)
     a.row_limit = p->cfg && p->cfg->row_limit > 0 ? (uint64_t)p->cfg->row_limit : 0;
     a.tag = TAG_RUN;
     p->cur_id = eng_exec(p->e, &a);
+    txn_after_submit(p, j->sql);
 }
 
 static void submit_pipeline(editor_pane *p)
@@ -286,7 +317,7 @@ static void submit_pipeline(editor_pane *p)
         np[i] = p->jobs[i].nparams;
         params[i] = (const char *const *)p->jobs[i].params;
     }
-    autocommit_begin(p, sqls[0]);
+    txn_before(p, sqls[0]);
     eng_pipeline_args a = {0};
     a.nstmts = p->njobs;
     a.sqls = sqls;
@@ -406,11 +437,9 @@ static void run_range(editor_pane *p, size_t from, size_t to, const char *const 
         if (i == 0 && given)
             for (int k = 0; k < j->nparams && k < ngiven; k++)
                 j->params[k] = xstrdup(given[k] ? given[k] : "");
-        if (app_readonly(p->a) && readonly_bypass(j->sql)) {
-            app_message(p->a, MSG_ERROR,
-                        "--readonly: statement %zu would change the session's "
-                        "read-only setting; not run",
-                        i + 1);
+        const char *why = readonly_refusal(p, j->sql);
+        if (why) {
+            app_message(p->a, MSG_ERROR, "--readonly: statement %zu %s; not run", i + 1, why);
             free(st);
             free_jobs(p);
             return;
@@ -481,8 +510,9 @@ static void finish_run(editor_pane *p)
     p->running = RUN_NONE;
     p->cur_id = 0;
     p->wall_ms = (clock_mono_s() - p->t_start) * 1000.0;
-    /* idle: the connection goes back to the pool; a transaction keeps it */
-    if (p->txn != 'T' && p->txn != 'E')
+    /* idle: the connection goes back to the pool; a transaction keeps it
+     * (and a queued read-only COMMIT closes it when it is done) */
+    if (p->txn != 'T' && p->txn != 'E' && !p->ro_closing)
         close_session(p);
     int err_set = 0;
     /* an error shows the log; a canceled stream keeps its rows in view */
@@ -564,6 +594,7 @@ static void on_stmt_done(editor_pane *p, const eng_event *ev)
         if (ev->status == ENG_DONE_CONN)
             p->txn = 'U';
     }
+    txn_after_done(p, ev->status == ENG_DONE_CONN);
     if (ev->status == ENG_DONE_OK && !p->cancel_req && p->next_job < p->njobs) {
         submit_next(p);
         return;
@@ -579,6 +610,26 @@ static void on_stmt_done(editor_pane *p, const eng_event *ev)
         app_message(p->a, MSG_WARN, "canceled");
     else if (ev->status != ENG_DONE_OK && ev->error)
         app_message(p->a, MSG_ERROR, "%s", ev->error->message);
+}
+
+/* SET TRANSACTION READ ONLY after a BEGIN, or the COMMIT of a statement's
+ * read-only transaction, is done. */
+static int readonly_event(editor_pane *p, const eng_event *ev)
+{
+    if (ev->kind != EV_DONE)
+        return 0;
+    if (ev->status != ENG_DONE_OK)
+        app_message(p->a, MSG_ERROR, "--readonly: %s",
+                    ev->error ? ev->error->message : done_word(ev->status));
+    if (!p->ro_closing)
+        return PANE_REDRAW;
+    p->ro_closing = false;
+    if (p->running == RUN_NONE) {
+        p->txn = ev->txn_status;
+        if (p->txn != 'T' && p->txn != 'E')
+            close_session(p);
+    }
+    return PANE_REDRAW;
 }
 
 static theme_element outcome_el(eng_stmt_outcome o)
@@ -643,6 +694,7 @@ static void on_pipe_done(editor_pane *p, const eng_event *ev)
     p->prepare_count = ev->prepare_count;
     p->txn = ev->txn_status;
     p->outcome = p->pipe_failed ? "error" : done_word(ev->status);
+    txn_after_done(p, ev->status == ENG_DONE_CONN);
     if (ev->status != ENG_DONE_OK && !p->pipe_failed)
         p->pipe_failed = 1;
     if (ev->error && ev->status != ENG_DONE_OK)
@@ -700,7 +752,7 @@ static void compare_start(editor_pane *p)
         a.tag = TAG_CMP;
         a.flags = ENG_EXEC_NOMETRICS;
         if (i == 0 || i == p->cmp_n - 1) {
-            a.sql = i == 0 ? "BEGIN" : "ROLLBACK";
+            a.sql = i == 0 ? (app_readonly(p->a) ? "BEGIN READ ONLY" : "BEGIN") : "ROLLBACK";
             a.flags |= ENG_EXEC_SIMPLE;
         } else {
             stmt_job *j = &p->jobs[i - 1];
@@ -770,11 +822,8 @@ static int editor_on_event(pane *pp, const eng_event *ev)
     }
     if (strcmp(ev->tag, TAG_QUIT) == 0)
         return quit_event(p, ev);
-    if (strcmp(ev->tag, TAG_RO) == 0) {
-        if (ev->kind == EV_DONE && ev->status != ENG_DONE_OK)
-            app_message(p->a, MSG_ERROR, "--readonly: could not make the session read-only");
-        return 0;
-    }
+    if (strcmp(ev->tag, TAG_RO) == 0)
+        return readonly_event(p, ev);
     if (strcmp(ev->tag, TAG_AUTOBEGIN) == 0) {
         /* its failure shows in the statement after it, on the same session */
         return 0;

@@ -14,6 +14,7 @@ bouncer_stop() {
 }
 
 # bouncer_start [SALT]: SALT moves the ports tried (two bouncers in one test).
+# $BOUNCER_EXTRA: more [pgbouncer] lines (e.g. default_pool_size = 1).
 bouncer_start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/pgdeck-pgbouncer-XXXXXX")
     tui_on_exit bouncer_stop
@@ -39,6 +40,7 @@ stats_users = pgdeck_admin
 pool_mode = transaction
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
+${BOUNCER_EXTRA:-}
 INI
         [ -n "$as_user" ] && chown postgres "$dir"/*
         # shellcheck disable=SC2086

@@ -140,7 +140,21 @@ check "--readonly shows in the status line" sh_wait '\| read-only' 5
 ed_run "insert into u values ('ro')"
 check "--readonly: an INSERT fails (read-only transaction)" sh_wait 'cannot execute INSERT in a read-only transaction' 5
 ed_run "set default_transaction_read_only = off"
-check "--readonly: turning it off is refused" sh_wait 'would change the session.s read-only setting' 5
+check "--readonly: turning it off is refused" sh_wait 'would change the read-only setting' 5
+ed_run "select 1; begin read/**/write"
+check "--readonly: READ WRITE behind a comment is refused" sh_wait 'statement 2 would change the read-only setting' 5
+ed_run "vacuum u"
+check "--readonly: VACUUM cannot be made read-only and is refused" sh_wait 'cannot run inside a read-only transaction' 5
+# the guard is per transaction, not a session setting left on a pooled connection
+ed_run "select 'dflt=' || current_setting('default_transaction_read_only') || ',txn=' || current_setting('transaction_read_only') as ro_pair"
+check "--readonly: the statement's own transaction is read-only, the session default untouched" \
+    sh_wait 'dflt=off,txn=on' 5
+# a BEGIN of the user's is made read-only too, across runs
+ed_run "begin"
+sh_wait 'in transaction \(connection kept\)' 5 >/dev/null
+ed_run "insert into u values ('ro2')"
+check "--readonly: an INSERT inside the user's BEGIN fails" sh_wait 'cannot execute INSERT in a read-only transaction' 5
+ed_run "rollback"
 ed_run "select count(*) as n from u where v = 'ro'"
 check "--readonly: reads work" sh_wait ' n ' 5
 is "$(cluster_psql -c "select count(*) from u where v = 'ro'")" 0 "--readonly: nothing written (psql)"

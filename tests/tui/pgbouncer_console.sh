@@ -92,4 +92,27 @@ like "$(cat "$tmp/pt_on")" 'prepared statement "pgdeck_[0-9]+" does not exist' \
     "with prepared statements, transaction pooling loses them"
 "$PGDECK" run --set pool.prepare_threshold=-1 --set session.work_mem=7MB -c 'show work_mem' "$ci" >"$tmp/sess" 2>&1
 like "$(cat "$tmp/sess")" 'unsupported startup parameter: options' "a [session] setting is refused by pgbouncer, clearly"
+
+# --readonly through transaction pooling: each editor statement runs in a
+# READ ONLY transaction of its own. A session SET would land on whichever
+# server connection ran it and stay there for the next client of it. One
+# server connection in the pool makes that client certain.
+bouncer_stop
+BOUNCER_EXTRA="default_pool_size = 1" bouncer_start 7
+ok $? "a second pgbouncer with one server connection (port $port)"
+ci="host=127.0.0.1 port=$port dbname=postgres user=$PGUSER"
+sh_start pgb_ro 160 50 -- --readonly --refresh 1 --set pool.prepare_threshold=-1 "$ci"
+sh_wait "postgres@127\.0\.0\.1:$port \| connected" 20 >/dev/null
+sh_keys M-4
+sh_wait 'Pipeline: off' 10 >/dev/null
+ed_run "select 'ro-probe' as probe"
+like "$(sh_screen)" 'ro-probe' "--readonly through pgbouncer: a read runs"
+ed_run "create table pgb_ro_leak(x int)"
+like "$(sh_screen)" 'cannot execute CREATE TABLE in a read-only transaction' \
+    "--readonly through pgbouncer: a write is refused by the server"
+is "$(cluster_psql -h 127.0.0.1 -p "$port" -c 'show default_transaction_read_only')" off \
+    "--readonly leaves nothing on the shared server connection: another client is read-write"
+cluster_psql -h 127.0.0.1 -p "$port" -c 'create table pgb_rw_after(x int)' >/dev/null 2>&1
+ok $? "another client of the same server connection can write"
+sh_quit F10
 done_testing

@@ -6,6 +6,7 @@
 #include "common/sqlclass.h"
 #include "tests/lib/tap.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const struct {
@@ -96,6 +97,37 @@ static const struct {
     {"start", SQL_TXN_NONE},
 };
 
+/* the read-only guard: what could make a transaction read-write */
+static const struct {
+    const char *sql;
+    bool leaves;
+} ro[] = {
+    {"begin read write", true},
+    {"BEGIN READ/* hidden */WRITE", true},
+    {"start transaction isolation level serializable,\n  read\twrite", true},
+    {"set session characteristics as transaction read write", true},
+    {"set transaction_read_only = off", true},
+    {"SET default_transaction_read_only TO off", true},
+    {"set \"default_transaction_read_only\" = off", true},
+    {"select set_config('transaction_read_only', 'off', false)", true},
+    {"set session authorization bob", true},
+    {"select set_config('session_authorization', 'bob', false)", true},
+    {"reset all", true},
+    {"RESET /* x */ ALL", true},
+    {"select 1", false},
+    {"begin read only", false},
+    {"select 'read' || 'write'", false},
+    {"select read, write from t", false},
+    {"reset work_mem", false},
+    {"show transaction_isolation", false},
+    {"-- read write\nselect 1", false},
+    {"show transaction_read_only", false},
+    {"select current_setting('transaction_read_only')", false},
+    {"set local transaction_read_only = off", true},
+    {"/* c */ SET LOCAL \"transaction_read_only\" = 0", true},
+    {"select pg_catalog.set_config('default_transaction_read_only', 'off', true)", true},
+};
+
 int main(void)
 {
     size_t n1 = sizeof no_txn / sizeof no_txn[0], n2 = sizeof txn / sizeof txn[0];
@@ -109,5 +141,8 @@ int main(void)
     for (size_t i = 0; i < n2; i++)
         is_int(sql_txn_control(txn[i].sql, strlen(txn[i].sql)), txn[i].kind, "txn kind of %s",
                txn[i].sql);
+    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
+        ok(sql_leaves_read_only(ro[i].sql) == ro[i].leaves, "read-only guard: %s -> %s", ro[i].sql,
+           ro[i].leaves ? "refused" : "allowed");
     return done_testing();
 }
