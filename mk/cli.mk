@@ -29,6 +29,7 @@ SH_TESTS += \
 	tests/cli/session_settings.sh \
 	tests/cli/run_load.sh \
 	tests/cli/failover.sh \
+	tests/cli/retry_read_only.sh \
 	tests/cli/explain.sh
 
 C_TESTS += tests/unit/argscrub.t

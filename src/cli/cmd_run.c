@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/filecap.h"
 #include "common/numparse.h"
+#include "common/sqlclass.h"
 #include "common/sqlsplit.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
@@ -45,6 +46,7 @@ enum {
     OPT_TIME,
     OPT_STATS,
     OPT_MAX_SCRIPT,
+    OPT_RETRY_RO,
     OPT_HELP,
 };
 
@@ -539,6 +541,31 @@ static int connect_engine(run_ctx *ctx, const eng_pool_config *pool)
 }
 
 /* ------------------------------------------------------------------------
+ * --retry-read-only: a statement lost with its connection is sent again,
+ * which is safe only when it cannot have written. The server guarantees
+ * that: every connection of the run starts read-only
+ * (default_transaction_read_only, sent at connect as a [session] setting),
+ * and a script that could turn read-write on again is refused here. */
+
+static int read_only_run(run_ctx *ctx, pgdeck_config *cfg)
+{
+    for (size_t i = 0; i < ctx->nstmts; i++)
+        if (sql_leaves_read_only(ctx->stmts[i].sql))
+            return usage_error("run",
+                               "--retry-read-only: statement %zu would make the session "
+                               "read-write (READ WRITE, SET transaction_read_only, RESET ALL...); "
+                               "retries are only safe for read-only statements",
+                               i + 1);
+    char *err = NULL;
+    if (!config_set(cfg, "session.default_transaction_read_only", "on", &err)) {
+        int rc = usage_error("run", "--retry-read-only: %s", err ? err : "bad setting");
+        free(err);
+        return rc;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
  * Options. */
 
 static bool parse_long(const char *s, long min, long max, long *out)
@@ -576,6 +603,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
         {"time", required_argument, NULL, OPT_TIME},
         {"stats", optional_argument, NULL, OPT_STATS},
         {"max-script-size", required_argument, NULL, OPT_MAX_SCRIPT},
+        {"retry-read-only", required_argument, NULL, OPT_RETRY_RO},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -652,6 +680,11 @@ static int parse_options(run_opts *o, int argc, char **argv)
                                    "(e.g. 4G), not \"%s\"",
                                    optarg);
             break;
+        case OPT_RETRY_RO:
+            if (!parse_long(optarg, 1, 100, &v))
+                return usage_error("run", "--retry-read-only must be a number from 1 to 100");
+            o->retry_read_only = (int)v;
+            break;
         case OPT_HELP:
             usage_print(stdout, "run");
             return EXIT_OK;
@@ -678,6 +711,8 @@ static int parse_options(run_opts *o, int argc, char **argv)
         return usage_error("run", "--pipeline cannot be combined with --clients/--repeat/--time");
     if (sync_given && !o->pipeline)
         return usage_error("run", "--sync needs --pipeline");
+    if (o->retry_read_only && !o->load)
+        return usage_error("run", "--retry-read-only needs --clients/--repeat/--time");
     if ((o->jobs || pin_given) && !o->load)
         return usage_error("run", "%s needs --clients/--repeat/--time",
                            o->jobs ? "--jobs" : "--no-pin");
@@ -725,6 +760,8 @@ int cmd_run_main(int argc, char **argv)
         rc = EXIT_OK; /* an empty script, as psql: nothing to do */
         goto out;
     }
+    if (o.retry_read_only && (rc = read_only_run(&ctx, &cfg)) >= 0)
+        goto out;
 
     eng_pool_config pool;
     connargs_pool_config(&cfg, &pool);

@@ -48,7 +48,8 @@ typedef struct run_opts {
     double seconds;
     out_format fmt;
     enum stats_dest stats;
-    size_t max_script; /* --max-script-size: the cap on each -f script, bytes */
+    size_t max_script;   /* --max-script-size: the cap on each -f script, bytes */
+    int retry_read_only; /* --retry-read-only N: resends of a lost statement, 0 = none */
 } run_opts;
 
 typedef struct run_ctx {

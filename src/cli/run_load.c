@@ -156,6 +156,7 @@ int run_load(run_ctx *ctx)
             .seconds = o->seconds,
             .nstmts = (int)n,
             .sqls = sqls,
+            .retry_lost = o->retry_read_only,
         };
         ids[i] = eng_load(ctx->es[i], &a);
     }
@@ -183,18 +184,19 @@ int run_load(run_ctx *ctx)
     double tps = sum.seconds > 0 ? (double)sum.executed / sum.seconds : 0;
     if (o->fmt == OUT_JSON) {
         printf("{\"clients\":%d,\"jobs\":%d,\"repeat\":%ld,\"time\":%.3f,\"statements\":%zu,"
-               "\"executed\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"tps\":%.3f,"
+               "\"executed\":%llu,\"errors\":%llu,\"retried\":%llu,\"seconds\":%.6f,"
+               "\"tps\":%.3f,"
                "\"latency_ms\":{\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"max\":%.3f}}\n",
                o->clients, ctx->nes, o->repeat, o->seconds, n, (unsigned long long)sum.executed,
-               (unsigned long long)sum.errors, sum.seconds, tps, sum.p50_ms, sum.p95_ms, sum.p99_ms,
-               sum.max_ms);
+               (unsigned long long)sum.errors, (unsigned long long)sum.retried, sum.seconds, tps,
+               sum.p50_ms, sum.p95_ms, sum.p99_ms, sum.max_ms);
     } else if (o->fmt == OUT_CSV) {
         printf("clients,jobs,repeat,time,statements,executed,errors,seconds,tps,p50_ms,p95_ms,"
-               "p99_ms,max_ms\n");
-        printf("%d,%d,%ld,%.3f,%zu,%llu,%llu,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f\n", o->clients, ctx->nes,
-               o->repeat, o->seconds, n, (unsigned long long)sum.executed,
+               "p99_ms,max_ms,retried\n");
+        printf("%d,%d,%ld,%.3f,%zu,%llu,%llu,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%llu\n", o->clients,
+               ctx->nes, o->repeat, o->seconds, n, (unsigned long long)sum.executed,
                (unsigned long long)sum.errors, sum.seconds, tps, sum.p50_ms, sum.p95_ms, sum.p99_ms,
-               sum.max_ms);
+               sum.max_ms, (unsigned long long)sum.retried);
     } else {
         printf("clients: %d\n", o->clients);
         printf("jobs: %d\n", ctx->nes);
@@ -205,6 +207,9 @@ int run_load(run_ctx *ctx)
         printf("statements: %zu\n", n);
         printf("executed: %llu\n", (unsigned long long)sum.executed);
         printf("errors: %llu\n", (unsigned long long)sum.errors);
+        if (o->retry_read_only)
+            printf("retried: %llu (read-only, after a lost connection)\n",
+                   (unsigned long long)sum.retried);
         printf("seconds: %.3f\n", sum.seconds);
         printf("tps: %.1f\n", tps);
         printf("latency ms: p50 %.3f  p95 %.3f  p99 %.3f  max %.3f\n", sum.p50_ms, sum.p95_ms,

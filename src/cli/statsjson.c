@@ -73,9 +73,9 @@ void statsjson_print(engine *const *es, int n, FILE *out, double work_start, dou
               (unsigned long long)st->connections_lost, (unsigned long long)st->usage_ms);
     sb_printf(&sb,
               ",\n\"reconnects\":%llu,\"failovers\":%llu,\"writes_unavailable_ms\":%llu,"
-              "\"failover_from\":",
+              "\"statements_retried\":%llu,\"failover_from\":",
               (unsigned long long)st->reconnects, (unsigned long long)st->failovers,
-              (unsigned long long)st->writes_unavailable_ms);
+              (unsigned long long)st->writes_unavailable_ms, (unsigned long long)st->load_retried);
     json_append_string(&sb, st->failover_from,
                        strnlen(st->failover_from, sizeof st->failover_from));
     sb_append(&sb, ",\"server_at\":");

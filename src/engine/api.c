@@ -356,6 +356,7 @@ eng_id eng_load(engine *e, const eng_load_args *args)
     r->clients = args->clients > 0 ? args->clients : 1;
     r->repeat = args->repeat;
     r->seconds = args->seconds;
+    r->retry_lost = args->retry_lost > 0 ? args->retry_lost : 0;
     r->nstmts = args->nstmts > 0 ? args->nstmts : 0;
     r->sqls = xcalloc((size_t)r->nstmts + 1, sizeof *r->sqls);
     for (int i = 0; i < r->nstmts; i++)

@@ -243,6 +243,11 @@ typedef struct eng_load_args {
     double seconds; /* 0 = no time bound */
     int nstmts;
     const char *const *sqls;
+    /* a statement whose connection is lost mid-flight is sent again on
+     * another connection, up to this many times; only for statements the
+     * server guarantees read-only (run --retry-read-only), else 0: an
+     * outcome unknown is never repeated blindly */
+    int retry_lost;
     const char *tag;
 } eng_load_args;
 eng_id eng_load(engine *e, const eng_load_args *args);
@@ -283,7 +288,8 @@ typedef struct eng_latency eng_latency; /* a load's raw latency histogram */
 
 typedef struct eng_load_summary {
     uint64_t executed, errors;
-    double seconds; /* wall time */
+    uint64_t retried; /* statements sent again after a lost connection */
+    double seconds;   /* wall time */
     double p50_ms, p95_ms, p99_ms, max_ms;
     eng_latency *latency; /* owned by the event (or by a merged summary) */
 } eng_load_summary;
@@ -371,6 +377,7 @@ typedef struct eng_stats {
     uint64_t pipelines_num, pipeline_stmts;
     uint64_t copy_bytes, copy_rows;
     uint64_t load_executed; /* running load: statements done so far */
+    uint64_t load_retried;  /* statements sent again after a lost connection */
     bool load_running;
     /* the server */
     bool connected;          /* at least one connection is up */

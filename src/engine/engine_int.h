@@ -349,6 +349,7 @@ typedef struct request { /* engine thread only, once popped from reqq */
     int clients;
     long repeat;
     double seconds;
+    int retry_lost;
     /* op state, owned by the op's file */
     void *op;
 } request;
@@ -471,6 +472,7 @@ typedef struct eng_counters { /* e->st: engine thread only */
     uint64_t prepared_hits, prepared_misses, prepared_evictions;
     uint64_t pipelines_num, pipeline_stmts, copy_bytes, copy_rows;
     uint64_t load_executed;
+    uint64_t load_retried; /* see retry_lost in load.c */
     bool load_running;
     hist wait, query, checkout;
     hist_window wait_recent, query_recent; /* the last minute, for the SLO lines */

@@ -17,6 +17,7 @@ typedef struct load_client {
     send_plan plan;
     long reps;
     int stmt;
+    int tries; /* resends of the current statement after lost connections */
     uint64_t t_req, t_send, rows;
     bool failed;
     bool ended;
@@ -28,7 +29,7 @@ struct load_state {
     int nclients, active;
     uint64_t *fps;
     hist lat;
-    uint64_t executed, errors;
+    uint64_t executed, errors, retried;
     uint64_t t_start, deadline;
     bool stopping;
     eng_error *first_err;
@@ -50,6 +51,7 @@ void eng_load_summary_add(eng_load_summary *dst, const eng_load_summary *src)
 {
     dst->executed += src->executed;
     dst->errors += src->errors;
+    dst->retried += src->retried;
     if (src->seconds > dst->seconds)
         dst->seconds = src->seconds;
     if (!src->latency)
@@ -79,6 +81,7 @@ static void load_finish(engine *e, load_state *ls)
     eng_event *done = event_new(EV_DONE, r->id, r->tag);
     done->load.executed = ls->executed;
     done->load.errors = ls->errors;
+    done->load.retried = ls->retried;
     done->load.seconds = (double)(now - ls->t_start) / 1e9;
     summary_percentiles(&done->load, &ls->lat);
     done->load.latency = xmalloc(sizeof *done->load.latency);
@@ -152,6 +155,7 @@ static void statement_done(engine *e, load_client *cl, bool failed)
     e->st.load_executed++;
     metrics_record(e, ls->fps[cl->stmt], ls->r->sqls[cl->stmt], ns, cl->rows, failed,
                    cl->c ? cl->c->backend_pid : 0);
+    cl->tries = 0;
     if (++cl->stmt >= ls->r->nstmts) {
         cl->stmt = 0;
         cl->reps++;
@@ -182,6 +186,7 @@ static void load_failed(engine *e, borrower *b, eng_done_status st, const eng_er
     note_error(ls, err);
     ls->executed++;
     e->st.load_executed++;
+    cl->tries = 0;
     if (++cl->stmt >= ls->r->nstmts) {
         cl->stmt = 0;
         cl->reps++;
@@ -235,15 +240,45 @@ static void load_io(engine *e, conn *c, int revents)
     }
 }
 
+/* A read-only statement (the caller's promise, the server's guarantee) is
+ * sent again on another connection, which the pool gets from libpq's
+ * host list: after a failover, the new server. */
+static bool retry_lost(engine *e, conn *c, load_client *cl)
+{
+    load_state *ls = cl->ls;
+    if (cl->tries >= ls->r->retry_lost || ls->stopping || ls->r->canceled || e->stopping)
+        return false;
+    cl->tries++;
+    ls->retried++;
+    if (cl->failed && ls->errors == 0) { /* its FATAL, read before the loss, is no error now */
+        eng_error_free(ls->first_err);
+        ls->first_err = NULL;
+    }
+    e->st.load_retried++;
+    c->op = NULL;
+    c->op_ctx = NULL;
+    cl->c = NULL;
+    pool_return(e, c); /* closes it: the connection is marked lost */
+    client_next(e, cl);
+    return true;
+}
+
 static void load_lost(engine *e, conn *c, const eng_error *err)
 {
     load_client *cl = c->op_ctx;
-    bool first = !cl->ls->first_err;
+    if (retry_lost(e, c, cl))
+        return;
+    /* the first error may be this statement's own FATAL, read just before */
+    bool first = !cl->ls->first_err || cl->failed;
     note_error(cl->ls, err);
     if (first && cl->ls->first_err && !cl->ls->first_err->hint) /* say why it is not run again */
         cl->ls->first_err->hint =
-            xstrdup("the connection to the server was lost during the "
-                    "statement; its outcome is unknown, so it was not retried");
+            cl->ls->r->retry_lost
+                ? xasprintf("the connection to the server was lost during the statement, "
+                            "%d time%s: --retry-read-only gave up",
+                            cl->tries + 1, cl->tries ? "s" : "")
+                : xstrdup("the connection to the server was lost during the "
+                          "statement; its outcome is unknown, so it was not retried");
     statement_done(e, cl, true);
     c->op = NULL;
     c->op_ctx = NULL;

@@ -108,6 +108,7 @@ void stats_publish(engine *e, uint64_t now)
     s.copy_bytes = c->copy_bytes;
     s.copy_rows = c->copy_rows;
     s.load_executed = c->load_executed;
+    s.load_retried = c->load_retried;
     s.load_running = c->load_running;
     s.connected = live_conns(e) > 0;
     snprintf(s.last_error, sizeof s.last_error, "%s", e->last_error);
@@ -187,7 +188,7 @@ static void stats_add(eng_stats *out, const eng_stats *s)
     ADD(returns_bad), ADD(connections_num), ADD(connections_ms), ADD(connections_errors);
     ADD(connections_lost), ADD(usage_ms), ADD(queries_num), ADD(queries_errors);
     ADD(prepared_hits), ADD(prepared_misses), ADD(prepared_evictions), ADD(pipelines_num);
-    ADD(pipeline_stmts), ADD(copy_bytes), ADD(copy_rows), ADD(load_executed);
+    ADD(pipeline_stmts), ADD(copy_bytes), ADD(copy_rows), ADD(load_executed), ADD(load_retried);
     ADD(reconnects);
 #undef ADD
     /* every job's engine follows the same failover: it counts once */
