@@ -1538,7 +1538,6 @@ static pane *editor_create(app *a)
     cpl_init(&p->cpl);
     p->menu_idx = -1;
     grid_init(&p->g, a, p->cfg && p->cfg->null_marker ? p->cfg->null_marker : NULL);
-    cpl_request(&p->cpl, p->e);
     p->edx = edx_new(a, (pane *)p);
     return (pane *)p;
 }
@@ -1576,6 +1575,11 @@ static void editor_on_show(pane *pp, bool shown)
 {
     editor_pane *p = EP(pp);
     p->shown = shown;
+    /* the completion catalog (thousands of names) is read when the editor is
+     * first shown, not at start: a console kept on the monitors never pays
+     * for it (about 0.4 MB of an idle console's memory) */
+    if (shown && !p->cpl.loaded && !p->cpl.pending)
+        cpl_request(&p->cpl, p->e);
     if (!shown && p->quit_ask) {
         p->quit_ask = false; /* went elsewhere: not quitting */
         app_message(p->a, MSG_INFO, "Not quitting: the editor's transaction stays open");
