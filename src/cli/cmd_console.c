@@ -92,13 +92,7 @@ static int parse_options(console_opts *o, int argc, char **argv)
             usage_print(stdout, "console");
             return EXIT_OK;
         case '?':
-            if (optopt > 255)
-                return usage_error("console", "option %s needs a value", argv[optind - 1]);
-            if (optopt && strchr(CONNARGS_SHORTOPTS, optopt))
-                return usage_error("console", "option -%c needs a value", optopt);
-            if (optopt)
-                return usage_error("console", "unknown option -%c", optopt);
-            return usage_error("console", "unknown or incomplete option %s", argv[optind - 1]);
+            return usage_bad_option("console", CONNARGS_SHORTOPTS, argv);
         default:
             if (connargs_option(&o->ca, c, optarg) || cliconf_option(&o->cc, c, optarg))
                 break;

@@ -689,13 +689,7 @@ static int parse_options(run_opts *o, int argc, char **argv)
             usage_print(stdout, "run");
             return EXIT_OK;
         case '?':
-            if (optopt > 255)
-                return usage_error("run", "option %s needs a value", argv[optind - 1]);
-            if (optopt && optopt != ':' && strchr(CONNARGS_SHORTOPTS "c:f:", optopt))
-                return usage_error("run", "option -%c needs a value", optopt);
-            if (optopt)
-                return usage_error("run", "unknown option -%c", optopt);
-            return usage_error("run", "unknown or incomplete option %s", argv[optind - 1]);
+            return usage_bad_option("run", CONNARGS_SHORTOPTS "c:f:", argv);
         default:
             if (connargs_option(&o->ca, c, optarg) || cliconf_option(&o->cc, c, optarg))
                 break;

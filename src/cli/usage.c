@@ -8,6 +8,7 @@
 #include "common/strbuf.h"
 #include "common/termsafe.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,4 +280,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry \"pgdeck%s%s --help\" for more information.\n", cmd ? " " : "",
             cmd ? cmd : "");
     return EXIT_USAGE;
+}
+
+int usage_bad_option(const char *cmd, const char *shortopts, char **argv)
+{
+    if (optopt > 255)
+        return usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+    if (optopt && optopt != ':' && strchr(shortopts, optopt))
+        return usage_error(cmd, "option -%c needs a value", optopt);
+    if (optopt)
+        return usage_error(cmd, "unknown option -%c", optopt);
+    return usage_error(cmd, "unknown or incomplete option %s", argv[optind - 1]);
 }

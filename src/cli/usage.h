@@ -11,5 +11,8 @@ void usage_print(FILE *out, const char *cmd);
 /* Prints "pgdeck CMD: MESSAGE" and a one-line hint to stderr; returns 2
  * (EXIT_USAGE) for `return usage_error(...)`. cmd may be NULL. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long returned '?' (opterr 0): says which option is unknown or lacks
+ * its value; shortopts as given to getopt_long. Returns usage_error's code. */
+int usage_bad_option(const char *cmd, const char *shortopts, char **argv);
 
 #endif
