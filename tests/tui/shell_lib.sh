@@ -108,6 +108,9 @@ sh_start() {
     sh_start_cmd "$_name" "$_cols" "$_rows" "$_env '$PGDECK' $_args"
 }
 sh_start_cmd() {
+    # one console at a time: the previous one's tmux server (kept alive by
+    # remain-on-exit) goes first, or it would outlive the test unnamed
+    sh_stop
     # a fresh socket each time: a server being killed must not be reused
     SH_N=$((SH_N + 1))
     SH_SOCK="pgdeck-$1-$$-$SH_N"
