@@ -22,3 +22,7 @@ LDADD += $(RECORD_LIBS)
 C_TESTS += tests/unit/record_db.t
 tests_unit_record_db_t_SOURCES = tests/unit/record_db.c tests/lib/tap.h
 tests_unit_record_db_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# pgdeck record against a real cluster: the rows, kill -9, refusals, full
+# disk, two servers, usage.
+SH_TESTS += tests/cli/record.sh
