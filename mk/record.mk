@@ -26,3 +26,9 @@ tests_unit_record_db_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 # pgdeck record against a real cluster: the rows, kill -9, refusals, full
 # disk, two servers, usage.
 SH_TESTS += tests/cli/record.sh
+
+# Thinning: old snapshots written through the writer fold per minute, keep
+# and the size limit delete (no server).
+C_TESTS += tests/unit/record_thin.t
+tests_unit_record_thin_t_SOURCES = tests/unit/record_thin.c tests/lib/tap.h
+tests_unit_record_thin_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
