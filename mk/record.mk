@@ -40,3 +40,5 @@ tests_unit_record_thin_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 EXTRA_DIST += tests/bench/record_cost.sh
 noinst_PROGRAMS += tests/bench/demo_load
 tests_bench_demo_load_SOURCES = tests/bench/demo_load.c
+
+EXTRA_DIST += doc/record.md

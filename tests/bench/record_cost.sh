@@ -78,24 +78,35 @@ r5=$(record_at 5 "$A" "$tmp/r5.pgrec")
 r1=$(record_at 1 "$B" "$tmp/r1.pgrec")
 grep -v ' snapshot ' "$tmp/rec-5.log" "$tmp/rec-1.log" | sed 's/^/# /'
 
-bytes5=$(used_bytes "$tmp/r5.pgrec")
+# bytes per snapshot: the growth, not the fixed cost of an empty file (a
+# page per table and index, the texts): a copy without the older half of the
+# snapshots, both vacuumed, and the difference over the snapshots it lacks
+marginal() { # FILE GRAIN -> bytes per snapshot of that grain
+    cp "$1" "$tmp/half.pgrec"
+    n=$(sqlite3 "$1" "select count(*) from snapshot where grain = $2")
+    sqlite3 "$tmp/half.pgrec" "pragma foreign_keys = on; delete from snapshot where id in
+        (select id from snapshot where grain = $2 order by taken_at limit $n / 2); vacuum"
+    cp "$1" "$tmp/full.pgrec"
+    sqlite3 "$tmp/full.pgrec" "vacuum"
+    full=$(used_bytes "$tmp/full.pgrec") half=$(used_bytes "$tmp/half.pgrec")
+    echo $(( (full - half) / (n / 2 > 0 ? n / 2 : 1) ))
+}
 n5=$(sqlite3 "$tmp/r5.pgrec" "select count(*) from snapshot")
-per_snap=$((bytes5 / n5))
+bytes5=$(used_bytes "$tmp/r5.pgrec")
+per_snap=$(marginal "$tmp/r5.pgrec" 0)
 echo "# rows per snapshot (5 s): $(sqlite3 "$tmp/r5.pgrec" "select
   round((select count(*) from stmt) * 1.0 / $n5, 1) || ' stmt, ' ||
   round((select count(*) from backend) * 1.0 / $n5, 1) || ' backend, ' ||
   round((select count(*) from view_row) * 1.0 / $n5, 1) || ' view_row, ' ||
   (select count(*) from query_text) || ' texts in all'")"
-sqlite3 "$tmp/r5.pgrec" "select name, sum(pgsize) from dbstat group by name order by 2 desc" 2>/dev/null |
-    awk -F'|' -v n="$n5" '{ printf "#   %-28s %8d bytes  %6.0f per snapshot\n", $1, $2, $2 / n }'
+echo "# view_row JSON bytes per snapshot: $(sqlite3 "$tmp/r5.pgrec" "select group_concat(v, ', ')
+  from (select view || ' ' || (sum(length(data)) / $n5) as v from view_row group by view)")"
 
 # fold the 5 s recording per minute (keep-detail 1s), measure a minute
 cp "$tmp/r5.pgrec" "$tmp/r60.pgrec"
 "$PGDECK" record -o "$tmp/r60.pgrec" --keep-detail 1s --interval 1 --duration 1s 2>/dev/null
-bytes60=$(used_bytes "$tmp/r60.pgrec")
 n60=$(sqlite3 "$tmp/r60.pgrec" "select count(*) from snapshot where grain = 60")
-left0=$(sqlite3 "$tmp/r60.pgrec" "select count(*) from snapshot where grain = 0")
-per_min=$(( (bytes60 - left0 * per_snap) / (n60 > 0 ? n60 : 1) ))
+per_min=$(marginal "$tmp/r60.pgrec" 60)
 week=$(( 17280 * per_snap + 6 * 1440 * per_min ))
 nofold=$(( 7 * 17280 * per_snap ))
 
@@ -113,8 +124,7 @@ else
                      where query like 'SELECT /* pgdeck monitor */%' and calls > 5
                        and query not like '%ANY(%'" >"$tmp/reads.sql"
     nreads=$(awk 'BEGIN { RS = "@@@@" } NF { n++ } END { print n }' "$tmp/reads.sql")
-    psql_loop() { # INTERVAL SECONDS
-        LOGFILE=$tmp/loop.log measure python3 - "$1" "$2" "$tmp/reads.sql" "$PGDECK_TEST_BINDIR/psql" <<'PY'
+    cat >"$tmp/loop.py" <<'PY'
 import subprocess, sys, time
 interval, seconds, path, psql = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
 reads = [q for q in open(path).read().split("@@@@") if q.strip()]
@@ -128,6 +138,9 @@ while time.monotonic() < end:
     nxt += interval
     time.sleep(max(0, nxt - time.monotonic()))
 PY
+    psql_loop() { # INTERVAL SECONDS
+        LOGFILE=$tmp/loop.log measure python3 "$tmp/loop.py" "$1" "$2" "$tmp/reads.sql" \
+            "${PGDECK_TEST_BINDIR:+$PGDECK_TEST_BINDIR/}psql"
     }
     echo "# pgcenter is not installed: a psql loop running the recorder's $nreads SELECTs every interval"
     set -- $(psql_loop 5 "$A")
@@ -152,6 +165,7 @@ for o in "5|$other5" "1|$other1"; do
         "$(echo "$cpu $wall" | awk '{ print $1 / $2 * 100 }')"
 done
 echo
+echo "file after ${A}s at 5 s: $bytes5 bytes, $n5 snapshots"
 echo "bytes per snapshot (5 s, grain 0):      $per_snap"
 echo "bytes per per-minute snapshot (grain 60): $per_min ($n60 minutes folded)"
 echo "a week at 5 s, 1 day detail + 6 days of minutes: $((week / 1048576)) MiB"
