@@ -43,6 +43,7 @@ typedef struct recorded {
     unsigned got, view_got[SRV_VIEW_COUNT];
     bool fleet_answered;
     bool was_up, warned_pgss;
+    long written;     /* snapshots of this server written */
     double last_wall; /* the previous snapshot's taken_at (0: none) */
 } recorded;
 
@@ -246,7 +247,7 @@ static rec_status write_server(const rec_recorder_opts *o, rec_writer *w, record
         else
             say(o, REC_MSG_SNAPSHOT, "snapshot %lld %s at %s: down: %s", (long long)id, r->t->name,
                 fmt_clock(s.taken_at, clk, sizeof clk), error);
-        if (up != r->was_up && r->last_wall > 0)
+        if (up != r->was_up && r->written > 0)
             say(o, REC_MSG_WARNING, up ? "server %s is up again" : "server %s is down: %s",
                 r->t->name, up ? "" : error);
         if (up && d->probed && d->srv.state != MON_PGSS_OK && !r->warned_pgss) {
@@ -255,6 +256,7 @@ static rec_status write_server(const rec_recorder_opts *o, rec_writer *w, record
                 d->srv.reason ? d->srv.reason : mon_pgss_state_name(d->srv.state));
         }
         r->was_up = up;
+        r->written++;
         r->last_wall = up ? s.taken_at : 0;
     }
     free(silent);

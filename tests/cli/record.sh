@@ -194,6 +194,30 @@ is "$(q "$sl" "select max(id) from snapshot")" "$last" "the newest (the last -v 
 first=$(q "$sl" "select min(id) from snapshot")
 ok "$([ "$first" -gt 1 ] && echo 0 || echo 1)" "the oldest went first (the first left is #$first)"
 
+# ---- the server goes away and comes back ----------------------------------
+dn=$tmp/outage.pgrec
+"$PGDECK" record -o "$dn" --interval 0.5 -v 2>"$tmp/outage.log" &
+rec=$!
+wait_until 20 at_least "$tmp/outage.log" 2
+cluster_pause
+wait_until 60 grep -q ': down: ' "$tmp/outage.log"
+ok $? "a snapshot says the server is down"
+cluster_resume
+wait_until 60 sh -c "sed -n '/: down: /,\$p' '$tmp/outage.log' | grep -q ': up, '"
+ok $? "and up again once it is back"
+kill -TERM $rec
+wait $rec
+is $? 0 "the recording went on through the outage (exit 0 on SIGTERM)"
+rec=""
+like "$(cat "$tmp/outage.log")" "pgdeck record: server default is down: " "a warning when it went down"
+like "$(cat "$tmp/outage.log")" "pgdeck record: server default is up again" "and when it came back"
+like "$(q "$dn" "select count(*) from snapshot where up = 0 and error <> '' and interval_s = 0")" \
+    '^[1-9]' "the down snapshots hold the error and no deltas"
+is "$(q "$dn" "select count(*) from stmt s join snapshot n on n.id = s.snapshot_id where n.up = 0")" \
+    "0" "and no statement rows"
+like "$(q "$dn" "select count(*) from snapshot where up = 1 and id > (select min(id) from snapshot where up = 0)")" \
+    '^[1-9]' "up snapshots follow the outage"
+
 # ---- usage ------------------------------------------------------------------
 "$PGDECK" record --interval 1 2>"$tmp/u1"
 is $? 2 "no -o: exit 2"
