@@ -7,8 +7,9 @@
  *     minute's deltas per (dbid, userid, queryid, toplevel) (max_ms the
  *     max); its backend rows those of the minute's snapshot with the most
  *     blocked backends (ties: the most active, then the latest); its
- *     view_row, dbstat and fleet rows stay, with tps and the dbstat rates
- *     averaged over the minute. The other snapshots of the minute go.
+ *     view_row, dbstat and fleet rows stay, with tps, the dbstat rates and
+ *     the views' "<key>_per_s" rates (per row identity: the view's key
+ *     columns) averaged over the minute. The other snapshots of the minute go.
  *     Only whole minutes are folded, so a minute never has two aggregates.
  *   - snapshots older than keep are deleted;
  *   - query texts no stmt row refers to any more are deleted (only after a
@@ -19,6 +20,7 @@
 
 #include "record/record_db.h"
 
+#include "common/strbuf.h"
 #include "common/xalloc.h"
 
 #include <math.h>
@@ -81,6 +83,44 @@ static const char SQL_ORPHAN_TEXTS[] =
     "(SELECT DISTINCT s.server_id, st.dbid, st.userid, st.queryid FROM stmt st "
     "JOIN snapshot s ON s.id = st.snapshot_id)";
 
+/* The statement that averages a view's rates ("<key>_per_s") in the kept
+ * snapshot's rows over the rows of the minute with the same identity (the
+ * view's SRV_F_KEY columns); NULL for a view without counters. malloc'd. */
+static char *view_average_sql(const srv_view *v)
+{
+    strbuf ident_o, ident_r, sets;
+    sb_init(&ident_o);
+    sb_init(&ident_r);
+    sb_init(&sets);
+    sb_append(&ident_o, "''");
+    sb_append(&ident_r, "''");
+    for (int i = 0; i < v->ncols; i++)
+        if (v->cols[i].flags & SRV_F_KEY) {
+            sb_printf(&ident_o, " || '|' || coalesce(json_extract(o.data, '$.%s'), '')",
+                      v->cols[i].key);
+            sb_printf(&ident_r, " || '|' || coalesce(json_extract(view_row.data, '$.%s'), '')",
+                      v->cols[i].key);
+        }
+    int n = 0;
+    for (int i = 0; i < v->ncols; i++) {
+        if (!(v->cols[i].flags & SRV_F_COUNTER))
+            continue;
+        sb_printf(&sets,
+                  ", '$.%s_per_s', (SELECT avg(json_extract(o.data, '$.%s_per_s')) FROM view_row o "
+                  "WHERE o.snapshot_id IN " IN_MINUTE " AND o.view = ?5 AND %s = %s)",
+                  v->cols[i].key, v->cols[i].key, ident_o.data, ident_r.data);
+        n++;
+    }
+    char *sql = n ? xasprintf("UPDATE view_row SET data = json_set(data%s) WHERE snapshot_id = ?4 "
+                              "AND view = ?5",
+                              sets.data)
+                  : NULL;
+    sb_free(&ident_o);
+    sb_free(&ident_r);
+    sb_free(&sets);
+    return sql;
+}
+
 typedef struct thin_ctx {
     sqlite3 *db;
     int rc;
@@ -130,8 +170,8 @@ static void exec_sql(thin_ctx *c, const char *sql)
 }
 
 /* Folds one minute of one server. */
-static void fold_minute(thin_ctx *c, sqlite3_stmt *const *st, int64_t server, int64_t minute,
-                        rec_thin_result *out)
+static void fold_minute(thin_ctx *c, sqlite3_stmt *const *st, sqlite3_stmt *const *views,
+                        int64_t server, int64_t minute, rec_thin_result *out)
 {
     sqlite3_stmt *keep_st = st[0];
     bind_minute(keep_st, server, minute, 0);
@@ -151,6 +191,13 @@ static void fold_minute(thin_ctx *c, sqlite3_stmt *const *st, int64_t server, in
     for (int i = 1; i <= 3; i++) { /* stmt sums, dbstat and fleet averages */
         bind_minute(st[i], server, minute, keep);
         step_done(c, st[i]);
+    }
+    for (int v = 0; v < SRV_VIEW_COUNT; v++) { /* the views' rates averaged */
+        if (!views[v])
+            continue;
+        bind_minute(views[v], server, minute, keep);
+        sqlite3_bind_text(views[v], 5, srv_view_get((srv_view_id)v)->name, -1, SQLITE_STATIC);
+        step_done(c, views[v]);
     }
     sqlite3_stmt *pick = st[4];
     bind_minute(pick, server, minute, 0);
@@ -188,6 +235,13 @@ static void fold(thin_ctx *c, double cutoff, rec_thin_result *out)
                            prep(c, SQL_AVERAGES),     prep(c, SQL_FLEET_AVG),
                            prep(c, SQL_BACKEND_PICK), prep(c, SQL_MARK),
                            prep(c, SQL_DROP_OTHERS)};
+    sqlite3_stmt *views[SRV_VIEW_COUNT] = {0};
+    for (int v = 0; v < SRV_VIEW_COUNT; v++) {
+        char *sql = view_average_sql(srv_view_get((srv_view_id)v));
+        if (sql)
+            views[v] = prep(c, sql);
+        free(sql);
+    }
     if (c->rc == SQLITE_OK) {
         /* the list first: folding changes the table the query reads */
         size_t n = 0, cap = 0;
@@ -202,12 +256,14 @@ static void fold(thin_ctx *c, double cutoff, rec_thin_result *out)
         if (c->rc == SQLITE_DONE)
             c->rc = SQLITE_OK;
         for (size_t i = 0; i < n && c->rc == SQLITE_OK; i++)
-            fold_minute(c, st, todo[i][0], todo[i][1], out);
+            fold_minute(c, st, views, todo[i][0], todo[i][1], out);
         free(todo);
     }
     sqlite3_finalize(minutes);
     for (int i = 0; i < 7; i++)
         sqlite3_finalize(st[i]);
+    for (int v = 0; v < SRV_VIEW_COUNT; v++)
+        sqlite3_finalize(views[v]);
 }
 
 static long delete_before(thin_ctx *c, double t)

@@ -113,8 +113,53 @@ static mon_activity *activity_of(int k, int (*blockers)[1])
     return a;
 }
 
+/* The database view with two rows (app, shop): commits k, commits_per_s
+ * 10 * (k + 1) for app, twice that for shop. */
+static srv_snap *database_view_of(int k)
+{
+    static char app_name[] = "app", shop_name[] = "shop", empty[] = "";
+    const srv_view *v = srv_view_get(SRV_DATABASE);
+    srv_snap *s = xcalloc(1, sizeof *s);
+    s->view = v;
+    s->note = empty;
+    s->absent = xcalloc((size_t)v->ncols, sizeof *s->absent);
+    s->n = 2;
+    s->rows = xcalloc(2, sizeof *s->rows);
+    s->interval_s = 5;
+    for (size_t j = 0; j < 2; j++) {
+        srv_row *r = &s->rows[j];
+        r->text = xcalloc((size_t)v->ncols, sizeof *r->text);
+        r->num = xcalloc((size_t)v->ncols, sizeof *r->num);
+        r->rate = xcalloc((size_t)v->ncols, sizeof *r->rate);
+        for (int i = 0; i < v->ncols; i++) {
+            r->text[i] = empty;
+            r->num[i] = r->rate[i] = NAN;
+            if (strcmp(v->cols[i].key, "database") == 0)
+                r->text[i] = j ? shop_name : app_name;
+            if (strcmp(v->cols[i].key, "commits") == 0) {
+                r->num[i] = k;
+                r->rate[i] = 10.0 * (k + 1) * (double)(j + 1);
+            }
+        }
+    }
+    return s;
+}
+
+static void view_free(srv_snap *s)
+{
+    for (size_t j = 0; j < s->n; j++) {
+        free(s->rows[j].text);
+        free(s->rows[j].num);
+        free(s->rows[j].rate);
+    }
+    free(s->rows);
+    free(s->absent);
+    free(s);
+}
+
 static void write_at(rec_writer *w, int64_t server, double t, int k, bool up)
 {
+    srv_snap *view = database_view_of(k);
     mon_pgss_snap *p = pgss_of(k);
     int blockers[4][1];
     mon_activity *a = activity_of(k, blockers);
@@ -140,12 +185,14 @@ static void write_at(rec_writer *w, int64_t server, double t, int k, bool up)
                       .db = up ? &db : NULL,
                       .rates = &rates,
                       .fleet = up ? &f : NULL};
+    s.views[SRV_DATABASE] = up ? view : NULL;
     char *err = NULL;
     if (rec_writer_write(w, &s, NULL, &err) != REC_OK) {
         diag("write: %s", err);
         free(err);
     }
     mon_fleet_member_free(&f);
+    view_free(view);
     pgss_free(p);
     free(a->rows);
     free(a);
@@ -257,6 +304,16 @@ int main(void)
              "60 AND s.server_id = %lld LIMIT 1",
              (long long)s1);
     is_int(scalar(db, sql), 65, "fleet tps averaged");
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(x) FROM (SELECT json_extract(v.data, '$.database') || ' ' || "
+             "json_extract(v.data, '$.commits') || ' ' || json_extract(v.data, '$.commits_per_s') "
+             "AS x FROM view_row v JOIN snapshot s ON s.id = v.snapshot_id WHERE s.grain = 60 AND "
+             "s.server_id = %lld AND s.taken_at = %.0f + 55 ORDER BY v.ord)",
+             (long long)s1, base);
+    char *views = text(db, sql);
+    is_str(views, "app 11 65.0,shop 11 130.0",
+           "view rows: the last's figures, each row's rates averaged over the minute");
+    free(views);
     /* server two: its last snapshot was down; the kept one is the last up */
     snprintf(sql, sizeof sql,
              "SELECT up || '|' || (taken_at - %.0f) || '|' || (SELECT count(*) FROM dbstat WHERE "
