@@ -247,9 +247,10 @@ static rec_status write_server(const rec_recorder_opts *o, rec_writer *w, record
         else
             say(o, REC_MSG_SNAPSHOT, "snapshot %lld %s at %s: down: %s", (long long)id, r->t->name,
                 fmt_clock(s.taken_at, clk, sizeof clk), error);
-        if (up != r->was_up && r->written > 0)
-            say(o, REC_MSG_WARNING, up ? "server %s is up again" : "server %s is down: %s",
-                r->t->name, up ? "" : error);
+        if (!up && (r->was_up || r->written == 0)) /* went down, or down from the start */
+            say(o, REC_MSG_WARNING, "server %s is down: %s", r->t->name, error);
+        else if (up && !r->was_up && r->written > 0)
+            say(o, REC_MSG_WARNING, "server %s is up again", r->t->name);
         if (up && d->probed && d->srv.state != MON_PGSS_OK && !r->warned_pgss) {
             r->warned_pgss = true;
             say(o, REC_MSG_WARNING, "server %s: no statements recorded: %s", r->t->name,

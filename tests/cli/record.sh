@@ -170,6 +170,9 @@ like "$(q "$fl" "select min(up), max(up), count(*) from snapshot s join server v
     '^1\|1\|[1-9]' "the primary's are up"
 gone=$(q "$fl" "select up, error from snapshot s join server v on v.id = s.server_id where v.name = 'gone' limit 1")
 like "$gone" '^0\|.*(refused|connect)' "the down server's are down with its error ($gone)"
+like "$(cat "$tmp/fleet.log")" "pgdeck record: server gone is down: " \
+    "a warning for the server down from the start"
+is "$(grep -c 'server gone is down' "$tmp/fleet.log")" "1" "once, not at every snapshot"
 like "$(q "$fl" "select count(*) from fleet f join snapshot s on s.id = f.snapshot_id join server v on v.id = s.server_id where v.name = 'prim'")" \
     '^[1-9]' "the primary has its fleet line"
 

@@ -355,7 +355,9 @@ int main(void)
        (long long)small, (long long)(big / 2));
     ok(r.deleted > 0, "by deleting %ld snapshots", r.deleted);
     ok(scalar(db, "SELECT max(taken_at) FROM snapshot") == newest, "the newest stays");
-    is_str(text(db, "PRAGMA integrity_check"), "ok", "integrity_check");
+    char *check = text(db, "PRAGMA integrity_check");
+    is_str(check, "ok", "integrity_check");
+    free(check);
 
     rec_writer_close(w);
     char *cmd = xasprintf("rm -rf %s", dir);
