@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     ST_BEGIN,
@@ -65,6 +66,10 @@ struct rec_writer {
     sqlite3_stmt *st[ST_COUNT];
     rec_write_counts last;
     strbuf json;
+    /* test hook (tests/cli/record.sh): PGDECK_RECORD_TEST_HOLD_MS keeps
+     * every snapshot's transaction open that long before COMMIT, so a test
+     * can kill -9 the recorder in the middle of a write */
+    long hold_ms;
 };
 
 sqlite3 *rec_writer_db(rec_writer *w)
@@ -81,6 +86,8 @@ rec_writer *rec_writer_open(const char *path, char **err)
     w->db = db;
     w->path = xstrdup(path);
     sb_init(&w->json);
+    const char *hold = getenv("PGDECK_RECORD_TEST_HOLD_MS");
+    w->hold_ms = hold ? strtol(hold, NULL, 10) : 0;
     for (int i = 0; i < ST_COUNT; i++)
         if (sqlite3_prepare_v3(db, sql_of[i], -1, SQLITE_PREPARE_PERSISTENT, &w->st[i], NULL) !=
             SQLITE_OK) {
@@ -384,6 +391,10 @@ rec_status rec_writer_write(rec_writer *w, const rec_snapshot *s, int64_t *id, c
     rc = write_all(w, s, &snap);
     if (rc != SQLITE_OK)
         return failed(w, rc, "cannot write the snapshot", err);
+    if (w->hold_ms > 0)
+        nanosleep(&(struct timespec){.tv_sec = w->hold_ms / 1000,
+                                     .tv_nsec = (w->hold_ms % 1000) * 1000000L},
+                  NULL);
     rc = run(w->st[ST_COMMIT]);
     if (rc != SQLITE_OK)
         return failed(w, rc, "cannot commit the snapshot", err);

@@ -110,6 +110,27 @@ ok "$([ "$after" -gt "$before" ] && echo 0 || echo 1)" "and appends to it ($befo
 is "$(q "$k" "select count(*) from server")" "1" "the same server row is reused"
 is "$(q "$k" 'pragma integrity_check')" "ok" "still intact"
 
+# kill -9 inside a snapshot's transaction (the test hook holds each one
+# open 3 s before COMMIT): that snapshot is lost, nothing else
+h=$tmp/hold.pgrec
+PGDECK_RECORD_TEST_HOLD_MS=3000 "$PGDECK" record -o "$h" --interval 0.1 -v 2>"$tmp/hold.log" &
+rec=$!
+wait_until 60 at_least "$tmp/hold.log" 1
+# the second snapshot's transaction is open: its write lock is held
+wait_until 20 sh -c "! sqlite3 '$h' 'begin immediate; rollback' 2>/dev/null"
+ok $? "the recorder holds the write lock of a snapshot's transaction"
+kill -9 $rec
+wait $rec 2>/dev/null
+rec=""
+is "$(q "$h" 'pragma integrity_check')" "ok" "killed mid-transaction: integrity_check ok"
+is "$(q "$h" 'select count(*) from snapshot')" "$(snapshots "$tmp/hold.log")" \
+    "exactly the committed snapshots are there, the one being written is not"
+is "$(q "$h" 'select count(*) from stmt where snapshot_id not in (select id from snapshot)') \
+$(q "$h" 'select count(*) from backend where snapshot_id not in (select id from snapshot)')" "0 0" \
+    "and no row of it"
+"$PGDECK" record -o "$h" --interval 0.2 --duration 1s 2>/dev/null
+is $? 0 "the file is appended to afterwards"
+
 # ---- refused files ---------------------------------------------------------
 cp "$k" "$tmp/newer.pgrec"
 q "$tmp/newer.pgrec" "update meta set value = '99' where key = 'schema_version'"
