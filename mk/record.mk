@@ -1,2 +1,22 @@
 # mk/record.mk — recordings (issue 17): the SQLite file, `pgdeck record`,
 # thinning, their tests and the recorder cost bench.
+#
+# src/record is an engine API client like src/monitor (no libpq include
+# path; mk/layers.sh keeps curses, readline and libpq-fe.h out) and the only
+# library, with the reader of the report branch, that sees sqlite3.h.
+noinst_LIBRARIES += src/libpgdeck_record.a
+src_libpgdeck_record_a_SOURCES = src/record/record.h \
+	src/record/record_db.h src/record/record_db.c
+src_libpgdeck_record_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# The record library uses the monitors, the engine and common: in static
+# link order they come again after it.
+RECORD_LIBS = src/libpgdeck_record.a $(CLIENT_LIBS) src/libpgdeck_engine.a \
+	src/libpgdeck_common.a $(SQLITE_LIBS) $(LIBPQ_LIBS)
+src_pgdeck_LDADD += $(RECORD_LIBS)
+LDADD += $(RECORD_LIBS)
+
+# Opening a file: schema, pragmas, refusals (no server).
+C_TESTS += tests/unit/record_db.t
+tests_unit_record_db_t_SOURCES = tests/unit/record_db.c tests/lib/tap.h
+tests_unit_record_db_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
