@@ -5,3 +5,10 @@
 src_libpgdeck_common_a_SOURCES += src/common/timeparse.c src/common/timeparse.h
 C_TESTS += tests/unit/timeparse.t
 tests_unit_timeparse_t_SOURCES = tests/unit/timeparse.c tests/lib/tap.h
+
+# The reader: moments rebuilt into the monitors' structs (record_read.h),
+# and the server view snapshots it builds from stored values.
+src_libpgdeck_record_a_SOURCES += src/record/record_read.h src/record/record_read.c \
+	src/record/record_read_int.h
+src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor_server_build.c \
+	src/monitor/monitor_server_build.h
