@@ -12,3 +12,9 @@ src_libpgdeck_record_a_SOURCES += src/record/record_read.h src/record/record_rea
 	src/record/record_read_int.h
 src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor_server_build.c \
 	src/monitor/monitor_server_build.h
+
+# The reader against a recording made from SQL (no server).
+C_TESTS += tests/unit/record_read.t
+tests_unit_record_read_t_SOURCES = tests/unit/record_read.c tests/lib/tap.h
+tests_unit_record_read_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+EXTRA_DIST += tests/data/record/moments.sql
