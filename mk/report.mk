@@ -18,3 +18,7 @@ C_TESTS += tests/unit/record_read.t
 tests_unit_record_read_t_SOURCES = tests/unit/record_read.c tests/lib/tap.h
 tests_unit_record_read_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 EXTRA_DIST += tests/data/record/moments.sql
+
+# A window of a recording summed up, and `pgdeck report`.
+src_libpgdeck_record_a_SOURCES += src/record/record_report.h src/record/record_report.c
+src_pgdeck_SOURCES += src/cli/cmd_report.c
