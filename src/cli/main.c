@@ -31,8 +31,12 @@ static const struct command {
     const char *name;
     command_fn main;
 } commands[] = {
-    {"run", cmd_run_main},       {"top", cmd_top_main},         {"demo", cmd_demo_main},
-    {"import", cmd_import_main}, {"explain", cmd_explain_main}, {"fleet", cmd_fleet_main},
+    {"run", cmd_run_main},
+    {"top", cmd_top_main},
+    {"demo", cmd_demo_main},
+    {"import", cmd_import_main},
+    {"explain", cmd_explain_main},
+    {"fleet", cmd_fleet_main},
     {"report", cmd_report_main},
 };
 

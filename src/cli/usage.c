@@ -255,9 +255,10 @@ static const struct {
     const char *name;
     const char *text;
 } sections[] = {
-    {"console", console_help}, {"demo", demo_help},     {"run", run_help},
-    {"import", import_help},   {"top", top_help},       {"explain", explain_help},
-    {"fleet", fleet_help},     {"report", report_help},
+    {"console", console_help}, {"demo", demo_help}, {"run", run_help},
+    {"import", import_help},   {"top", top_help},   {"explain", explain_help},
+    {"fleet", fleet_help},
+    {"report", report_help},
 };
 
 void usage_print(FILE *out, const char *cmd)
