@@ -34,3 +34,6 @@ EXTRA_DIST += tests/data/record/window.sql
 C_TESTS += tests/unit/record_report.t
 tests_unit_record_report_t_SOURCES = tests/unit/record_report.c tests/lib/tap.h
 tests_unit_record_report_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# `pgdeck report` on recordings from SQL: output, JSON keys, exit codes.
+SH_TESTS += tests/cli/report_file.sh
