@@ -6,7 +6,9 @@
 # library, with the reader of the report branch, that sees sqlite3.h.
 noinst_LIBRARIES += src/libpgdeck_record.a
 src_libpgdeck_record_a_SOURCES = src/record/record.h \
-	src/record/record_db.h src/record/record_db.c
+	src/record/record_db.h src/record/record_db.c \
+	src/record/record_write.c src/record/record_thin.c src/record/recorder.c
+src_pgdeck_SOURCES += src/cli/cmd_record.c
 src_libpgdeck_record_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 
 # The record library uses the monitors, the engine and common: in static
@@ -20,3 +22,13 @@ LDADD += $(RECORD_LIBS)
 C_TESTS += tests/unit/record_db.t
 tests_unit_record_db_t_SOURCES = tests/unit/record_db.c tests/lib/tap.h
 tests_unit_record_db_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# pgdeck record against a real cluster: the rows, kill -9, refusals, full
+# disk, two servers, usage.
+SH_TESTS += tests/cli/record.sh
+
+# Thinning: old snapshots written through the writer fold per minute, keep
+# and the size limit delete (no server).
+C_TESTS += tests/unit/record_thin.t
+tests_unit_record_thin_t_SOURCES = tests/unit/record_thin.c tests/lib/tap.h
+tests_unit_record_thin_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
