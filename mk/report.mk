@@ -39,3 +39,6 @@ tests_unit_record_report_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 SH_TESTS += tests/cli/report_file.sh
 # ... and on what pgdeck record recorded from a real cluster (a lock wait).
 SH_TESTS += tests/cli/report.sh
+
+# The report's time on a day of 5 s snapshots (make bench).
+EXTRA_DIST += tests/bench/report_day.sh

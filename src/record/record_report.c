@@ -17,24 +17,22 @@ static const char SQL_COUNTS[] =
     "SELECT count(*), coalesce(sum(n.grain > 0), 0), min(n.taken_at), max(n.taken_at),"
     " coalesce(sum(n.interval_s), 0) FROM snapshot n WHERE " WINDOW;
 
-/* Nested statements (toplevel 0) are inside their callers' time: the share
- * is of the top-level total (all rows when the server has no toplevel). */
-static const char SQL_TOTALS[] =
-    "SELECT sum(CASE WHEN s.toplevel THEN s.total_ms END), sum(s.total_ms),"
-    " sum(CASE WHEN s.toplevel THEN s.calls END), sum(s.calls)"
-    " FROM snapshot n JOIN stmt s ON s.snapshot_id = n.id WHERE " WINDOW;
-
+/* Per statement over the window, and (window functions over every group,
+ * before the LIMIT) the window's totals: one pass over the stmt rows. Nested
+ * statements (toplevel 0) are inside their callers' time: the share is of
+ * the top-level total (of all rows when the server has no toplevel). */
 static const char SQL_TOP[] =
     "SELECT g.dbid, g.userid, g.queryid, g.toplevel, g.calls, g.total_ms, g.rows, g.max_ms,"
-    " t.database, t.role, t.query FROM ("
+    " t.database, t.role, t.query,"
+    " sum(CASE WHEN g.toplevel THEN g.total_ms END) OVER (), sum(g.total_ms) OVER (),"
+    " sum(CASE WHEN g.toplevel THEN g.calls END) OVER (), sum(g.calls) OVER () FROM ("
     "  SELECT s.dbid, s.userid, s.queryid, s.toplevel, sum(s.calls) AS calls,"
     "   sum(s.total_ms) AS total_ms, sum(s.rows) AS rows, max(s.max_ms) AS max_ms"
     "  FROM snapshot n JOIN stmt s ON s.snapshot_id = n.id WHERE " WINDOW
-    "  GROUP BY s.dbid, s.userid, s.queryid, s.toplevel"
-    "  ORDER BY total_ms DESC, calls DESC, s.queryid LIMIT ?4) g"
+    "  GROUP BY s.dbid, s.userid, s.queryid, s.toplevel) g"
     " LEFT JOIN query_text t ON t.server_id = ?1 AND t.dbid = g.dbid AND t.userid = g.userid"
     "  AND t.queryid = g.queryid"
-    " ORDER BY g.total_ms DESC, g.calls DESC, g.queryid";
+    " ORDER BY g.total_ms DESC, g.calls DESC, g.queryid LIMIT ?4";
 
 /* Who blocked whom: each waiter's blocked_by ('{12,34}', pg_blocking_pids)
  * as a JSON array; per blocker and snapshot the waiters, then per blocker
@@ -139,25 +137,18 @@ static bool load_counts(ctx *c, rec_summary *s)
 
 static bool load_statements(ctx *c, rec_summary *s)
 {
-    sqlite3_stmt *st = prepare(c, SQL_TOTALS, "the statements");
-    if (!st)
-        return false;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        double top_ms = rec_col_num(st, 0), all_ms = rec_col_num(st, 1);
-        double top_calls = rec_col_num(st, 2), all_calls = rec_col_num(st, 3);
-        bool have_top = top_ms > 0;
-        s->total_ms = have_top ? top_ms : all_ms;
-        s->calls = have_top ? top_calls : all_calls;
-    }
-    if (!finish(c, st, rc, "the statements"))
-        return false;
-
-    st = prepare(c, SQL_TOP, "the statements");
+    sqlite3_stmt *st = prepare(c, SQL_TOP, "the statements");
     if (!st)
         return false;
     size_t cap = 0;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->nstmt == 0) {
+            double top_ms = rec_col_num(st, 11), all_ms = rec_col_num(st, 12);
+            bool have_top = top_ms > 0;
+            s->total_ms = have_top ? top_ms : all_ms;
+            s->calls = have_top ? rec_col_num(st, 13) : rec_col_num(st, 14);
+        }
         s->stmt = xgrow(s->stmt, &cap, s->nstmt + 1, sizeof *s->stmt);
         rec_stmt_total *t = &s->stmt[s->nstmt++];
         memset(t, 0, sizeof *t);
