@@ -463,6 +463,13 @@ static int run(const report_opts *o)
             f = isnan(t) ? now : t;
         if (isnan(t))
             t = f;
+        /* one end given beyond the recording: an empty window there, not a reversed one */
+        if (t < f) {
+            if (!o->to)
+                t = f;
+            else
+                f = t;
+        }
         rec_summary *s = rec_summary_load(r, i, f, t, o->top, &err);
         if (!s) {
             char *safe = flat(err);

@@ -62,6 +62,8 @@ out=$("$PGDECK" report "$rec" --server default --from 00:40 --to 00:50)
 ok $? "an empty window exits 0"
 like "$out" 'No snapshot in the window: the recording of this server runs from 1970-01-01 00:33:20 to 00:33:50' \
     "an empty window says so, with the recording's range"
+out=$("$PGDECK" report "$rec" --server default --from 00:40)
+like "$out" 'Window +1970-01-01 00:40:00 – 00:40:00 \(0\.0s\)' "--from after the recording: an empty window there"
 out=$("$PGDECK" report "$rec" --server default --from -1h)
 like "$out" 'No snapshot in the window' "-1h: relative to now (the fixture is from 1970)"
 

@@ -18,12 +18,29 @@
 
 static char dir[] = "/tmp/pgdeck-record-report-XXXXXX";
 
-static bool make_recording(const char *p)
+static bool make_recording(const char *p, const char *fixture)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s/tests/lib/rec_fixture '%s' '%s/tests/data/record/window.sql'",
-             PGDECK_BUILDDIR, p, PGDECK_SRCDIR);
+    snprintf(cmd, sizeof cmd, "%s/tests/lib/rec_fixture '%s' '%s/tests/data/record/%s'",
+             PGDECK_BUILDDIR, p, PGDECK_SRCDIR, fixture);
     return system(cmd) == 0;
+}
+
+/* moments.sql: two per-minute aggregates (grain 60) before 5 s snapshots */
+static void minutes(const char *p)
+{
+    char *err = NULL;
+    rec_reader *r = make_recording(p, "moments.sql") ? rec_reader_open(p, &err) : NULL;
+    rec_summary *s = r ? rec_summary_load(r, 0, 0, 1e10, 10, &err) : NULL;
+    if (ok(s != NULL, "a recording with per-minute aggregates")) {
+        ok(s->snapshots == 5 && s->minute_snapshots == 2 && s->covered_s == 135,
+           "5 snapshots, 2 of them aggregates, 135 s of deltas");
+        ok(s->nstmt == 3 && s->stmt[0].queryid == 111 && s->stmt[0].calls == 130 &&
+               s->stmt[0].total_ms == 3500 && s->stmt[0].max_ms == 95,
+           "an aggregate's deltas count whole with the 5 s ones");
+    }
+    rec_summary_free(s);
+    rec_reader_close(r);
 }
 
 static void whole(rec_reader *r)
@@ -122,7 +139,7 @@ int main(void)
         return 1;
     char path[300];
     snprintf(path, sizeof path, "%s/window.db", dir);
-    if (!ok(make_recording(path), "the fixture recording"))
+    if (!ok(make_recording(path, "window.sql"), "the fixture recording"))
         return done_testing();
     char *err = NULL;
     rec_reader *r = rec_reader_open(path, &err);
@@ -133,6 +150,8 @@ int main(void)
     whole(r);
     windows(r);
     rec_reader_close(r);
+    snprintf(path, sizeof path, "%s/moments.db", dir);
+    minutes(path);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
