@@ -10,6 +10,8 @@
 : "${PGDECK:=$top_builddir/src/pgdeck}"
 . "$top_srcdir/tests/lib/tap.sh"
 export LC_ALL=C.UTF-8
+command -v jq >/dev/null || skip_all "jq is not installed"
+command -v sqlite3 >/dev/null || skip_all "the sqlite3 command is not installed"
 # the fixture's epochs read as 1970-01-01 00:33:20 (2000) ... in UTC
 export TZ=UTC
 tmp=$(mktemp -d)
