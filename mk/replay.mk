@@ -1,2 +1,6 @@
 # mk/replay.mk — the console on a recording (issue 17): `pgdeck --replay`,
 # the time bar, `:record`, their TUI tests and the scrub bench.
+
+# the panes' recorded moments and the recording open in the console
+src_libpgdeck_ui_a_SOURCES += src/ui/moment.c src/ui/moment.h \
+	src/ui/replay.c src/ui/replay.h

@@ -29,6 +29,7 @@ enum {
     OPT_READONLY,
     OPT_REFRESH,
     OPT_PGBOUNCER,
+    OPT_REPLAY,
     OPT_HELP,
 };
 
@@ -36,6 +37,7 @@ typedef struct console_opts {
     connargs ca;
     cliconf cc;
     const char *theme, *pgbouncer;
+    const char *replay; /* --replay FILE: a recording (issue 17) */
     bool no_color, readonly;
     double refresh; /* 0 = not given */
 } console_opts;
@@ -63,6 +65,7 @@ static int parse_options(console_opts *o, int argc, char **argv)
         {"readonly", no_argument, NULL, OPT_READONLY},
         {"refresh", required_argument, NULL, OPT_REFRESH},
         {"pgbouncer", required_argument, NULL, OPT_PGBOUNCER},
+        {"replay", required_argument, NULL, OPT_REPLAY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -87,6 +90,9 @@ static int parse_options(console_opts *o, int argc, char **argv)
             break;
         case OPT_PGBOUNCER:
             o->pgbouncer = optarg;
+            break;
+        case OPT_REPLAY:
+            o->replay = optarg;
             break;
         case OPT_HELP:
             usage_print(stdout, "console");
@@ -188,6 +194,20 @@ int cmd_console_main(int argc, char **argv)
     rc = load_settings(&o, &cfg, &file_err);
     if (rc >= 0)
         goto out;
+    /* --replay FILE alone: the recording, no server at all; with a server
+     * named too, both (L switches) */
+    if (o.replay && !fleet_connargs_given(&o.ca) && o.cc.nservers == 0) {
+        a = app_new(NULL, &cfg);
+        if (!app_open_replay(a, o.replay, &err)) {
+            fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot read the recording");
+            rc = EXIT_SQL;
+            goto out;
+        }
+        if (file_err)
+            app_message(a, MSG_ERROR, "%s", file_err);
+        rc = app_run(a);
+        goto out;
+    }
     if (!connargs_finish(&o.ca, &err)) {
         rc = connargs_fail(&o.ca, "console", err);
         err = NULL;
@@ -207,6 +227,11 @@ int cmd_console_main(int argc, char **argv)
         servers[i] = (app_server){fs.v[i].name, fs.v[i].e, fs.v[i].bouncer};
     app_set_servers(a, servers, fs.n, 0);
     free(servers);
+    if (o.replay && !app_open_replay(a, o.replay, &err)) {
+        fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot read the recording");
+        rc = EXIT_SQL;
+        goto out;
+    }
     if (file_err)
         app_message(a, MSG_ERROR, "%s", file_err);
     rc = app_run(a);

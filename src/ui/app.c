@@ -6,6 +6,7 @@
 #include "ui/theme.h"
 #include "ui/widgets.h"
 #include "common/clock.h"
+#include "common/timeparse.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -128,7 +129,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     int used[8] = {0}; /* digits 1-7 */
     for (int i = 0; i < pane_registry_count && a->npanes < APP_MAX_PANES; i++) {
         const pane_class *c = pane_registry[i];
-        if (!c)
+        if (!c || (!eng && !c->show_moment)) /* no server: the recording's panes only */
             continue;
         int n = a->npanes;
         a->cls[n] = c;
@@ -164,6 +165,7 @@ void app_free(app *a)
     free(a->stats);
     free(a->command_words);
     free(a->servers);
+    ui_replay_close(a->replay);
     free(a);
 }
 
@@ -205,6 +207,11 @@ const pgdeck_config *app_config(app *a)
 bool app_readonly(app *a)
 {
     return a->readonly;
+}
+
+bool app_replaying(app *a)
+{
+    return a->replaying;
 }
 
 double app_refresh_interval(app *a)
@@ -428,8 +435,12 @@ static bool pane_holds_quit(app *a)
     return false;
 }
 
+static bool replay_select_server(app *a, int i);
+
 bool app_select_server(app *a, int i)
 {
+    if (a->replaying)
+        return replay_select_server(a, i);
     if (i < 0 || i >= a->nservers || i == a->selected)
         return i == a->selected;
     int keep = a->active;
@@ -617,6 +628,12 @@ static void session_probe_done(app *a, const eng_event *ev)
 
 static void cmd_set(app *a, const char *key, const char *value)
 {
+    if (!a->eng && (strncasecmp(key, "session.", 8) == 0 || strstr(key, "min_size") ||
+                    strstr(key, "max_size"))) {
+        app_message(a, MSG_WARN, "%s: no server (this console shows a recording)",
+                    UI_REPLAY_REFUSED);
+        return;
+    }
     if (strncasecmp(key, "session.", 8) == 0) {
         set_session(a, key, value);
         return;
@@ -655,6 +672,163 @@ static void cmd_set(app *a, const char *key, const char *value)
     }
     if (!a->msg || a->msg_lvl != MSG_ERROR)
         app_message(a, MSG_INFO, "%s = %s", key, value);
+}
+
+/* ---- recordings (issue 17) ------------------------------------------------ */
+
+static void tick(app *a);
+
+/* Every pane that can draw a moment draws the recording's current one. */
+void app_replay_show(app *a)
+{
+    a->replaying = true;
+    ui_moment *m = ui_replay_moment(a->replay);
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->show_moment) {
+            a->cls[i]->show_moment(a->panes[i], m);
+            a->pane_dirty[i] = true;
+        }
+    header_update(a);
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = true;
+}
+
+static void replay_live(app *a)
+{
+    if (!a->eng) {
+        app_message(a, MSG_WARN,
+                    "no live server: this console shows a recording (pgdeck CONN --replay FILE "
+                    "opens both)");
+        return;
+    }
+    a->replaying = false;
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->show_moment) {
+            a->cls[i]->show_moment(a->panes[i], NULL);
+            a->pane_dirty[i] = true;
+        }
+    a->next_tick = app_now(); /* live figures at once */
+    header_update(a);
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = true;
+    app_message(a, MSG_INFO, "live data (L: back to the recording)");
+}
+
+static void replay_toggle(app *a)
+{
+    if (a->replaying)
+        replay_live(a);
+    else if (a->replay) {
+        app_replay_show(a);
+        app_message(a, MSG_INFO, "replay: %s (L: live)", ui_replay_path(a->replay));
+    } else
+        app_message(a, MSG_INFO, "live already (:replay FILE shows a recording)");
+}
+
+static void replay_seek(app *a, ui_seek how, double arg)
+{
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    char *err = NULL;
+    bool back = how == UI_SEEK_PREV || how == UI_SEEK_FIRST || (how == UI_SEEK_BY && arg < 0);
+    if (!ui_replay_seek(a->replay, how, arg, &err)) {
+        if (err)
+            app_message(a, MSG_ERROR, "replay: %s", err);
+        else
+            app_message(a, MSG_INFO, "replay: already at the %s snapshot", back ? "first" : "last");
+        free(err);
+        if (!a->replaying)
+            app_replay_show(a);
+        return;
+    }
+    app_replay_show(a);
+}
+
+bool app_open_replay(app *a, const char *path, char **err)
+{
+    ui_replay *r = ui_replay_open(path, err);
+    if (!r)
+        return false;
+    ui_replay_close(a->replay);
+    a->replay = r;
+    if (a->curses_on)
+        app_replay_show(a);
+    else
+        a->replaying = true; /* app_run shows it once the panes exist */
+    return true;
+}
+
+/* The Fleet pane's Enter on a recording: its line i names the server. */
+static bool replay_select_server(app *a, int i)
+{
+    ui_moment *m = ui_replay_moment(a->replay);
+    if (i < 0 || (size_t)i >= m->nfleet)
+        return false;
+    const char *const *names;
+    size_t n = ui_replay_servers(a->replay, &names);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], m->fleet[i].name) == 0) {
+            char *err = NULL;
+            if (!ui_replay_select(a->replay, k, &err)) {
+                app_message(a, MSG_ERROR, "replay: %s", err ? err : "no snapshot of that server");
+                free(err);
+                return false;
+            }
+            app_replay_show(a);
+            app_message(a, MSG_INFO, "replay: now showing server %s", names[k]);
+            return true;
+        }
+    return false;
+}
+
+/* TEXT as a time: timeparse.h (the report branch's), the one parser of
+ * times for report --from/--to and :goto. */
+static bool replay_parse_time(app *a, const char *text, double *t, char **err)
+{
+    /* "03:12" is that time on the recording's day nearest the moment shown;
+     * "-5m" is five minutes before now, as everywhere */
+    if (!time_parse(text, (double)time(NULL), ui_replay_moment(a->replay)->taken_at, t)) {
+        *err = xasprintf("'%s' is not a time (03:12, 2026-12-04 03:12:00, -5m, epoch)", text);
+        return false;
+    }
+    return true;
+}
+
+static void replay_goto(app *a, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    if (!*text) {
+        app_message(a, MSG_ERROR, "usage: :goto TIME (03:12, 2026-12-04 03:12:00, -5m)");
+        return;
+    }
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    double t;
+    char *err = NULL;
+    if (!replay_parse_time(a, text, &t, &err)) {
+        app_message(a, MSG_ERROR, "goto: %s", err ? err : "not a time");
+        free(err);
+        return;
+    }
+    replay_seek(a, UI_SEEK_AT, t);
+}
+
+static void goto_done(void *ctx, const char *answer)
+{
+    if (answer && *answer)
+        replay_goto(ctx, answer);
+}
+
+static void goto_prompt(app *a)
+{
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    app_prompt_ctx(a, "go to (03:12, 2026-12-04 03:12:00, -5m): ", "", "goto", false, goto_done, a);
 }
 
 /* ---- the app's ':' commands (one table: dispatch, completion, help) ---- */
@@ -737,6 +911,45 @@ static int cmd_set_line(void *self, const char *line)
     return PANE_HANDLED;
 }
 
+static int cmd_replay(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    if (!*arg) {
+        if (a->replay) {
+            app_replay_show(a);
+            app_message(a, MSG_INFO, "replay: %s (L: live)", ui_replay_path(a->replay));
+        } else
+            app_message(a, MSG_ERROR, "usage: :replay FILE (a recording of pgdeck record)");
+        return PANE_HANDLED;
+    }
+    char *err = NULL;
+    if (!app_open_replay(a, arg, &err)) {
+        app_message(a, MSG_ERROR, "replay: %s", err ? err : "cannot open it");
+        free(err);
+        return PANE_HANDLED;
+    }
+    app_message(a, MSG_INFO, "replay: %s, read-only (L: %s)", arg, a->eng ? "live" : "no server");
+    return PANE_HANDLED;
+}
+
+static int cmd_goto(void *self, const char *line)
+{
+    replay_goto(self, ui_command_args(line));
+    return PANE_HANDLED;
+}
+
+static int cmd_live(void *self, const char *line)
+{
+    (void)line;
+    app *a = self;
+    if (a->replaying)
+        replay_live(a);
+    else
+        app_message(a, MSG_INFO, "live already");
+    return PANE_HANDLED;
+}
+
 const ui_command app_commands[] = {
     {"quit", ":quit", "quit (asks to confirm while something runs)", cmd_quit},
     {"q", ":q", "the same as :quit", cmd_quit},
@@ -750,6 +963,13 @@ const ui_command app_commands[] = {
      "change a setting of the config file for this session (session.NAME: a server setting "
      "for every pool connection)",
      cmd_set_line},
+    {"replay", ":replay [FILE]",
+     "show a recording (pgdeck record -o FILE) in Slow, Activity, Server and Fleet, read-only; "
+     "no FILE: the one open",
+     cmd_replay},
+    {"goto", ":goto TIME",
+     "replay: the snapshot at or before TIME (03:12, 2026-12-04 03:12:00, -5m, epoch)", cmd_goto},
+    {"live", ":live", "live data again (the recording stays open: L returns to it)", cmd_live},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -899,6 +1119,36 @@ static void run_keycmd(app *a, km_cmd c)
         break;
     case KM_REDRAW:
         a->full_redraw = true;
+        break;
+    case KM_REPLAY_PREV:
+        replay_seek(a, UI_SEEK_PREV, 0);
+        break;
+    case KM_REPLAY_NEXT:
+        replay_seek(a, UI_SEEK_NEXT, 0);
+        break;
+    case KM_REPLAY_BACK_MIN:
+        replay_seek(a, UI_SEEK_BY, -60);
+        break;
+    case KM_REPLAY_FWD_MIN:
+        replay_seek(a, UI_SEEK_BY, 60);
+        break;
+    case KM_REPLAY_BACK_10MIN:
+        replay_seek(a, UI_SEEK_BY, -600);
+        break;
+    case KM_REPLAY_FWD_10MIN:
+        replay_seek(a, UI_SEEK_BY, 600);
+        break;
+    case KM_REPLAY_FIRST:
+        replay_seek(a, UI_SEEK_FIRST, 0);
+        break;
+    case KM_REPLAY_LAST:
+        replay_seek(a, UI_SEEK_LAST, 0);
+        break;
+    case KM_REPLAY_GOTO:
+        goto_prompt(a);
+        break;
+    case KM_LIVE:
+        replay_toggle(a);
         break;
     case KM_NONE:
     case KM_COUNT:
@@ -1211,7 +1461,7 @@ static void tick(app *a)
     if (a->paused)
         return;
     for (int i = 0; i < a->npanes; i++)
-        if (a->panes[i] && a->cls[i]->on_tick)
+        if (a->panes[i] && a->cls[i]->on_tick && !(a->replaying && a->cls[i]->show_moment))
             apply_result(a, i, a->cls[i]->on_tick(a->panes[i]));
 }
 
@@ -1310,6 +1560,8 @@ int app_run(app *a)
     }
     for (int i = 0; i < a->npanes; i++)
         a->panes[i] = a->cls[i]->create ? a->cls[i]->create(a) : NULL;
+    if (a->replaying)
+        app_replay_show(a); /* before on_show: a pane on a recording asks no server */
     a->active = 0;
     if (a->npanes && a->panes[0] && a->cls[0]->on_show)
         a->cls[0]->on_show(a->panes[0], true);
@@ -1317,7 +1569,8 @@ int app_run(app *a)
     tick(a);
     a->next_tick = app_now() + a->refresh;
     while (!a->quit) {
-        int evfd = eng_event_fd(a->eng); /* the selected server's: a switch changes it */
+        /* the selected server's: a switch changes it; none on a recording alone */
+        int evfd = a->eng ? eng_event_fd(a->eng) : -1;
         draw(a);
         double now = app_now();
         /* the timer also runs while paused: the header's connection state */
@@ -1367,7 +1620,7 @@ int app_run(app *a)
             a->quit = true; /* the terminal went away */
         if (fds[0].revents & POLLIN)
             read_keys(a);
-        if (fds[1].revents & POLLIN) {
+        if (a->eng && (fds[1].revents & POLLIN)) {
             eng_event *ev;
             int guard = 0;
             while (guard++ < 100000 && (ev = eng_event_next(a->eng)))

@@ -88,6 +88,11 @@ size_t help_lines(app *a, char ***out)
     add(&lines, &n, &cap,
         xasprintf("  %-*s %s", KEYW, "readonly",
                   a->readonly ? "yes: actions that change the server are refused" : "no"));
+    if (a->replay)
+        add(&lines, &n, &cap,
+            xasprintf("  %-*s %s%s", KEYW, "replay", ui_replay_path(a->replay),
+                      a->replaying ? ": shown, read-only (, . < > [ ] { } @ move; L live)"
+                                   : ": open (L shows it)"));
     *out = lines;
     return n;
 }
