@@ -129,7 +129,7 @@ app *app_new(engine *eng, pgdeck_config *cfg)
     int used[8] = {0}; /* digits 1-7 */
     for (int i = 0; i < pane_registry_count && a->npanes < APP_MAX_PANES; i++) {
         const pane_class *c = pane_registry[i];
-        if (!c || (!eng && !c->show_moment)) /* no server: the recording's panes only */
+        if (!c)
             continue;
         int n = a->npanes;
         a->cls[n] = c;
@@ -150,6 +150,17 @@ app *app_new(engine *eng, pgdeck_config *cfg)
                     used[k] = 1;
                     break;
                 }
+    /* no server: the panes that draw a recording, with the digits they
+     * have in the live console */
+    if (!eng) {
+        int kept = 0;
+        for (int n = 0; n < a->npanes; n++)
+            if (a->cls[n]->show_moment) {
+                a->cls[kept] = a->cls[n];
+                a->numbers[kept++] = a->numbers[n];
+            }
+        a->npanes = kept;
+    }
     return a;
 }
 
@@ -1088,7 +1099,11 @@ static void run_keycmd(app *a, km_cmd c)
                 found = true;
             }
         if (!found)
-            app_message(a, MSG_WARN, "No pane %d in this build", want);
+            app_message(a, MSG_WARN,
+                        a->eng ? "No pane %d in this build"
+                               : "No pane %d on a recording (Slow, Activity, Server and Fleet "
+                                 "draw one)",
+                        want);
         break;
     }
     case KM_COMMAND:

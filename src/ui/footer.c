@@ -48,7 +48,7 @@ void footer_draw(app *a, WINDOW *w, int cols)
             x = item(w, x, room, items[i].key, items[i].label);
     /* on a recording its keys come first; live, only L (with a file open) */
     for (size_t i = 0; a->replaying && !a->help_open && i < n; i++)
-        if (km_cmd_is_replay(items[i].cmd))
+        if (km_cmd_is_replay(items[i].cmd) && (items[i].cmd != KM_LIVE || a->eng))
             x = item(w, x, room, items[i].key, items[i].label);
     if (a->help_open) {
         x = item(w, x, room, "Esc", "Close");
