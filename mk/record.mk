@@ -6,7 +6,9 @@
 # library, with the reader of the report branch, that sees sqlite3.h.
 noinst_LIBRARIES += src/libpgdeck_record.a
 src_libpgdeck_record_a_SOURCES = src/record/record.h \
-	src/record/record_db.h src/record/record_db.c
+	src/record/record_db.h src/record/record_db.c \
+	src/record/record_write.c src/record/record_thin.c src/record/recorder.c
+src_pgdeck_SOURCES += src/cli/cmd_record.c
 src_libpgdeck_record_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 
 # The record library uses the monitors, the engine and common: in static

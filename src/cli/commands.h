@@ -10,5 +10,6 @@ int cmd_import_main(int argc, char **argv);  /* pgdeck import */
 int cmd_top_main(int argc, char **argv);     /* pgdeck top */
 int cmd_explain_main(int argc, char **argv); /* pgdeck explain */
 int cmd_fleet_main(int argc, char **argv);   /* pgdeck fleet */
+int cmd_record_main(int argc, char **argv);  /* pgdeck record */
 
 #endif

@@ -37,6 +37,7 @@ static const struct command {
     {"import", cmd_import_main},
     {"explain", cmd_explain_main},
     {"fleet", cmd_fleet_main},
+    {"record", cmd_record_main},
 };
 
 /* No subcommand (nothing, options or positionals only): the console. */

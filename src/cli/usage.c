@@ -37,6 +37,8 @@ static const char synopsis[] =
     "  pgdeck explain [CONN] (-c SQL | -f FILE) --advise [--json] [--create]\n"
     "  pgdeck fleet  [CONN] [--server NAME=CONNINFO ...] [--once] [--json]\n"
     "                [--interval S]\n"
+    "  pgdeck record [CONN] [--server NAME=CONNINFO ...] -o FILE [--interval S]\n"
+    "                [--duration D | --size-limit M] [--keep-detail D] [--keep D] [-v]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -228,6 +230,27 @@ static const char fleet_help[] =
     "  Exit: 0 when it ran, whatever the servers' state (a down server is a line\n"
     "  with up=false and its error); 2 usage or a bad conninfo.\n";
 
+static const char record_help[] =
+    "pgdeck record [CONN] [--server NAME=CONNINFO ...] -o FILE [options]\n"
+    "  Records the servers' figures headless (for systemd or cron) into an SQLite\n"
+    "  file: pg_stat_statements deltas (each text stored once), pg_stat_activity\n"
+    "  (waits, blockers), the server views and the fleet line, one snapshot per\n"
+    "  server every interval. SIGTERM or SIGINT ends it after the snapshot being\n"
+    "  written. Schema, thinning and sizes: doc/record.md.\n"
+    "  -o, --output=FILE       the recording (created, or appended to)\n"
+    "  --server=NAME=CONNINFO  a server (repeatable), as for pgdeck fleet; CONN,\n"
+    "                          when given, is the server \"default\"\n"
+    "  --interval=S            seconds between snapshots (default 5)\n"
+    "  --duration=D            stop after D (30s, 10m, 2h, 7d; default: never)\n"
+    "  --size-limit=M          keep the file under M (500K, 100M, 2G): the oldest\n"
+    "                          snapshots go first\n"
+    "  --keep-detail=D         every snapshot for D, then one per minute (24h)\n"
+    "  --keep=D                delete snapshots older than D (7d)\n"
+    "  -v, --verbose           one line per snapshot committed, on stderr\n"
+    "  Exit: 0; 1 when writing failed (\"recording stopped: disk full (FILE)\") or\n"
+    "  FILE is not a recording this pgdeck writes; 2 usage or a bad conninfo.\n"
+    "  A server that is down is recorded as down with its error.\n";
+
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
                                   "  --allow-core            allow core dumps (off by default:\n"
@@ -243,7 +266,7 @@ static const struct {
 } sections[] = {
     {"console", console_help}, {"demo", demo_help}, {"run", run_help},
     {"import", import_help},   {"top", top_help},   {"explain", explain_help},
-    {"fleet", fleet_help},
+    {"fleet", fleet_help},     {"record", record_help},
 };
 
 void usage_print(FILE *out, const char *cmd)

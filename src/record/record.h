@@ -75,7 +75,14 @@ typedef struct rec_snapshot {
  * On failure nothing of s is kept and *err (malloc'd) says why. */
 rec_status rec_writer_write(rec_writer *w, const rec_snapshot *s, int64_t *id, char **err);
 
-/* Bytes the file takes now (main file + WAL). */
+/* What the last rec_writer_write wrote (the -v line). */
+typedef struct rec_write_counts {
+    long stmts, texts, backends, view_rows;
+} rec_write_counts;
+const rec_write_counts *rec_writer_last(const rec_writer *w);
+
+/* Bytes the recording uses now: pages in use (deleted rows leave free
+ * pages that are reused) + the WAL. What --size-limit bounds. */
 int64_t rec_writer_bytes(rec_writer *w);
 
 /* ---- thinning (record_thin.c) -------------------------------------------- */

@@ -27,4 +27,11 @@ rec_status rec_db_status(int rc);
 /* Runs sql (no result rows); false with *err = "what: sqlite's message". */
 bool rec_db_exec(sqlite3 *db, const char *sql, int *rc, char **err);
 
+/* The writer's connection (thinning, tests). */
+sqlite3 *rec_writer_db(rec_writer *w);
+
+/* Bytes the recording uses: its pages in use (not the free list that
+ * deleted rows leave for reuse) and the WAL file. */
+int64_t rec_db_used_bytes(sqlite3 *db, const char *path);
+
 #endif
