@@ -4,3 +4,6 @@
 # the panes' recorded moments and the recording open in the console
 src_libpgdeck_ui_a_SOURCES += src/ui/moment.c src/ui/moment.h \
 	src/ui/replay.c src/ui/replay.h
+
+# the console on a recording of pgdeck record, in tmux against a real cluster
+SH_TESTS += tests/tui/replay_console.sh

@@ -195,7 +195,7 @@ int cmd_console_main(int argc, char **argv)
     if (rc >= 0)
         goto out;
     /* --replay FILE alone: the recording, no server at all; with a server
-     * named too, both (L switches) */
+     * named too, both (F2 switches) */
     if (o.replay && !fleet_connargs_given(&o.ca) && o.cc.nservers == 0) {
         a = app_new(NULL, &cfg);
         if (!app_open_replay(a, o.replay, &err)) {

@@ -84,7 +84,7 @@ static const char console_help[] =
     "                          Activity, Server and Fleet, read-only: , . one snapshot\n"
     "                          back/forward, < > a minute, [ ] ten minutes, { } first/\n"
     "                          last, @ or :goto TIME a time. Alone it connects to no\n"
-    "                          server; with CONN too, L switches to live data and back\n";
+    "                          server; with CONN too, F2 switches to live data and back\n";
 
 static const char demo_help[] =
     "pgdeck demo [console options]\n"

@@ -689,6 +689,15 @@ static void cmd_set(app *a, const char *key, const char *value)
 
 static void tick(app *a);
 
+const char *app_live_key(app *a, char *buf, size_t n)
+{
+    if (a->km.nkeys[KM_LIVE] == 0)
+        snprintf(buf, n, ":live");
+    else
+        km_key_name(a->km.keys[KM_LIVE][0], buf, n);
+    return buf;
+}
+
 /* Every pane that can draw a moment draws the recording's current one. */
 void app_replay_show(app *a)
 {
@@ -720,7 +729,8 @@ static void replay_live(app *a)
     a->next_tick = app_now(); /* live figures at once */
     header_update(a);
     a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = true;
-    app_message(a, MSG_INFO, "live data (L: back to the recording)");
+    char k[32];
+    app_message(a, MSG_INFO, "live data (%s: back to the recording)", app_live_key(a, k, sizeof k));
 }
 
 static void replay_toggle(app *a)
@@ -728,8 +738,10 @@ static void replay_toggle(app *a)
     if (a->replaying)
         replay_live(a);
     else if (a->replay) {
+        char k[32];
         app_replay_show(a);
-        app_message(a, MSG_INFO, "replay: %s (L: live)", ui_replay_path(a->replay));
+        app_message(a, MSG_INFO, "replay: %s (%s: live)", ui_replay_path(a->replay),
+                    app_live_key(a, k, sizeof k));
     } else
         app_message(a, MSG_INFO, "live already (:replay FILE shows a recording)");
 }
@@ -928,8 +940,10 @@ static int cmd_replay(void *self, const char *line)
     const char *arg = ui_command_args(line);
     if (!*arg) {
         if (a->replay) {
+            char k[32];
             app_replay_show(a);
-            app_message(a, MSG_INFO, "replay: %s (L: live)", ui_replay_path(a->replay));
+            app_message(a, MSG_INFO, "replay: %s (%s: live)", ui_replay_path(a->replay),
+                        app_live_key(a, k, sizeof k));
         } else
             app_message(a, MSG_ERROR, "usage: :replay FILE (a recording of pgdeck record)");
         return PANE_HANDLED;
@@ -940,7 +954,9 @@ static int cmd_replay(void *self, const char *line)
         free(err);
         return PANE_HANDLED;
     }
-    app_message(a, MSG_INFO, "replay: %s, read-only (L: %s)", arg, a->eng ? "live" : "no server");
+    char k[32];
+    app_message(a, MSG_INFO, "replay: %s, read-only (%s)", arg,
+                a->eng ? app_live_key(a, k, sizeof k) : "no server");
     return PANE_HANDLED;
 }
 
@@ -980,7 +996,8 @@ const ui_command app_commands[] = {
      cmd_replay},
     {"goto", ":goto TIME",
      "replay: the snapshot at or before TIME (03:12, 2026-12-04 03:12:00, -5m, epoch)", cmd_goto},
-    {"live", ":live", "live data again (the recording stays open: L returns to it)", cmd_live},
+    {"live", ":live", "live data again (the recording stays open: the Live key, F2, returns to it)",
+     cmd_live},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -97,5 +97,8 @@ double app_now(void);
 /* app.c: the panes that can show a moment draw the recording's current one
  * (replay_show) or live data again (replay_live). */
 void app_replay_show(app *a);
+/* The key that switches live <-> recording as shown ("F2"), ":live" when
+ * the config file left it none. */
+const char *app_live_key(app *a, char *buf, size_t n);
 
 #endif

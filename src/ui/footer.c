@@ -46,8 +46,9 @@ void footer_draw(app *a, WINDOW *w, int cols)
     for (size_t i = 0; i < n; i++)
         if (items[i].cmd == KM_HELP)
             x = item(w, x, room, items[i].key, items[i].label);
-    /* on a recording its keys come first; live, only L (with a file open) */
-    for (size_t i = 0; a->replaying && !a->help_open && i < n; i++)
+    /* on a recording its keys come first; live, only the Live key (with a file open) */
+    bool on_moment = a->npanes && a->cls[a->active]->show_moment; /* Pool stays live */
+    for (size_t i = 0; a->replaying && on_moment && !a->help_open && i < n; i++)
         if (km_cmd_is_replay(items[i].cmd) && (items[i].cmd != KM_LIVE || a->eng))
             x = item(w, x, room, items[i].key, items[i].label);
     if (a->help_open) {

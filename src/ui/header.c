@@ -76,9 +76,12 @@ static void replay_text(app *a, char *text, size_t n)
     char server[96] = "";
     if (ns > 1)
         snprintf(server, sizeof server, " | server %s", names[ui_replay_server(a->replay)]);
+    char key[32], live[48] = "";
+    if (a->eng)
+        snprintf(live, sizeof live, " | %s: live", app_live_key(a, key, sizeof key));
     snprintf(text, n, "REPLAY %s%s%s [%s] %.0f%% of %s - %s%s | %s | read-only%s", at,
              m->grain >= 60 ? " | 1-min aggregate" : "", m->up ? "" : " | server DOWN", bar,
-             pos * 100, from, to, server, ui_replay_path(a->replay), a->eng ? " | L: live" : "");
+             pos * 100, from, to, server, ui_replay_path(a->replay), live);
 }
 
 void header_update(app *a)
@@ -112,7 +115,9 @@ void header_update(app *a)
              state, a->refresh, a->paused ? " | PAUSED" : "", a->readonly ? " | READONLY" : "");
     if (a->replay) { /* open, not shown */
         size_t len = strlen(text);
-        snprintf(text + len, sizeof text - len, " | L: replay %s", ui_replay_path(a->replay));
+        char key[32];
+        snprintf(text + len, sizeof text - len, " | %s: replay %s",
+                 app_live_key(a, key, sizeof key), ui_replay_path(a->replay));
     }
     text[sizeof a->header_text - 1] = '\0'; /* wider than any screen */
     if (strcmp(text, a->header_text) != 0) {

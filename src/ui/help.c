@@ -88,11 +88,13 @@ size_t help_lines(app *a, char ***out)
     add(&lines, &n, &cap,
         xasprintf("  %-*s %s", KEYW, "readonly",
                   a->readonly ? "yes: actions that change the server are refused" : "no"));
-    if (a->replay)
+    if (a->replay) {
+        char k[32];
+        app_live_key(a, k, sizeof k);
         add(&lines, &n, &cap,
-            xasprintf("  %-*s %s%s", KEYW, "replay", ui_replay_path(a->replay),
-                      a->replaying ? ": shown, read-only (, . < > [ ] { } @ move; L live)"
-                                   : ": open (L shows it)"));
+            xasprintf("  %-*s %s: %s %s", KEYW, "replay", ui_replay_path(a->replay),
+                      a->replaying ? "shown, read-only; live data:" : "open; shown by", k));
+    }
     *out = lines;
     return n;
 }

@@ -51,7 +51,7 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_LIVE] = {"live", "Live",
                  "Live data <-> the recording open (:replay FILE opens one, --replay starts on "
                  "one)",
-                 "L"},
+                 "F2"},
 };
 
 /* Named keys: spec <-> code. */
