@@ -7,3 +7,5 @@ src_libpgdeck_ui_a_SOURCES += src/ui/moment.c src/ui/moment.h \
 
 # the console on a recording of pgdeck record, in tmux against a real cluster
 SH_TESTS += tests/tui/replay_console.sh
+# `:record FILE`: the recorder loop on a thread of the console's
+src_libpgdeck_ui_a_SOURCES += src/ui/recorder.c src/ui/recorder.h

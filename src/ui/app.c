@@ -81,6 +81,9 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* a file size limit (ulimit -f) must fail :record's write ("disk full"),
+     * not kill the console */
+    signal(SIGXFSZ, SIG_IGN);
     struct sigaction fa;
     memset(&fa, 0, sizeof fa);
     fa.sa_handler = on_fatal;
@@ -177,6 +180,7 @@ void app_free(app *a)
     free(a->command_words);
     free(a->servers);
     ui_replay_close(a->replay);
+    ui_recorder_free(a->recorder); /* the snapshot being written is finished */
     free(a);
 }
 
@@ -854,6 +858,90 @@ static void goto_prompt(app *a)
     app_prompt_ctx(a, "go to (03:12, 2026-12-04 03:12:00, -5m): ", "", "goto", false, goto_done, a);
 }
 
+void app_set_record_targets(app *a, const rec_target *t, size_t n)
+{
+    a->rec_targets = t;
+    a->nrec_targets = n;
+}
+
+/* What the :record thread said: snapshots, a warning, its end. */
+static void recorder_news(app *a)
+{
+    ui_recorder_news nw;
+    ui_recorder_news_take(a->recorder, &nw);
+    a->rec_snapshots = nw.snapshots;
+    if (nw.error)
+        app_message(a, MSG_ERROR, "record: %s", nw.error);
+    else if (nw.warning)
+        app_message(a, MSG_WARN, "record: %s", nw.warning);
+    if (nw.ended) {
+        if (!nw.failed)
+            app_message(a, MSG_INFO, "recording to %s stopped (%ld snapshot%s)",
+                        ui_recorder_path(a->recorder), nw.snapshots, nw.snapshots == 1 ? "" : "s");
+        ui_recorder_free(a->recorder);
+        a->recorder = NULL;
+    }
+    free(nw.error);
+    free(nw.warning);
+    header_update(a);
+}
+
+static int cmd_record(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    if (!*arg) {
+        if (a->recorder)
+            app_message(a, MSG_INFO, "recording to %s: %ld snapshots (:record stop ends it)",
+                        ui_recorder_path(a->recorder), a->rec_snapshots);
+        else
+            app_message(a, MSG_ERROR, "usage: :record FILE [SECONDS] | :record stop");
+        return PANE_HANDLED;
+    }
+    if (strcmp(arg, "stop") == 0) {
+        if (!a->recorder) {
+            app_message(a, MSG_INFO, "not recording");
+            return PANE_HANDLED;
+        }
+        ui_recorder_stop(a->recorder); /* it ends after the snapshot in hand: recorder_news */
+        app_message(a, MSG_INFO, "record: stopping after the snapshot being written...");
+        return PANE_HANDLED;
+    }
+    if (a->recorder) {
+        app_message(a, MSG_WARN, "already recording to %s (:record stop first)",
+                    ui_recorder_path(a->recorder));
+        return PANE_HANDLED;
+    }
+    if (!a->nrec_targets) {
+        app_message(a, MSG_WARN, "record: no server to record (this console shows a recording)");
+        return PANE_HANDLED;
+    }
+    /* FILE [SECONDS]: the last word is the interval when it is a number */
+    char *path = xstrdup(arg);
+    double interval = REC_DEFAULT_INTERVAL;
+    char *sp = strrchr(path, ' ');
+    if (sp) {
+        double s;
+        if (parse_seconds(sp + 1, &s) && s > 0) {
+            interval = s;
+            *sp = '\0';
+        }
+    }
+    char *err = NULL;
+    a->recorder = ui_recorder_start(path, a->rec_targets, a->nrec_targets, interval, &err);
+    if (!a->recorder)
+        app_message(a, MSG_ERROR, "record: %s", err ? err : "cannot start");
+    else {
+        a->rec_snapshots = 0;
+        app_message(a, MSG_INFO, "recording to %s every %g s (:record stop ends it)", path,
+                    interval);
+    }
+    free(err);
+    free(path);
+    header_update(a);
+    return PANE_HANDLED;
+}
+
 /* ---- the app's ':' commands (one table: dispatch, completion, help) ---- */
 
 static int cmd_quit(void *self, const char *line)
@@ -996,6 +1084,10 @@ const ui_command app_commands[] = {
      cmd_replay},
     {"goto", ":goto TIME",
      "replay: the snapshot at or before TIME (03:12, 2026-12-04 03:12:00, -5m, epoch)", cmd_goto},
+    {"record", ":record FILE [S]|stop",
+     "record the servers to FILE every S seconds (5) on a thread and connections of its own, "
+     "as pgdeck record; stop ends it",
+     cmd_record},
     {"live", ":live", "live data again (the recording stays open: the Live key, F2, returns to it)",
      cmd_live},
     {NULL, NULL, NULL, NULL},
@@ -1612,7 +1704,7 @@ int app_run(app *a)
         int nother = 0;
         for (int s = 0; s < a->nservers; s++)
             nother += (s != a->selected) + (a->servers[s].bouncer != NULL);
-        struct pollfd *fds = xcalloc((size_t)(3 + APP_MAX_PANES + nother), sizeof *fds);
+        struct pollfd *fds = xcalloc((size_t)(4 + APP_MAX_PANES + nother), sizeof *fds);
         fds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
         fds[1] = (struct pollfd){evfd, POLLIN, 0};
         fds[2] = (struct pollfd){sig_pipe[0], POLLIN, 0};
@@ -1637,15 +1729,20 @@ int app_run(app *a)
                 fds[nfds++] = (struct pollfd){eng_event_fd(a->servers[s].bouncer), POLLIN, 0};
             }
         }
+        nfds_t recfd = nfds;
+        if (a->recorder)
+            fds[nfds++] = (struct pollfd){ui_recorder_fd(a->recorder), POLLIN, 0};
         int n = poll(fds, nfds, timeout);
         if (n < 0 && errno != EINTR) {
             free(fds);
             free(others);
             break;
         }
-        for (nfds_t k = npanefds; n > 0 && k < nfds; k++)
+        for (nfds_t k = npanefds; n > 0 && k < recfd; k++)
             if (fds[k].revents & POLLIN)
                 route_fleet_events(a, others[k - npanefds]);
+        if (a->recorder && recfd < nfds && (fds[recfd].revents & POLLIN))
+            recorder_news(a);
         if (fds[2].revents & POLLIN)
             drain_signals(a);
         if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))

@@ -24,6 +24,10 @@ void app_free(app *a);
  * it is made of those panes only, and nothing reaches a server. False with
  * *err (malloc'd). */
 bool app_open_replay(app *a, const char *path, char **err);
+/* The servers `:record FILE` records, as `pgdeck record` would get them
+ * (the caller keeps them until app_free). None: :record is refused. */
+struct rec_target;
+void app_set_record_targets(app *a, const struct rec_target *t, size_t n);
 
 /* A prompt with a plain context pointer (widgets use it: the list's search).
  * fn gets the answer, or NULL when cancelled. history_kind keys the history. */

@@ -6,6 +6,7 @@
 #include "ui/app.h"
 #include "ui/command.h"
 #include "ui/keymap.h"
+#include "ui/recorder.h"
 #include "ui/replay.h"
 
 #define APP_MAX_PANES 8
@@ -69,8 +70,12 @@ struct app {
     char *history_path;         /* the prompts' histories on disk, or NULL */
     const char **command_words; /* ':' completion, from the command tables */
     /* recordings (issue 17) */
-    ui_replay *replay; /* the recording open (--replay, :replay), or NULL */
-    bool replaying;    /* the panes show its moment; false: live, the file stays open */
+    ui_replay *replay;             /* the recording open (--replay, :replay), or NULL */
+    bool replaying;                /* the panes show its moment; false: live, the file stays open */
+    ui_recorder *recorder;         /* :record FILE running, or NULL */
+    long rec_snapshots;            /* ... its snapshots so far */
+    const rec_target *rec_targets; /* the servers :record records (the caller's) */
+    size_t nrec_targets;
 };
 
 /* app.c: the app's own ':' commands (command.h), ended by {NULL}. */

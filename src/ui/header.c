@@ -84,11 +84,23 @@ static void replay_text(app *a, char *text, size_t n)
              pos * 100, from, to, server, ui_replay_path(a->replay), live);
 }
 
+/* " | recording to FILE (N)" while :record runs. */
+static void recording_note(app *a, char *text, size_t n)
+{
+    if (!a->recorder)
+        return;
+    size_t len = strlen(text);
+    if (len < n)
+        snprintf(text + len, n - len, " | recording to %s (%ld)", ui_recorder_path(a->recorder),
+                 a->rec_snapshots);
+}
+
 void header_update(app *a)
 {
     char text[1024];
     if (a->replaying && a->replay) {
         replay_text(a, text, sizeof text);
+        recording_note(a, text, sizeof text);
         text[sizeof a->header_text - 1] = '\0';
         if (strcmp(text, a->header_text) != 0) {
             memcpy(a->header_text, text, sizeof a->header_text);
@@ -118,6 +130,19 @@ void header_update(app *a)
         char key[32];
         snprintf(text + len, sizeof text - len, " | %s: replay %s",
                  app_live_key(a, key, sizeof key), ui_replay_path(a->replay));
+    }
+    if (a->recorder) { /* first: it must stay visible at 80 columns */
+        char note[300];
+        int nl = snprintf(note, sizeof note, " recording to %s (%ld) |",
+                          ui_recorder_path(a->recorder), a->rec_snapshots);
+        size_t len = strlen(text), add = nl > 0 ? (size_t)nl : 0;
+        if (add >= sizeof note)
+            add = sizeof note - 1;
+        if (len + add >= sizeof text)
+            len = sizeof text - add - 1;
+        memmove(text + add, text, len);
+        memcpy(text, note, add);
+        text[len + add] = '\0';
     }
     text[sizeof a->header_text - 1] = '\0'; /* wider than any screen */
     if (strcmp(text, a->header_text) != 0) {

@@ -197,6 +197,44 @@ like "$(sh_screen)" "F2: replay .*rec\\.db" "the recording stays open"
 sh_keys F2
 sh_wait '^REPLAY ' 5
 ok $? "F2 again: back to the recording"
+
+# :record FILE S: a recorder of its own while the panes stay live; the
+# recording grows while it is replayed; :record stop ends it
+live=$tmp/live.db
+sh_keys F2
+sh_wait '^ PostgreSQL .*\| connected \|' 10
+sh_cmd "record $live 1"
+sh_wait "^ recording to .*live\\.db \\([0-9]+\\) \\| PostgreSQL" 10
+ok $? ":record: the header says recording to FILE"
+sh_wait "recording to .*live\\.db \\([2-9]\\)" 20
+ok $? "its snapshots are counted"
+sh_cmd "replay $live"
+sh_wait '^REPLAY .*live\.db' 10
+ok $? "the recording being written can be replayed"
+sh_keys 3
+sh_wait 'Activity: .*recorded' 5
+ok $? "Activity draws its moment"
+sh_keys F2
+sh_cmd "record stop"
+sh_wait "recording to .*live\\.db stopped \\([0-9]+ snapshots\\)" 15
+ok $? ":record stop ends it cleanly"
+sh_hides '^ recording to'
+ok $? "the header no longer says recording"
+sh_quit q
+is "$(sh_exit_status)" 0 "the console ends normally"
+sh_stop
+
+# a full disk (a file size limit) stops :record with the message; the
+# console goes on
+sh_start_cmd full 150 40 "sh -c \"ulimit -f 400; exec '$PGDECK' -h '$PGHOST' -p '$PGPORT' -U '$PGUSER' '$PGDATABASE'\""
+sh_wait '^ PostgreSQL .*\| connected \|' 20
+sh_cmd "record $tmp/full.db 0.5"
+sh_wait 'record: recording stopped: disk full' 60
+ok $? "a full disk stops :record with the message"
+sh_alive
+ok $? "the console survives it"
+sh_hides '^ recording to'
+ok $? "and no longer says recording"
 sh_quit q
 sh_stop
 
