@@ -9,3 +9,4 @@ src_libpgdeck_ui_a_SOURCES += src/ui/moment.c src/ui/moment.h \
 SH_TESTS += tests/tui/replay_console.sh
 # `:record FILE`: the recorder loop on a thread of the console's
 src_libpgdeck_ui_a_SOURCES += src/ui/recorder.c src/ui/recorder.h
+EXTRA_DIST += tests/bench/replay_scrub.sh
