@@ -177,6 +177,48 @@ if command -v sqlite3 >/dev/null 2>&1; then
 else
     diag "no sqlite3 command: the newer-schema check is skipped"
 fi
+# --- minutes, aggregates, a server down, two servers: the reader's fixture ---------------
+# (tests/data/record/moments.sql) in a file of pgdeck record's schema
+if command -v sqlite3 >/dev/null 2>&1; then
+    cp "$rec" "$tmp/fixture.db"
+    sqlite3 "$tmp/fixture.db" "pragma foreign_keys = on; delete from snapshot; delete from query_text; delete from server" &&
+        sqlite3 "$tmp/fixture.db" <"$top_srcdir/tests/data/record/moments.sql"
+    ok $? "the fixture recording"
+    sh_start fixture 150 40 -- --replay "$tmp/fixture.db"
+    sh_wait '^REPLAY .*server DOWN' 10
+    ok $? "the last snapshot: the server was down, the header says so"
+    sh_keys '{'
+    sh_wait '^REPLAY [0-9-]+ [0-9:]+ \| 1-min aggregate \[' 5
+    ok $? "the first snapshot is a per-minute aggregate: the header says 1-min aggregate"
+    first=$(sh_screen | head -n 1)
+    sh_keys 2 '>'
+    sh_wait_not "$(printf '%s' "$first" | sed 's/[][\\.*^$|()+?{}]/\\&/g')" 5
+    ok $? "> moves a minute forward"
+    like "$(sh_screen | head -n 1)" '1-min aggregate' "to the next aggregate, a minute later"
+    sh_wait 'calls and time over the 60s before' 5
+    ok $? "Slow says its figures cover the minute"
+    like "$(sh_screen)" '^ +120 +2 +3000 .*UPDATE accounts SET balance' "with the minute's summed calls and time"
+    sh_keys '>'
+    sh_wait '^REPLAY .*server DOWN' 5
+    ok $? "> again: the last snapshot (the recording ends within the minute)"
+    sh_keys '>'
+    sh_wait 'replay: already at the last snapshot' 5
+    ok $? "nothing further: it says so"
+    sh_keys '<'
+    sh_wait_not 'server DOWN' 5
+    ok $? "< moves a minute back"
+    sh_keys '[' '['
+    sh_wait 'replay: already at the first snapshot' 5
+    ok $? "[ stops at the first snapshot"
+    sh_keys '}' , 7
+    sh_wait '^ ?replica +standby ' 5
+    ok $? "Fleet at that moment: both servers, the replica a standby"
+    sh_keys j Enter
+    sh_wait '^REPLAY .*\| server replica \|' 5
+    ok $? "Enter on its line shows the replica's recording"
+    sh_quit q
+    sh_stop
+fi
 printf 'not a recording\n' >"$tmp/plain.txt"
 "$PGDECK" --replay "$tmp/plain.txt" >"$tmp/plain.out" 2>&1
 is "$?" 1 "a file that is not a recording: exit 1"
