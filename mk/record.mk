@@ -22,3 +22,23 @@ LDADD += $(RECORD_LIBS)
 C_TESTS += tests/unit/record_db.t
 tests_unit_record_db_t_SOURCES = tests/unit/record_db.c tests/lib/tap.h
 tests_unit_record_db_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# pgdeck record against a real cluster: the rows, kill -9, refusals, full
+# disk, two servers, usage.
+SH_TESTS += tests/cli/record.sh
+
+# Thinning: old snapshots written through the writer fold per minute, keep
+# and the size limit delete (no server).
+C_TESTS += tests/unit/record_thin.t
+tests_unit_record_thin_t_SOURCES = tests/unit/record_thin.c tests/lib/tap.h
+tests_unit_record_thin_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# The recorder's cost (by hand or `make bench`): CPU at 5 s and 1 s, ms per
+# snapshot written, the server's time per snapshot, bytes per snapshot, next
+# to pgcenter record or a psql loop doing the same reads. demo_load runs the
+# demo's workload on the bench's cluster.
+EXTRA_DIST += tests/bench/record_cost.sh
+noinst_PROGRAMS += tests/bench/demo_load
+tests_bench_demo_load_SOURCES = tests/bench/demo_load.c
+
+EXTRA_DIST += doc/record.md
