@@ -18,3 +18,22 @@ C_TESTS += tests/unit/record_read.t
 tests_unit_record_read_t_SOURCES = tests/unit/record_read.c tests/lib/tap.h
 tests_unit_record_read_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 EXTRA_DIST += tests/data/record/moments.sql
+
+# A window of a recording summed up, and `pgdeck report`.
+src_libpgdeck_record_a_SOURCES += src/record/record_report.h src/record/record_report.c
+src_pgdeck_SOURCES += src/cli/cmd_report.c
+
+# A recording from SQL in the real schema, for tests without a server (the
+# report's, and the replay's TUI tests): tests/lib/rec_fixture OUT.db FILE.sql
+check_PROGRAMS += tests/lib/rec_fixture
+tests_lib_rec_fixture_SOURCES = tests/lib/rec_fixture.c
+tests_lib_rec_fixture_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+EXTRA_DIST += tests/data/record/window.sql
+
+# A window summed up (record_report.h), against window.sql.
+C_TESTS += tests/unit/record_report.t
+tests_unit_record_report_t_SOURCES = tests/unit/record_report.c tests/lib/tap.h
+tests_unit_record_report_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+
+# `pgdeck report` on recordings from SQL: output, JSON keys, exit codes.
+SH_TESTS += tests/cli/report_file.sh

@@ -11,5 +11,6 @@ int cmd_top_main(int argc, char **argv);     /* pgdeck top */
 int cmd_explain_main(int argc, char **argv); /* pgdeck explain */
 int cmd_fleet_main(int argc, char **argv);   /* pgdeck fleet */
 int cmd_record_main(int argc, char **argv);  /* pgdeck record */
+int cmd_report_main(int argc, char **argv);  /* pgdeck report */
 
 #endif

@@ -38,6 +38,7 @@ static const struct command {
     {"explain", cmd_explain_main},
     {"fleet", cmd_fleet_main},
     {"record", cmd_record_main},
+    {"report", cmd_report_main},
 };
 
 /* No subcommand (nothing, options or positionals only): the console. */

@@ -39,6 +39,7 @@ static const char synopsis[] =
     "                [--interval S]\n"
     "  pgdeck record [CONN] [--server NAME=CONNINFO ...] -o FILE [--interval S]\n"
     "                [--duration D | --size-limit M] [--keep-detail D] [--keep D] [-v]\n"
+    "  pgdeck report FILE [--server NAME] [--from T] [--to T] [--top N] [--json]\n"
     "  pgdeck --help | --version\n"
     "\n"
     "  pgdeck COMMAND --help shows one command's options.\n";
@@ -251,6 +252,26 @@ static const char record_help[] =
     "  FILE is not a recording this pgdeck writes; 2 usage or a bad conninfo.\n"
     "  A server that is down is recorded as down with its error.\n";
 
+static const char report_help[] =
+    "pgdeck report FILE [--server NAME] [--from T] [--to T] [--top N] [--json]\n"
+    "  What happened in a window of a recording (pgdeck record), as text to paste\n"
+    "  into an incident note: the statements that took the most time (calls, total\n"
+    "  and mean ms, rows, share of the window's total), the sessions that blocked\n"
+    "  others longest (pid, role, how long, how many waited, their query), the\n"
+    "  peak connections and when, tps min/avg/max, and when the server was down.\n"
+    "  The file may be being recorded: it is only read.\n"
+    "  --from=T, --to=T        the window (default: the first and last snapshot);\n"
+    "                          T in local time: 03:12[:05] (on the day nearest the\n"
+    "                          recording's end), \"2026-12-04 03:12\", 2026-12-04,\n"
+    "                          -2h / -30m / -1h30m (before now), now, or epoch\n"
+    "                          seconds. A snapshot belongs to the window when it was\n"
+    "                          taken in [from, to]; it holds the interval before it\n"
+    "  --server=NAME           one server of a fleet recording (default: each)\n"
+    "  --top=N                 statements and blockers listed (default 10)\n"
+    "  --json                  one JSON object (keys in pgdeck(1))\n"
+    "  Exit: 0 (an empty window too, said so), 1 the file cannot be read (not a\n"
+    "  recording, from a newer pgdeck), 2 usage (a bad time, an unknown server).\n";
+
 static const char common_help[] = "General:\n"
                                   "  --help                  this help\n"
                                   "  --allow-core            allow core dumps (off by default:\n"
@@ -267,6 +288,7 @@ static const struct {
     {"console", console_help}, {"demo", demo_help}, {"run", run_help},
     {"import", import_help},   {"top", top_help},   {"explain", explain_help},
     {"fleet", fleet_help},     {"record", record_help},
+    {"report", report_help},
 };
 
 void usage_print(FILE *out, const char *cmd)
@@ -275,9 +297,12 @@ void usage_print(FILE *out, const char *cmd)
         for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
             if (strcmp(sections[i].name, cmd) == 0) {
                 fprintf(out, "Usage: %s\n", sections[i].text);
-                if (strcmp(cmd, "demo") != 0)
+                /* report reads a file: no server, no settings */
+                bool offline = strcmp(cmd, "report") == 0;
+                if (strcmp(cmd, "demo") != 0 && !offline)
                     fprintf(out, "%s\n", conn_help);
-                fprintf(out, "%s\n", settings_help);
+                if (!offline)
+                    fprintf(out, "%s\n", settings_help);
                 fputs(common_help, out);
                 return;
             }
