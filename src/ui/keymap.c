@@ -357,12 +357,12 @@ const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n)
     return buf;
 }
 
-size_t keymap_help_lines(const keymap *km, char ***lines)
+static size_t help_lines_of(const keymap *km, bool replay, char ***lines)
 {
     char **out = xcalloc(KM_COUNT, sizeof *out);
     size_t n = 0;
     for (int c = KM_NONE + 1; c < KM_COUNT; c++) {
-        if (km->nkeys[c] == 0)
+        if (km->nkeys[c] == 0 || km_cmd_is_replay((km_cmd)c) != replay)
             continue;
         char keys[96];
         keymap_keys_string(km, (km_cmd)c, keys, sizeof keys);
@@ -370,6 +370,16 @@ size_t keymap_help_lines(const keymap *km, char ***lines)
     }
     *lines = out;
     return n;
+}
+
+size_t keymap_help_lines(const keymap *km, char ***lines)
+{
+    return help_lines_of(km, false, lines);
+}
+
+size_t keymap_replay_help_lines(const keymap *km, char ***lines)
+{
+    return help_lines_of(km, true, lines);
 }
 
 void keymap_free_lines(char **lines, size_t n)

@@ -101,6 +101,9 @@ const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
  * key, "  KEYS<pad>help" (KEYS padded to KM_HELP_KEY_WIDTH). Returns the number of lines (*lines
  * malloc'd). */
 size_t keymap_help_lines(const keymap *km, char ***lines);
+/* The same for the replay commands (km_cmd_is_replay), which the global
+ * section leaves out: the help shows them in a section of their own. */
+size_t keymap_replay_help_lines(const keymap *km, char ***lines);
 void keymap_free_lines(char **lines, size_t n);
 
 /* Keys the terminal reports as extended (terminfo) capabilities rather than

@@ -159,8 +159,16 @@ sh_cmd "goto tomorrow-ish"
 sh_wait "goto: 'tomorrow-ish' is not a time" 5
 ok $? "a bad time says so"
 sh_keys F1
-sh_wait 'Replay: one snapshot back' 5
-ok $? "F1 help lists the replay keys"
+sh_wait 'Global keys' 5
+found=1
+for i in 1 2 3 4 5 6; do
+    if sh_shows '^ +, +Replay: one snapshot back'; then
+        found=0
+        break
+    fi
+    sh_keys NPage
+done
+ok $found "F1 help lists the replay keys, in a section of their own"
 sh_keys Escape
 is "$(pgdeck_backends)" 0 "still no pgdeck connection to the server"
 sh_quit q
