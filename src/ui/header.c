@@ -82,6 +82,10 @@ static void replay_text(app *a, char *text, size_t n)
     snprintf(text, n, "REPLAY %s%s%s [%s] %.0f%% of %s - %s%s | %s | read-only%s", at,
              m->grain >= 60 ? " | 1-min aggregate" : "", m->up ? "" : " | server DOWN", bar,
              pos * 100, from, to, server, ui_replay_path(a->replay), live);
+    if (!m->up && m->error) { /* why, last: the server's own bytes (wg_text escapes them) */
+        size_t len = strlen(text);
+        snprintf(text + len, n - len, " | down: %s", m->error);
+    }
 }
 
 /* " | recording to FILE (N)" while :record runs. */
