@@ -13,3 +13,7 @@ SH_TESTS += tests/tui/replay_console.sh
 
 # time of a replay step on a day of 5 s snapshots (make bench)
 EXTRA_DIST += tests/bench/replay_scrub.sh
+
+# the recording cursor (replay.c) on a file written through the writer; no server
+C_TESTS += tests/unit/replay_seek.t
+tests_unit_replay_seek_t_SOURCES = tests/unit/replay_seek.c tests/lib/tap.h
