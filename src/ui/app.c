@@ -1400,6 +1400,8 @@ static void layout(app *a)
             drop_windows(a);
     }
     a->full_redraw = true;
+    if (a->replaying && a->replay)
+        header_update(a); /* the time bar's width follows the terminal's */
 }
 
 static void draw_too_small(app *a)

@@ -57,12 +57,13 @@ static void replay_text(app *a, char *text, size_t n)
         pos = 0;
     if (pos > 1)
         pos = 1;
-    enum { BAR = 20 };
-    char bar[BAR * 4 + 1];
+    enum { BAR_MAX = 20 };
+    int width = a->cols >= 120 || a->cols <= 0 ? BAR_MAX : 10; /* the span must fit at 80 */
+    char bar[BAR_MAX * 4 + 1];
     size_t bl = 0;
-    int mark = (int)lround(pos * (BAR - 1));
+    int mark = (int)lround(pos * (width - 1));
     bool uni = wg_unicode();
-    for (int i = 0; i < BAR; i++) {
+    for (int i = 0; i < width; i++) {
         const char *c = i == mark  ? (uni ? "\u25c6" : "|")
                         : i < mark ? (uni ? "\u2501" : "=")
                                    : (uni ? "\u2500" : "-");
