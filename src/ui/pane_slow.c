@@ -1375,7 +1375,9 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
         add_line(&lines, &n, &cap, xstrdup(""));
         if (m->has_queryid) {
             add_line(&lines, &n, &cap,
-                     xasprintf("%-22s %16s %16s %14s", "counter", "cumulative", "last interval",
+                     xasprintf("%-22s %16s %16s %14s", "counter",
+                               /* a recording keeps the interval's figures, not the totals */
+                               p->moment ? "recorded" : "cumulative", "last interval",
                                "per second"));
             for (int k = 0; k < MC_COUNT; k++) {
                 char c[32], d[32], r[32];
