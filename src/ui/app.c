@@ -713,7 +713,7 @@ void app_replay_show(app *a)
             a->pane_dirty[i] = true;
         }
     header_update(a);
-    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = true;
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = a->dirty[PART_BAR] = true;
 }
 
 static void replay_live(app *a)
@@ -732,7 +732,7 @@ static void replay_live(app *a)
         }
     a->next_tick = app_now(); /* live figures at once */
     header_update(a);
-    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = true;
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = a->dirty[PART_BAR] = true;
     char k[32];
     app_message(a, MSG_INFO, "live data (%s: back to the recording)", app_live_key(a, k, sizeof k));
 }

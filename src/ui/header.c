@@ -177,7 +177,10 @@ void panebar_draw(app *a, WINDOW *w, int cols)
     int x = 0;
     for (int i = 0; i < a->npanes && x < cols; i++) {
         char item[64];
-        snprintf(item, sizeof item, " %d %s ", a->numbers[i], a->cls[i]->name);
+        /* beside live panes, the ones drawing the recording say so */
+        bool rec = a->replaying && a->eng && a->cls[i]->show_moment;
+        snprintf(item, sizeof item, " %d %s%s ", a->numbers[i], a->cls[i]->name,
+                 rec ? " (rec)" : "");
         unsigned long at = i == a->active ? theme_attr(TH_PANEBAR_ACTIVE) : bar;
         x += wg_text(w, 0, x, item, cols - x, at);
         x += wg_text(w, 0, x, " ", cols - x, bar);

@@ -240,6 +240,7 @@ sh_cmd "replay $rec"
 sh_wait '^REPLAY ' 5
 ok $? ":replay FILE shows the recording"
 like "$(sh_screen)" 'F2: live' "the header says F2 goes live"
+like "$(sh_screen | sed -n 2p)" '1 Pool +2 Slow \(rec\) +3 Activity \(rec\)' "the pane bar marks the panes drawing the recording"
 sh_keys F2
 sh_wait '^ PostgreSQL .*\| connected \|' 10
 ok $? "F2: live data again"
