@@ -1583,6 +1583,8 @@ static void route_fleet_events(app *a, engine *e)
 
 static void tick(app *a)
 {
+    if (a->replaying && a->replay)
+        ui_replay_refresh_span(a->replay); /* a recording still written grows in the time bar */
     header_update(a);
     if (a->paused)
         return;

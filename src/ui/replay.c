@@ -177,8 +177,7 @@ bool ui_replay_seek(ui_replay *r, ui_seek how, double arg, char **err)
 {
     *err = NULL;
     double now = r->cur->taken_at, at = now;
-    /* a recorder still writing: the span grows */
-    rec_reader_range(r->rd, r->server, &r->first, &r->last);
+    ui_replay_refresh_span(r); /* a recorder still writing: the span grows */
     bool ok = false;
     switch (how) {
     case UI_SEEK_PREV:
@@ -231,4 +230,13 @@ void ui_replay_span(const ui_replay *r, double *first, double *last)
 {
     *first = r->first;
     *last = r->last;
+}
+
+void ui_replay_refresh_span(ui_replay *r)
+{
+    double first, last;
+    if (rec_reader_range(r->rd, r->server, &first, &last)) {
+        r->first = first;
+        r->last = last;
+    }
 }

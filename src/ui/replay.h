@@ -42,5 +42,7 @@ bool ui_replay_seek(ui_replay *r, ui_seek how, double arg, char **err);
 ui_moment *ui_replay_moment(ui_replay *r);
 /* The shown server's first and last snapshot times. */
 void ui_replay_span(const ui_replay *r, double *first, double *last);
+/* Reads the span again (a recording still being written grows). */
+void ui_replay_refresh_span(ui_replay *r);
 
 #endif

@@ -262,6 +262,11 @@ ok $? "its snapshots are counted"
 sh_cmd "replay $live"
 sh_wait '^REPLAY .*live\.db' 10
 ok $? "the recording being written can be replayed"
+span_end() { sh_screen | head -n 1 | sed -n 's/.* of [0-9:]* - \([0-9:]*\).*/\1/p'; }
+end0=$(span_end)
+span_grew() { [ -n "$(span_end)" ] && [ "$(span_end)" != "$end0" ]; }
+wait_until 15 span_grew
+ok $? "its span grows in the time bar while the recorder writes ($end0 -> $(span_end))"
 sh_keys 3
 sh_wait 'Activity: .*recorded' 5
 ok $? "Activity draws its moment"
