@@ -173,6 +173,27 @@ like "$gone" '^0\|.*(refused|connect)' "the down server's are down with its erro
 like "$(q "$fl" "select count(*) from fleet f join snapshot s on s.id = f.snapshot_id join server v on v.id = s.server_id where v.name = 'prim'")" \
     '^[1-9]' "the primary has its fleet line"
 
+# ---- --size-limit: the oldest go, the pages in use stay under the limit ----
+sl=$tmp/limit.pgrec
+"$PGDECK" record -o "$sl" --interval 0.1 --size-limit 160K -v 2>"$tmp/limit.log" &
+rec=$!
+wait_until 60 grep -q 'thinned:.* [1-9][0-9]* deleted' "$tmp/limit.log"
+wait_until 60 at_least "$tmp/limit.log" $(($(snapshots "$tmp/limit.log") + 20))
+kill -TERM $rec
+wait $rec
+is $? 0 "--size-limit: exit 0 on SIGTERM"
+rec=""
+like "$(grep 'thinned:' "$tmp/limit.log" | tail -n 1)" ' [1-9][0-9]* deleted' \
+    "snapshots were deleted to fit (-v says so)"
+used=$(q "$sl" "select (select page_count from pragma_page_count) - (select freelist_count from pragma_freelist_count)")
+psize=$(q "$sl" "pragma page_size")
+ok "$([ $((used * psize)) -le 163840 ] && echo 0 || echo 1)" \
+    "the pages in use fit 160K ($((used * psize)) bytes)"
+last=$(grep '^pgdeck record: snapshot ' "$tmp/limit.log" | tail -n 1 | cut -d' ' -f4)
+is "$(q "$sl" "select max(id) from snapshot")" "$last" "the newest (the last -v line's) stays"
+first=$(q "$sl" "select min(id) from snapshot")
+ok "$([ "$first" -gt 1 ] && echo 0 || echo 1)" "the oldest went first (the first left is #$first)"
+
 # ---- usage ------------------------------------------------------------------
 "$PGDECK" record --interval 1 2>"$tmp/u1"
 is $? 2 "no -o: exit 2"
@@ -187,5 +208,13 @@ is $? 2 "a bad --duration: exit 2"
 is $? 2 "a too small --size-limit: exit 2"
 ok "$([ ! -e "$tmp/x.pgrec" ] && echo 0 || echo 1)" "usage errors create no file"
 like "$("$PGDECK" record --help)" "--keep-detail=D" "--help lists the options"
+like "$("$PGDECK" --help)" "pgdeck record \[CONN\]" "pgdeck --help has record's synopsis"
+# the man page follows --help (as run_usage.sh checks for the other commands)
+missing=""
+for o in $("$PGDECK" record --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    m=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+    grep -q -- "$m" "$top_srcdir/doc/pgdeck.1" || missing="$missing $o"
+done
+is "$missing" "" "doc/pgdeck.1 names every option of record --help"
 
 done_testing
