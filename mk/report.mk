@@ -37,3 +37,5 @@ tests_unit_record_report_t_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 
 # `pgdeck report` on recordings from SQL: output, JSON keys, exit codes.
 SH_TESTS += tests/cli/report_file.sh
+# ... and on what pgdeck record recorded from a real cluster (a lock wait).
+SH_TESTS += tests/cli/report.sh

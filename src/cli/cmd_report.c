@@ -165,7 +165,7 @@ static void print_blockers(const rec_summary *s)
         fmt_duration(b->blocked_s, dur, sizeof dur);
         time_format_near(b->first_seen, s->from, from, sizeof from);
         if (b->last_seen > b->first_seen)
-            snprintf(seen, sizeof seen, "%s–%s", from,
+            snprintf(seen, sizeof seen, "%s-%s", from,
                      time_format_near(b->last_seen, b->first_seen, to, sizeof to));
         else
             snprintf(seen, sizeof seen, "%s", from);

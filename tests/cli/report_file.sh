@@ -31,7 +31,7 @@ like "$out" '8250ms in 1208 calls' "the window's total"
 like "$out" "$(printf '%s' 'SELECT 1 /\* \\x1B\]0;owned\\x07 \*/')" "a hostile text is escaped"
 unlike "$out" "$(printf '\033')" "no raw escape byte reaches the output"
 blk=$(printf '%s\n' "$out" | grep -A2 '^Longest blockers' | tail -1)
-like "$blk" '^200 +alice +14\.0s +2 +2 +00:33:20–00:33:30 +idle in transaction +LOCK TABLE accounts$' \
+like "$blk" '^200 +alice +14\.0s +2 +2 +00:33:20-00:33:30 +idle in transaction +LOCK TABLE accounts$' \
     "the longest blocker: pid, role, how long, waiters, most at once, when, state, query"
 like "$out" 'Connections +peak 9 of 100 \(max_connections\) at 00:33:25' "peak connections and when"
 like "$out" 'Throughput +tps min 10\.0, avg 20\.0, max 30\.0' "tps min/avg/max"
