@@ -15,6 +15,7 @@
 #include "common/conf.h"
 #include "common/xalloc.h"
 #include "engine/engine.h"
+#include "record/record.h"
 #include "ui/app.h"
 
 #include <getopt.h>
@@ -29,6 +30,7 @@ enum {
     OPT_READONLY,
     OPT_REFRESH,
     OPT_PGBOUNCER,
+    OPT_REPLAY,
     OPT_HELP,
 };
 
@@ -36,6 +38,7 @@ typedef struct console_opts {
     connargs ca;
     cliconf cc;
     const char *theme, *pgbouncer;
+    const char *replay; /* --replay FILE: a recording (issue 17) */
     bool no_color, readonly;
     double refresh; /* 0 = not given */
 } console_opts;
@@ -63,6 +66,7 @@ static int parse_options(console_opts *o, int argc, char **argv)
         {"readonly", no_argument, NULL, OPT_READONLY},
         {"refresh", required_argument, NULL, OPT_REFRESH},
         {"pgbouncer", required_argument, NULL, OPT_PGBOUNCER},
+        {"replay", required_argument, NULL, OPT_REPLAY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -87,6 +91,9 @@ static int parse_options(console_opts *o, int argc, char **argv)
             break;
         case OPT_PGBOUNCER:
             o->pgbouncer = optarg;
+            break;
+        case OPT_REPLAY:
+            o->replay = optarg;
             break;
         case OPT_HELP:
             usage_print(stdout, "console");
@@ -164,6 +171,54 @@ static int load_settings(const console_opts *o, pgdeck_config *cfg, char **file_
     return -1;
 }
 
+/* The console's servers as `:record` records them: the same names and
+ * connections as fleet_servers_start's, in its order. */
+typedef struct record_targets {
+    rec_target *v;
+    eng_conninfo **ci;
+    char **shown;
+    size_t n;
+} record_targets;
+
+static void record_target_add(record_targets *t, const char *name, eng_conninfo *ci)
+{
+    t->v = xrealloc(t->v, sizeof *t->v * (t->n + 1));
+    t->ci = xrealloc(t->ci, sizeof *t->ci * (t->n + 1));
+    t->shown = xrealloc(t->shown, sizeof *t->shown * (t->n + 1));
+    t->ci[t->n] = ci;
+    t->shown[t->n] = eng_conninfo_display(ci); /* never a password */
+    t->v[t->n] = (rec_target){.name = name, .ci = ci, .target = t->shown[t->n]};
+    t->n++;
+}
+
+static void record_targets_build(record_targets *t, const fleet_servers *fs,
+                                 const pgdeck_config *cfg, const connargs *ca)
+{
+    memset(t, 0, sizeof *t);
+    int k = 0;
+    if (fleet_connargs_given(ca) || cfg->nservers == 0)
+        record_target_add(t, fs->v[k++].name, eng_conninfo_dup(ca->ci));
+    for (size_t i = 0; i < cfg->nservers && k < fs->n; i++, k++) {
+        eng_conninfo *ci = eng_conninfo_new();
+        eng_conninfo_set(ci, "dbname", cfg->servers[i].conninfo);
+        if (!eng_conninfo_get(ci, "application_name"))
+            eng_conninfo_set(ci, "application_name", "pgdeck");
+        record_target_add(t, fs->v[k].name, ci);
+    }
+}
+
+static void record_targets_free(record_targets *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        eng_conninfo_free(t->ci[i]);
+        free(t->shown[i]);
+    }
+    free(t->v);
+    free(t->ci);
+    free(t->shown);
+    memset(t, 0, sizeof *t);
+}
+
 int cmd_console_main(int argc, char **argv)
 {
     /* The terminal's own encoding (not forced to UTF-8: a Latin-1 terminal
@@ -179,6 +234,7 @@ int cmd_console_main(int argc, char **argv)
     bool cfg_loaded = false;
     char *file_err = NULL, *err = NULL;
     fleet_servers fs = {0};
+    record_targets rt = {0};
     app *a = NULL;
 
     int rc = parse_options(&o, argc, argv);
@@ -188,6 +244,20 @@ int cmd_console_main(int argc, char **argv)
     rc = load_settings(&o, &cfg, &file_err);
     if (rc >= 0)
         goto out;
+    /* --replay FILE alone: the recording, no server at all; with a server
+     * named too, both (F2 switches) */
+    if (o.replay && !fleet_connargs_given(&o.ca) && o.cc.nservers == 0) {
+        a = app_new(NULL, &cfg);
+        if (!app_open_replay(a, o.replay, &err)) {
+            fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot read the recording");
+            rc = EXIT_SQL;
+            goto out;
+        }
+        if (file_err)
+            app_message(a, MSG_ERROR, "%s", file_err);
+        rc = app_run(a);
+        goto out;
+    }
     if (!connargs_finish(&o.ca, &err)) {
         rc = connargs_fail(&o.ca, "console", err);
         err = NULL;
@@ -207,12 +277,20 @@ int cmd_console_main(int argc, char **argv)
         servers[i] = (app_server){fs.v[i].name, fs.v[i].e, fs.v[i].bouncer};
     app_set_servers(a, servers, fs.n, 0);
     free(servers);
+    record_targets_build(&rt, &fs, &cfg, &o.ca);
+    app_set_record_targets(a, rt.v, rt.n);
+    if (o.replay && !app_open_replay(a, o.replay, &err)) {
+        fprintf(stderr, "pgdeck: %s\n", err ? err : "cannot read the recording");
+        rc = EXIT_SQL;
+        goto out;
+    }
     if (file_err)
         app_message(a, MSG_ERROR, "%s", file_err);
     rc = app_run(a);
 
 out:
-    app_free(a);
+    app_free(a); /* a :record still running ends here, before its targets go */
+    record_targets_free(&rt);
     fleet_servers_stop(&fs);
     app_restore_terminal();
     free(file_err);

@@ -18,6 +18,8 @@ static const char synopsis[] =
     "\n"
     "Usage:\n"
     "  pgdeck [CONN] [DBNAME [USER]]   the console\n"
+    "  pgdeck --replay FILE            the console on a recording (pgdeck record),\n"
+    "                                  read-only, no server\n"
     "  pgdeck demo                     the console on a throwaway local cluster with\n"
     "                                  sample data and a light workload\n"
     "  pgdeck run    [CONN] (-c SQL | -f FILE) [--pipeline [--sync end|each]]\n"
@@ -78,7 +80,12 @@ static const char console_help[] =
     "  --server=NAME=CONNINFO  a server of the Fleet pane (7; repeatable, after the\n"
     "                          config file's [server NAME] sections); Enter there\n"
     "                          shows that server in every pane. CONN, when given or\n"
-    "                          when no server is named, is the server \"default\"\n";
+    "                          when no server is named, is the server \"default\"\n"
+    "  --replay=FILE           show a recording (pgdeck record -o FILE) in Slow,\n"
+    "                          Activity, Server and Fleet, read-only: , . one snapshot\n"
+    "                          back/forward, < > a minute, [ ] ten minutes, { } first/\n"
+    "                          last, @ or :goto TIME a time. Alone it connects to no\n"
+    "                          server; with CONN too, F2 switches to live data and back\n";
 
 static const char demo_help[] =
     "pgdeck demo [console options]\n"

@@ -6,6 +6,7 @@
 #include "ui/theme.h"
 #include "ui/widgets.h"
 #include "common/clock.h"
+#include "common/timeparse.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -80,6 +81,9 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* a file size limit (ulimit -f) must fail :record's write ("disk full"),
+     * not kill the console */
+    signal(SIGXFSZ, SIG_IGN);
     struct sigaction fa;
     memset(&fa, 0, sizeof fa);
     fa.sa_handler = on_fatal;
@@ -149,6 +153,17 @@ app *app_new(engine *eng, pgdeck_config *cfg)
                     used[k] = 1;
                     break;
                 }
+    /* no server: the panes that draw a recording, with the digits they
+     * have in the live console */
+    if (!eng) {
+        int kept = 0;
+        for (int n = 0; n < a->npanes; n++)
+            if (a->cls[n]->show_moment) {
+                a->cls[kept] = a->cls[n];
+                a->numbers[kept++] = a->numbers[n];
+            }
+        a->npanes = kept;
+    }
     return a;
 }
 
@@ -164,6 +179,8 @@ void app_free(app *a)
     free(a->stats);
     free(a->command_words);
     free(a->servers);
+    ui_replay_close(a->replay);
+    ui_recorder_free(a->recorder); /* the snapshot being written is finished */
     free(a);
 }
 
@@ -205,6 +222,11 @@ const pgdeck_config *app_config(app *a)
 bool app_readonly(app *a)
 {
     return a->readonly;
+}
+
+bool app_replaying(app *a)
+{
+    return a->replaying;
 }
 
 double app_refresh_interval(app *a)
@@ -428,8 +450,12 @@ static bool pane_holds_quit(app *a)
     return false;
 }
 
+static bool replay_select_server(app *a, int i);
+
 bool app_select_server(app *a, int i)
 {
+    if (a->replaying)
+        return replay_select_server(a, i);
     if (i < 0 || i >= a->nservers || i == a->selected)
         return i == a->selected;
     int keep = a->active;
@@ -617,6 +643,12 @@ static void session_probe_done(app *a, const eng_event *ev)
 
 static void cmd_set(app *a, const char *key, const char *value)
 {
+    if (!a->eng && (strncasecmp(key, "session.", 8) == 0 || strstr(key, "min_size") ||
+                    strstr(key, "max_size"))) {
+        app_message(a, MSG_WARN, "%s: no server (this console shows a recording)",
+                    UI_REPLAY_REFUSED);
+        return;
+    }
     if (strncasecmp(key, "session.", 8) == 0) {
         set_session(a, key, value);
         return;
@@ -655,6 +687,259 @@ static void cmd_set(app *a, const char *key, const char *value)
     }
     if (!a->msg || a->msg_lvl != MSG_ERROR)
         app_message(a, MSG_INFO, "%s = %s", key, value);
+}
+
+/* ---- recordings (issue 17) ------------------------------------------------ */
+
+static void tick(app *a);
+
+const char *app_live_key(app *a, char *buf, size_t n)
+{
+    if (a->km.nkeys[KM_LIVE] == 0)
+        snprintf(buf, n, ":live");
+    else
+        km_key_name(a->km.keys[KM_LIVE][0], buf, n);
+    return buf;
+}
+
+/* Every pane that can draw a moment draws the recording's current one. */
+void app_replay_show(app *a)
+{
+    a->replaying = true;
+    ui_moment *m = ui_replay_moment(a->replay);
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->show_moment) {
+            a->cls[i]->show_moment(a->panes[i], m);
+            a->pane_dirty[i] = true;
+        }
+    header_update(a);
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = a->dirty[PART_BAR] = true;
+}
+
+static void replay_live(app *a)
+{
+    if (!a->eng) {
+        app_message(a, MSG_WARN,
+                    "no live server: this console shows a recording (pgdeck CONN --replay FILE "
+                    "opens both)");
+        return;
+    }
+    a->replaying = false;
+    for (int i = 0; i < a->npanes; i++)
+        if (a->panes[i] && a->cls[i]->show_moment) {
+            a->cls[i]->show_moment(a->panes[i], NULL);
+            a->pane_dirty[i] = true;
+        }
+    a->next_tick = app_now(); /* live figures at once */
+    header_update(a);
+    a->dirty[PART_HEADER] = a->dirty[PART_FOOTER] = a->dirty[PART_BAR] = true;
+    char k[32];
+    app_message(a, MSG_INFO, "live data (%s: back to the recording)", app_live_key(a, k, sizeof k));
+}
+
+static void replay_toggle(app *a)
+{
+    if (a->replaying)
+        replay_live(a);
+    else if (a->replay) {
+        char k[32];
+        app_replay_show(a);
+        app_message(a, MSG_INFO, "replay: %s (%s: live)", ui_replay_path(a->replay),
+                    app_live_key(a, k, sizeof k));
+    } else
+        app_message(a, MSG_INFO, "live already (:replay FILE shows a recording)");
+}
+
+static void replay_seek(app *a, ui_seek how, double arg)
+{
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    char *err = NULL;
+    bool back = how == UI_SEEK_PREV || how == UI_SEEK_FIRST || (how == UI_SEEK_BY && arg < 0);
+    if (!ui_replay_seek(a->replay, how, arg, &err)) {
+        if (err)
+            app_message(a, MSG_ERROR, "replay: %s", err);
+        else
+            app_message(a, MSG_INFO, "replay: already at the %s snapshot", back ? "first" : "last");
+        free(err);
+        if (!a->replaying)
+            app_replay_show(a);
+        return;
+    }
+    app_replay_show(a);
+}
+
+bool app_open_replay(app *a, const char *path, char **err)
+{
+    ui_replay *r = ui_replay_open(path, err);
+    if (!r)
+        return false;
+    ui_replay_close(a->replay);
+    a->replay = r;
+    if (a->curses_on)
+        app_replay_show(a);
+    else
+        a->replaying = true; /* app_run shows it once the panes exist */
+    return true;
+}
+
+/* The Fleet pane's Enter on a recording: its line i names the server. */
+static bool replay_select_server(app *a, int i)
+{
+    ui_moment *m = ui_replay_moment(a->replay);
+    if (i < 0 || (size_t)i >= m->nfleet)
+        return false;
+    const char *const *names;
+    size_t n = ui_replay_servers(a->replay, &names);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], m->fleet[i].name) == 0) {
+            char *err = NULL;
+            if (!ui_replay_select(a->replay, k, &err)) {
+                app_message(a, MSG_ERROR, "replay: %s", err ? err : "no snapshot of that server");
+                free(err);
+                return false;
+            }
+            app_replay_show(a);
+            app_message(a, MSG_INFO, "replay: now showing server %s", names[k]);
+            return true;
+        }
+    return false;
+}
+
+/* TEXT as a time: timeparse.h (the report branch's), the one parser of
+ * times for report --from/--to and :goto. */
+static bool replay_parse_time(app *a, const char *text, double *t, char **err)
+{
+    /* "03:12" is that time on the recording's day nearest the moment shown;
+     * "-5m" is five minutes before now, as everywhere */
+    if (!time_parse(text, (double)time(NULL), ui_replay_moment(a->replay)->taken_at, t)) {
+        *err = xasprintf("'%s' is not a time (03:12, 2026-12-04 03:12:00, -5m, epoch)", text);
+        return false;
+    }
+    return true;
+}
+
+static void replay_goto(app *a, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    if (!*text) {
+        app_message(a, MSG_ERROR, "usage: :goto TIME (03:12, 2026-12-04 03:12:00, -5m)");
+        return;
+    }
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    double t;
+    char *err = NULL;
+    if (!replay_parse_time(a, text, &t, &err)) {
+        app_message(a, MSG_ERROR, "goto: %s", err ? err : "not a time");
+        free(err);
+        return;
+    }
+    replay_seek(a, UI_SEEK_AT, t);
+}
+
+static void goto_done(void *ctx, const char *answer)
+{
+    if (answer && *answer)
+        replay_goto(ctx, answer);
+}
+
+static void goto_prompt(app *a)
+{
+    if (!a->replay) {
+        app_message(a, MSG_INFO, "no recording open (:replay FILE, pgdeck --replay FILE)");
+        return;
+    }
+    app_prompt_ctx(a, "go to (03:12, 2026-12-04 03:12:00, -5m): ", "", "goto", false, goto_done, a);
+}
+
+void app_set_record_targets(app *a, const rec_target *t, size_t n)
+{
+    a->rec_targets = t;
+    a->nrec_targets = n;
+}
+
+/* What the :record thread said: snapshots, a warning, its end. */
+static void recorder_news(app *a)
+{
+    ui_recorder_news nw;
+    ui_recorder_news_take(a->recorder, &nw);
+    a->rec_snapshots = nw.snapshots;
+    if (nw.error)
+        app_message(a, MSG_ERROR, "record: %s", nw.error);
+    else if (nw.warning)
+        app_message(a, MSG_WARN, "record: %s", nw.warning);
+    if (nw.ended) {
+        if (!nw.failed)
+            app_message(a, MSG_INFO, "recording to %s stopped (%ld snapshot%s)",
+                        ui_recorder_path(a->recorder), nw.snapshots, nw.snapshots == 1 ? "" : "s");
+        ui_recorder_free(a->recorder);
+        a->recorder = NULL;
+    }
+    free(nw.error);
+    free(nw.warning);
+    header_update(a);
+}
+
+static int cmd_record(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    if (!*arg) {
+        if (a->recorder)
+            app_message(a, MSG_INFO, "recording to %s: %ld snapshots (:record stop ends it)",
+                        ui_recorder_path(a->recorder), a->rec_snapshots);
+        else
+            app_message(a, MSG_ERROR, "usage: :record FILE [SECONDS] | :record stop");
+        return PANE_HANDLED;
+    }
+    if (strcmp(arg, "stop") == 0) {
+        if (!a->recorder) {
+            app_message(a, MSG_INFO, "not recording");
+            return PANE_HANDLED;
+        }
+        ui_recorder_stop(a->recorder); /* it ends after the snapshot in hand: recorder_news */
+        app_message(a, MSG_INFO, "record: stopping after the snapshot being written...");
+        return PANE_HANDLED;
+    }
+    if (a->recorder) {
+        app_message(a, MSG_WARN, "already recording to %s (:record stop first)",
+                    ui_recorder_path(a->recorder));
+        return PANE_HANDLED;
+    }
+    if (!a->nrec_targets) {
+        app_message(a, MSG_WARN, "record: no server to record (this console shows a recording)");
+        return PANE_HANDLED;
+    }
+    /* FILE [SECONDS]: the last word is the interval when it is a number */
+    char *path = xstrdup(arg);
+    double interval = REC_DEFAULT_INTERVAL;
+    char *sp = strrchr(path, ' ');
+    if (sp) {
+        double s;
+        if (parse_seconds(sp + 1, &s) && s > 0) {
+            interval = s;
+            *sp = '\0';
+        }
+    }
+    char *err = NULL;
+    a->recorder = ui_recorder_start(path, a->rec_targets, a->nrec_targets, interval, &err);
+    if (!a->recorder)
+        app_message(a, MSG_ERROR, "record: %s", err ? err : "cannot start");
+    else {
+        a->rec_snapshots = 0;
+        app_message(a, MSG_INFO, "recording to %s every %g s (:record stop ends it)", path,
+                    interval);
+    }
+    free(err);
+    free(path);
+    header_update(a);
+    return PANE_HANDLED;
 }
 
 /* ---- the app's ':' commands (one table: dispatch, completion, help) ---- */
@@ -737,6 +1022,49 @@ static int cmd_set_line(void *self, const char *line)
     return PANE_HANDLED;
 }
 
+static int cmd_replay(void *self, const char *line)
+{
+    app *a = self;
+    const char *arg = ui_command_args(line);
+    if (!*arg) {
+        if (a->replay) {
+            char k[32];
+            app_replay_show(a);
+            app_message(a, MSG_INFO, "replay: %s (%s: live)", ui_replay_path(a->replay),
+                        app_live_key(a, k, sizeof k));
+        } else
+            app_message(a, MSG_ERROR, "usage: :replay FILE (a recording of pgdeck record)");
+        return PANE_HANDLED;
+    }
+    char *err = NULL;
+    if (!app_open_replay(a, arg, &err)) {
+        app_message(a, MSG_ERROR, "replay: %s", err ? err : "cannot open it");
+        free(err);
+        return PANE_HANDLED;
+    }
+    char k[32];
+    app_message(a, MSG_INFO, "replay: %s, read-only (%s)", arg,
+                a->eng ? app_live_key(a, k, sizeof k) : "no server");
+    return PANE_HANDLED;
+}
+
+static int cmd_goto(void *self, const char *line)
+{
+    replay_goto(self, ui_command_args(line));
+    return PANE_HANDLED;
+}
+
+static int cmd_live(void *self, const char *line)
+{
+    (void)line;
+    app *a = self;
+    if (a->replaying)
+        replay_live(a);
+    else
+        app_message(a, MSG_INFO, "live already");
+    return PANE_HANDLED;
+}
+
 const ui_command app_commands[] = {
     {"quit", ":quit", "quit (asks to confirm while something runs)", cmd_quit},
     {"q", ":q", "the same as :quit", cmd_quit},
@@ -750,6 +1078,18 @@ const ui_command app_commands[] = {
      "change a setting of the config file for this session (session.NAME: a server setting "
      "for every pool connection)",
      cmd_set_line},
+    {"replay", ":replay [FILE]",
+     "show a recording (pgdeck record -o FILE) in Slow, Activity, Server and Fleet, read-only; "
+     "no FILE: the one open",
+     cmd_replay},
+    {"goto", ":goto TIME",
+     "replay: the snapshot at or before TIME (03:12, 2026-12-04 03:12:00, -5m, epoch)", cmd_goto},
+    {"record", ":record FILE [S]|stop",
+     "record the servers to FILE every S seconds (5) on a thread and connections of its own, "
+     "as pgdeck record; stop ends it",
+     cmd_record},
+    {"live", ":live", "live data again (the recording stays open: the Live key, F2, returns to it)",
+     cmd_live},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -868,7 +1208,11 @@ static void run_keycmd(app *a, km_cmd c)
                 found = true;
             }
         if (!found)
-            app_message(a, MSG_WARN, "No pane %d in this build", want);
+            app_message(a, MSG_WARN,
+                        a->eng ? "No pane %d in this build"
+                               : "No pane %d on a recording (Slow, Activity, Server and Fleet "
+                                 "draw one)",
+                        want);
         break;
     }
     case KM_COMMAND:
@@ -899,6 +1243,36 @@ static void run_keycmd(app *a, km_cmd c)
         break;
     case KM_REDRAW:
         a->full_redraw = true;
+        break;
+    case KM_REPLAY_PREV:
+        replay_seek(a, UI_SEEK_PREV, 0);
+        break;
+    case KM_REPLAY_NEXT:
+        replay_seek(a, UI_SEEK_NEXT, 0);
+        break;
+    case KM_REPLAY_BACK_MIN:
+        replay_seek(a, UI_SEEK_BY, -60);
+        break;
+    case KM_REPLAY_FWD_MIN:
+        replay_seek(a, UI_SEEK_BY, 60);
+        break;
+    case KM_REPLAY_BACK_10MIN:
+        replay_seek(a, UI_SEEK_BY, -600);
+        break;
+    case KM_REPLAY_FWD_10MIN:
+        replay_seek(a, UI_SEEK_BY, 600);
+        break;
+    case KM_REPLAY_FIRST:
+        replay_seek(a, UI_SEEK_FIRST, 0);
+        break;
+    case KM_REPLAY_LAST:
+        replay_seek(a, UI_SEEK_LAST, 0);
+        break;
+    case KM_REPLAY_GOTO:
+        goto_prompt(a);
+        break;
+    case KM_LIVE:
+        replay_toggle(a);
         break;
     case KM_NONE:
     case KM_COUNT:
@@ -1026,6 +1400,8 @@ static void layout(app *a)
             drop_windows(a);
     }
     a->full_redraw = true;
+    if (a->replaying && a->replay)
+        header_update(a); /* the time bar's width follows the terminal's */
 }
 
 static void draw_too_small(app *a)
@@ -1207,11 +1583,13 @@ static void route_fleet_events(app *a, engine *e)
 
 static void tick(app *a)
 {
+    if (a->replaying && a->replay)
+        ui_replay_refresh_span(a->replay); /* a recording still written grows in the time bar */
     header_update(a);
     if (a->paused)
         return;
     for (int i = 0; i < a->npanes; i++)
-        if (a->panes[i] && a->cls[i]->on_tick)
+        if (a->panes[i] && a->cls[i]->on_tick && !(a->replaying && a->cls[i]->show_moment))
             apply_result(a, i, a->cls[i]->on_tick(a->panes[i]));
 }
 
@@ -1310,6 +1688,8 @@ int app_run(app *a)
     }
     for (int i = 0; i < a->npanes; i++)
         a->panes[i] = a->cls[i]->create ? a->cls[i]->create(a) : NULL;
+    if (a->replaying)
+        app_replay_show(a); /* before on_show: a pane on a recording asks no server */
     a->active = 0;
     if (a->npanes && a->panes[0] && a->cls[0]->on_show)
         a->cls[0]->on_show(a->panes[0], true);
@@ -1317,7 +1697,8 @@ int app_run(app *a)
     tick(a);
     a->next_tick = app_now() + a->refresh;
     while (!a->quit) {
-        int evfd = eng_event_fd(a->eng); /* the selected server's: a switch changes it */
+        /* the selected server's: a switch changes it; none on a recording alone */
+        int evfd = a->eng ? eng_event_fd(a->eng) : -1;
         draw(a);
         double now = app_now();
         /* the timer also runs while paused: the header's connection state */
@@ -1327,7 +1708,7 @@ int app_run(app *a)
         int nother = 0;
         for (int s = 0; s < a->nservers; s++)
             nother += (s != a->selected) + (a->servers[s].bouncer != NULL);
-        struct pollfd *fds = xcalloc((size_t)(3 + APP_MAX_PANES + nother), sizeof *fds);
+        struct pollfd *fds = xcalloc((size_t)(4 + APP_MAX_PANES + nother), sizeof *fds);
         fds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
         fds[1] = (struct pollfd){evfd, POLLIN, 0};
         fds[2] = (struct pollfd){sig_pipe[0], POLLIN, 0};
@@ -1352,22 +1733,27 @@ int app_run(app *a)
                 fds[nfds++] = (struct pollfd){eng_event_fd(a->servers[s].bouncer), POLLIN, 0};
             }
         }
+        nfds_t recfd = nfds;
+        if (a->recorder)
+            fds[nfds++] = (struct pollfd){ui_recorder_fd(a->recorder), POLLIN, 0};
         int n = poll(fds, nfds, timeout);
         if (n < 0 && errno != EINTR) {
             free(fds);
             free(others);
             break;
         }
-        for (nfds_t k = npanefds; n > 0 && k < nfds; k++)
+        for (nfds_t k = npanefds; n > 0 && k < recfd; k++)
             if (fds[k].revents & POLLIN)
                 route_fleet_events(a, others[k - npanefds]);
+        if (a->recorder && recfd < nfds && (fds[recfd].revents & POLLIN))
+            recorder_news(a);
         if (fds[2].revents & POLLIN)
             drain_signals(a);
         if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             a->quit = true; /* the terminal went away */
         if (fds[0].revents & POLLIN)
             read_keys(a);
-        if (fds[1].revents & POLLIN) {
+        if (a->eng && (fds[1].revents & POLLIN)) {
             eng_event *ev;
             int guard = 0;
             while (guard++ < 100000 && (ev = eng_event_next(a->eng)))

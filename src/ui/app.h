@@ -19,6 +19,16 @@ int app_run(app *a);
 void app_set_servers(app *a, const app_server *servers, int n, int selected);
 void app_free(app *a);
 
+/* Opens a recording (issue 17) and shows its last moment in every pane that
+ * can draw one. With eng NULL given to app_new the console has no server:
+ * it is made of those panes only, and nothing reaches a server. False with
+ * *err (malloc'd). */
+bool app_open_replay(app *a, const char *path, char **err);
+/* The servers `:record FILE` records, as `pgdeck record` would get them
+ * (the caller keeps them until app_free). None: :record is refused. */
+struct rec_target;
+void app_set_record_targets(app *a, const struct rec_target *t, size_t n);
+
 /* A prompt with a plain context pointer (widgets use it: the list's search).
  * fn gets the answer, or NULL when cancelled. history_kind keys the history. */
 typedef void (*app_prompt_fn)(void *ctx, const char *answer);

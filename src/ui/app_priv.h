@@ -6,6 +6,8 @@
 #include "ui/app.h"
 #include "ui/command.h"
 #include "ui/keymap.h"
+#include "ui/recorder.h"
+#include "ui/replay.h"
 
 #define APP_MAX_PANES 8
 #define APP_MIN_COLS 40
@@ -67,6 +69,13 @@ struct app {
     double next_tick;
     char *history_path;         /* the prompts' histories on disk, or NULL */
     const char **command_words; /* ':' completion, from the command tables */
+    /* recordings (issue 17) */
+    ui_replay *replay;             /* the recording open (--replay, :replay), or NULL */
+    bool replaying;                /* the panes show its moment; false: live, the file stays open */
+    ui_recorder *recorder;         /* :record FILE running, or NULL */
+    long rec_snapshots;            /* ... its snapshots so far */
+    const rec_target *rec_targets; /* the servers :record records (the caller's) */
+    size_t nrec_targets;
 };
 
 /* app.c: the app's own ':' commands (command.h), ended by {NULL}. */
@@ -90,5 +99,11 @@ void app_mark(app *a, app_part part);
 /* True while the active pane takes text (keys like q, Tab, : are its text). */
 bool app_pane_text_input(app *a);
 double app_now(void);
+/* app.c: the panes that can show a moment draw the recording's current one
+ * (replay_show) or live data again (replay_live). */
+void app_replay_show(app *a);
+/* The key that switches live <-> recording as shown ("F2"), ":live" when
+ * the config file left it none. */
+const char *app_live_key(app *a, char *buf, size_t n);
 
 #endif

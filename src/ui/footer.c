@@ -46,6 +46,11 @@ void footer_draw(app *a, WINDOW *w, int cols)
     for (size_t i = 0; i < n; i++)
         if (items[i].cmd == KM_HELP)
             x = item(w, x, room, items[i].key, items[i].label);
+    /* on a recording its keys come first; live, only the Live key (with a file open) */
+    bool on_moment = a->npanes && a->cls[a->active]->show_moment; /* Pool stays live */
+    for (size_t i = 0; a->replaying && on_moment && !a->help_open && i < n; i++)
+        if (km_cmd_is_replay(items[i].cmd) && (items[i].cmd != KM_LIVE || a->eng))
+            x = item(w, x, room, items[i].key, items[i].label);
     if (a->help_open) {
         x = item(w, x, room, "Esc", "Close");
     } else if (a->npanes) {
@@ -63,9 +68,14 @@ void footer_draw(app *a, WINDOW *w, int cols)
     bool text = !a->help_open && app_pane_text_input(a);
     for (size_t i = 0; i < n; i++)
         if (items[i].cmd != KM_HELP && (!text || items[i].anywhere) &&
+            !km_cmd_is_replay(items[i].cmd) &&
             !(a->npanes && !a->help_open && pane_lists(a, a->cls[a->active], &items[i])))
             x = item(w, x, room, items[i].key,
                      items[i].cmd == KM_PAUSE && a->paused ? "Resume" : items[i].label);
+    if (!a->replaying && a->replay)
+        for (size_t i = 0; i < n; i++)
+            if (items[i].cmd == KM_LIVE)
+                x = item(w, x, room, items[i].key, "Replay");
     if (x < room)
         x = room;
     for (size_t i = 0; i < nlast; i++)

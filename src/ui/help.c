@@ -70,6 +70,16 @@ size_t help_lines(app *a, char ***out)
                                       : ""));
     }
     add(&lines, &n, &cap, xstrdup(""));
+    add(&lines, &n, &cap,
+        xstrdup("#Replay (a recording: --replay FILE, :replay FILE; Slow, Activity, Server, "
+                "Fleet)"));
+    nk = keymap_replay_help_lines(&a->km, &kl);
+    for (size_t i = 0; i < nk; i++) {
+        add(&lines, &n, &cap, kl[i]);
+        kl[i] = NULL;
+    }
+    keymap_free_lines(kl, nk);
+    add(&lines, &n, &cap, xstrdup(""));
     add(&lines, &n, &cap, xstrdup("#Commands (: opens the command line; Up/Down: history)"));
     /* from the command tables: the app's, then each pane's */
     for (const ui_command *c = app_commands; c->name; c++)
@@ -88,6 +98,13 @@ size_t help_lines(app *a, char ***out)
     add(&lines, &n, &cap,
         xasprintf("  %-*s %s", KEYW, "readonly",
                   a->readonly ? "yes: actions that change the server are refused" : "no"));
+    if (a->replay) {
+        char k[32];
+        app_live_key(a, k, sizeof k);
+        add(&lines, &n, &cap,
+            xasprintf("  %-*s %s: %s %s", KEYW, "replay", ui_replay_path(a->replay),
+                      a->replaying ? "shown, read-only; live data:" : "open; shown by", k));
+    }
     *out = lines;
     return n;
 }

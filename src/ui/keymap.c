@@ -37,6 +37,21 @@ static const cmd_info cmds[KM_COUNT] = {
     [KM_REFRESH_FASTER] = {"refresh_faster", "Faster", "Refresh interval -0.5 s (min 0.5)", "-"},
     [KM_PAUSE] = {"pause", "Pause", "Pause / resume the refresh", "Space p"},
     [KM_REDRAW] = {"redraw", NULL, "Redraw the whole screen", "C-l"},
+    [KM_REPLAY_PREV] = {"replay_prev", "Prev", "Replay: one snapshot back", ","},
+    [KM_REPLAY_NEXT] = {"replay_next", "Next", "Replay: one snapshot forward", "."},
+    [KM_REPLAY_BACK_MIN] = {"replay_back_min", "-1m", "Replay: a minute back", "<"},
+    [KM_REPLAY_FWD_MIN] = {"replay_fwd_min", "+1m", "Replay: a minute forward", ">"},
+    [KM_REPLAY_BACK_10MIN] = {"replay_back_10min", "-10m", "Replay: ten minutes back", "["},
+    [KM_REPLAY_FWD_10MIN] = {"replay_fwd_10min", "+10m", "Replay: ten minutes forward", "]"},
+    [KM_REPLAY_FIRST] = {"replay_first", "First", "Replay: the first snapshot", "{"},
+    [KM_REPLAY_LAST] = {"replay_last", "Last", "Replay: the last snapshot", "}"},
+    [KM_REPLAY_GOTO] = {"replay_goto", "Goto",
+                        "Replay: go to a time you type (03:12, 2026-12-04 03:12:00; as :goto)",
+                        "@"},
+    [KM_LIVE] = {"live", "Live",
+                 "Live data <-> the recording open (:replay FILE opens one, --replay starts on "
+                 "one)",
+                 "F2"},
 };
 
 /* Named keys: spec <-> code. */
@@ -120,6 +135,11 @@ km_cmd km_cmd_from_name(const char *name)
 const char *km_cmd_help(km_cmd c)
 {
     return (c > KM_NONE && c < KM_COUNT) ? cmds[c].help : "";
+}
+
+bool km_cmd_is_replay(km_cmd c)
+{
+    return c >= KM_REPLAY_PREV && c <= KM_LIVE;
 }
 
 const char *km_cmd_label(km_cmd c)
@@ -285,10 +305,13 @@ bool keymap_apply_config(keymap *dst, const config_keybind *binds, size_t n, cha
     for (size_t i = 0; i < n; i++) {
         km_cmd c = km_cmd_from_name(binds[i].command);
         if (c == KM_NONE) {
-            *err = xasprintf("[keys] %s: unknown command (known: help, quit, pane_next, "
-                             "pane_prev, pane_1..pane_7, command, search, back, cancel, "
-                             "refresh_slower, refresh_faster, pause, redraw)",
-                             binds[i].command);
+            *err = xasprintf(
+                "[keys] %s: unknown command (known: help, quit, pane_next, "
+                "pane_prev, pane_1..pane_7, command, search, back, cancel, "
+                "refresh_slower, refresh_faster, pause, redraw, replay_prev, replay_next, "
+                "replay_back_min, replay_fwd_min, replay_back_10min, "
+                "replay_fwd_10min, replay_first, replay_last, replay_goto, live)",
+                binds[i].command);
             return false;
         }
         km_key k;
@@ -334,12 +357,12 @@ const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n)
     return buf;
 }
 
-size_t keymap_help_lines(const keymap *km, char ***lines)
+static size_t help_lines_of(const keymap *km, bool replay, char ***lines)
 {
     char **out = xcalloc(KM_COUNT, sizeof *out);
     size_t n = 0;
     for (int c = KM_NONE + 1; c < KM_COUNT; c++) {
-        if (km->nkeys[c] == 0)
+        if (km->nkeys[c] == 0 || km_cmd_is_replay((km_cmd)c) != replay)
             continue;
         char keys[96];
         keymap_keys_string(km, (km_cmd)c, keys, sizeof keys);
@@ -347,6 +370,16 @@ size_t keymap_help_lines(const keymap *km, char ***lines)
     }
     *lines = out;
     return n;
+}
+
+size_t keymap_help_lines(const keymap *km, char ***lines)
+{
+    return help_lines_of(km, false, lines);
+}
+
+size_t keymap_replay_help_lines(const keymap *km, char ***lines)
+{
+    return help_lines_of(km, true, lines);
 }
 
 void keymap_free_lines(char **lines, size_t n)

@@ -36,6 +36,17 @@ typedef enum km_cmd {
     KM_REFRESH_FASTER,
     KM_PAUSE,
     KM_REDRAW,
+    /* replay (issue 17): move through a recording; live <-> recording */
+    KM_REPLAY_PREV,
+    KM_REPLAY_NEXT,
+    KM_REPLAY_BACK_MIN,
+    KM_REPLAY_FWD_MIN,
+    KM_REPLAY_BACK_10MIN,
+    KM_REPLAY_FWD_10MIN,
+    KM_REPLAY_FIRST,
+    KM_REPLAY_LAST,
+    KM_REPLAY_GOTO,
+    KM_LIVE,
     KM_COUNT
 } km_cmd;
 
@@ -76,6 +87,9 @@ const char *km_cmd_name(km_cmd c); /* "help", "quit", "pane_next", ... */
 km_cmd km_cmd_from_name(const char *name);
 const char *km_cmd_help(km_cmd c);  /* one line for the help screen */
 const char *km_cmd_label(km_cmd c); /* footer word, NULL when not in the footer */
+/* A command that moves through a recording (the footer shows them while
+ * replaying, and only then). */
+bool km_cmd_is_replay(km_cmd c);
 
 /* "F1, ?" — the command's keys, comma-separated, into buf; returns buf. */
 const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
@@ -87,6 +101,9 @@ const char *keymap_keys_string(const keymap *km, km_cmd c, char *buf, size_t n);
  * key, "  KEYS<pad>help" (KEYS padded to KM_HELP_KEY_WIDTH). Returns the number of lines (*lines
  * malloc'd). */
 size_t keymap_help_lines(const keymap *km, char ***lines);
+/* The same for the replay commands (km_cmd_is_replay), which the global
+ * section leaves out: the help shows them in a section of their own. */
+size_t keymap_replay_help_lines(const keymap *km, char ***lines);
 void keymap_free_lines(char **lines, size_t n);
 
 /* Keys the terminal reports as extended (terminfo) capabilities rather than

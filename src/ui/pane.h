@@ -13,6 +13,7 @@
 #include "ui/command.h"
 #include "engine/engine.h"
 #include "common/conf.h"
+#include "ui/moment.h"
 
 #include <stdbool.h>
 
@@ -76,6 +77,12 @@ typedef struct pane_class {
      * gives it to the pane made anew. Both may be NULL. */
     char *(*switch_keep)(const pane *p);
     void (*switch_restore)(pane *p, const char *kept);
+    /* Replay (issue 17, moment.h): draw the figures of a recorded moment
+     * instead of live data; m NULL: back to live. While a moment is shown
+     * the pane gets no ticks, and refuses (ui_replay_refuse) every action
+     * that would touch the server. May be NULL: the pane stays live (and
+     * is left out of a console opened on a recording alone). */
+    void (*show_moment)(pane *p, ui_moment *m);
 } pane_class;
 
 /* ---- what the app offers panes ---------------------------------------- */
@@ -98,6 +105,8 @@ bool app_select_server(app *a, int i);
 const pgdeck_config *app_config(app *a);
 bool app_readonly(app *a); /* --readonly: refuse server changes, say so */
 double app_refresh_interval(app *a);
+/* True while the panes show a recorded moment (--replay, :replay). */
+bool app_replaying(app *a);
 
 typedef enum msg_level { MSG_INFO, MSG_WARN, MSG_ERROR } msg_level;
 void app_message(app *a, msg_level lvl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -124,6 +124,9 @@ typedef struct activity_pane {
     int layout_ids[COL_COUNT];
     int width;       /* columns at the last draw */
     bool wait_short; /* the wait column shows the event alone (narrow screens) */
+    /* a recorded moment shown instead of live data (moment.h; the app's):
+     * act is a copy of its list, the figures line its dbstat */
+    ui_moment *moment;
 } activity_pane;
 
 static activity_pane *AP(pane *p)
@@ -523,7 +526,7 @@ static unsigned long row_attr(void *ctx, int row)
 static void submit_locks(activity_pane *p)
 {
     const mon_backend *b = selected(p);
-    if (!p->show_locks || !b || p->locks_id)
+    if (p->moment || !p->show_locks || !b || p->locks_id)
         return;
     char pid[16];
     snprintf(pid, sizeof pid, "%d", b->pid);
@@ -534,6 +537,8 @@ static void submit_locks(activity_pane *p)
 
 static void act_refresh(activity_pane *p)
 {
+    if (p->moment || !p->e)
+        return; /* a recording is shown: no server is asked */
     mon_driver_refresh(&p->mon);
     submit_locks(p);
 }
@@ -546,7 +551,8 @@ static void sample_procs(activity_pane *p)
     size_t n = p->act ? p->act->n : 0;
     proc_sample *now = n ? xcalloc(n, sizeof *now) : NULL;
     size_t nnow = 0, found = 0;
-    bool try = p->mon.have_db_cur && p->mon.db_cur.local_conn && proc_available();
+    /* a recording's backends are long gone: /proc says nothing of them */
+    bool try = !p->moment && p->mon.have_db_cur && p->mon.db_cur.local_conn && proc_available();
     if (try && n) {
         p->procs = xcalloc(n, sizeof *p->procs);
         for (size_t i = 0; i < n; i++) {
@@ -654,7 +660,9 @@ static int act_on_event(pane *pp, const eng_event *ev)
         free(p->error);
         p->error = NULL;
         mon_activity *s = mon_driver_take_activity(&p->mon);
-        if (is_frozen(p) && p->act) {
+        if (p->moment) {
+            mon_activity_free(s); /* a live answer from before the recording was shown */
+        } else if (is_frozen(p) && p->act) {
             mon_activity_free(p->held);
             p->held = s;
         } else {
@@ -862,6 +870,16 @@ static void set_view(activity_pane *p, mon_view v)
 static int act_on_key(pane *pp, int ch, bool is_key)
 {
     activity_pane *p = AP(pp);
+    if (p->moment && !is_key) {
+        switch (ch) {
+        case 'C':
+            return ui_replay_refuse(p->a, "cancel");
+        case 'K':
+            return ui_replay_refuse(p->a, "terminate");
+        case 'l':
+            return ui_replay_refuse(p->a, "the locks list (pg_locks was not recorded)");
+        }
+    }
     if (!is_key) {
         switch (ch) {
         case 'C':
@@ -968,20 +986,26 @@ static void figures_line(activity_pane *p, char *buf, size_t n, bool narrow)
         idle_x += mon_backend_idle_in_xact(b);
     }
     char tps[16], hit[16], tf[16], tb[16];
-    fmt_count(p->mon.rates.tps, tps, sizeof tps);
-    if (isnan(p->mon.rates.hit_ratio) || !p->mon.have_db_cur)
+    /* a recording's figures are the moment's (with rates when it had a
+     * snapshot before it); it says nothing of /proc */
+    const mon_dbrates *rates = p->moment ? &p->moment->rates : &p->mon.rates;
+    bool have_cur = p->moment ? p->moment->have_db : p->mon.have_db_cur;
+    bool have_prev =
+        p->moment ? p->moment->have_db && p->moment->interval_s > 0 : p->mon.have_db_prev;
+    fmt_count(rates->tps, tps, sizeof tps);
+    if (isnan(rates->hit_ratio) || !have_cur)
         snprintf(hit, sizeof hit, "-");
     else
-        snprintf(hit, sizeof hit, "%.1f%%", p->mon.rates.hit_ratio);
-    fmt_count(p->mon.rates.temp_files_s, tf, sizeof tf);
-    fmt_bytes(p->mon.rates.temp_bytes_s, tb, sizeof tb);
-    if (!p->mon.have_db_prev)
+        snprintf(hit, sizeof hit, "%.1f%%", rates->hit_ratio);
+    fmt_count(rates->temp_files_s, tf, sizeof tf);
+    fmt_bytes(rates->temp_bytes_s, tb, sizeof tb);
+    if (!have_prev)
         snprintf(tps, sizeof tps, "-");
-    const char *where = !p->mon.have_db_cur         ? ""
+    const char *where = p->moment || !have_cur      ? ""
                         : !p->mon.db_cur.local_conn ? "remote"
                         : p->local                  ? "local /proc"
                                                     : "not in /proc";
-    const char *tbs = !p->mon.have_db_prev ? "-" : tb;
+    const char *tbs = !have_prev ? "-" : tb;
     if (narrow)
         snprintf(buf, n, "tps %s  active %zu  idle %zu  in txn %zu  hit %s  temp %s/s %s/s  %s",
                  tps, active, idle, idle_x, hit, tf, tbs, where);
@@ -1017,7 +1041,10 @@ static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
     snprintf(title, sizeof title,
              "Activity: %zu session%s%s%s%s · %zu waiting · view %s · sort %s · "
              "idle %s · own %s",
-             total, total == 1 ? "" : "s", filter, is_frozen(p) ? " · FROZEN (Esc: live)" : "",
+             total, total == 1 ? "" : "s", filter,
+             p->moment      ? " · recorded"
+             : is_frozen(p) ? " · FROZEN (Esc: live)"
+                            : "",
              tagged, waiting, mon_view_name(p->view), sort_names[p->sort],
              p->show_idle ? "shown" : "hidden", p->show_own ? "shown" : "hidden");
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
@@ -1034,7 +1061,7 @@ static void act_draw(pane *pp, WINDOW *win, int rows, int cols)
     choose_layout(p, cols);
     int lock_rows = 0;
     const mon_backend *sel = selected(p);
-    if (p->show_locks && sel && rows - y > 10)
+    if (p->show_locks && sel && rows - y > 10 && !p->moment)
         lock_rows = (rows - y) / 3;
     int list_rows = rows - y - lock_rows;
     wg_list_draw(&p->list, win, y, 0, list_rows, cols);
@@ -1107,7 +1134,7 @@ static void act_destroy(pane *pp)
 static int act_on_tick(pane *pp)
 {
     activity_pane *p = AP(pp);
-    if (!p->shown)
+    if (!p->shown || p->moment)
         return 0;
     act_refresh(p);
     return 0;
@@ -1124,6 +1151,26 @@ static void act_on_show(pane *pp, bool shown)
 static bool act_busy(const pane *pp)
 {
     return ((const activity_pane *)pp)->nsig > 0;
+}
+
+/* The moment's list (a copy: the pane keeps it); NULL: live again. The
+ * user chose the moment, so a frozen list takes it too. */
+static void act_show_moment(pane *pp, ui_moment *m)
+{
+    activity_pane *p = AP(pp);
+    p->moment = m;
+    mon_activity_free(p->held);
+    p->held = NULL;
+    if (m) {
+        mon_activity *copy = ui_activity_copy(m->activity, NULL, NULL);
+        if (!copy)
+            copy = xcalloc(1, sizeof *copy);
+        apply_snapshot(p, copy);
+        return;
+    }
+    p->frozen = false;
+    apply_snapshot(p, xcalloc(1, sizeof(mon_activity))); /* nothing recorded stays */
+    act_refresh(p);
 }
 
 static const pane_key act_keys[] = {
@@ -1158,4 +1205,5 @@ const pane_class pane_activity_class = {
     .on_show = act_on_show,
     .busy = act_busy,
     .keys = act_keys,
+    .show_moment = act_show_moment,
 };

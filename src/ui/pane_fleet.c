@@ -38,9 +38,13 @@ typedef struct fleet_row {
 
 typedef struct fleet_pane {
     app *a;
-    fleet_row *rows;
+    fleet_row *rows; /* the live servers */
     int n;
     int cursor, top;
+    /* a recorded moment's lines (moment.h), shown instead when moment is set */
+    ui_moment *moment;
+    fleet_row *recorded;
+    int nrecorded;
 } fleet_pane;
 
 #define FP(pp) ((fleet_pane *)(pp))
@@ -60,9 +64,17 @@ static pane *fleet_create(app *a)
     return (pane *)p;
 }
 
+static void drop_recorded(fleet_pane *p)
+{
+    free(p->recorded); /* its members are the moment's: nothing else is ours */
+    p->recorded = NULL;
+    p->nrecorded = 0;
+}
+
 static void fleet_destroy(pane *pp)
 {
     fleet_pane *p = FP(pp);
+    drop_recorded(p);
     for (int i = 0; i < p->n; i++) {
         mon_fleet_member_free(&p->rows[i].m);
         pool_history_free(&p->rows[i].hist);
@@ -191,9 +203,24 @@ static int row_lines(const fleet_row *r)
     return 2 + (r->m.pools_error ? 1 : 0) + (int)r->m.npools;
 }
 
+/* The lines shown: the moment's on a recording. */
+static const fleet_row *shown_rows(const fleet_pane *p, int *n)
+{
+    *n = p->moment ? p->nrecorded : p->n;
+    return p->moment ? p->recorded : p->rows;
+}
+
+/* The '>' mark: the server the other panes show. */
+static int shown_server(const fleet_pane *p)
+{
+    return p->moment ? (int)p->moment->server : app_server_selected(p->a);
+}
+
 static void fleet_draw(pane *pp, WINDOW *w, int rows, int cols_n)
 {
     fleet_pane *p = FP(pp);
+    int nrows;
+    const fleet_row *all = shown_rows(p, &nrows);
     unsigned long normal = theme_attr(TH_NORMAL), title = theme_attr(TH_GRID_HEADER);
     werase(w);
     if (rows < 1)
@@ -205,21 +232,22 @@ static void fleet_draw(pane *pp, WINDOW *w, int rows, int cols_n)
         wg_field(w, 0, x, cols[c].title, width, cols[c].align, title);
         x += width + 1;
     }
-    if (p->n == 0) {
-        wg_text(w, 1, 1, "no servers", cols_n - 1, theme_attr(TH_DIM));
+    if (nrows == 0) {
+        wg_text(w, 1, 1, p->moment ? "no fleet line recorded at this moment" : "no servers",
+                cols_n - 1, theme_attr(TH_DIM));
         return;
     }
     /* keep the cursor's line on screen */
     int line_of_cursor = 0;
     for (int i = 0; i < p->cursor; i++)
-        line_of_cursor += row_lines(&p->rows[i]);
+        line_of_cursor += row_lines(&all[i]);
     if (line_of_cursor < p->top)
         p->top = line_of_cursor;
     if (line_of_cursor >= p->top + rows - 1)
         p->top = line_of_cursor - (rows - 2);
     int line = 0, y = 1;
-    for (int i = 0; i < p->n && y < rows; i++) {
-        const fleet_row *r = &p->rows[i];
+    for (int i = 0; i < nrows && y < rows; i++) {
+        const fleet_row *r = &all[i];
         char cell[NCOLS][256];
         unsigned long state = normal;
         row_cells(r, cell, &state);
@@ -233,8 +261,8 @@ static void fleet_draw(pane *pp, WINDOW *w, int rows, int cols_n)
                 char shown[300];
                 /* '>' marks the server the other panes show */
                 if (c == 0)
-                    snprintf(shown, sizeof shown, "%s%s",
-                             i == app_server_selected(p->a) ? ">" : " ", cell[0]);
+                    snprintf(shown, sizeof shown, "%s%s", i == shown_server(p) ? ">" : " ",
+                             cell[0]);
                 else
                     snprintf(shown, sizeof shown, "%s", cell[c]);
                 unsigned long at = (c == 3 || c == 10) && !cur ? state : base;
@@ -281,13 +309,15 @@ static void fleet_draw(pane *pp, WINDOW *w, int rows, int cols_n)
 static int fleet_on_key(pane *pp, int ch, bool is_key)
 {
     fleet_pane *p = FP(pp);
+    int nrows;
+    shown_rows(p, &nrows);
     if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k')) {
         if (p->cursor > 0)
             p->cursor--;
         return PANE_HANDLED | PANE_REDRAW;
     }
     if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j')) {
-        if (p->cursor < p->n - 1)
+        if (p->cursor < nrows - 1)
             p->cursor++;
         return PANE_HANDLED | PANE_REDRAW;
     }
@@ -296,15 +326,34 @@ static int fleet_on_key(pane *pp, int ch, bool is_key)
         return PANE_HANDLED | PANE_REDRAW;
     }
     if ((is_key && ch == KEY_END) || (!is_key && ch == 'G')) {
-        p->cursor = p->n > 0 ? p->n - 1 : 0;
+        p->cursor = nrows > 0 ? nrows - 1 : 0;
         return PANE_HANDLED | PANE_REDRAW;
     }
     if ((is_key && ch == KEY_ENTER) || (!is_key && (ch == '\n' || ch == '\r'))) {
-        if (p->n > 0)
+        if (nrows > 0)
             app_select_server(p->a, p->cursor);
         return PANE_HANDLED | PANE_REDRAW;
     }
     return PANE_IGNORED;
+}
+
+/* The moment's Fleet lines (borrowed members: no engine, never
+ * refreshed); NULL: the live servers again. */
+static void fleet_show_moment(pane *pp, ui_moment *m)
+{
+    fleet_pane *p = FP(pp);
+    drop_recorded(p);
+    p->moment = m;
+    if (m) {
+        p->nrecorded = (int)m->nfleet;
+        p->recorded = xcalloc(m->nfleet ? m->nfleet : 1, sizeof *p->recorded);
+        for (size_t i = 0; i < m->nfleet; i++)
+            p->recorded[i].m = m->fleet[i]; /* have_slo false: the SLOs are live figures */
+    }
+    int nrows;
+    shown_rows(p, &nrows);
+    if (p->cursor >= nrows)
+        p->cursor = nrows > 0 ? nrows - 1 : 0;
 }
 
 static const pane_key fleet_keys[] = {
@@ -323,4 +372,5 @@ const pane_class pane_fleet_class = {
     .on_event = fleet_on_event,
     .on_tick = fleet_on_tick,
     .keys = fleet_keys,
+    .show_moment = fleet_show_moment,
 };

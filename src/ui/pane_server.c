@@ -55,6 +55,7 @@ typedef struct server_pane {
     wg_col layout[MAX_COLS];
     int layout_ids[MAX_COLS];
     char titles[MAX_COLS][32];
+    ui_moment *moment; /* a recorded moment shown instead of live data (moment.h), or NULL */
 } server_pane;
 
 static server_pane *SP(pane *p)
@@ -67,8 +68,17 @@ static const srv_view *cur_view(const server_pane *p)
     return srv_view_get(p->mon.view);
 }
 
+/* The shown view's snapshot: the moment's on a recording (NULL when that
+ * view was not recorded). */
+static srv_snap *shown(const server_pane *p)
+{
+    return p->moment ? p->moment->views[p->mon.view] : p->mon.view_snap;
+}
+
 static void srv_refresh(server_pane *p)
 {
+    if (p->moment || !p->e)
+        return; /* a recording is shown: no server is asked */
     mon_driver_refresh(&p->mon);
 }
 
@@ -87,10 +97,9 @@ static bool row_matches(const server_pane *p, size_t j)
 {
     if (!p->filter)
         return true;
-    const srv_view *v = p->mon.view_snap->view;
+    const srv_view *v = shown(p)->view;
     for (int i = 0; i < v->ncols; i++)
-        if (v->cols[i].kind == SRV_TEXT &&
-            contains_ci(p->mon.view_snap->rows[j].text[i], p->filter))
+        if (v->cols[i].kind == SRV_TEXT && contains_ci(shown(p)->rows[j].text[i], p->filter))
             return true;
     return false;
 }
@@ -100,15 +109,14 @@ static void rebuild(server_pane *p)
     free(p->vis);
     p->vis = NULL;
     p->nvis = 0;
-    if (p->mon.view_snap) {
-        srv_sort(p->mon.view_snap, p->sort[p->mon.view]);
-        p->vis = xmalloc((p->mon.view_snap->n ? p->mon.view_snap->n : 1) * sizeof *p->vis);
-        for (size_t j = 0; j < p->mon.view_snap->n; j++)
+    if (shown(p)) {
+        srv_sort(shown(p), p->sort[p->mon.view]);
+        p->vis = xmalloc((shown(p)->n ? shown(p)->n : 1) * sizeof *p->vis);
+        for (size_t j = 0; j < shown(p)->n; j++)
             if (row_matches(p, j))
                 p->vis[p->nvis++] = (int)j;
     }
-    wg_list_set_count(&p->list,
-                      p->mon.view_snap && !p->mon.view_snap->view->single ? p->nvis : 0);
+    wg_list_set_count(&p->list, shown(p) && !shown(p)->view->single ? p->nvis : 0);
 }
 
 static void set_view(server_pane *p, srv_view_id v)
@@ -155,18 +163,18 @@ static int srv_on_event(pane *pp, const eng_event *ev)
 static const char *cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     server_pane *p = ctx;
-    if (!p->mon.view_snap || row < 0 || row >= p->nvis || col < 0 || col >= p->list.ncols)
+    if (!shown(p) || row < 0 || row >= p->nvis || col < 0 || col >= p->list.ncols)
         return NULL;
-    return srv_format(p->mon.view_snap, (size_t)p->vis[row], p->layout_ids[col], true, buf, n);
+    return srv_format(shown(p), (size_t)p->vis[row], p->layout_ids[col], true, buf, n);
 }
 
 static unsigned long row_attr(void *ctx, int row)
 {
     server_pane *p = ctx;
-    if (!p->mon.view_snap || row < 0 || row >= p->nvis)
+    if (!shown(p) || row < 0 || row >= p->nvis)
         return 0;
-    const srv_row *r = &p->mon.view_snap->rows[p->vis[row]];
-    const srv_view *v = p->mon.view_snap->view;
+    const srv_row *r = &shown(p)->rows[p->vis[row]];
+    const srv_view *v = shown(p)->view;
     for (int i = 0; i < v->ncols; i++) {
         const char *k = v->cols[i].key;
         if (v->cols[i].kind == SRV_BOOL && r->num[i] == 1 && strcmp(k, "invalid") == 0)
@@ -206,8 +214,8 @@ static void choose_layout(server_pane *p, int cols)
         if (!on[i])
             continue;
         const char *t = v->cols[i].title;
-        if (p->mon.view_snap && p->mon.view_snap->view == v)
-            t = srv_title(p->mon.view_snap, i, titles[n], sizeof titles[n]);
+        if (shown(p) && shown(p)->view == v)
+            t = srv_title(shown(p), i, titles[n], sizeof titles[n]);
         else
             snprintf(titles[n], sizeof titles[n], "%s", t);
         if (t != titles[n])
@@ -244,7 +252,7 @@ static void draw_tabs(server_pane *p, WINDOW *win, int y, int cols)
 static void draw_figures(server_pane *p, WINDOW *win, int y, int rows, int cols, size_t row,
                          int top)
 {
-    const srv_snap *s = p->mon.view_snap;
+    const srv_snap *s = shown(p);
     const srv_view *v = s->view;
     int label_w = cols >= 60 ? 26 : 18;
     for (int i = top; i < v->ncols && y < rows; i++, y++) {
@@ -282,17 +290,17 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
     char title[512], filter[160] = "", rates[48] = "";
     if (p->filter)
         snprintf(filter, sizeof filter, " · filter: %s", p->filter);
-    if (p->mon.view_snap && p->mon.view_snap->interval_s > 0)
-        snprintf(rates, sizeof rates, " · rates over %.1fs", p->mon.view_snap->interval_s);
+    if (shown(p) && shown(p)->interval_s > 0)
+        snprintf(rates, sizeof rates, " · rates over %.1fs", shown(p)->interval_s);
     char count[48];
-    int total = p->mon.view_snap ? (int)p->mon.view_snap->n : 0;
-    if (p->filter && p->mon.view_snap && !v->single)
+    int total = shown(p) ? (int)shown(p)->n : 0;
+    if (p->filter && shown(p) && !v->single)
         snprintf(count, sizeof count, "%d of %d row%s", p->nvis, total, total == 1 ? "" : "s");
     else
         snprintf(count, sizeof count, "%d row%s", total, total == 1 ? "" : "s");
-    snprintf(title, sizeof title, "Server: %s%s · %s%s%s%s", v->title, filter, count,
-             p->mon.view_snap && !v->single ? " · sort " : "",
-             p->mon.view_snap && !v->single ? v->cols[p->sort[p->mon.view]].key : "", rates);
+    snprintf(title, sizeof title, "Server%s: %s%s · %s%s%s%s", p->moment ? " (recorded)" : "",
+             v->title, filter, count, shown(p) && !v->single ? " · sort " : "",
+             shown(p) && !v->single ? v->cols[p->sort[p->mon.view]].key : "", rates);
     wg_fill(win, 0, 0, cols, theme_attr(TH_TITLE));
     wg_text(win, 0, 0, title, cols, theme_attr(TH_TITLE));
     if (rows < 2)
@@ -301,16 +309,20 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
     int y = 2;
     if (p->error && y < rows)
         wg_text(win, y++, 0, p->error, cols, theme_attr(TH_BAD));
-    if (p->mon.view_snap && p->mon.view_snap->note[0] && y < rows)
-        wg_text(win, y++, 0, p->mon.view_snap->note, cols, theme_attr(TH_DIM));
-    if (!p->mon.view_snap) {
+    if (shown(p) && shown(p)->note && shown(p)->note[0] && y < rows)
+        wg_text(win, y++, 0, shown(p)->note, cols, theme_attr(TH_DIM));
+    if (!shown(p)) {
         if (y < rows)
-            wg_text(win, y, 0, p->mon.cat ? "loading…" : "probing the server…", cols,
-                    theme_attr(TH_DIM));
+            wg_text(win, y, 0,
+                    p->moment    ? "not recorded at this moment (pgdeck record keeps the views it "
+                                   "could read)"
+                    : p->mon.cat ? "loading…"
+                                 : "probing the server…",
+                    cols, theme_attr(TH_DIM));
         return;
     }
     if (v->single) {
-        if (p->mon.view_snap->n)
+        if (shown(p)->n)
             draw_figures(p, win, y, rows, cols, 0, 0);
         return;
     }
@@ -386,6 +398,8 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             next_sort(p);
             return PANE_HANDLED | PANE_REDRAW;
         case 'R':
+            if (p->moment)
+                return ui_replay_refuse(p->a, "re-reading the catalog");
             if (srv_view_cached(cur_view(p))) {
                 app_message(p->a, MSG_INFO, "re-reading the catalog (rows, sizes, duplicates)");
                 mon_driver_reread_catalog(&p->mon);
@@ -398,8 +412,7 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED;
         case '\n':
         case '\r':
-            if (p->mon.view_snap && !cur_view(p)->single && p->list.sel >= 0 &&
-                p->list.sel < p->nvis) {
+            if (shown(p) && !cur_view(p)->single && p->list.sel >= 0 && p->list.sel < p->nvis) {
                 p->detail = true;
                 p->detail_top = 0;
             }
@@ -464,6 +477,17 @@ static void srv_on_show(pane *pp, bool shown)
         srv_refresh(p);
 }
 
+/* The moment's views replace the live ones (rows filtered and sorted as
+ * the user chose); NULL: live again. */
+static void srv_show_moment(pane *pp, ui_moment *m)
+{
+    server_pane *p = SP(pp);
+    p->moment = m;
+    rebuild(p);
+    if (!m && p->shown)
+        srv_refresh(p);
+}
+
 static const pane_key srv_keys[] = {
     {"d", "Database",
      "view: per database — commits/rollbacks per second, cache hit, temp, "
@@ -494,4 +518,5 @@ const pane_class pane_server_class = {
     .on_tick = srv_on_tick,
     .on_show = srv_on_show,
     .keys = srv_keys,
+    .show_moment = srv_show_moment,
 };

@@ -82,6 +82,10 @@ typedef struct slow_pane {
     char *action_author_oid;  /* pg_stat_statements.userid, or NULL */
     char *action_author_name; /* pg_stat_activity's usename, or NULL (the DBA) */
     const char *action_kind;  /* "reset", "create" */
+    /* a recorded moment shown instead of live data (moment.h; the app's),
+     * and its statements running longer than the threshold (the pane's) */
+    ui_moment *moment;
+    mon_activity *moment_now;
 } slow_pane;
 
 static slow_pane *SP(pane *p)
@@ -91,7 +95,27 @@ static slow_pane *SP(pane *p)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static double threshold_ms(slow_pane *p)
+/* The statements and the running list shown: the moment's on a recording. */
+static mon_pgss_snap *shown(const slow_pane *p)
+{
+    return p->moment ? p->moment->pgss : p->mon.cur;
+}
+
+static const mon_activity *shown_now(const slow_pane *p)
+{
+    return p->moment ? p->moment_now : p->mon.now;
+}
+
+/* A recorded row has the deltas over the moment's interval, not the
+ * server's cumulative counters: the list shows those. */
+static double figure(const slow_pane *p, const mon_stmt *m, mon_counter k)
+{
+    if (p->moment)
+        return m->has_rate || !isnan(m->d[k]) ? m->d[k] : NAN;
+    return m->c[k];
+}
+
+static double threshold_ms(const slow_pane *p)
 {
     const pgdeck_config *cfg = app_config(p->a);
     return cfg && cfg->slow_threshold > 0 ? cfg->slow_threshold : 50;
@@ -127,18 +151,20 @@ static const eng_stmt_metric *metric_for(const slow_pane *p, uint64_t fp)
 
 static const mon_stmt *server_row_for(const slow_pane *p, uint64_t fp)
 {
-    for (size_t i = 0; fp && p->mon.cur && i < p->mon.cur->n; i++)
-        if (p->mon.cur->rows[i].fingerprint == fp)
-            return &p->mon.cur->rows[i];
+    const mon_pgss_snap *snap = shown(p);
+    for (size_t i = 0; fp && snap && i < snap->n; i++)
+        if (snap->rows[i].fingerprint == fp)
+            return &snap->rows[i];
     return NULL;
 }
 
 static const mon_stmt *selected_stmt(const slow_pane *p)
 {
     int s = p->list[SEC_SERVER].sel;
-    if (!p->mon.cur || s < 0 || (size_t)s >= p->mon.cur->n)
+    const mon_pgss_snap *snap = shown(p);
+    if (!snap || s < 0 || (size_t)s >= snap->n)
         return NULL;
-    return &p->mon.cur->rows[s];
+    return &snap->rows[s];
 }
 
 static void free_row_copy(mon_stmt *m)
@@ -194,35 +220,36 @@ static const char *nested_mark(void)
 static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     slow_pane *p = ctx;
-    if (!p->mon.cur || row < 0 || (size_t)row >= p->mon.cur->n)
+    const mon_pgss_snap *snap = shown(p);
+    if (!snap || row < 0 || (size_t)row >= snap->n)
         return NULL;
-    const mon_stmt *m = &p->mon.cur->rows[row];
+    const mon_stmt *m = &snap->rows[row];
     if (p->narrow && col >= 0 && col < (int)(sizeof server_narrow_map / sizeof *server_narrow_map))
         col = server_narrow_map[col];
     switch (col) {
     case 0:
-        fmt_count(m->c[MC_CALLS], buf, n);
+        fmt_count(figure(p, m, MC_CALLS), buf, n);
         return buf;
     case 1:
         fmt_count(m->has_rate ? m->r[MC_CALLS] : NAN, buf, n);
         return buf;
     case 2:
-        fmt_ms(m->c[MC_TOTAL_MS], buf, n);
+        fmt_ms(figure(p, m, MC_TOTAL_MS), buf, n);
         return buf;
     case 3:
         fmt_ms(m->has_rate ? m->r[MC_TOTAL_MS] : NAN, buf, n);
         return buf;
     case 4:
-        fmt_ms(m->g[MG_MEAN_MS], buf, n);
+        fmt_ms(p->moment ? m->interval_mean_ms : m->g[MG_MEAN_MS], buf, n);
         return buf;
     case 5:
-        fmt_count(m->c[MC_ROWS], buf, n);
+        fmt_count(figure(p, m, MC_ROWS), buf, n);
         return buf;
     case 6:
-        fmt_count(m->c[MC_SHARED_READ], buf, n);
+        fmt_count(figure(p, m, MC_SHARED_READ), buf, n);
         return buf;
     case 7:
-        fmt_count(m->c[MC_TEMP_WRITTEN], buf, n);
+        fmt_count(figure(p, m, MC_TEMP_WRITTEN), buf, n);
         return buf;
     case 8: {
         const eng_stmt_metric *cm = metric_for(p, m->fingerprint);
@@ -236,7 +263,7 @@ static const char *server_cell(void *ctx, int row, int col, char *buf, size_t n)
     case 10:
         return m->user;
     case 11:
-        if (!m->toplevel && mon_server_has_toplevel(&p->mon.srv)) {
+        if (!m->toplevel && (p->moment || mon_server_has_toplevel(&p->mon.srv))) {
             snprintf(buf, n, "%s%s", nested_mark(), m->query);
             return buf;
         }
@@ -253,9 +280,10 @@ static const wg_col now_cols[] = {
 static const char *now_cell(void *ctx, int row, int col, char *buf, size_t n)
 {
     slow_pane *p = ctx;
-    if (!p->mon.now || row < 0 || (size_t)row >= p->mon.now->n)
+    const mon_activity *now = shown_now(p);
+    if (!now || row < 0 || (size_t)row >= now->n)
         return NULL;
-    const mon_backend *b = &p->mon.now->rows[row];
+    const mon_backend *b = &now->rows[row];
     switch (col) {
     case 0:
         snprintf(buf, n, "%d", b->pid);
@@ -354,12 +382,13 @@ static const char *client_cell(void *ctx, int row, int col, char *buf, size_t n)
 static unsigned long server_row_attr(void *ctx, int row)
 {
     slow_pane *p = ctx;
-    if (!p->mon.cur || row < 0 || (size_t)row >= p->mon.cur->n)
+    const mon_pgss_snap *snap = shown(p);
+    if (!snap || row < 0 || (size_t)row >= snap->n)
         return 0;
-    const mon_stmt *m = &p->mon.cur->rows[row];
+    const mon_stmt *m = &snap->rows[row];
     if (m->hidden_text)
         return theme_attr(TH_DIM);
-    if (m->g[MG_MEAN_MS] > threshold_ms(p))
+    if ((p->moment ? m->interval_mean_ms : m->g[MG_MEAN_MS]) > threshold_ms(p))
         return theme_attr(TH_WARN);
     return 0;
 }
@@ -395,6 +424,8 @@ static int client_cmp(const void *a, const void *b)
 
 static void refresh_client(slow_pane *p)
 {
+    if (!p->e)
+        return; /* a console on a recording alone: pgdeck ran nothing */
     eng_metrics_free(p->metrics, p->nmetrics);
     eng_slowlog_free(p->slowlog, p->nslow);
     free(p->client_order);
@@ -411,6 +442,8 @@ static void refresh_client(slow_pane *p)
 
 static void slow_refresh(slow_pane *p)
 {
+    if (p->moment || !p->e)
+        return; /* a recording is shown: no server is asked */
     p->mon.threshold_ms = threshold_ms(p);
     mon_driver_refresh(&p->mon);
     refresh_client(p);
@@ -419,16 +452,18 @@ static void slow_refresh(slow_pane *p)
 /* Sorts the rows again (s, r) with the cursor staying on its statement. */
 static void resort_keep_selection(slow_pane *p)
 {
-    if (!p->mon.cur)
+    mon_pgss_snap *snap = shown(p);
+    if (!snap)
         return;
     const mon_stmt *sel = selected_stmt(p);
     mon_stmt key;
     bool have = sel != NULL;
     if (have)
         key = *sel;
-    mon_pgss_sort(p->mon.cur, p->mon.sort, p->mon.by_rate);
-    for (size_t i = 0; have && i < p->mon.cur->n; i++)
-        if (same_key(&p->mon.cur->rows[i], &key)) {
+    /* a recording has no cumulative figures: its rates order as its deltas */
+    mon_pgss_sort(snap, p->mon.sort, p->mon.by_rate || p->moment);
+    for (size_t i = 0; have && i < snap->n; i++)
+        if (same_key(&snap->rows[i], &key)) {
             wg_list_select(&p->list[SEC_SERVER], (int)i);
             break;
         }
@@ -541,9 +576,9 @@ static int slow_on_event(pane *pp, const eng_event *ev)
             app_message(p->a, MSG_ERROR, "slow: %s%s",
                         f->status == ENG_DONE_OK ? "" : "probe failed: ", f->message);
     }
-    if (got & MON_GOT_PGSS)
+    if ((got & MON_GOT_PGSS) && !p->moment)
         install_snapshot(p);
-    if (got & MON_GOT_NOW)
+    if ((got & MON_GOT_NOW) && !p->moment)
         wg_list_set_count(&p->list[SEC_NOW], (int)p->mon.now->n);
     if (got & MON_EV_MINE)
         return PANE_REDRAW;
@@ -658,8 +693,10 @@ static const char *action_text(slow_pane *p)
     int s = p->list[p->focus].sel;
     if (s < 0)
         return NULL;
-    if (p->focus == SEC_NOW)
-        return p->mon.now && (size_t)s < p->mon.now->n ? p->mon.now->rows[s].query : NULL;
+    if (p->focus == SEC_NOW) {
+        const mon_activity *now = shown_now(p);
+        return now && (size_t)s < now->n ? now->rows[s].query : NULL;
+    }
     if (p->show_slowlog)
         return (size_t)s < p->nslow ? p->slowlog[s].query : NULL;
     return (size_t)s < p->nmetrics ? p->metrics[p->client_order[s]].query : NULL;
@@ -1090,6 +1127,21 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED | PANE_REDRAW;
         }
     }
+    if (p->moment && !is_key) {
+        switch (ch) {
+        case 'e':
+        case 'E':
+            return ui_replay_refuse(p->a, "EXPLAIN");
+        case 'o':
+            return ui_replay_refuse(p->a, "opening a transaction in the editor");
+        case 'R':
+            return ui_replay_refuse(p->a, "resetting pg_stat_statements");
+        case 'c':
+            return ui_replay_refuse(p->a, "CREATE EXTENSION");
+        case '/':
+            return ui_replay_refuse(p->a, "the server-side filter");
+        }
+    }
     if (!is_key) {
         switch (ch) {
         case '\n':
@@ -1102,7 +1154,8 @@ static int slow_on_key(pane *pp, int ch, bool is_key)
         case 's':
             p->mon.sort = (mon_sort)((p->mon.sort + 1) % MON_SORT_COUNT);
             resort_keep_selection(p);
-            mon_driver_submit(&p->mon, MON_PART_PGSS); /* the server's top N for this order */
+            if (!p->moment)
+                mon_driver_submit(&p->mon, MON_PART_PGSS); /* the server's top N for this order */
             app_message(p->a, MSG_INFO, "sorted by %s%s", mon_sort_name(p->mon.sort),
                         p->mon.by_rate ? " per second" : "");
             return PANE_HANDLED | PANE_REDRAW;
@@ -1322,7 +1375,9 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
         add_line(&lines, &n, &cap, xstrdup(""));
         if (m->has_queryid) {
             add_line(&lines, &n, &cap,
-                     xasprintf("%-22s %16s %16s %14s", "counter", "cumulative", "last interval",
+                     xasprintf("%-22s %16s %16s %14s", "counter",
+                               /* a recording keeps the interval's figures, not the totals */
+                               p->moment ? "recorded" : "cumulative", "last interval",
                                "per second"));
             for (int k = 0; k < MC_COUNT; k++) {
                 char c[32], d[32], r[32];
@@ -1417,10 +1472,13 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     char title[512];
     int y = 0;
     /* section sizes: now gets up to 5 lines, client up to a quarter */
-    int now_rows = p->mon.now && p->mon.now->n ? (int)p->mon.now->n + 2 : 2;
+    const mon_activity *now = shown_now(p);
+    const mon_pgss_snap *snap = shown(p);
+    int now_rows = now && now->n ? (int)now->n + 2 : 2;
     if (now_rows > 6)
         now_rows = 6;
-    int client_rows = rows / 4 < 3 ? 3 : rows / 4;
+    /* pgdeck's own client figures are live ones: not beside a recording */
+    int client_rows = p->moment ? 0 : rows / 4 < 3 ? 3 : rows / 4;
     int server_rows = rows - now_rows - client_rows;
     if (server_rows < 3) {
         server_rows = rows;
@@ -1428,7 +1486,16 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     }
 
     char *filter = mon_filter_format(&p->mon.filter);
-    if (p->mon.srv.state == MON_PGSS_OK) {
+    bool listed = p->moment || p->mon.srv.state == MON_PGSS_OK;
+    if (p->moment) {
+        char over[64] = "the first snapshot: no deltas";
+        if (p->moment->interval_s > 0)
+            snprintf(over, sizeof over, "calls and time over the %.0fs before",
+                     p->moment->interval_s);
+        snprintf(title, sizeof title,
+                 "Server (recorded): pg_stat_statements · %zu statements · %s · sort %s (s)",
+                 snap ? snap->n : 0, snap ? over : "none recorded", mon_sort_name(p->mon.sort));
+    } else if (p->mon.srv.state == MON_PGSS_OK) {
         char rates[48] = "";
         if (p->mon.cur && p->mon.cur->interval_s > 0)
             snprintf(rates, sizeof rates, " · rates over %.1fs", p->mon.cur->interval_s);
@@ -1445,9 +1512,9 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
     }
     free(filter);
     section_title(win, y++, cols, p->focus == SEC_SERVER, title);
-    if (p->mon.srv.state == MON_PGSS_OK || p->mon.srv.state == MON_PGSS_UNKNOWN) {
+    if (listed || p->mon.srv.state == MON_PGSS_UNKNOWN) {
         int list_rows = server_rows - 1;
-        if (p->mon.srv.visibility_note[0] && list_rows > 3) {
+        if (!p->moment && p->mon.srv.visibility_note[0] && list_rows > 3) {
             wg_text(win, y++, 0, p->mon.srv.visibility_note, cols, theme_attr(TH_DIM));
             list_rows--;
         }
@@ -1473,8 +1540,8 @@ static void slow_draw(pane *pp, WINDOW *win, int rows, int cols)
         y += server_rows - 1;
     }
     if (now_rows > 0) {
-        snprintf(title, sizeof title, "Now: %zu running longer than %g ms",
-                 p->mon.now ? p->mon.now->n : 0, threshold_ms(p));
+        snprintf(title, sizeof title, "Now%s: %zu running longer than %g ms",
+                 p->moment ? " (at that moment)" : "", now ? now->n : 0, threshold_ms(p));
         section_title(win, y++, cols, p->focus == SEC_NOW, title);
         wg_list_draw(&p->list[SEC_NOW], win, y, 0, now_rows - 1, cols);
         y += now_rows - 1;
@@ -1525,6 +1592,7 @@ static void slow_destroy(pane *pp)
     for (int i = 0; i < SEC_COUNT; i++)
         wg_list_free(&p->list[i]);
     mon_driver_free(&p->mon);
+    mon_activity_free(p->moment_now);
     eng_metrics_free(p->metrics, p->nmetrics);
     eng_slowlog_free(p->slowlog, p->nslow);
     free(p->client_order);
@@ -1540,7 +1608,7 @@ static void slow_destroy(pane *pp)
 static int slow_on_tick(pane *pp)
 {
     slow_pane *p = SP(pp);
-    if (!p->shown)
+    if (!p->shown || p->moment)
         return 0; /* hidden: cost the server nothing */
     slow_refresh(p);
     return PANE_REDRAW;
@@ -1569,16 +1637,66 @@ static int slow_cmd_sort(void *self, const char *line)
         return PANE_HANDLED;
     }
     p->mon.sort = s;
-    if (p->mon.cur)
-        mon_pgss_sort(p->mon.cur, p->mon.sort, p->mon.by_rate);
-    mon_driver_submit(&p->mon, MON_PART_PGSS);
+    resort_keep_selection(p);
+    if (!p->moment)
+        mon_driver_submit(&p->mon, MON_PART_PGSS);
     return PANE_HANDLED | PANE_REDRAW;
 }
 
 static int slow_cmd_filter(void *self, const char *line)
 {
+    slow_pane *p = self;
+    if (p->moment)
+        return ui_replay_refuse(p->a, "the server-side filter");
     filter_cb(self, ui_command_args(line));
     return PANE_HANDLED | PANE_REDRAW;
+}
+
+/* ---- a recorded moment ----------------------------------------------------- */
+
+static bool running_long(const mon_backend *b, void *ctx)
+{
+    const slow_pane *p = ctx;
+    return !b->own && b->state && strcmp(b->state, "active") == 0 && !isnan(b->query_s) &&
+           b->query_s * 1000 > threshold_ms(p);
+}
+
+/* The moment's rows replace the list (the cursor stays on its statement
+ * when it is there too); NULL: the live snapshot again. */
+static void slow_show_moment(pane *pp, ui_moment *m)
+{
+    slow_pane *p = SP(pp);
+    const mon_stmt *sel = selected_stmt(p); /* the old moment is still valid here */
+    mon_stmt key;
+    bool have = sel != NULL;
+    if (have)
+        key = *sel;
+    mon_activity_free(p->moment_now);
+    p->moment_now = NULL;
+    p->moment = m;
+    if (m) {
+        if (m->pgss)
+            mon_pgss_sort(m->pgss, p->mon.sort, true);
+        p->moment_now = ui_activity_copy(m->activity, running_long, p);
+    }
+    const mon_pgss_snap *snap = shown(p);
+    const mon_activity *now = shown_now(p);
+    wg_list_set_count(&p->list[SEC_SERVER], snap ? (int)snap->n : 0);
+    wg_list_set_count(&p->list[SEC_NOW], now ? (int)now->n : 0);
+    for (size_t i = 0; have && snap && i < snap->n; i++)
+        if (same_key(&snap->rows[i], &key)) {
+            wg_list_select(&p->list[SEC_SERVER], (int)i);
+            break;
+        }
+    if (p->detail && p->detail_row)
+        for (size_t i = 0; snap && i < snap->n; i++)
+            if (same_key(&snap->rows[i], p->detail_row)) {
+                free_row_copy(p->detail_row);
+                p->detail_row = copy_row(&snap->rows[i]);
+                break;
+            }
+    if (!m && p->shown)
+        slow_refresh(p);
 }
 
 static const ui_command slow_commands[] = {
@@ -1625,4 +1743,5 @@ const pane_class pane_slow_class = {
     .busy = slow_busy,
     .commands = slow_commands,
     .keys = slow_keys,
+    .show_moment = slow_show_moment,
 };

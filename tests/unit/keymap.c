@@ -59,6 +59,32 @@ int main(void)
     is_int(keymap_lookup(&km, K('p')), KM_PAUSE, "p pause (where a pane takes Space, as Activity)");
     is_int(keymap_lookup(&km, K('x')), KM_NONE, "x unbound");
     is_int(keymap_lookup(&km, M('q')), KM_NONE, "M-q unbound");
+    /* replay (issue 17): keys no pane of a recording uses; F2 reaches the
+     * keymap from any pane, the editor's text included */
+    is_int(keymap_lookup(&km, K(',')), KM_REPLAY_PREV, ", one snapshot back");
+    is_int(keymap_lookup(&km, K('.')), KM_REPLAY_NEXT, ". one snapshot forward");
+    is_int(keymap_lookup(&km, K('<')), KM_REPLAY_BACK_MIN, "< a minute back");
+    is_int(keymap_lookup(&km, K('>')), KM_REPLAY_FWD_MIN, "> a minute forward");
+    is_int(keymap_lookup(&km, K('[')), KM_REPLAY_BACK_10MIN, "[ ten minutes back");
+    is_int(keymap_lookup(&km, K(']')), KM_REPLAY_FWD_10MIN, "] ten minutes forward");
+    is_int(keymap_lookup(&km, K('{')), KM_REPLAY_FIRST, "{ the first snapshot");
+    is_int(keymap_lookup(&km, K('}')), KM_REPLAY_LAST, "} the last");
+    is_int(keymap_lookup(&km, K('@')), KM_REPLAY_GOTO, "@ go to a time");
+    is_int(keymap_lookup(&km, KK(KEY_F(2))), KM_LIVE, "F2 live <-> recording");
+    ok(km_key_anywhere(KK(KEY_F(2))), "F2 works from anywhere");
+    ok(km_cmd_is_replay(KM_LIVE) && km_cmd_is_replay(KM_REPLAY_PREV) && !km_cmd_is_replay(KM_PAUSE),
+       "the replay commands are told apart");
+    {
+        char **gl, **rl;
+        size_t ng = keymap_help_lines(&km, &gl), nr = keymap_replay_help_lines(&km, &rl);
+        is_int((int)nr, 10, "the help's Replay section: ten commands");
+        bool mixed = false;
+        for (size_t i = 0; i < ng; i++)
+            mixed |= strstr(gl[i], "Replay:") != NULL;
+        ok(!mixed, "... and none of them in the global section");
+        keymap_free_lines(gl, ng);
+        keymap_free_lines(rl, nr);
+    }
 
     /* key specs and names round-trip */
     const char *specs[] = {"q",     "?",    "F1",    "F10", "F12", "Tab", "S-Tab",
