@@ -57,7 +57,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_DBSTAT] = "SELECT xacts, blks_hit, blks_read, temp_files, temp_bytes, tps, hit_ratio,"
                  " temp_files_s, temp_bytes_s, connections, max_connections"
                  " FROM dbstat WHERE snapshot_id = ?1",
-    [Q_VIEWS] = "SELECT view, data FROM view_row WHERE snapshot_id = ?1 ORDER BY view, ord",
+    [Q_VIEWS] = "SELECT view, data, ord FROM view_row WHERE snapshot_id = ?1 ORDER BY view, ord",
     [Q_FLEET] = "SELECT s.taken_at, s.up, s.error, s.standby, s.version_num, f.version,"
                 " f.connections, f.max_conn, f.tps, f.longest_xact, f.blocked, f.lag_s,"
                 " f.lag_bytes, f.standbys, f.snapshot_id IS NOT NULL"
@@ -386,17 +386,34 @@ static void set_cell(srv_snap *s, size_t row, int col, const json_value *v, cons
     }
 }
 
-/* The rows of one view (objects), parsed; fills snap. */
-static srv_snap *build_view(const srv_view *v, json_value **rows, size_t n, const rec_moment *m,
-                            int version)
+/* True when the header's "absent" array names key. */
+static bool header_lists(const json_value *header, const char *key)
+{
+    const json_value *a = header ? json_get(header, "absent") : NULL;
+    for (size_t i = 0; a && a->kind == JSON_ARRAY && i < a->n; i++)
+        if (a->items[i].kind == JSON_STRING && strcmp(a->items[i].string, key) == 0)
+            return true;
+    return false;
+}
+
+/* The rows of one view (objects), parsed, and its header (ord -1: the
+ * columns the server lacked, the note; NULL in a file without one); fills
+ * snap. */
+static srv_snap *build_view(const srv_view *v, const json_value *header, json_value **rows,
+                            size_t n, const rec_moment *m, int version)
 {
     srv_snap *s = srv_snap_new(v, n, version, m->taken_at);
     s->now_s = m->taken_at;
     s->interval_s = m->interval_s;
+    const char *note = header ? json_get_string(header, "note") : NULL;
+    if (note && *note) {
+        free(s->note);
+        s->note = xstrdup(note);
+    }
     for (int i = 0; i < v->ncols; i++) {
         char key[96];
         snprintf(key, sizeof key, "%s_per_s", v->cols[i].key);
-        /* a column no row carries was absent on that server (n/a) */
+        /* without a header, a column no row carries was absent (n/a) */
         bool seen = n == 0;
         for (size_t j = 0; j < n; j++) {
             const json_value *cell = json_get(rows[j], v->cols[i].key);
@@ -405,7 +422,7 @@ static srv_snap *build_view(const srv_view *v, json_value **rows, size_t n, cons
             seen = true;
             set_cell(s, j, i, cell, json_get(rows[j], key));
         }
-        s->absent[i] = !seen;
+        s->absent[i] = header ? header_lists(header, v->cols[i].key) : !seen;
     }
     return s;
 }
@@ -415,7 +432,7 @@ static void load_views(rec_reader *r, int64_t snap_id, rec_moment *m, int versio
     sqlite3_stmt *st = query(r, Q_VIEWS);
     sqlite3_bind_int64(st, 1, snap_id);
     const srv_view *cur = NULL;
-    json_value **rows = NULL;
+    json_value **rows = NULL, *header = NULL;
     size_t n = 0, cap = 0;
     bool more = true;
     while (more) {
@@ -424,9 +441,11 @@ static void load_views(rec_reader *r, int64_t snap_id, rec_moment *m, int versio
         const srv_view *v = name ? srv_view_by_name(name) : NULL;
         if (cur && (!more || v != cur)) {
             if (!m->views[cur->id])
-                m->views[cur->id] = build_view(cur, rows, n, m, version);
+                m->views[cur->id] = build_view(cur, header, rows, n, m, version);
             for (size_t j = 0; j < n; j++)
                 json_free(rows[j]);
+            json_free(header);
+            header = NULL;
             n = 0;
         }
         cur = v;
@@ -436,6 +455,11 @@ static void load_views(rec_reader *r, int64_t snap_id, rec_moment *m, int versio
         json_value *obj = data ? json_parse(data, strlen(data), NULL) : NULL;
         if (!obj || obj->kind != JSON_OBJECT) {
             json_free(obj);
+            continue;
+        }
+        if (sqlite3_column_int64(st, 2) < 0) { /* the view's header */
+            json_free(header);
+            header = obj;
             continue;
         }
         rows = xgrow(rows, &cap, n + 1, sizeof *rows);

@@ -107,12 +107,13 @@ static char *view_average_sql(const srv_view *v)
             continue;
         sb_printf(&sets,
                   ", '$.%s_per_s', (SELECT avg(json_extract(o.data, '$.%s_per_s')) FROM view_row o "
-                  "WHERE o.snapshot_id IN " IN_MINUTE " AND o.view = ?5 AND %s = %s)",
+                  "WHERE o.snapshot_id IN " IN_MINUTE
+                  " AND o.view = ?5 AND o.ord >= 0 AND %s = %s)",
                   v->cols[i].key, v->cols[i].key, ident_o.data, ident_r.data);
         n++;
     }
     char *sql = n ? xasprintf("UPDATE view_row SET data = json_set(data%s) WHERE snapshot_id = ?4 "
-                              "AND view = ?5",
+                              "AND view = ?5 AND ord >= 0",
                               sets.data)
                   : NULL;
     sb_free(&ident_o);

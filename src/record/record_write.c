@@ -279,10 +279,12 @@ static void row_json(strbuf *sb, const srv_snap *s, const srv_row *r)
     sb_append_c(sb, '{');
     for (int i = 0; i < v->ncols; i++) {
         const srv_col *c = &v->cols[i];
-        if (i)
+        if (s->absent[i]) /* the header lists it */
+            continue;
+        if (sb->len > 1)
             sb_append_c(sb, ',');
         json_key(sb, c->key);
-        if (s->absent[i] || (c->kind != SRV_TEXT && isnan(r->num[i])) ||
+        if ((c->kind != SRV_TEXT && isnan(r->num[i])) ||
             (c->kind == SRV_TEXT && r->text[i][0] == '\0'))
             sb_append(sb, "null");
         else if (c->kind == SRV_TEXT)
@@ -302,24 +304,51 @@ static void row_json(strbuf *sb, const srv_snap *s, const srv_row *r)
     sb_append_c(sb, '}');
 }
 
+/* The view's header (ord -1): the columns the server lacked and the view's
+ * note. It also says the view was read, so a view that answered no rows
+ * (no standby, nothing in progress) replays as empty, not as unrecorded. */
+static void header_json(strbuf *sb, const srv_snap *s)
+{
+    sb_reset(sb);
+    sb_append(sb, "{\"absent\":[");
+    bool first = true;
+    for (int i = 0; i < s->view->ncols; i++)
+        if (s->absent[i]) {
+            if (!first)
+                sb_append_c(sb, ',');
+            first = false;
+            json_append_string(sb, s->view->cols[i].key, strlen(s->view->cols[i].key));
+        }
+    sb_append(sb, "],\"note\":");
+    json_append_string(sb, s->note ? s->note : "", s->note ? strlen(s->note) : 0);
+    sb_append_c(sb, '}');
+}
+
+static int write_view_row(rec_writer *w, int64_t snap, const srv_snap *vs, int64_t ord)
+{
+    sqlite3_stmt *st = w->st[ST_VIEW_ROW];
+    sqlite3_bind_int64(st, 1, snap);
+    bind_text(st, 2, vs->view->name);
+    sqlite3_bind_int64(st, 3, ord);
+    sqlite3_bind_text(st, 4, w->json.data, (int)w->json.len, SQLITE_STATIC);
+    return run(st);
+}
+
 static int write_views(rec_writer *w, int64_t snap, const rec_snapshot *s)
 {
     for (int v = 0; v < SRV_VIEW_COUNT; v++) {
         const srv_snap *vs = s->views[v];
         if (!vs)
             continue;
-        for (size_t j = 0; j < vs->n; j++) {
+        header_json(&w->json, vs);
+        int rc = write_view_row(w, snap, vs, -1);
+        for (size_t j = 0; rc == SQLITE_OK && j < vs->n; j++) {
             row_json(&w->json, vs, &vs->rows[j]);
-            sqlite3_stmt *st = w->st[ST_VIEW_ROW];
-            sqlite3_bind_int64(st, 1, snap);
-            bind_text(st, 2, vs->view->name);
-            sqlite3_bind_int64(st, 3, (int64_t)j);
-            sqlite3_bind_text(st, 4, w->json.data, (int)w->json.len, SQLITE_STATIC);
-            int rc = run(st);
-            if (rc != SQLITE_OK)
-                return rc;
+            rc = write_view_row(w, snap, vs, (int64_t)j);
             w->last.view_rows++;
         }
+        if (rc != SQLITE_OK)
+            return rc;
     }
     return SQLITE_OK;
 }

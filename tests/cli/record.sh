@@ -81,9 +81,14 @@ like "$waits" '^Lock\|\{[0-9]+\}\|[0-9]+\|1\|1$' \
     "a backend waits on a Lock, blocked_by names the holder, who blocks 1 ($waits)"
 like "$(q "$f" "select count(*) from backend where query like '%pg_sleep(3)%' and xact_s > 0")" \
     '^[1-9]' "the holder's statement and transaction age are recorded"
-is "$(q "$f" "select group_concat(distinct view) from (select view from view_row order by view)")" \
+is "$(q "$f" "select group_concat(distinct view) from (select view from view_row where ord >= 0 order by view)")" \
     "database,tables,wal" "the views with rows on this cluster: database, tables, wal"
-like "$(q "$f" "select data from view_row where view = 'tables' order by snapshot_id desc limit 1")" \
+is "$(q "$f" "select group_concat(distinct view) from (select view from view_row where ord = -1 order by view)")" \
+    "database,indexes,progress,replication,tables,wal" \
+    "every view read has its header row, the empty ones too (no standby: replication)"
+like "$(q "$f" "select data from view_row where view = 'replication' and ord = -1 limit 1")" \
+    '^\{"absent":\[[^]]*\],"note":' "a header lists the absent columns and the view's note"
+like "$(q "$f" "select data from view_row where view = 'tables' and ord >= 0 order by snapshot_id desc limit 1")" \
     '"rec_t"' "the tables view has the workload's table"
 like "$(q "$f" "select data from view_row where view = 'database' and data like '%\"database\":\"postgres\"%' limit 1 offset 2")" \
     '"commits_per_s":[0-9]' "a view row is the JSON of top --view, with its rates"

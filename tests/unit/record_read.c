@@ -179,6 +179,15 @@ static void moment_detail(rec_reader *r)
         is_str(srv_format(d, 0, c_sessions, true, buf, sizeof buf), "n/a", "drawn as n/a");
     }
     ok(m->views[SRV_TABLES] == NULL && m->views[SRV_WAL] == NULL, "views not recorded: NULL");
+    ok(m->views[SRV_REPLICATION] && m->views[SRV_REPLICATION]->n == 0,
+       "a view read with no rows (its header only): empty, not unrecorded");
+    srv_snap *pr = m->views[SRV_PROGRESS];
+    if (ok(pr && pr->n == 1, "the progress view, one row and its header")) {
+        int c_phase = col_of(pr->view, "phase"), c_cmd = col_of(pr->view, "command");
+        ok(c_phase >= 0 && pr->absent[c_phase] && !pr->absent[c_cmd],
+           "the header's absent columns, not the rows' keys, say n/a");
+        is_str(pr->note, "copy progress: not on PostgreSQL 13", "the header's note");
+    }
 
     if (ok(m->nfleet == 2, "a fleet line per server")) {
         const rec_fleet_line *f0 = &m->fleet[0], *f1 = &m->fleet[1];

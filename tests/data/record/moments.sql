@@ -50,7 +50,11 @@ VALUES (4, 5000, 90000, 1000, 2, 8192, 12.5, 98.9, 0, 0, 7, 100),
 INSERT INTO view_row(snapshot_id, view, ord, data)
 VALUES (4, 'database', 0, '{"database":"app","backends":3,"commits":4000,"commits_per_s":12.5,"rollbacks":2,"rollbacks_per_s":0,"blks_read":1000,"blks_read_per_s":null,"blks_hit":90000,"blks_hit_per_s":40,"hit_pct":98.9,"temp_files":2,"temp_files_per_s":0,"temp_bytes":8192,"temp_bytes_per_s":0,"deadlocks":0,"deadlocks_per_s":0,"conflicts":0,"conflicts_per_s":0,"checksum_failures":null,"sessions_abandoned":null,"sessions_fatal":null,"sessions_killed":null,"stats_reset":null}'),
        (4, 'database', 1, '{"database":"postgres\u001b[2J","backends":1,"commits":10,"commits_per_s":0.2}'),
-       (4, 'someday', 0, '{"a view":"from a newer pgdeck"}');
+       (4, 'someday', 0, '{"a view":"from a newer pgdeck"}'),
+-- headers (ord -1): replication read with no standby; progress without a column, with a note
+       (4, 'replication', -1, '{"absent":[],"note":""}'),
+       (4, 'progress', -1, '{"absent":["phase"],"note":"copy progress: not on PostgreSQL 13"}'),
+       (4, 'progress', 0, '{"pid":77,"command":"VACUUM"}');
 
 INSERT INTO fleet(snapshot_id, version, connections, max_conn, tps, longest_xact, blocked,
                   lag_s, lag_bytes, standbys)
