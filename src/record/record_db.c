@@ -157,10 +157,36 @@ int rec_db_schema_version(sqlite3 *db)
     return v == -1 && table_count(db) == 0 ? 0 : -1;
 }
 
+/* A full disk or an I/O error said as such (NULL for any other error):
+ * the file may be new, so it is no verdict on what the file is. */
+static char *io_error(const char *path, sqlite3 *db)
+{
+    int sys = sqlite3_system_errno(db);
+    switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_IOERR:
+        if (sys == 0) /* SQLite kept no errno for it */
+            return xasprintf("cannot use %s: %s", path, sqlite3_errmsg(db));
+        if (sys != ENOSPC && sys != EFBIG && sys != EDQUOT)
+            return xasprintf("cannot use %s: %s (%s)", path, sqlite3_errmsg(db), strerror(sys));
+        /* fall through */
+    case SQLITE_FULL:
+        return xasprintf("cannot write %s: disk full", path);
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return xasprintf("cannot use %s: %s", path, sqlite3_errmsg(db));
+    default:
+        return NULL;
+    }
+}
+
+/* Only SQLite's own "not a database" means a foreign file. */
 static char *not_sqlite(const char *path, sqlite3 *db)
 {
-    return xasprintf("%s is not a pgdeck recording (not an SQLite database: %s)", path,
-                     sqlite3_errmsg(db));
+    char *io = io_error(path, db);
+    return io ? io
+              : xasprintf("%s is not a pgdeck recording (not an SQLite database: %s)", path,
+                          sqlite3_errmsg(db));
 }
 
 /* Checks the version; at an older one (writable, migrate) runs the missing
@@ -230,8 +256,10 @@ static bool check_and_migrate(sqlite3 *db, const char *path, bool writable, bool
             free(sql);
         }
         if (!ok || !rec_db_exec(db, "COMMIT", &rc, &why)) {
-            *err = xasprintf("%s: cannot create the recording's tables: %s", path,
-                             why ? why : "unreadable");
+            *err = io_error(path, db);
+            if (!*err)
+                *err = xasprintf("%s: cannot create the recording's tables: %s", path,
+                                 why ? why : "unreadable");
             free(why);
             rec_db_exec(db, "ROLLBACK", NULL, NULL);
             return false;
@@ -281,7 +309,10 @@ sqlite3 *rec_db_open(const char *path, bool writable, char **err)
         sqlite3_finalize(st);
         char *why = NULL;
         if (!wal) {
-            *err = xasprintf("%s: cannot use write-ahead logging: %s", path, sqlite3_errmsg(db));
+            *err = io_error(path, db);
+            if (!*err)
+                *err =
+                    xasprintf("%s: cannot use write-ahead logging: %s", path, sqlite3_errmsg(db));
             sqlite3_close(db);
             return NULL;
         }

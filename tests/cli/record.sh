@@ -178,6 +178,12 @@ else
     like "$(q "$d" 'select count(*) from snapshot')" '^[1-9]' "and holds the snapshots before"
 fi
 
+# no room for the new file's first pages: said as a full disk, not as a
+# foreign file (the output goes through a pipe, which the limit spares)
+out=$( (ulimit -f 0; "$PGDECK" record -o "$tmp/nospace.pgrec" --interval 0.1 --duration 1s 2>&1; echo "rc=$?") )
+is "$out" "pgdeck record: cannot write $tmp/nospace.pgrec: disk full
+rc=1" "no room for a new file: 'disk full', exit 1"
+
 # ---- two servers, one down; no password stored ------------------------------
 down_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fl=$tmp/fleet.pgrec
