@@ -1395,9 +1395,11 @@ static int detail_lines(slow_pane *p, char ***out, int *nfixed)
                     &lines, &n, &cap,
                     xasprintf("%-22s %16s %16s %14s", mon_counter_name((mon_counter)k), c, d, r));
             }
-            for (int k = 0; k < MG_COUNT; k++)
+            for (int k = 0; k < MG_COUNT; k++) /* NAN: not on this server, or not recorded */
                 add_line(&lines, &n, &cap,
-                         xasprintf("%-22s %16.3f", mon_gauge_name((mon_gauge)k), m->g[k]));
+                         isnan(m->g[k])
+                             ? xasprintf("%-22s %16s", mon_gauge_name((mon_gauge)k), "n/a")
+                             : xasprintf("%-22s %16.3f", mon_gauge_name((mon_gauge)k), m->g[k]));
             if (!isnan(m->interval_mean_ms))
                 add_line(&lines, &n, &cap,
                          xasprintf("%-22s %16.3f", "interval mean_ms", m->interval_mean_ms));

@@ -90,6 +90,12 @@ for i in 1 2 3 4 5; do
 done
 ok $found "stepping forward reaches the moment of the distinctive statement"
 like "$(sh_screen)" "^ +7 +.*select count\\(\\*\\) as replay_marker from replay_t where v >= \\\$1" "Slow shows it with its 7 calls"
+sh_keys Enter
+sh_wait 'Statement detail' 5
+ok $? "Enter opens a recorded statement's detail"
+like "$(sh_screen)" '^min_ms +n/a$' "a figure the recording does not hold says n/a, not nan"
+sh_keys Escape
+sh_wait_not 'Statement detail' 5
 sh_keys 3
 sh_wait 'Activity: .*recorded' 5
 ok $? "Activity shows the recorded sessions"
