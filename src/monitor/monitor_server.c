@@ -652,43 +652,68 @@ static void array_literal(strbuf *sb, const srv_snap *s, int col, const char *ty
     sb_printf(sb, "}'::%s[]", type);
 }
 
-static void rows_tables(strbuf *sb, const srv_snap *s)
+/* The per-row "read the sizes now" flags, '{t,f}'::bool[] (all false without). */
+static void sizes_literal(strbuf *sb, const srv_snap *s, const bool *sizes_now)
+{
+    sb_append(sb, "'{");
+    for (size_t j = 0; j < s->n; j++)
+        sb_append(sb, j ? (sizes_now && sizes_now[j] ? ",t" : ",f")
+                        : (sizes_now && sizes_now[j] ? "t" : "f"));
+    sb_append(sb, "}'::bool[]");
+}
+
+/* A size carried from the rows' previous read, or read now for the rows
+ * flagged (the file lookups behind it cost the server: a few rows a time). */
+#define SIZE_OF(now, carried) "CASE WHEN f.read_size THEN " now " ELSE f." carried " END AS " carried
+
+static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
-    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid, f.table_bytes,"
-                  " f.toast_bytes, f.index_bytes, f.total_bytes, (SELECT"
-                  " sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
-                  " WHERE i.indrelid = c.oid) AS idx_scan FROM unnest(");
+    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,"
+                  " " SIZE_OF("pg_relation_size(c.oid)", "table_bytes") ","
+                  " " SIZE_OF("CASE WHEN c.reltoastrelid <> 0 THEN"
+                              " pg_total_relation_size(c.reltoastrelid) ELSE 0 END",
+                              "toast_bytes") ","
+                  " " SIZE_OF("pg_indexes_size(c.oid)", "index_bytes") ","
+                  " " SIZE_OF("pg_total_relation_size(c.oid)", "total_bytes") ","
+                  " (SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
+                  " WHERE i.indrelid = c.oid) AS idx_scan, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     for (int i = 0; i < 4; i++) {
         sb_append(sb, ", ");
         array_literal(sb, s, col_of(v, sizes[i]), "int8");
     }
-    sb_append(sb, ") f(oid, table_bytes, toast_bytes, index_bytes, total_bytes)"
-                  " JOIN pg_catalog.pg_class c ON c.oid = f.oid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) t");
+    sb_append(sb, ", ");
+    sizes_literal(sb, s, sizes_now);
+    /* in the order given: the pass's order, which the CLI prints */
+    sb_append(sb, ") WITH ORDINALITY f(oid, table_bytes, toast_bytes, index_bytes, total_bytes,"
+                  " read_size, ord) JOIN pg_catalog.pg_class c ON c.oid = f.oid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) t ORDER BY t.ord");
 }
 
-static void rows_indexes(strbuf *sb, const srv_snap *s)
+static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
     sb_append(sb, " FROM (SELECT x.*, x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary"
                   " AND NOT x.isexcl AS unused FROM (SELECT i.indexrelid, i.indisvalid,"
                   " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
                   " ci.relname AS indexname, ct.relname AS tablename,"
-                  " pg_stat_get_numscans(i.indexrelid) AS scans, f.index_bytes, f.duplicate_of"
-                  " FROM unnest(");
+                  " pg_stat_get_numscans(i.indexrelid) AS scans,"
+                  " " SIZE_OF("pg_relation_size(i.indexrelid)", "index_bytes") ","
+                  " f.duplicate_of, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "index_bytes"), "int8");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "duplicate_of"), "text");
-    sb_append(sb, ") f(indexrelid, index_bytes, duplicate_of)"
+    sb_append(sb, ", ");
+    sizes_literal(sb, s, sizes_now);
+    sb_append(sb, ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, read_size, ord)"
                   " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
                   " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
                   " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t");
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t ORDER BY t.ord");
 }
 
 bool srv_view_cached(const srv_view *v)
@@ -696,9 +721,10 @@ bool srv_view_cached(const srv_view *v)
     return v && (v->id == SRV_TABLES || v->id == SRV_INDEXES);
 }
 
-char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap *prev)
+char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap *prev,
+                        const bool *sizes_now)
 {
-    if (!srv_view_cached(v) || !prev || prev->view != v || prev->n == 0)
+    if (!srv_view_cached(v) || !prev || prev->view != v)
         return NULL;
     strbuf sb;
     sb_init(&sb);
@@ -708,9 +734,9 @@ char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap 
         sb_printf(&sb, ", %s AS %s", e ? e : "NULL", v->cols[i].key);
     }
     if (v->id == SRV_TABLES)
-        rows_tables(&sb, prev);
+        rows_tables(&sb, prev, sizes_now);
     else
-        rows_indexes(&sb, prev);
+        rows_indexes(&sb, prev, sizes_now);
     return sb_steal(&sb);
 }
 
