@@ -297,7 +297,6 @@ const char *mon_explain_run_sql(void);
 /* mon_explain_sql with FORMAT JSON (plan.h reads it): one row. malloc'd. */
 char *mon_explain_json_sql(const char *query, bool analyze, bool generic);
 
-
 /* ---- pg_stat_activity ---------------------------------------------------- */
 
 /* Client backends (and autovacuum workers). No parameters. The monitors'
@@ -447,15 +446,15 @@ typedef enum mon_step {
 
 /* What mon_driver_on_event saw (bits). */
 enum {
-    MON_EV_MINE = 1u << 0,      /* the event was the driver's */
-    MON_GOT_PROBE = 1u << 1,    /* srv was probed (it may still not be OK) */
-    MON_GOT_PGSS = 1u << 2,     /* cur is a new snapshot, with rates against prev */
-    MON_GOT_NOW = 1u << 3,      /* now is new */
-    MON_GOT_ACTIVITY = 1u << 4, /* activity is new (mon_driver_take_activity) */
-    MON_GOT_DBSTAT = 1u << 5,   /* db_cur and rates are new */
-    MON_GOT_ERROR = 1u << 6,    /* fail[last_failed] says what failed */
-    MON_GOT_CATALOG = 1u << 7,  /* cat is new (the server views' probe) */
-    MON_GOT_VIEW = 1u << 8,     /* view_snap is new, with rates against the one before */
+    MON_EV_MINE = 1u << 0,       /* the event was the driver's */
+    MON_GOT_PROBE = 1u << 1,     /* srv was probed (it may still not be OK) */
+    MON_GOT_PGSS = 1u << 2,      /* cur is a new snapshot, with rates against prev */
+    MON_GOT_NOW = 1u << 3,       /* now is new */
+    MON_GOT_ACTIVITY = 1u << 4,  /* activity is new (mon_driver_take_activity) */
+    MON_GOT_DBSTAT = 1u << 5,    /* db_cur and rates are new */
+    MON_GOT_ERROR = 1u << 6,     /* fail[last_failed] says what failed */
+    MON_GOT_CATALOG = 1u << 7,   /* cat is new (the server views' probe) */
+    MON_GOT_VIEW = 1u << 8,      /* view_snap is new, with rates against the one before */
     MON_GOT_VIEW_PASS = 1u << 9, /* a slice of the catalog pass came (freshness changed) */
 };
 
@@ -499,9 +498,9 @@ typedef struct mon_driver {
     srv_catalog *cat;    /* the server's statistics columns; NULL until probed */
     srv_snap *view_snap; /* the latest snapshot of `view`, rates against the one before */
     /* how fresh the choice of rows is (tables, indexes) */
-    double view_rows_chosen_at; /* clock_mono_s when a pass chose them; 0: not yet */
-    int view_rows_sort;         /* the column they were chosen for (srv_pass_key_col) */
-    srv_pass *view_pass;        /* the pass in progress, NULL between passes */
+    double view_rows_chosen_at;       /* clock_mono_s when a pass chose them; 0: not yet */
+    int view_rows_sort;               /* the column they were chosen for (srv_pass_key_col) */
+    srv_pass *view_pass;              /* the pass in progress, NULL between passes */
     mon_failure fail[MON_STEP_COUNT]; /* each step's last outcome */
     mon_step last_failed;
     /* in flight (private) */

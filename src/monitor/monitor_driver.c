@@ -312,9 +312,9 @@ const char *mon_driver_view_freshness(const mon_driver *d, char *buf, size_t n)
         snprintf(buf, n, "choosing the rows by %s: %.0f%% of the catalog read",
                  v->cols[srv_pass_sort(p)].key, srv_pass_pct(p));
     } else if (p && srv_pass_sort(p) != d->view_rows_sort) {
-        snprintf(buf, n, "sorting by %s: %.0f%% of the catalog read · rows below chosen by %s %s ago",
-                 v->cols[srv_pass_sort(p)].key, srv_pass_pct(p), v->cols[d->view_rows_sort].key,
-                 age);
+        snprintf(
+            buf, n, "sorting by %s: %.0f%% of the catalog read · rows below chosen by %s %s ago",
+            v->cols[srv_pass_sort(p)].key, srv_pass_pct(p), v->cols[d->view_rows_sort].key, age);
     } else if (d->view_rows_chosen_at > 0 && d->view_complete && !p) {
         snprintf(buf, n, "rows chosen by %s over the whole catalog (a full pass, %s ago)",
                  v->cols[d->view_rows_sort].key, age);

@@ -664,20 +664,42 @@ static void sizes_literal(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 
 /* A size carried from the rows' previous read, or read now for the rows
  * flagged (the file lookups behind it cost the server: a few rows a time). */
-#define SIZE_OF(now, carried) "CASE WHEN f.read_size THEN " now " ELSE f." carried " END AS " carried
+#define SIZE_OF(now, carried)                                                                      \
+    "CASE WHEN f.read_size THEN " now " ELSE f." carried " END AS " carried
 
 static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
-    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,"
-                  " " SIZE_OF("pg_relation_size(c.oid)", "table_bytes") ","
-                  " " SIZE_OF("CASE WHEN c.reltoastrelid <> 0 THEN"
-                              " pg_total_relation_size(c.reltoastrelid) ELSE 0 END",
-                              "toast_bytes") ","
-                  " " SIZE_OF("pg_indexes_size(c.oid)", "index_bytes") ","
-                  " " SIZE_OF("pg_total_relation_size(c.oid)", "total_bytes") ","
-                  " (SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
-                  " WHERE i.indrelid = c.oid) AS idx_scan, f.ord FROM unnest(");
+    sb_append(
+        sb,
+        " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,"
+        " " SIZE_OF(
+            "pg_relation_size(c.oid)",
+            "table_bytes") ","
+                           " " SIZE_OF(
+                               "CASE WHEN c.reltoastrelid <> 0 THEN"
+                               " pg_total_relation_size(c.reltoastrelid) ELSE 0 END",
+                               "toast_bytes") ","
+                                              " " SIZE_OF(
+                                                  "pg_indexes_size(c.oid)",
+                                                  "index_bytes") ","
+                                                                 " " SIZE_OF(
+                                                                     "pg_total_relation_size(c."
+                                                                     "oid)",
+                                                                     "total_bytes") ","
+                                                                                    " (SELECT "
+                                                                                    "sum(pg_stat_"
+                                                                                    "get_numscans("
+                                                                                    "i.indexrelid))"
+                                                                                    " FROM "
+                                                                                    "pg_catalog.pg_"
+                                                                                    "index i"
+                                                                                    " WHERE "
+                                                                                    "i.indrelid = "
+                                                                                    "c.oid) AS "
+                                                                                    "idx_scan, "
+                                                                                    "f.ord FROM "
+                                                                                    "unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     for (int i = 0; i < 4; i++) {
@@ -700,8 +722,9 @@ static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
                   " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
                   " ci.relname AS indexname, ct.relname AS tablename,"
                   " pg_stat_get_numscans(i.indexrelid) AS scans,"
-                  " " SIZE_OF("pg_relation_size(i.indexrelid)", "index_bytes") ","
-                  " f.duplicate_of, f.ord FROM unnest(");
+                  " " SIZE_OF("pg_relation_size(i.indexrelid)",
+                              "index_bytes") ","
+                                             " f.duplicate_of, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "index_bytes"), "int8");
@@ -709,11 +732,12 @@ static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
     array_literal(sb, s, col_of(v, "duplicate_of"), "text");
     sb_append(sb, ", ");
     sizes_literal(sb, s, sizes_now);
-    sb_append(sb, ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, read_size, ord)"
-                  " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
-                  " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
-                  " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t ORDER BY t.ord");
+    sb_append(sb,
+              ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, read_size, ord)"
+              " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
+              " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
+              " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
+              " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t ORDER BY t.ord");
 }
 
 bool srv_view_cached(const srv_view *v)

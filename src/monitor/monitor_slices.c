@@ -226,8 +226,7 @@ static int col_of(const srv_view *v, const char *key)
 srv_snap *srv_pass_rows(const srv_pass *p, const srv_snap *prev)
 {
     const srv_view *v = p->v;
-    static const char *const sizes[] = {"table_bytes", "toast_bytes", "index_bytes",
-                                        "total_bytes"};
+    static const char *const sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     int coid = col_of(v, "oid"), cdup = col_of(v, "duplicate_of");
     srv_snap *s = xcalloc(1, sizeof *s);
     s->view = v;

@@ -107,8 +107,7 @@ static void rebuild(server_pane *p)
             if (row_matches(p, j))
                 p->vis[p->nvis++] = (int)j;
     }
-    wg_list_set_count(&p->list,
-                      p->mon.view_snap && !p->mon.view_snap->view->single ? p->nvis : 0);
+    wg_list_set_count(&p->list, p->mon.view_snap && !p->mon.view_snap->view->single ? p->nvis : 0);
 }
 
 static void set_view(server_pane *p, srv_view_id v)
@@ -393,7 +392,8 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             return PANE_HANDLED | PANE_REDRAW;
         case 'R':
             if (srv_view_cached(cur_view(p))) {
-                app_message(p->a, MSG_INFO, "re-reading the catalog (a new pass: rows, sizes, duplicates)");
+                app_message(p->a, MSG_INFO,
+                            "re-reading the catalog (a new pass: rows, sizes, duplicates)");
                 mon_driver_reread_catalog(&p->mon);
             }
             return PANE_HANDLED | PANE_REDRAW;
@@ -483,7 +483,8 @@ static const pane_key srv_keys[] = {
     {"w", "WAL", "view: WAL bytes/s, checkpoints timed vs requested, buffers written"},
     {"s", "Sort", "sort by the next column (tables, indexes: in the server)"},
     {"R", "Reread",
-     "tables, indexes: start a pass over the catalog now (rows, sizes, duplicates; else every 60 s)"},
+     "tables, indexes: start a pass over the catalog now (rows, sizes, duplicates; else every 60 "
+     "s)"},
     {"/", "Filter", "filter the rows by a substring of their names (Esc clears it)"},
     {"Enter", "Detail", "every figure of the selected row (Esc: back)"},
     {NULL, NULL, NULL},
