@@ -15,9 +15,9 @@
  * caller runs srv_view_sql() through eng_exec (ENG_EXEC_NOMETRICS |
  * ENG_EXEC_NOPREPARE, no parameters) and hands the result to srv_parse().
  * The view SQL is cheap on a database with 10 000 tables: the per-table and
- * per-index statistics functions are evaluated for the rows that make the
- * LIMIT only (sorted in SQL on a cheap key), never through the grouped
- * pg_stat_*_tables views. */
+ * per-index statistics functions are evaluated for the rows shown only,
+ * never through the grouped pg_stat_*_tables views, and the rows of tables
+ * and indexes are chosen by a pass over the catalog in slices. */
 #ifndef PGDECK_MONITOR_SERVER_H
 #define PGDECK_MONITOR_SERVER_H
 
@@ -112,7 +112,9 @@ bool srv_col_absent(const srv_catalog *c, const srv_col *col);
 
 /* The view's statement, at most limit rows, sorted (descending) on column
  * sort_col when that column has an `order` (otherwise the default order).
- * No parameters. malloc'd. */
+ * No parameters. malloc'd. For tables and indexes it reads the whole
+ * catalog in one statement: the driver chooses their rows by a pass in
+ * slices instead (below), and the tests compare the two. */
 char *srv_view_sql(const srv_view *v, const srv_catalog *c, int sort_col, int limit);
 
 /* ---- which rows tables and indexes show: the rolling catalog pass ----------- */
