@@ -493,7 +493,7 @@ typedef struct mon_driver {
     int view_sort;       /* the column the statement sorts on (mon_driver_set_view_sort) */
     int view_limit;      /* rows per refresh */
     bool view_paced;     /* no more often than the view's min_interval (the pane) */
-    int view_slice;      /* tables per slice (SRV_SLICE_ROWS, or PGDECK_SLICE_ROWS) */
+    int view_slice;      /* tables per slice: 0 the view's own, PGDECK_SLICE_ROWS in tests */
     bool view_complete;  /* every pass back to back, every size read (top --once) */
     srv_catalog *cat;    /* the server's statistics columns; NULL until probed */
     srv_snap *view_snap; /* the latest snapshot of `view`, rates against the one before */

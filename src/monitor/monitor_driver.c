@@ -28,7 +28,7 @@ void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts)
     d->threshold_ms = 50;
     d->view_limit = 100;
     d->view_sort = srv_view_get(d->view)->default_sort;
-    d->view_slice = SRV_SLICE_ROWS;
+    d->view_slice = 0; /* each view's own (srv_pass_new) */
     /* tests make the slices small, so that a pass takes several */
     const char *slice = getenv("PGDECK_SLICE_ROWS");
     if (slice && atoi(slice) > 0)

@@ -157,7 +157,8 @@ static const srv_col indexes_cols[] = {
     {"duplicate", "dup", SRV_BOOL, H, 3, 0, ALWAYS("t.duplicate_of IS NOT NULL"), NULL},
     {"invalid", "invalid", SRV_BOOL, 0, 7, 2, ALWAYS("NOT t.indisvalid"), NULL},
     {"unique", "unique", SRV_BOOL, H, 6, 0, ALWAYS("t.indisunique"), NULL},
-    {"definition", "definition", SRV_TEXT, H, 0, 0, ALWAYS("pg_get_indexdef(t.indexrelid)"), NULL},
+    /* a catalog fact as the size: carried between reads (monitor_slices.c) */
+    {"definition", "definition", SRV_TEXT, H, 0, 0, ALWAYS("t.definition"), NULL},
     {"oid", "oid", SRV_INT, H, 10, 0, ALWAYS("t.indexrelid"), NULL},
 };
 
@@ -489,6 +490,7 @@ static void from_indexes(strbuf *sb, const srv_catalog *c, const char *order, in
     sb_printf(sb,
               " FROM (SELECT x.*, ct.relname AS tablename,"
               " pg_relation_size(x.indexrelid) AS index_bytes,"
+              " pg_get_indexdef(x.indexrelid) AS definition,"
               " CASE WHEN x.first_oid <> x.indexrelid THEN x.first_oid::regclass::text END"
               " AS duplicate_of,"
               " x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.isexcl"
@@ -662,44 +664,27 @@ static void sizes_literal(strbuf *sb, const srv_snap *s, const bool *sizes_now)
     sb_append(sb, "}'::bool[]");
 }
 
-/* A size carried from the rows' previous read, or read now for the rows
- * flagged (the file lookups behind it cost the server: a few rows a time). */
-#define SIZE_OF(now, carried)                                                                      \
-    "CASE WHEN f.read_size THEN " now " ELSE f." carried " END AS " carried
+/* A catalog fact carried from the rows' previous read (f.<key>), or read
+ * now for the rows flagged: the file lookups behind a size cost the
+ * server, so a few rows a time. */
+static void carried(strbuf *sb, const char *now, const char *key)
+{
+    sb_printf(sb, " CASE WHEN f.read_size THEN %s ELSE f.%s END AS %s,", now, key, key);
+}
 
 static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
-    sb_append(
-        sb,
-        " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,"
-        " " SIZE_OF(
-            "pg_relation_size(c.oid)",
-            "table_bytes") ","
-                           " " SIZE_OF(
-                               "CASE WHEN c.reltoastrelid <> 0 THEN"
-                               " pg_total_relation_size(c.reltoastrelid) ELSE 0 END",
-                               "toast_bytes") ","
-                                              " " SIZE_OF(
-                                                  "pg_indexes_size(c.oid)",
-                                                  "index_bytes") ","
-                                                                 " " SIZE_OF(
-                                                                     "pg_total_relation_size(c."
-                                                                     "oid)",
-                                                                     "total_bytes") ","
-                                                                                    " (SELECT "
-                                                                                    "sum(pg_stat_"
-                                                                                    "get_numscans("
-                                                                                    "i.indexrelid))"
-                                                                                    " FROM "
-                                                                                    "pg_catalog.pg_"
-                                                                                    "index i"
-                                                                                    " WHERE "
-                                                                                    "i.indrelid = "
-                                                                                    "c.oid) AS "
-                                                                                    "idx_scan, "
-                                                                                    "f.ord FROM "
-                                                                                    "unnest(");
+    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,");
+    carried(sb, "pg_relation_size(c.oid)", "table_bytes");
+    carried(sb,
+            "CASE WHEN c.reltoastrelid <> 0 THEN pg_total_relation_size(c.reltoastrelid)"
+            " ELSE 0 END",
+            "toast_bytes");
+    carried(sb, "pg_indexes_size(c.oid)", "index_bytes");
+    carried(sb, "pg_total_relation_size(c.oid)", "total_bytes");
+    sb_append(sb, " (SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
+                  " WHERE i.indrelid = c.oid) AS idx_scan, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     for (int i = 0; i < 4; i++) {
@@ -721,23 +706,25 @@ static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
                   " AND NOT x.isexcl AS unused FROM (SELECT i.indexrelid, i.indisvalid,"
                   " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
                   " ci.relname AS indexname, ct.relname AS tablename,"
-                  " pg_stat_get_numscans(i.indexrelid) AS scans,"
-                  " " SIZE_OF("pg_relation_size(i.indexrelid)",
-                              "index_bytes") ","
-                                             " f.duplicate_of, f.ord FROM unnest(");
+                  " pg_stat_get_numscans(i.indexrelid) AS scans,");
+    carried(sb, "pg_relation_size(i.indexrelid)", "index_bytes");
+    carried(sb, "pg_get_indexdef(i.indexrelid)", "definition");
+    sb_append(sb, " f.duplicate_of, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "index_bytes"), "int8");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "duplicate_of"), "text");
     sb_append(sb, ", ");
+    array_literal(sb, s, col_of(v, "definition"), "text");
+    sb_append(sb, ", ");
     sizes_literal(sb, s, sizes_now);
-    sb_append(sb,
-              ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, read_size, ord)"
-              " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
-              " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
-              " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
-              " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t ORDER BY t.ord");
+    sb_append(sb, ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, definition,"
+                  " read_size, ord) JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
+                  " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
+                  " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t"
+                  " ORDER BY t.ord");
 }
 
 bool srv_view_cached(const srv_view *v)

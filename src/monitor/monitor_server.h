@@ -133,7 +133,7 @@ char *srv_view_sql(const srv_view *v, const srv_catalog *c, int sort_col, int li
  * (the driver flags SRV_SIZES_PER_REFRESH rows a time). A pass starts at
  * most every SRV_CATALOG_INTERVAL seconds, on a sort change or on R. */
 #define SRV_CATALOG_INTERVAL 60.0
-#define SRV_SLICE_ROWS 300       /* tables a slice reads; PGDECK_SLICE_ROWS in tests */
+#define SRV_SLICE_ROWS 300 /* tables a slice reads (indexes: half); PGDECK_SLICE_ROWS in tests */
 #define SRV_SIZES_PER_REFRESH 20 /* rows whose sizes one refresh reads */
 /* FirstNormalObjectId - 1: initdb's relations lie below, a user's never
  * (after an oid wraparound new oids start again above it) */
@@ -151,7 +151,7 @@ typedef struct srv_pass srv_pass;
  * statement can sort on it (it has an `order`), else the default sort. */
 int srv_pass_key_col(const srv_view *v, int sort_col);
 /* A pass over v's catalog for the top `limit` rows of sort_col, `slice`
- * tables a statement (<= 0: SRV_SLICE_ROWS). */
+ * tables a statement (<= 0: SRV_SLICE_ROWS, half for indexes). */
 srv_pass *srv_pass_new(const srv_view *v, int sort_col, int limit, int slice);
 void srv_pass_free(srv_pass *p);
 /* The next slice's statement (no parameters, malloc'd); NULL when done. */

@@ -46,7 +46,11 @@ srv_pass *srv_pass_new(const srv_view *v, int sort_col, int limit, int slice)
     p->v = v;
     p->key_col = srv_pass_key_col(v, sort_col);
     p->limit = limit > 0 ? (size_t)limit : 100;
-    p->slice = slice > 0 ? (size_t)slice : SRV_SLICE_ROWS;
+    /* a table costs the indexes slice a pg_index lookup and a window sort
+     * too: half as many a slice keep the statement as cheap */
+    p->slice = slice > 0              ? (size_t)slice
+               : v->id == SRV_INDEXES ? SRV_SLICE_ROWS / 2
+                                      : SRV_SLICE_ROWS;
     p->last_oid = SRV_FIRST_USER_OID;
     return p;
 }
@@ -226,7 +230,9 @@ static int col_of(const srv_view *v, const char *key)
 srv_snap *srv_pass_rows(const srv_pass *p, const srv_snap *prev)
 {
     const srv_view *v = p->v;
-    static const char *const sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
+    /* what the rows' refresh carries until it reads it again */
+    static const char *const carried[] = {"table_bytes", "toast_bytes", "index_bytes",
+                                          "total_bytes", "definition"};
     int coid = col_of(v, "oid"), cdup = col_of(v, "duplicate_of");
     srv_snap *s = xcalloc(1, sizeof *s);
     s->view = v;
@@ -251,8 +257,8 @@ srv_snap *srv_pass_rows(const srv_pass *p, const srv_snap *prev)
         for (size_t k = 0; prev && prev->view == v && k < prev->n && !old; k++)
             if (strcmp(prev->rows[k].text[coid], oid) == 0)
                 old = &prev->rows[k];
-        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
-            int c = col_of(v, sizes[z]);
+        for (size_t z = 0; z < sizeof carried / sizeof carried[0]; z++) {
+            int c = col_of(v, carried[z]);
             if (c >= 0)
                 row->text[c] = xstrdup(old ? old->text[c] : "");
         }

@@ -170,6 +170,8 @@ static void test_indexes(engine *e, sandbox *sb, const srv_catalog *c)
         long d2 = find_row(t, "index", "sv_dead_v_again");
         is_str(text(t, d2, "duplicate_of"), "sv_dead_v", "indexes: duplicate_of carried over");
         is_num(num(t, d2, "index_bytes"), num(s, dup, "index_bytes"), "indexes: size carried over");
+        ok(strncmp(text(t, d2, "definition"), "CREATE INDEX sv_dead_v_again ON", 31) == 0,
+           "indexes: the definition carried over");
     }
     srv_snap_free(t);
     eng_result_free(r);
@@ -444,6 +446,10 @@ static void test_pass(engine *e, sandbox *sb, const srv_catalog *c)
             if (id == SRV_INDEXES && sort == v->default_sort)
                 is_str(text(sliced, find_row(sliced, "index", "sv_late_v2"), "duplicate_of"),
                        "sv_late_v", "pass: a duplicate found within its table's slice");
+            if (id == SRV_INDEXES && sort == v->default_sort)
+                ok(strncmp(text(sliced, find_row(sliced, "index", "sv_late_v2"), "definition"),
+                           "CREATE INDEX sv_late_v2 ON", 26) == 0,
+                   "pass: the definition read with the sizes");
             free(a);
             free(b);
             srv_snap_free(whole);
