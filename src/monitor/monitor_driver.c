@@ -218,6 +218,7 @@ static void submit_rows(mon_driver *d, const srv_view *v, double now)
 static void finish_pass(mon_driver *d)
 {
     const srv_view *v = srv_view_get(d->view);
+    bool waited = back_to_back(d); /* nothing shown yet, or --once */
     srv_snap_free(d->view_seed);
     d->view_seed = srv_pass_rows(d->view_pass, d->view_snap);
     d->view_rows_sort = srv_pass_sort(d->view_pass);
@@ -233,7 +234,9 @@ static void finish_pass(mon_driver *d)
     d->size_due = xrealloc(d->size_due, (d->view_seed->n + 1) * sizeof *d->size_due);
     for (size_t j = 0; j < d->view_seed->n; j++)
         d->size_due[d->nsize_due++] = xstrdup(d->view_seed->rows[j].text[coid]);
-    submit_rows(d, v, clock_mono_s());
+    /* else the next refresh reads them: rates want its interval */
+    if (waited)
+        submit_rows(d, v, clock_mono_s());
 }
 
 /* The server view: the catalog probe once, then the view's statement; for
@@ -294,8 +297,17 @@ void mon_driver_reread_catalog(mon_driver *d)
 {
     drop_pass(d);
     d->view_want_catalog = true;
-    if (d->parts & MON_PART_SERVER)
+    if (!(d->parts & MON_PART_SERVER))
+        return;
+    const srv_view *v = srv_view_get(d->view);
+    if (d->cat && srv_view_cached(v)) {
+        /* the pass's first slice now; the rows at the next refresh, so that
+         * their rates keep a refresh's interval */
+        start_pass_if_due(d, v, clock_mono_s());
+        submit_slice(d);
+    } else {
         submit_view(d);
+    }
 }
 
 const char *mon_driver_view_freshness(const mon_driver *d, char *buf, size_t n)
@@ -623,8 +635,8 @@ static unsigned on_srv_view(mon_driver *d, const eng_event *ev)
             d->view_snap = s;
             got |= MON_GOT_VIEW;
         }
-        if (d->view_seed) /* a pass ended while it ran: read the rows it chose */
-            submit_rows(d, srv_view_get(d->view), clock_mono_s());
+        if (d->view_seed && (d->view_complete || !d->view_snap))
+            submit_rows(d, srv_view_get(d->view), clock_mono_s()); /* the pass ended meanwhile */
     }
     return got;
 }
