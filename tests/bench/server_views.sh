@@ -11,15 +11,21 @@
 # does (one connection, 100 rows, a refresh every 0.25 s for 6 s per view); psql runs
 # each query R times in one session. Never asserts.
 #
-#   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS]
+#   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS] [-s SECONDS]
+#
+# -s: then tables and indexes as the pane runs them between openings: one
+# refresh a second for SECONDS each (the statistics reset after the first 5 s,
+# so the view's opening is left out): at least 60 s + a pass (34 s for
+# tables, 67 s for indexes at 10 000 tables) + 20 s to see a pass's slices
+# paced one a refresh and the sizes read 5 rows a refresh.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-N=10000 R=20
-while getopts n:r: o; do
-    case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; *) exit 2 ;; esac
+N=10000 R=20 S=0
+while getopts n:r:s: o; do
+    case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; s) S=$OPTARG ;; *) exit 2 ;; esac
 done
 cluster_start
 peer=$(mktemp)
@@ -54,9 +60,10 @@ EOF
 done
 cluster_psql -f "$peer" >/dev/null
 
-echo "# server time per refresh (pg_stat_statements mean), $N tables; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-14s %8s %12s %12s %12s %8s\n' view calls pgdeck_ms pgdeck_max peer_psql_ms peer/pgdeck
-cluster_psql -F ' ' <<'EOF' | while read -r v c a x b; do
+# pg_stat_statements' mean and max per statement of pgdeck, beside the peer's
+report() {
+    printf '%-14s %8s %12s %12s %12s %8s\n' view calls pgdeck_ms pgdeck_max peer_psql_ms peer/pgdeck
+    cluster_psql -F ' ' <<'EOF' | while read -r v c a x b; do
 with m as (
   select case
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_database d%' then 'database'
@@ -79,9 +86,13 @@ select v, coalesce(max(calls) filter (where who = 'pgdeck'), 0),
        coalesce(to_char(max(mean_exec_time) filter (where who = 'peer'), 'FM9990.000'), '-')
 from m where v is not null group by v order by v;
 EOF
-    r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
-    printf '%-14s %8s %12s %12s %12s %8s\n' "$v" "$c" "$a" "$x" "$b" "$r"
-done
+        r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
+        printf '%-14s %8s %12s %12s %12s %8s\n' "$v" "$c" "$a" "$x" "$b" "$r"
+    done
+}
+
+echo "# server time per refresh (pg_stat_statements mean), $N tables; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+report
 echo "# the probe runs once per connection, not per refresh; tables_slice and indexes_slice"
 echo "# are the slices of the pass that chooses the rows (one a refresh, back to back for the"
 echo "# first pass, when nothing is shown yet); tables and indexes read the shown rows'"
@@ -95,4 +106,16 @@ for v in tables indexes; do
         read -r n ms
         echo "# top --view $v --once (one whole pass): $(python3 -c "import sys; print('%.0f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$t0" "$t1") ms wall, $n slices, $ms ms server time in all"
     }
+done
+[ "$S" -gt 5 ] || exit 0
+for v in tables indexes; do
+    "$PGDECK" top --view $v --json --interval 1 --limit 100 >/dev/null &
+    topv=$!
+    sleep 5
+    cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
+    sleep $((S - 5))
+    kill "$topv"
+    wait "$topv" 2>/dev/null
+    echo "# $v between openings: a refresh a second for $((S - 5)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    report | grep -E "^view|^$v"
 done
