@@ -104,8 +104,9 @@ static const srv_col database_cols[] = {
 };
 
 /* ---- Tables: the statistics functions, evaluated for the LIMIT rows only --- */
-#define T_LIVE "pg_stat_get_live_tuples(t.oid)"
-#define T_DEAD "pg_stat_get_dead_tuples(t.oid)"
+/* read once per row in the FROM subquery: dead_pct and bloat use them again */
+#define T_LIVE "t.live"
+#define T_DEAD "t.dead"
 static const srv_col tables_cols[] = {
     {"schema", "schema", SRV_TEXT, K, 10, 5, ALWAYS("t.nspname"), NULL},
     {"table", "table", SRV_TEXT, K, 0, 0, ALWAYS("t.relname"), NULL},
@@ -460,7 +461,8 @@ static void from_tables(strbuf *sb, const srv_catalog *c, const char *order, int
               " CASE WHEN s.reltoastrelid <> 0 THEN pg_total_relation_size(s.reltoastrelid)"
               " ELSE 0 END AS toast_bytes,"
               " pg_indexes_size(s.oid) AS index_bytes,"
-              " pg_total_relation_size(s.oid) AS total_bytes"
+              " pg_total_relation_size(s.oid) AS total_bytes,"
+              " pg_stat_get_live_tuples(s.oid) AS live, pg_stat_get_dead_tuples(s.oid) AS dead"
               " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid"
               " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
               " WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', "
@@ -684,7 +686,8 @@ static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
     carried(sb, "pg_indexes_size(c.oid)", "index_bytes");
     carried(sb, "pg_total_relation_size(c.oid)", "total_bytes");
     sb_append(sb, " (SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
-                  " WHERE i.indrelid = c.oid) AS idx_scan, f.ord FROM unnest(");
+                  " WHERE i.indrelid = c.oid) AS idx_scan, pg_stat_get_live_tuples(c.oid) AS live,"
+                  " pg_stat_get_dead_tuples(c.oid) AS dead, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     for (int i = 0; i < 4; i++) {
@@ -693,10 +696,12 @@ static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
     }
     sb_append(sb, ", ");
     sizes_literal(sb, s, sizes_now);
-    /* in the order given: the pass's order, which the CLI prints */
+    /* in the order given: the pass's order, which the CLI prints; OFFSET 0
+     * keeps t a subquery, so live and dead are not copied into each use */
     sb_append(sb, ") WITH ORDINALITY f(oid, table_bytes, toast_bytes, index_bytes, total_bytes,"
                   " read_size, ord) JOIN pg_catalog.pg_class c ON c.oid = f.oid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) t ORDER BY t.ord");
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                  " OFFSET 0) t ORDER BY t.ord");
 }
 
 static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
