@@ -6,7 +6,7 @@ src_libpgdeck_monitor_a_SOURCES += src/monitor/monitor.h src/monitor/monitor_int
 	src/monitor/monitor_probe.c src/monitor/monitor_pgss.c \
 	src/monitor/monitor_activity.c src/monitor/monitor_dbstat.c \
 	src/monitor/monitor_explain.c src/monitor/monitor_driver.c \
-	src/monitor/monitor_server.c src/monitor/monitor_server.h \
+	src/monitor/monitor_server.c src/monitor/monitor_server.h src/monitor/monitor_slices.c \
 	src/monitor/monitor_fleet.c src/monitor/monitor_fleet.h \
 	src/monitor/plan.c src/monitor/plan.h \
 	src/monitor/advisor.c src/monitor/advisor.h

@@ -13,6 +13,12 @@
  *   note               string   "" or e.g. "copy progress: not on PostgreSQL 13"
  *   missing            object   column key -> "not on PostgreSQL N" for the
  *                               columns this server lacks (their values: null)
+ *   rows_chosen_s      number   tables, indexes: seconds since a full pass over
+ *                               the catalog chose the rows (null: other views)
+ *   rows_sort          string   ... the column they were chosen for (null: other views)
+ *   pass_pct           number   ... how much of the next pass is read, 0-100
+ *                               (null: none running; --once reads a whole pass)
+ *   pass_sort          string   ... the column that pass sorts on (null: none)
  *   rows               array of objects, one key per column of the view
  *                      (doc/pgdeck.1 lists them), numbers as numbers,
  *                      timestamps as Unix epoch seconds, and for counters
@@ -26,6 +32,7 @@
 #include "cli/connargs.h"
 #include "cli/output.h"
 #include "cli/sqlerror.h"
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/termsafe.h"
@@ -77,6 +84,8 @@ static int run_sample(mon_driver *d)
         return fail(d, MON_STEP_SRV_PROBE);
     if (d->fail[MON_STEP_SRV_VIEW].failed)
         return fail(d, MON_STEP_SRV_VIEW);
+    if (d->fail[MON_STEP_SRV_SLICE].failed)
+        return fail(d, MON_STEP_SRV_SLICE);
     return d->view_snap ? EXIT_OK : EXIT_SQL;
 }
 
@@ -96,7 +105,35 @@ static void json_key(strbuf *sb, const char *k)
     sb_append_c(sb, ':');
 }
 
-static void print_json(const srv_snap *s)
+static void json_str_or_null(strbuf *sb, const char *t)
+{
+    if (t)
+        json_append_string(sb, t, strlen(t));
+    else
+        sb_append(sb, "null");
+}
+
+/* How fresh the choice of rows is (tables, indexes), null elsewhere. */
+static void json_freshness(strbuf *sb, const mon_driver *d)
+{
+    const srv_view *v = srv_view_get(d->view);
+    bool chosen = srv_view_cached(v) && d->view_rows_chosen_at > 0;
+    const srv_pass *p = srv_view_cached(v) ? d->view_pass : NULL;
+    json_key(sb, "rows_chosen_s");
+    json_append_number(sb, chosen ? clock_mono_s() - d->view_rows_chosen_at : NAN);
+    sb_append_c(sb, ',');
+    json_key(sb, "rows_sort");
+    json_str_or_null(sb, chosen ? v->cols[d->view_rows_sort].key : NULL);
+    sb_append_c(sb, ',');
+    json_key(sb, "pass_pct");
+    json_append_number(sb, p ? srv_pass_pct(p) : NAN);
+    sb_append_c(sb, ',');
+    json_key(sb, "pass_sort");
+    json_str_or_null(sb, p ? v->cols[srv_pass_sort(p)].key : NULL);
+    sb_append_c(sb, ',');
+}
+
+static void print_json(const mon_driver *d, const srv_snap *s)
 {
     const srv_view *v = s->view;
     strbuf sb;
@@ -130,6 +167,7 @@ static void print_json(const srv_snap *s)
         json_append_string(&sb, why, strlen(why));
     }
     sb_append(&sb, "},");
+    json_freshness(&sb, d);
     json_key(&sb, "rows");
     sb_append_c(&sb, '[');
     for (size_t j = 0; j < s->n; j++) {
@@ -170,7 +208,7 @@ static int text_width(const srv_col *c)
     return c->width > 0 ? c->width : 28;
 }
 
-static void print_text(const srv_snap *s)
+static void print_text(const mon_driver *d, const srv_snap *s)
 {
     const srv_view *v = s->view;
     printf("%s · PostgreSQL %d · %zu row%s", v->title, s->version / 10000, s->n,
@@ -182,6 +220,9 @@ static void print_text(const srv_snap *s)
     putchar('\n');
     if (s->note[0])
         printf("note: %s\n", s->note);
+    char fresh[256];
+    if (mon_driver_view_freshness(d, fresh, sizeof fresh))
+        printf("%s\n", fresh); /* names of our own columns only */
     char buf[96];
     if (v->single) {
         for (size_t j = 0; j < s->n; j++)
@@ -235,6 +276,7 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
     mon_driver_init(&d, e, "top", MON_PART_SERVER);
     mon_driver_set_view(&d, v->id, v->default_sort);
     d.view_limit = limit;
+    d.view_complete = once; /* --once: a whole pass and every size before printing */
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -257,9 +299,9 @@ int top_views_run(engine *e, const char *name, bool once, bool json, double inte
             continue;
         }
         if (json)
-            print_json(d.view_snap);
+            print_json(&d, d.view_snap);
         else
-            print_text(d.view_snap);
+            print_text(&d, d.view_snap);
         if (once || !cli_sleep(interval, &interrupted))
             break;
         if (!json)

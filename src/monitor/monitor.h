@@ -297,7 +297,6 @@ const char *mon_explain_run_sql(void);
 /* mon_explain_sql with FORMAT JSON (plan.h reads it): one row. malloc'd. */
 char *mon_explain_json_sql(const char *query, bool analyze, bool generic);
 
-
 /* ---- pg_stat_activity ---------------------------------------------------- */
 
 /* Client backends (and autovacuum workers). No parameters. The monitors'
@@ -441,20 +440,22 @@ typedef enum mon_step {
     MON_STEP_DBSTAT,
     MON_STEP_SRV_PROBE,
     MON_STEP_SRV_VIEW,
+    MON_STEP_SRV_SLICE, /* tables, indexes: one slice of the catalog pass */
     MON_STEP_COUNT
 } mon_step;
 
 /* What mon_driver_on_event saw (bits). */
 enum {
-    MON_EV_MINE = 1u << 0,      /* the event was the driver's */
-    MON_GOT_PROBE = 1u << 1,    /* srv was probed (it may still not be OK) */
-    MON_GOT_PGSS = 1u << 2,     /* cur is a new snapshot, with rates against prev */
-    MON_GOT_NOW = 1u << 3,      /* now is new */
-    MON_GOT_ACTIVITY = 1u << 4, /* activity is new (mon_driver_take_activity) */
-    MON_GOT_DBSTAT = 1u << 5,   /* db_cur and rates are new */
-    MON_GOT_ERROR = 1u << 6,    /* fail[last_failed] says what failed */
-    MON_GOT_CATALOG = 1u << 7,  /* cat is new (the server views' probe) */
-    MON_GOT_VIEW = 1u << 8,     /* view_snap is new, with rates against the one before */
+    MON_EV_MINE = 1u << 0,       /* the event was the driver's */
+    MON_GOT_PROBE = 1u << 1,     /* srv was probed (it may still not be OK) */
+    MON_GOT_PGSS = 1u << 2,      /* cur is a new snapshot, with rates against prev */
+    MON_GOT_NOW = 1u << 3,       /* now is new */
+    MON_GOT_ACTIVITY = 1u << 4,  /* activity is new (mon_driver_take_activity) */
+    MON_GOT_DBSTAT = 1u << 5,    /* db_cur and rates are new */
+    MON_GOT_ERROR = 1u << 6,     /* fail[last_failed] says what failed */
+    MON_GOT_CATALOG = 1u << 7,   /* cat is new (the server views' probe) */
+    MON_GOT_VIEW = 1u << 8,      /* view_snap is new, with rates against the one before */
+    MON_GOT_VIEW_PASS = 1u << 9, /* a slice of the catalog pass came (freshness changed) */
 };
 
 typedef struct mon_failure {
@@ -483,15 +484,23 @@ typedef struct mon_driver {
     bool have_db_prev, have_db_cur;
     mon_dbrates rates;
     /* server views (MON_PART_SERVER; monitor_server.h). Tables and indexes
-     * read the catalog facts (which rows, sizes, duplicates) at most every
-     * SRV_CATALOG_INTERVAL s, after a sort change or on demand; the
-     * refreshes in between read the shown rows' statistics only. */
+     * choose their rows by a pass over the catalog in slices (one slice a
+     * refresh; back to back while there are no rows to show, or with
+     * view_complete), started at most every SRV_CATALOG_INTERVAL s, after a
+     * sort change or on demand; every refresh reads the shown rows'
+     * statistics, and the sizes of SRV_SIZES_PER_REFRESH of them. */
     srv_view_id view;    /* mon_driver_set_view */
     int view_sort;       /* the column the statement sorts on (mon_driver_set_view_sort) */
     int view_limit;      /* rows per refresh */
     bool view_paced;     /* no more often than the view's min_interval (the pane) */
+    int view_slice;      /* tables per slice: 0 the view's own, PGDECK_SLICE_ROWS in tests */
+    bool view_complete;  /* every pass back to back, every size read (top --once) */
     srv_catalog *cat;    /* the server's statistics columns; NULL until probed */
     srv_snap *view_snap; /* the latest snapshot of `view`, rates against the one before */
+    /* how fresh the choice of rows is (tables, indexes) */
+    double view_rows_chosen_at;       /* clock_mono_s when a pass chose them; 0: not yet */
+    int view_rows_sort;               /* the column they were chosen for (srv_pass_key_col) */
+    srv_pass *view_pass;              /* the pass in progress, NULL between passes */
     mon_failure fail[MON_STEP_COUNT]; /* each step's last outcome */
     mon_step last_failed;
     /* in flight (private) */
@@ -505,8 +514,12 @@ typedef struct mon_driver {
     bool have_db_incoming;
     srv_snap *view_incoming;
     srv_view_id view_of_query; /* the view the statement in flight is for */
-    double view_last_run, view_last_catalog;
+    double view_last_run, view_pass_started;
     bool view_want_catalog;
+    unsigned view_pass_gen, slice_gen; /* the slice in flight is for pass slice_gen */
+    srv_snap *view_seed;               /* the rows a pass chose, until they are read */
+    char **size_due;                   /* oids whose sizes are to be read */
+    size_t nsize_due;
 } mon_driver;
 
 /* tag: the prefix of the statements' tags (the pane class's, without ':'). */
@@ -536,8 +549,13 @@ void mon_driver_set_view(mon_driver *d, srv_view_id view, int sort_col);
 /* The view's sort column; a column the statement sorts on (tables, indexes)
  * makes the next refresh read the catalog, so the limit keeps its top rows. */
 void mon_driver_set_view_sort(mon_driver *d, int col);
-/* Read the catalog facts at the next refresh, now if the part is on (R). */
+/* Start a new pass over the catalog now (R). */
 void mon_driver_reread_catalog(mon_driver *d);
+/* How fresh the rows of tables and indexes are, for a person ("rows chosen
+ * 40s ago by n_dead_tup · next pass 60% done"; "sorting by seq_scan: 30% of
+ * the catalog read · ..." while a pass for a new sort runs); NULL for the
+ * other views. buf holds it. */
+const char *mon_driver_view_freshness(const mon_driver *d, char *buf, size_t n);
 /* Hands the last pg_stat_activity list to the caller (NULL if none). */
 mon_activity *mon_driver_take_activity(mon_driver *d);
 

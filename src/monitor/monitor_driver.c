@@ -4,6 +4,7 @@
 #include "monitor/monitor.h"
 
 #include "common/clock.h"
+#include "common/fmt.h"
 #include "common/xalloc.h"
 
 #include <math.h>
@@ -14,7 +15,7 @@
 static const char *const step_tags[MON_STEP_COUNT] = {
     [MON_STEP_PROBE] = "probe",     [MON_STEP_PGSS] = "pgss",     [MON_STEP_TEXTS] = "texts",
     [MON_STEP_NOW] = "now",         [MON_STEP_ACTIVITY] = "list", [MON_STEP_DBSTAT] = "db",
-    [MON_STEP_SRV_PROBE] = "probe", [MON_STEP_SRV_VIEW] = "view",
+    [MON_STEP_SRV_PROBE] = "probe", [MON_STEP_SRV_VIEW] = "view", [MON_STEP_SRV_SLICE] = "slice",
 };
 
 void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts)
@@ -27,6 +28,11 @@ void mon_driver_init(mon_driver *d, engine *e, const char *tag, unsigned parts)
     d->threshold_ms = 50;
     d->view_limit = 100;
     d->view_sort = srv_view_get(d->view)->default_sort;
+    d->view_slice = 0; /* each view's own (srv_pass_new) */
+    /* tests make the slices small, so that a pass takes several */
+    const char *slice = getenv("PGDECK_SLICE_ROWS");
+    if (slice && atoi(slice) > 0)
+        d->view_slice = atoi(slice);
     d->tag = xstrdup(tag);
     mon_server_init(&d->srv);
     d->texts = mon_text_cache_new();
@@ -47,6 +53,11 @@ void mon_driver_free(mon_driver *d)
     srv_catalog_free(d->cat);
     srv_snap_free(d->view_snap);
     srv_snap_free(d->view_incoming);
+    srv_snap_free(d->view_seed);
+    srv_pass_free(d->view_pass);
+    for (size_t i = 0; i < d->nsize_due; i++)
+        free(d->size_due[i]);
+    free(d->size_due);
     for (int i = 0; i < MON_STEP_COUNT; i++)
         free(d->fail[i].message);
     free(d->tag);
@@ -97,8 +108,140 @@ static void submit_pgss(mon_driver *d)
     free(sql);
 }
 
-/* The server view: the catalog probe once, then the view's statement —
- * the catalog facts or, in between, the shown rows' statistics only. */
+/* ---- the server views ------------------------------------------------------ */
+
+/* No rows to show yet (or a complete answer is wanted): the pass's slices
+ * follow each other at once instead of one a refresh. */
+static bool back_to_back(const mon_driver *d)
+{
+    return d->view_complete || (!d->view_snap && !d->view_seed);
+}
+
+static void drop_pass(mon_driver *d)
+{
+    srv_pass_free(d->view_pass);
+    d->view_pass = NULL;
+    d->view_pass_gen++; /* a slice in flight answers the dropped pass */
+}
+
+static void drop_rows_choice(mon_driver *d)
+{
+    drop_pass(d);
+    srv_snap_free(d->view_seed);
+    d->view_seed = NULL;
+    for (size_t i = 0; i < d->nsize_due; i++)
+        free(d->size_due[i]);
+    d->nsize_due = 0;
+    d->view_rows_chosen_at = 0;
+}
+
+static void submit_slice(mon_driver *d)
+{
+    if (d->id[MON_STEP_SRV_SLICE] || !d->view_pass)
+        return;
+    char *sql = srv_pass_slice_sql(d->view_pass, d->cat);
+    if (!sql)
+        return;
+    d->slice_gen = d->view_pass_gen;
+    submit(d, MON_STEP_SRV_SLICE, sql, 0, NULL);
+    free(sql);
+}
+
+/* A pass starts when nothing was chosen yet, every SRV_CATALOG_INTERVAL s
+ * (from the start of the one before), on a sort change and on R. */
+static void start_pass_if_due(mon_driver *d, const srv_view *v, double now)
+{
+    if (d->view_pass)
+        return;
+    bool nothing = !d->view_snap && !d->view_seed;
+    if (!nothing && !d->view_want_catalog && now - d->view_pass_started < SRV_CATALOG_INTERVAL)
+        return;
+    d->view_want_catalog = false;
+    d->view_pass = srv_pass_new(v, d->view_sort, d->view_limit, d->view_slice);
+    d->view_pass_gen++;
+    d->view_pass_started = now;
+}
+
+/* Flags the rows whose sizes are due, SRV_SIZES_PER_REFRESH of them (all
+ * with view_complete, or while no row is shown yet: the first answer is
+ * whole), and takes them off the list. */
+static bool *sizes_now(mon_driver *d, const srv_snap *rows)
+{
+    if (!d->nsize_due || !rows->n)
+        return NULL;
+    int coid = -1;
+    for (int i = 0; i < rows->view->ncols; i++)
+        if (strcmp(rows->view->cols[i].key, "oid") == 0)
+            coid = i;
+    bool *now = xcalloc(rows->n, sizeof *now);
+    bool all = d->view_complete || !d->view_snap;
+    size_t taken = 0;
+    for (size_t k = 0; k < d->nsize_due;) {
+        bool hit = false;
+        if (all || taken < SRV_SIZES_PER_REFRESH)
+            for (size_t j = 0; j < rows->n && !hit; j++)
+                if (strcmp(rows->rows[j].text[coid], d->size_due[k]) == 0)
+                    hit = now[j] = true;
+        if (!hit) {
+            k++;
+            continue;
+        }
+        taken++;
+        free(d->size_due[k]);
+        d->size_due[k] = d->size_due[--d->nsize_due];
+    }
+    return now;
+}
+
+/* The shown rows' statistics (and due sizes), by oid: after a pass, the
+ * rows it chose. */
+static void submit_rows(mon_driver *d, const srv_view *v, double now)
+{
+    const srv_snap *rows = d->view_seed ? d->view_seed : d->view_snap;
+    if (d->id[MON_STEP_SRV_VIEW] || !rows)
+        return;
+    if (d->view_paced && !d->view_seed && now - d->view_last_run < v->min_interval)
+        return;
+    d->view_last_run = now;
+    bool *flags = sizes_now(d, rows);
+    char *sql = srv_view_sql_rows(v, d->cat, rows, flags);
+    free(flags);
+    srv_snap_free(d->view_seed); /* the statement carries the choice now */
+    d->view_seed = NULL;
+    d->view_of_query = d->view;
+    submit(d, MON_STEP_SRV_VIEW, sql, 0, NULL);
+    free(sql);
+}
+
+/* The last slice came: the running top becomes the rows shown, and their
+ * sizes are due. */
+static void finish_pass(mon_driver *d)
+{
+    const srv_view *v = srv_view_get(d->view);
+    bool waited = back_to_back(d); /* nothing shown yet, or --once */
+    srv_snap_free(d->view_seed);
+    d->view_seed = srv_pass_rows(d->view_pass, d->view_snap);
+    d->view_rows_sort = srv_pass_sort(d->view_pass);
+    d->view_rows_chosen_at = clock_mono_s();
+    drop_pass(d);
+    for (size_t i = 0; i < d->nsize_due; i++)
+        free(d->size_due[i]);
+    d->nsize_due = 0;
+    int coid = -1;
+    for (int i = 0; i < v->ncols; i++)
+        if (strcmp(v->cols[i].key, "oid") == 0)
+            coid = i;
+    d->size_due = xrealloc(d->size_due, (d->view_seed->n + 1) * sizeof *d->size_due);
+    for (size_t j = 0; j < d->view_seed->n; j++)
+        d->size_due[d->nsize_due++] = xstrdup(d->view_seed->rows[j].text[coid]);
+    /* else the next refresh reads them: rates want its interval */
+    if (waited)
+        submit_rows(d, v, clock_mono_s());
+}
+
+/* The server view: the catalog probe once, then the view's statement; for
+ * tables and indexes the next slice of the pass beside the shown rows'
+ * statistics. */
 static void submit_view(mon_driver *d)
 {
     if (!d->cat) {
@@ -106,21 +249,20 @@ static void submit_view(mon_driver *d)
             submit(d, MON_STEP_SRV_PROBE, srv_probe_sql(), 0, NULL);
         return;
     }
-    if (d->id[MON_STEP_SRV_VIEW])
-        return;
     const srv_view *v = srv_view_get(d->view);
     double now = clock_mono_s();
-    if (d->view_paced && d->view_snap && now - d->view_last_run < v->min_interval)
-        return; /* tables and indexes read the whole catalog: not at every tick */
-    d->view_last_run = now;
-    char *sql = NULL;
-    if (d->view_snap && !d->view_want_catalog && now - d->view_last_catalog < SRV_CATALOG_INTERVAL)
-        sql = srv_view_sql_rows(v, d->cat, d->view_snap);
-    if (!sql) {
-        sql = srv_view_sql(v, d->cat, d->view_sort, d->view_limit);
-        d->view_last_catalog = now;
-        d->view_want_catalog = false;
+    if (srv_view_cached(v)) {
+        start_pass_if_due(d, v, now);
+        submit_slice(d);
+        submit_rows(d, v, now);
+        return;
     }
+    if (d->id[MON_STEP_SRV_VIEW])
+        return;
+    if (d->view_paced && d->view_snap && now - d->view_last_run < v->min_interval)
+        return;
+    d->view_last_run = now;
+    char *sql = srv_view_sql(v, d->cat, d->view_sort, d->view_limit);
     d->view_of_query = d->view;
     submit(d, MON_STEP_SRV_VIEW, sql, 0, NULL);
     free(sql);
@@ -134,6 +276,7 @@ void mon_driver_set_view(mon_driver *d, srv_view_id view, int sort_col)
     d->view_sort = sort_col;
     srv_snap_free(d->view_snap); /* rates restart with the view */
     d->view_snap = NULL;
+    drop_rows_choice(d);
     if (d->parts & MON_PART_SERVER)
         submit_view(d);
 }
@@ -141,16 +284,67 @@ void mon_driver_set_view(mon_driver *d, srv_view_id view, int sort_col)
 void mon_driver_set_view_sort(mon_driver *d, int col)
 {
     d->view_sort = col;
-    if (srv_view_get(d->view)->cols[col].order)
-        mon_driver_reread_catalog(d); /* the limit must keep the rows of the new order */
+    const srv_view *v = srv_view_get(d->view);
+    if (!srv_view_cached(v))
+        return;
+    int key = srv_pass_key_col(v, col);
+    int chosen = d->view_pass ? srv_pass_sort(d->view_pass) : d->view_rows_sort;
+    if (key != chosen || !d->view_rows_chosen_at)
+        mon_driver_reread_catalog(d); /* the new order's top rows need a pass */
 }
 
 void mon_driver_reread_catalog(mon_driver *d)
 {
+    drop_pass(d);
     d->view_want_catalog = true;
-    d->view_last_run = 0;
-    if (d->parts & MON_PART_SERVER)
+    if (!(d->parts & MON_PART_SERVER))
+        return;
+    const srv_view *v = srv_view_get(d->view);
+    if (d->cat && srv_view_cached(v)) {
+        /* the pass's first slice now; the rows at the next refresh, so that
+         * their rates keep a refresh's interval */
+        start_pass_if_due(d, v, clock_mono_s());
+        submit_slice(d);
+    } else {
         submit_view(d);
+    }
+}
+
+const char *mon_driver_view_freshness(const mon_driver *d, char *buf, size_t n)
+{
+    const srv_view *v = srv_view_get(d->view);
+    if (!srv_view_cached(v) || !d->cat)
+        return NULL;
+    double now = clock_mono_s();
+    char age[32] = "", next[64] = "";
+    if (d->view_rows_chosen_at > 0)
+        fmt_duration(now - d->view_rows_chosen_at, age, sizeof age);
+    const srv_pass *p = d->view_pass;
+    if (p && !d->view_rows_chosen_at) {
+        snprintf(buf, n, "choosing the rows by %s: %.0f%% of the catalog read",
+                 v->cols[srv_pass_sort(p)].key, srv_pass_pct(p));
+    } else if (p && srv_pass_sort(p) != d->view_rows_sort) {
+        snprintf(
+            buf, n, "sorting by %s: %.0f%% of the catalog read · rows below chosen by %s %s ago",
+            v->cols[srv_pass_sort(p)].key, srv_pass_pct(p), v->cols[d->view_rows_sort].key, age);
+    } else if (d->view_rows_chosen_at > 0 && d->view_complete && !p) {
+        snprintf(buf, n, "rows chosen by %s over the whole catalog (a full pass, %s ago)",
+                 v->cols[d->view_rows_sort].key, age);
+    } else if (d->view_rows_chosen_at > 0) {
+        if (p)
+            snprintf(next, sizeof next, "next pass %.0f%% done", srv_pass_pct(p));
+        else {
+            char in[32];
+            double left = SRV_CATALOG_INTERVAL - (now - d->view_pass_started);
+            fmt_duration(left > 0 ? left : 0, in, sizeof in);
+            snprintf(next, sizeof next, "next pass in %s", in);
+        }
+        snprintf(buf, n, "rows chosen %s ago by %s over the whole catalog · %s", age,
+                 v->cols[d->view_rows_sort].key, next);
+    } else {
+        return NULL;
+    }
+    return buf;
 }
 
 void mon_driver_submit(mon_driver *d, unsigned parts)
@@ -441,6 +635,38 @@ static unsigned on_srv_view(mon_driver *d, const eng_event *ev)
             d->view_snap = s;
             got |= MON_GOT_VIEW;
         }
+        if (d->view_seed && (d->view_complete || !d->view_snap))
+            submit_rows(d, srv_view_get(d->view), clock_mono_s()); /* the pass ended meanwhile */
+    }
+    return got;
+}
+
+static unsigned on_srv_slice(mon_driver *d, const eng_event *ev)
+{
+    unsigned got = 0;
+    bool mine = d->slice_gen == d->view_pass_gen && d->view_pass;
+    if (tuples(ev) && mine) {
+        char *err = NULL;
+        if (!srv_pass_add(d->view_pass, ev->result, &err)) {
+            got |= failed(d, MON_STEP_SRV_SLICE, ENG_DONE_OK, err);
+            drop_pass(d);
+        }
+        free(err);
+    } else if (ev->kind == EV_DONE) {
+        d->id[MON_STEP_SRV_SLICE] = 0;
+        if (!mine) {
+            submit_slice(d); /* the pass changed while it ran: the new one's first */
+        } else if (ev->status != ENG_DONE_OK) {
+            got |= failed_event(d, MON_STEP_SRV_SLICE, ev);
+            drop_pass(d); /* the next is due SRV_CATALOG_INTERVAL s after its start */
+        } else if (srv_pass_done(d->view_pass)) {
+            finish_pass(d);
+            got |= MON_GOT_VIEW_PASS;
+        } else {
+            if (back_to_back(d))
+                submit_slice(d);
+            got |= MON_GOT_VIEW_PASS;
+        }
     }
     return got;
 }
@@ -467,6 +693,8 @@ unsigned mon_driver_on_event(mon_driver *d, const eng_event *ev)
         return MON_EV_MINE | on_srv_probe(d, ev);
     if (ev->id == d->id[MON_STEP_SRV_VIEW])
         return MON_EV_MINE | on_srv_view(d, ev);
+    if (ev->id == d->id[MON_STEP_SRV_SLICE])
+        return MON_EV_MINE | on_srv_slice(d, ev);
     return 0;
 }
 

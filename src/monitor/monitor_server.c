@@ -104,8 +104,9 @@ static const srv_col database_cols[] = {
 };
 
 /* ---- Tables: the statistics functions, evaluated for the LIMIT rows only --- */
-#define T_LIVE "pg_stat_get_live_tuples(t.oid)"
-#define T_DEAD "pg_stat_get_dead_tuples(t.oid)"
+/* read once per row in the FROM subquery: dead_pct and bloat use them again */
+#define T_LIVE "t.live"
+#define T_DEAD "t.dead"
 static const srv_col tables_cols[] = {
     {"schema", "schema", SRV_TEXT, K, 10, 5, ALWAYS("t.nspname"), NULL},
     {"table", "table", SRV_TEXT, K, 0, 0, ALWAYS("t.relname"), NULL},
@@ -157,7 +158,8 @@ static const srv_col indexes_cols[] = {
     {"duplicate", "dup", SRV_BOOL, H, 3, 0, ALWAYS("t.duplicate_of IS NOT NULL"), NULL},
     {"invalid", "invalid", SRV_BOOL, 0, 7, 2, ALWAYS("NOT t.indisvalid"), NULL},
     {"unique", "unique", SRV_BOOL, H, 6, 0, ALWAYS("t.indisunique"), NULL},
-    {"definition", "definition", SRV_TEXT, H, 0, 0, ALWAYS("pg_get_indexdef(t.indexrelid)"), NULL},
+    /* a catalog fact as the size: carried between reads (monitor_slices.c) */
+    {"definition", "definition", SRV_TEXT, H, 0, 0, ALWAYS("t.definition"), NULL},
     {"oid", "oid", SRV_INT, H, 10, 0, ALWAYS("t.indexrelid"), NULL},
 };
 
@@ -459,7 +461,8 @@ static void from_tables(strbuf *sb, const srv_catalog *c, const char *order, int
               " CASE WHEN s.reltoastrelid <> 0 THEN pg_total_relation_size(s.reltoastrelid)"
               " ELSE 0 END AS toast_bytes,"
               " pg_indexes_size(s.oid) AS index_bytes,"
-              " pg_total_relation_size(s.oid) AS total_bytes"
+              " pg_total_relation_size(s.oid) AS total_bytes,"
+              " pg_stat_get_live_tuples(s.oid) AS live, pg_stat_get_dead_tuples(s.oid) AS dead"
               " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid"
               " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
               " WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', "
@@ -489,6 +492,7 @@ static void from_indexes(strbuf *sb, const srv_catalog *c, const char *order, in
     sb_printf(sb,
               " FROM (SELECT x.*, ct.relname AS tablename,"
               " pg_relation_size(x.indexrelid) AS index_bytes,"
+              " pg_get_indexdef(x.indexrelid) AS definition,"
               " CASE WHEN x.first_oid <> x.indexrelid THEN x.first_oid::regclass::text END"
               " AS duplicate_of,"
               " x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.isexcl"
@@ -652,43 +656,80 @@ static void array_literal(strbuf *sb, const srv_snap *s, int col, const char *ty
     sb_printf(sb, "}'::%s[]", type);
 }
 
-static void rows_tables(strbuf *sb, const srv_snap *s)
+/* The per-row "read the sizes now" flags, '{t,f}'::bool[] (all false without). */
+static void sizes_literal(strbuf *sb, const srv_snap *s, const bool *sizes_now)
+{
+    sb_append(sb, "'{");
+    for (size_t j = 0; j < s->n; j++)
+        sb_append(sb, j ? (sizes_now && sizes_now[j] ? ",t" : ",f")
+                        : (sizes_now && sizes_now[j] ? "t" : "f"));
+    sb_append(sb, "}'::bool[]");
+}
+
+/* A catalog fact carried from the rows' previous read (f.<key>), or read
+ * now for the rows flagged: the file lookups behind a size cost the
+ * server, so a few rows a time. */
+static void carried(strbuf *sb, const char *now, const char *key)
+{
+    sb_printf(sb, " CASE WHEN f.read_size THEN %s ELSE f.%s END AS %s,", now, key, key);
+}
+
+static void rows_tables(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
-    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid, f.table_bytes,"
-                  " f.toast_bytes, f.index_bytes, f.total_bytes, (SELECT"
-                  " sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
-                  " WHERE i.indrelid = c.oid) AS idx_scan FROM unnest(");
+    sb_append(sb, " FROM (SELECT c.oid, c.relname, n.nspname, c.reltoastrelid,");
+    carried(sb, "pg_relation_size(c.oid)", "table_bytes");
+    carried(sb,
+            "CASE WHEN c.reltoastrelid <> 0 THEN pg_total_relation_size(c.reltoastrelid)"
+            " ELSE 0 END",
+            "toast_bytes");
+    carried(sb, "pg_indexes_size(c.oid)", "index_bytes");
+    carried(sb, "pg_total_relation_size(c.oid)", "total_bytes");
+    sb_append(sb, " (SELECT sum(pg_stat_get_numscans(i.indexrelid)) FROM pg_catalog.pg_index i"
+                  " WHERE i.indrelid = c.oid) AS idx_scan, pg_stat_get_live_tuples(c.oid) AS live,"
+                  " pg_stat_get_dead_tuples(c.oid) AS dead, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     const char *sizes[] = {"table_bytes", "toast_bytes", "index_bytes", "total_bytes"};
     for (int i = 0; i < 4; i++) {
         sb_append(sb, ", ");
         array_literal(sb, s, col_of(v, sizes[i]), "int8");
     }
-    sb_append(sb, ") f(oid, table_bytes, toast_bytes, index_bytes, total_bytes)"
-                  " JOIN pg_catalog.pg_class c ON c.oid = f.oid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace) t");
+    sb_append(sb, ", ");
+    sizes_literal(sb, s, sizes_now);
+    /* in the order given: the pass's order, which the CLI prints; OFFSET 0
+     * keeps t a subquery, so live and dead are not copied into each use */
+    sb_append(sb, ") WITH ORDINALITY f(oid, table_bytes, toast_bytes, index_bytes, total_bytes,"
+                  " read_size, ord) JOIN pg_catalog.pg_class c ON c.oid = f.oid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                  " OFFSET 0) t ORDER BY t.ord");
 }
 
-static void rows_indexes(strbuf *sb, const srv_snap *s)
+static void rows_indexes(strbuf *sb, const srv_snap *s, const bool *sizes_now)
 {
     const srv_view *v = s->view;
     sb_append(sb, " FROM (SELECT x.*, x.scans = 0 AND NOT x.indisunique AND NOT x.indisprimary"
                   " AND NOT x.isexcl AS unused FROM (SELECT i.indexrelid, i.indisvalid,"
                   " i.indisunique, i.indisprimary, i.indisexclusion AS isexcl, n.nspname,"
                   " ci.relname AS indexname, ct.relname AS tablename,"
-                  " pg_stat_get_numscans(i.indexrelid) AS scans, f.index_bytes, f.duplicate_of"
-                  " FROM unnest(");
+                  " pg_stat_get_numscans(i.indexrelid) AS scans,");
+    carried(sb, "pg_relation_size(i.indexrelid)", "index_bytes");
+    carried(sb, "pg_get_indexdef(i.indexrelid)", "definition");
+    sb_append(sb, " f.duplicate_of, f.ord FROM unnest(");
     array_literal(sb, s, col_of(v, "oid"), "oid");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "index_bytes"), "int8");
     sb_append(sb, ", ");
     array_literal(sb, s, col_of(v, "duplicate_of"), "text");
-    sb_append(sb, ") f(indexrelid, index_bytes, duplicate_of)"
-                  " JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
+    sb_append(sb, ", ");
+    array_literal(sb, s, col_of(v, "definition"), "text");
+    sb_append(sb, ", ");
+    sizes_literal(sb, s, sizes_now);
+    sb_append(sb, ") WITH ORDINALITY f(indexrelid, index_bytes, duplicate_of, definition,"
+                  " read_size, ord) JOIN pg_catalog.pg_index i ON i.indexrelid = f.indexrelid"
                   " JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid"
                   " JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t");
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = ci.relnamespace) x) t"
+                  " ORDER BY t.ord");
 }
 
 bool srv_view_cached(const srv_view *v)
@@ -696,9 +737,10 @@ bool srv_view_cached(const srv_view *v)
     return v && (v->id == SRV_TABLES || v->id == SRV_INDEXES);
 }
 
-char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap *prev)
+char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap *prev,
+                        const bool *sizes_now)
 {
-    if (!srv_view_cached(v) || !prev || prev->view != v || prev->n == 0)
+    if (!srv_view_cached(v) || !prev || prev->view != v)
         return NULL;
     strbuf sb;
     sb_init(&sb);
@@ -708,9 +750,9 @@ char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const srv_snap 
         sb_printf(&sb, ", %s AS %s", e ? e : "NULL", v->cols[i].key);
     }
     if (v->id == SRV_TABLES)
-        rows_tables(&sb, prev);
+        rows_tables(&sb, prev, sizes_now);
     else
-        rows_indexes(&sb, prev);
+        rows_indexes(&sb, prev, sizes_now);
     return sb_steal(&sb);
 }
 

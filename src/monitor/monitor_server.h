@@ -15,9 +15,9 @@
  * caller runs srv_view_sql() through eng_exec (ENG_EXEC_NOMETRICS |
  * ENG_EXEC_NOPREPARE, no parameters) and hands the result to srv_parse().
  * The view SQL is cheap on a database with 10 000 tables: the per-table and
- * per-index statistics functions are evaluated for the rows that make the
- * LIMIT only (sorted in SQL on a cheap key), never through the grouped
- * pg_stat_*_tables views. */
+ * per-index statistics functions are evaluated for the rows shown only,
+ * never through the grouped pg_stat_*_tables views, and the rows of tables
+ * and indexes are chosen by a pass over the catalog in slices. */
 #ifndef PGDECK_MONITOR_SERVER_H
 #define PGDECK_MONITOR_SERVER_H
 
@@ -112,24 +112,62 @@ bool srv_col_absent(const srv_catalog *c, const srv_col *col);
 
 /* The view's statement, at most limit rows, sorted (descending) on column
  * sort_col when that column has an `order` (otherwise the default order).
- * No parameters. malloc'd. */
+ * No parameters. malloc'd. For tables and indexes it reads the whole
+ * catalog in one statement: the driver chooses their rows by a pass in
+ * slices instead (below), and the tests compare the two. */
 char *srv_view_sql(const srv_view *v, const srv_catalog *c, int sort_col, int limit);
 
-/* ---- catalog facts and the cheap refresh (tables, indexes) ------------------ */
+/* ---- which rows tables and indexes show: the rolling catalog pass ----------- */
 
 /* Which rows tables and indexes show (the top of the sort over the whole
- * catalog), their exact sizes and the duplicate indexes are catalog facts:
- * srv_view_sql reads them (it scans the catalog, tens of ms at 10 000
- * tables), at most every SRV_CATALOG_INTERVAL seconds, when the sort
- * changes or on the user's demand. In between, srv_view_sql_rows reads the
- * statistics of the previous snapshot's rows only (by oid), carrying their
- * sizes and duplicate_of over: a table created or grown since shows at the
- * next catalog read. */
+ * catalog), their sizes and the duplicate indexes are catalog facts. One
+ * statement over the whole pg_class (srv_view_sql) costs tens of ms at
+ * 10 000 tables, so the driver reads the catalog in slices instead: each
+ * statement (srv_pass_slice_sql) reads the next SRV_SLICE_ROWS tables by
+ * oid (for indexes: those tables' indexes) with the sort's cheap key only,
+ * and srv_pass_add keeps a running top; when the last slice came, the top
+ * (srv_pass_rows) becomes the view's rows. srv_view_sql remains the
+ * reference the passes are tested against. Every refresh reads the rows'
+ * statistics by oid (srv_view_sql_rows), carrying their sizes and
+ * duplicate_of over, and reads the sizes of the rows flagged in sizes_now
+ * (the driver flags SRV_SIZES_PER_REFRESH rows a time). A pass starts at
+ * most every SRV_CATALOG_INTERVAL seconds, on a sort change or on R. */
 #define SRV_CATALOG_INTERVAL 60.0
+#define SRV_SLICE_ROWS 300 /* tables a slice reads (indexes: half); PGDECK_SLICE_ROWS in tests */
+#define SRV_SIZES_PER_REFRESH                                                                      \
+    5 /* rows whose sizes a refresh reads: ~0.2 ms each at 10 000 tables */
+/* FirstNormalObjectId - 1: initdb's relations lie below, a user's never
+ * (after an oid wraparound new oids start again above it) */
+#define SRV_FIRST_USER_OID 16383UL
 bool srv_view_cached(const srv_view *v);
-/* NULL when v has no cheap refresh or prev has no rows (run srv_view_sql). */
 struct srv_snap;
-char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const struct srv_snap *prev);
+/* The rows of prev (oids, carried sizes and duplicate_of), their statistics
+ * now; sizes read again for the rows j with sizes_now[j] (may be NULL).
+ * NULL when v has no such refresh. */
+char *srv_view_sql_rows(const srv_view *v, const srv_catalog *c, const struct srv_snap *prev,
+                        const bool *sizes_now);
+
+typedef struct srv_pass srv_pass;
+/* The column whose key a pass for sort_col sorts on: sort_col when the
+ * statement can sort on it (it has an `order`), else the default sort. */
+int srv_pass_key_col(const srv_view *v, int sort_col);
+/* A pass over v's catalog for the top `limit` rows of sort_col, `slice`
+ * tables a statement (<= 0: SRV_SLICE_ROWS, half for indexes). */
+srv_pass *srv_pass_new(const srv_view *v, int sort_col, int limit, int slice);
+void srv_pass_free(srv_pass *p);
+/* The next slice's statement (no parameters, malloc'd); NULL when done. */
+char *srv_pass_slice_sql(const srv_pass *p, const srv_catalog *c);
+/* A slice's result into the running top; false (err set) if it is not one. */
+bool srv_pass_add(srv_pass *p, const eng_result *r, char **err);
+bool srv_pass_done(const srv_pass *p);
+int srv_pass_sort(const srv_pass *p); /* srv_pass_key_col of the pass */
+size_t srv_pass_slices(const srv_pass *p);
+/* How far through the catalog (by oid), 0..100 (100 only when done). */
+double srv_pass_pct(const srv_pass *p);
+/* The rows chosen, in the sort's order, as the input of srv_view_sql_rows:
+ * oid and duplicate_of from the pass, sizes carried from prev for the rows
+ * it has (else NULL: to be read). Caller frees (srv_snap_free). */
+struct srv_snap *srv_pass_rows(const srv_pass *p, const struct srv_snap *prev);
 
 /* ---- snapshots and rates ---------------------------------------------------- */
 

@@ -8,13 +8,13 @@
  * server's version); then each refresh runs the shown view's statement with
  * an "server:" tag, at most one in flight. Rates come from the previous
  * snapshot of the same view: switching views restarts them. Tables and
- * indexes read the catalog facts (which rows, their sizes, duplicates) at
- * most every SRV_CATALOG_INTERVAL seconds, on a sort change or on R; the
- * ticks in between read the shown rows' statistics only
- * (srv_view_sql_rows).
+ * indexes choose their rows by a pass over the catalog in slices, one
+ * slice a tick (the driver; started every SRV_CATALOG_INTERVAL seconds, on
+ * a sort change or on R); every tick reads the shown rows' statistics. A
+ * line under the tabs says how fresh that choice is.
  *
- * s cycles the sort column (for tables and indexes the statement itself
- * sorts on it, so the LIMIT keeps the right rows), / filters the rows by a
+ * s cycles the sort column (for tables and indexes a new pass chooses the
+ * top rows of the new order; the line says while it runs), / filters the rows by a
  * substring of their text columns, Enter shows every figure of the selected
  * row (the ones this server lacks say "not on PostgreSQL N"). Everything the
  * server sent reaches the screen through wg_text. */
@@ -311,6 +311,9 @@ static void srv_draw(pane *pp, WINDOW *win, int rows, int cols)
         wg_text(win, y++, 0, p->error, cols, theme_attr(TH_BAD));
     if (shown(p) && shown(p)->note && shown(p)->note[0] && y < rows)
         wg_text(win, y++, 0, shown(p)->note, cols, theme_attr(TH_DIM));
+    char fresh[256]; /* a recorded moment's rows were chosen by the recorder */
+    if (!p->moment && mon_driver_view_freshness(&p->mon, fresh, sizeof fresh) && y < rows)
+        wg_text(win, y++, 0, fresh, cols, theme_attr(TH_DIM));
     if (!shown(p)) {
         if (y < rows)
             wg_text(win, y, 0,
@@ -368,7 +371,10 @@ static void next_sort(server_pane *p)
     mon_driver_set_view_sort(&p->mon, c);
     rebuild(p);
     app_message(p->a, MSG_INFO, "sorted by %s%s", v->cols[c].key,
-                v->cols[c].order ? " (in the server: the limit keeps the top rows)" : "");
+                v->cols[c].order && srv_view_cached(v)
+                    ? " (a pass over the catalog chooses its top rows)"
+                : v->cols[c].order ? " (in the server: the limit keeps the top rows)"
+                                   : "");
 }
 
 static int srv_on_key(pane *pp, int ch, bool is_key)
@@ -401,7 +407,8 @@ static int srv_on_key(pane *pp, int ch, bool is_key)
             if (p->moment)
                 return ui_replay_refuse(p->a, "re-reading the catalog");
             if (srv_view_cached(cur_view(p))) {
-                app_message(p->a, MSG_INFO, "re-reading the catalog (rows, sizes, duplicates)");
+                app_message(p->a, MSG_INFO,
+                            "re-reading the catalog (a new pass: rows, sizes, duplicates)");
                 mon_driver_reread_catalog(&p->mon);
             }
             return PANE_HANDLED | PANE_REDRAW;
@@ -501,7 +508,8 @@ static const pane_key srv_keys[] = {
     {"w", "WAL", "view: WAL bytes/s, checkpoints timed vs requested, buffers written"},
     {"s", "Sort", "sort by the next column (tables, indexes: in the server)"},
     {"R", "Reread",
-     "tables, indexes: re-read the catalog now (rows, sizes, duplicates; else every 60 s)"},
+     "tables, indexes: start a pass over the catalog now (rows, sizes, duplicates; else every 60 "
+     "s)"},
     {"/", "Filter", "filter the rows by a substring of their names (Esc clears it)"},
     {"Enter", "Detail", "every figure of the selected row (Esc: back)"},
     {NULL, NULL, NULL},

@@ -4,20 +4,28 @@
 # primary key and a toast table), measured by the server itself
 # (pg_stat_statements' mean execution time), next to the catalog queries a
 # DBA (or pgcenter, whose views read the pg_stat_*_tables views whole) would
-# run in psql for the same figures. pgcenter itself is not packaged here;
+# run in psql for the same figures (tables and indexes: each slice statement of
+# the pass that chooses the rows, and the per-refresh statement of the rows
+# shown). pgcenter itself is not packaged here;
 # when it is, compare with its own views by hand. pgdeck runs as the pane
 # does (one connection, 100 rows, a refresh every 0.25 s for 6 s per view); psql runs
 # each query R times in one session. Never asserts.
 #
-#   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS]
+#   sh tests/bench/server_views.sh [-n TABLES] [-r REPEATS] [-s SECONDS]
+#
+# -s: then tables and indexes as the pane runs them between openings: one
+# refresh a second for SECONDS each (the statistics reset after the first 5 s,
+# so the view's opening is left out): at least 60 s + a pass (34 s for
+# tables, 67 s for indexes at 10 000 tables) + 20 s to see a pass's slices
+# paced one a refresh and the sizes read 5 rows a refresh.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-N=10000 R=20
-while getopts n:r: o; do
-    case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; *) exit 2 ;; esac
+N=10000 R=20 S=0
+while getopts n:r:s: o; do
+    case $o in n) N=$OPTARG ;; r) R=$OPTARG ;; s) S=$OPTARG ;; *) exit 2 ;; esac
 done
 cluster_start
 peer=$(mktemp)
@@ -52,33 +60,62 @@ EOF
 done
 cluster_psql -f "$peer" >/dev/null
 
-echo "# server time per refresh (pg_stat_statements mean), $N tables; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %8s %12s %12s %8s\n' view calls pgdeck_ms peer_psql_ms peer/pgdeck
-cluster_psql -F ' ' <<'EOF' | while read -r v c a b; do
+# pg_stat_statements' mean and max per statement of pgdeck, beside the peer's
+report() {
+    printf '%-14s %8s %12s %12s %12s %8s\n' view calls pgdeck_ms pgdeck_max peer_psql_ms peer/pgdeck
+    cluster_psql -F ' ' <<'EOF' | while read -r v c a x b; do
 with m as (
   select case
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_database d%' then 'database'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%unnest(%' then 'tables'
-    when query like '%pgdeck monitor%' and query like '%_now%pg_stat_get_dead_tuples%' and query like '%pg_namespace n ON n.oid = c.relnamespace%' then 'tables_cat'
     when query like '%pgdeck monitor%' and query like '%_now%f(indexrelid%' then 'indexes'
-    when query like '%pgdeck monitor%' and query like '%_now%first_oid%' then 'indexes_cat'
+    when query like '%pgdeck monitor%' and query like '%table_oid%' and query like '%LATERAL%' then 'indexes_slice'
+    when query like '%pgdeck monitor%' and query like '%table_oid%' then 'tables_slice'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_replication r%' then 'replication'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_progress_vacuum%' then 'progress'
     when query like '%pgdeck monitor%' and query like '%_now%pg_stat_bgwriter bg%' then 'wal'
     when query like '%pgdeck monitor%' and query like '%string_agg(c.relname%' then 'probe'
-  end as v, 'pgdeck' as who, calls, mean_exec_time from pg_stat_statements
+  end as v, 'pgdeck' as who, calls, mean_exec_time, max_exec_time from pg_stat_statements
   union all
-  select substring(query from '/\* peer (\w+) \*/'), 'peer', calls, mean_exec_time
+  select substring(query from '/\* peer (\w+) \*/'), 'peer', calls, mean_exec_time, max_exec_time
   from pg_stat_statements where query like '%/* peer %'
 )
 select v, coalesce(max(calls) filter (where who = 'pgdeck'), 0),
        coalesce(to_char(max(mean_exec_time) filter (where who = 'pgdeck'), 'FM9990.000'), '-'),
+       coalesce(to_char(max(max_exec_time) filter (where who = 'pgdeck'), 'FM9990.000'), '-'),
        coalesce(to_char(max(mean_exec_time) filter (where who = 'peer'), 'FM9990.000'), '-')
 from m where v is not null group by v order by v;
 EOF
-    r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
-    printf '%-12s %8s %12s %12s %8s\n' "$v" "$c" "$a" "$b" "$r"
+        r=$(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(b) / float(a)) if a != '-' and b != '-' and float(a) > 0 else '-')" "$a" "$b")
+        printf '%-14s %8s %12s %12s %12s %8s\n' "$v" "$c" "$a" "$x" "$b" "$r"
+    done
+}
+
+echo "# server time per refresh (pg_stat_statements mean), $N tables; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+report
+echo "# the probe runs once per connection, not per refresh; tables_slice and indexes_slice"
+echo "# are the slices of the pass that chooses the rows (one a refresh, back to back for the"
+echo "# first pass, when nothing is shown yet); tables and indexes read the shown rows'"
+echo "# statistics by oid at every refresh (and sizes: all at the first, then a few a refresh)"
+for v in tables indexes; do
+    cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
+    t0=$(date +%s.%N)
+    "$PGDECK" top --view $v --once --json >/dev/null
+    t1=$(date +%s.%N)
+    cluster_psql -F ' ' -c "select coalesce(sum(calls), 0), to_char(coalesce(sum(total_exec_time), 0), 'FM9990.0') from pg_stat_statements where query like '%pgdeck monitor%table_oid%'" | {
+        read -r n ms
+        echo "# top --view $v --once (one whole pass): $(python3 -c "import sys; print('%.0f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$t0" "$t1") ms wall, $n slices, $ms ms server time in all"
+    }
 done
-echo "# the probe runs once per connection, not per refresh; tables_cat and indexes_cat"
-echo "# (the catalog facts: which rows, sizes, duplicates) once per 60 s, on a sort change or R;"
-echo "# tables and indexes are the refreshes in between (the shown rows' statistics by oid)"
+[ "$S" -gt 5 ] || exit 0
+for v in tables indexes; do
+    "$PGDECK" top --view $v --json --interval 1 --limit 100 >/dev/null &
+    topv=$!
+    sleep 5
+    cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
+    sleep $((S - 5))
+    kill "$topv"
+    wait "$topv" 2>/dev/null
+    echo "# $v between openings: a refresh a second for $((S - 5)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    report | grep -E "^view|^$v"
+done

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cli/top_json.sh — `pgdeck top` against a real server: the slowest by
 # mean time, JSON checked field by field (every documented key, its type),
-# --interval rates, the text format, a reset between snapshots, exit codes.
+# --interval rates, the text format, a reset between snapshots, exit codes;
+# the server views' keys of how fresh the rows are (rows_chosen_s ...).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
@@ -148,6 +149,22 @@ is $? 2 "--interval -1 is a usage error"
 "$PGDECK" top --once -p 1 -h 127.0.0.1 >/dev/null 2>"$tmp/err"
 is $? 3 "cannot connect: 3"
 like "$(cat "$tmp/err")" "cannot connect" "and says so"
+
+# --- the server views' freshness keys ---------------------------------------------
+# --once --interval: the pass of the first sample chose the rows, the second
+# sample (the one printed) reads their figures: the age covers the interval
+cluster_psql -c "create table tj_a (a int); create table tj_b (a int); create table tj_c (a int)"
+PGDECK_SLICE_ROWS=1 "$PGDECK" top --view tables --once --json --interval 0.5 >"$tmp/fresh.json"
+ok $? "top --view tables --once --interval 0.5 --json exits 0"
+fresh=$(python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+a = o["rows_chosen_s"]
+print(type(a).__name__, a >= 0.5, o["rows_sort"], o["pass_pct"], o["pass_sort"], o["interval_s"] >= 0.5)
+' "$tmp/fresh.json")
+is "$fresh" "float True n_dead_tup None None True" "rows_chosen_s (number, the age of the choice), rows_sort, no pass left running"
+"$PGDECK" top --view database --once --json >"$tmp/db.json"
+is "$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print([o[k] for k in ("rows_chosen_s", "rows_sort", "pass_pct", "pass_sort")])' "$tmp/db.json")" "[None, None, None, None]" "database: the freshness keys are null"
 
 cluster_psql -c "create database nopgss" >/dev/null
 "$PGDECK" top --once -d nopgss >"$tmp/out" 2>"$tmp/err"

@@ -4,6 +4,9 @@
 # (replication: its state, lag in bytes and time; a slot's retained WAL),
 # dead tuples, an unused, a duplicate and an invalid index, a waiting
 # CREATE INDEX CONCURRENTLY in progress, WAL bytes/s after a write burst; the
+# rows of tables and indexes chosen by a pass over the catalog in slices
+# (PGDECK_SLICE_ROWS=1: one table a statement): a table created last with the
+# most dead tuples on top, --once reading every slice before it prints; the
 # JSON keys of every view as doc/pgdeck.1 lists them; a hostile table name
 # reaches stdout escaped; usage errors exit 2.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -58,7 +61,13 @@ for v, ks in keys.items():
     t(len(lines) == 1, "%s: one line" % v)
     o = json.loads(lines[0])
     docs[v] = o
-    t(set(o) == {"view", "server_version_num", "interval_s", "reset_seen", "note", "missing", "rows"}, "%s: top-level keys" % v)
+    t(set(o) == {"view", "server_version_num", "interval_s", "reset_seen", "note", "missing", "rows_chosen_s", "rows_sort", "pass_pct", "pass_sort", "rows"}, "%s: top-level keys" % v)
+    if v in ("tables", "indexes"):
+        t(isinstance(o["rows_chosen_s"], (int, float)) and o["rows_chosen_s"] >= 0, "%s: rows_chosen_s, a number" % v)
+        t(o["rows_sort"] == ("n_dead_tup" if v == "tables" else "index_bytes"), "%s: rows_sort the default sort" % v)
+        t(o["pass_pct"] is None and o["pass_sort"] is None, "%s: --once: no pass left running" % v)
+    else:
+        t(o["rows_chosen_s"] is None and o["rows_sort"] is None and o["pass_pct"] is None, "%s: no pass keys" % v)
     t(o["view"] == v, "%s: view echoed" % v)
     for r in o["rows"]:
         base = {k for k in r if not k.endswith("_per_s")}
@@ -94,6 +103,37 @@ is "$bad" 0 "tables text: no ESC byte from the table name"
 like "$(cat "$tmp/tables.txt")" 'tv_\\x1[bB]\]52' "tables text: the ESC shows as \\x1b"
 "$PGDECK" top --view tables --once --json | od -c | grep -q '033'
 ok $((! $?)) "tables JSON: no raw ESC byte"
+
+# tables chosen by a pass in slices: with one table a slice, a table created
+# last (the last slice) with the most dead tuples is on top after the pass
+cluster_psql -c "create table tv_late (id int primary key, v text) with (autovacuum_enabled = off)"
+cluster_psql -c "insert into tv_late select g, 'y' from generate_series(1, 2000) g"
+cluster_psql -c "delete from tv_late where id <= 1500"
+late1500() { "$PGDECK" top --view tables --once --json | grep -q '"table":"tv_late"[^}]*"n_dead_tup":1500,'; }
+wait_until 20 late1500
+ok $? "slices: tv_late has 1500 dead tuples"
+ntables=$(cluster_psql -c "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm') and n.nspname = 'public'")
+cluster_psql -c "select pg_stat_statements_reset()" >/dev/null
+PGDECK_SLICE_ROWS=1 "$PGDECK" top --view tables --once --json --limit 2 >"$tmp/late.json"
+ok $? "slices: --once with one table a slice exits 0"
+slices=$(cluster_psql -c "select coalesce(sum(calls), 0) from pg_stat_statements where query like '%pgdeck monitor%table_oid%'")
+ok "$([ "$slices" -gt "$ntables" ] && echo 0 || echo 1)" "slices: --once read every slice before printing ($slices statements for $ntables tables)"
+late=$(python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+print(" ".join(r["table"] for r in o["rows"]), o["rows_sort"], o["pass_pct"], isinstance(o["rows"][0]["total_bytes"], int))
+' "$tmp/late.json")
+is "$late" "tv_late tv_dead n_dead_tup None True" "slices: the top 2 by dead tuples over every slice, sizes read"
+PGDECK_SLICE_ROWS=1 "$PGDECK" top --view tables --once --limit 2 >"$tmp/late.txt"
+like "$(sed -n 2p "$tmp/late.txt")" "^rows chosen by n_dead_tup over the whole catalog \(a full pass" "slices: the text says how the rows were chosen"
+PGDECK_SLICE_ROWS=1 "$PGDECK" top --view indexes --once --json >"$tmp/ix1.json"
+"$PGDECK" top --view indexes --once --json >"$tmp/ix300.json"
+same=$(python3 -c '
+import json, sys
+a, b = (json.load(open(f))["rows"] for f in sys.argv[1:])
+print([(r["index"], r["duplicate_of"]) for r in a] == [(r["index"], r["duplicate_of"]) for r in b] and len(a) > 3)
+' "$tmp/ix1.json" "$tmp/ix300.json")
+is "$same" "True" "slices: indexes in slices of one table: the same rows and duplicates as one slice"
 
 # a standby streaming from the test cluster
 standby_start

@@ -5,11 +5,16 @@
  * waiting for a writer in Progress, a slot's retained WAL, WAL bytes/s after
  * a write burst, no negative rate after pg_stat_reset(), and the SQL of a
  * server without pg_stat_wal / copy progress / session figures (13) still
- * running, those figures "not on PostgreSQL 13". The standby is in
+ * running, those figures "not on PostgreSQL 13"; the rolling pass over the
+ * catalog in slices of 2 tables choosing the same rows, in the same order,
+ * as one statement over the whole catalog, for each sort, a table created
+ * last (in the last slice) with the most dead tuples at the top, and the
+ * sizes read for the rows flagged only. The standby is in
  * tests/cli/top_views.sh (pg_basebackup from the shell). */
 #include "config.h"
 
 #include "common/strbuf.h"
+#include "common/xalloc.h"
 #include "monitor/monitor_server.h"
 #include "tests/integration/monitor_util.h"
 
@@ -156,7 +161,7 @@ static void test_indexes(engine *e, sandbox *sb, const srv_catalog *c)
     is_num(num(s, pk, "unused"), 0, "indexes: a primary key is never 'unused'");
     ok(num(s, orig, "index_bytes") > 0, "indexes: size");
     /* the cheap refresh: the same rows by oid, sizes and duplicates carried */
-    char *sql = srv_view_sql_rows(s->view, c, s);
+    char *sql = srv_view_sql_rows(s->view, c, s, NULL);
     eng_result *r = sql ? mu_run(e, sql, 0, NULL, NULL, NULL, NULL) : NULL;
     srv_snap *t = r ? srv_parse(s->view, c, r, tu_now(), NULL) : NULL;
     ok(t != NULL, "indexes: the rows' refresh runs");
@@ -165,6 +170,8 @@ static void test_indexes(engine *e, sandbox *sb, const srv_catalog *c)
         long d2 = find_row(t, "index", "sv_dead_v_again");
         is_str(text(t, d2, "duplicate_of"), "sv_dead_v", "indexes: duplicate_of carried over");
         is_num(num(t, d2, "index_bytes"), num(s, dup, "index_bytes"), "indexes: size carried over");
+        ok(strncmp(text(t, d2, "definition"), "CREATE INDEX sv_dead_v_again ON", 31) == 0,
+           "indexes: the definition carried over");
     }
     srv_snap_free(t);
     eng_result_free(r);
@@ -315,6 +322,152 @@ static void test_older_server(engine *e, const srv_catalog *real)
     srv_catalog_free(old);
 }
 
+/* A whole pass, slice after slice; NULL if a slice failed. */
+#define PASS_LIMIT 3 /* fewer than the tables: the pass must cut its top as the statement does */
+
+static srv_pass *run_pass(engine *e, const srv_catalog *c, srv_view_id id, int sort, int slice)
+{
+    srv_pass *p = srv_pass_new(srv_view_get(id), sort, PASS_LIMIT, slice);
+    char *sql;
+    while ((sql = srv_pass_slice_sql(p, c))) {
+        eng_result *r = mu_run(e, sql, 0, NULL, NULL, NULL, NULL);
+        bool added = r && srv_pass_add(p, r, NULL);
+        eng_result_free(r);
+        free(sql);
+        if (!added || srv_pass_slices(p) > 10000) {
+            srv_pass_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+static int oid_cmp(const void *a, const void *b)
+{
+    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The oids of a snapshot's rows, ascending, "1,2,3" (the whole-catalog
+ * statement of tables groups after its LIMIT: its order is not the sort's). */
+static char *oids_of(const srv_snap *s)
+{
+    strbuf sb;
+    sb_init(&sb);
+    int c = s ? col_of(s->view, "oid") : 0;
+    size_t n = s ? s->n : 0;
+    unsigned long *o = xcalloc(n + 1, sizeof *o);
+    for (size_t j = 0; j < n; j++)
+        o[j] = strtoul(s->rows[j].text[c], NULL, 10);
+    qsort(o, n, sizeof *o, oid_cmp);
+    for (size_t j = 0; j < n; j++)
+        sb_printf(&sb, "%s%lu", j ? "," : "", o[j]);
+    free(o);
+    return sb_steal(&sb);
+}
+
+/* The pass's rows read by srv_view_sql_rows (sizes for all rows when
+ * all_sizes, else none). */
+static srv_snap *pass_snap(engine *e, const srv_catalog *c, const srv_pass *p, bool all_sizes)
+{
+    srv_snap *seed = srv_pass_rows(p, NULL);
+    bool *flags = xcalloc(seed->n + 1, sizeof *flags);
+    for (size_t j = 0; j < seed->n; j++)
+        flags[j] = all_sizes;
+    char *sql = srv_view_sql_rows(seed->view, c, seed, flags);
+    eng_result *r = mu_run(e, sql, 0, NULL, NULL, NULL, NULL);
+    srv_snap *s = r ? srv_parse(seed->view, c, r, tu_now(), NULL) : NULL;
+    eng_result_free(r);
+    free(sql);
+    free(flags);
+    srv_snap_free(seed);
+    return s;
+}
+
+static bool late_counted(engine *e, const srv_catalog *c)
+{
+    srv_snap *s = snap_of(e, c, SRV_TABLES, NULL);
+    bool hit = s && num(s, find_row(s, "table", "sv_late"), "n_dead_tup") == 5000;
+    srv_snap_free(s);
+    return hit;
+}
+
+static void test_pass(engine *e, sandbox *sb, const srv_catalog *c)
+{
+    PGconn *side = tu_side(sb);
+    ok(tu_side_ok(side,
+                  "CREATE TABLE sv_late (id int PRIMARY KEY, v text)"
+                  " WITH (autovacuum_enabled = off);"
+                  " INSERT INTO sv_late SELECT g, 'y' FROM generate_series(1, 6000) g;"
+                  " DELETE FROM sv_late WHERE id <= 5000;"
+                  " CREATE INDEX sv_late_v ON sv_late (v); CREATE INDEX sv_late_v2 ON sv_late (v)"),
+       "pass: sv_late created last, 5000 dead tuples");
+    PQfinish(side);
+    double until = tu_now() + 30;
+    bool seen = false;
+    while (!seen && tu_now() < until)
+        if (!(seen = late_counted(e, c)))
+            usleep(100000);
+    ok(seen, "pass: the server counts sv_late's dead tuples");
+    for (int id = SRV_TABLES; id <= SRV_INDEXES; id++) {
+        const srv_view *v = srv_view_get((srv_view_id)id);
+        for (int sort = 0; sort < v->ncols; sort++) {
+            if (sort != v->default_sort && !v->cols[sort].order)
+                continue;
+            char *sql = srv_view_sql(v, c, sort, PASS_LIMIT);
+            eng_result *r = mu_run(e, sql, 0, NULL, NULL, NULL, NULL);
+            srv_snap *whole = r ? srv_parse(v, c, r, tu_now(), NULL) : NULL;
+            eng_result_free(r);
+            free(sql);
+            srv_pass *p = run_pass(e, c, (srv_view_id)id, sort, 2);
+            ok(p && srv_pass_done(p) && srv_pass_slices(p) > 2,
+               "pass %s by %s: done in %zu slices of 2 tables", v->name, v->cols[sort].key,
+               p ? srv_pass_slices(p) : 0);
+            srv_snap *sliced = p ? pass_snap(e, c, p, true) : NULL;
+            char *a = oids_of(whole), *b = oids_of(sliced);
+            ok(whole && whole->n == PASS_LIMIT && strcmp(a, b) == 0,
+               "pass %s by %s: the same top %zu rows as one statement", v->name, v->cols[sort].key,
+               whole ? whole->n : 0);
+            if (strcmp(a, b) != 0)
+                diag("  whole:  %s\n  sliced: %s", a, b);
+            if (id == SRV_TABLES && sort == v->default_sort) {
+                is_str(text(sliced, 0, "table"), "sv_late",
+                       "pass: sv_late, in the last slice, on top");
+                is_num(srv_pass_pct(p), 100, "pass: 100 %% done");
+                long w = find_row(whole, "table", "sv_late");
+                long s2 = find_row(sliced, "table", "sv_late");
+                is_num(num(sliced, s2, "total_bytes"), num(whole, w, "total_bytes"),
+                       "pass: sizes read for the rows flagged");
+                srv_snap *nosize = pass_snap(e, c, p, false);
+                ok(nosize && isnan(num(nosize, 0, "total_bytes")),
+                   "pass: no size read for the rows not flagged");
+                srv_snap_free(nosize);
+            }
+            if (id == SRV_INDEXES && sort == v->default_sort)
+                is_str(text(sliced, find_row(sliced, "index", "sv_late_v2"), "duplicate_of"),
+                       "sv_late_v", "pass: a duplicate found within its table's slice");
+            if (id == SRV_INDEXES && sort == v->default_sort)
+                ok(strncmp(text(sliced, find_row(sliced, "index", "sv_late_v2"), "definition"),
+                           "CREATE INDEX sv_late_v2 ON", 26) == 0,
+                   "pass: the definition read with the sizes");
+            free(a);
+            free(b);
+            srv_snap_free(whole);
+            srv_snap_free(sliced);
+            srv_pass_free(p);
+        }
+    }
+    srv_pass *p = srv_pass_new(srv_view_get(SRV_TABLES), 5, 100, 2);
+    char *sql = srv_pass_slice_sql(p, c);
+    eng_result *r = mu_run(e, sql, 0, NULL, NULL, NULL, NULL);
+    ok(r && srv_pass_add(p, r, NULL) && !srv_pass_done(p), "pass: one slice, not done");
+    double pct = srv_pass_pct(p);
+    ok(pct > 0 && pct < 100, "pass: part done (%.1f %%)", pct);
+    eng_result_free(r);
+    free(sql);
+    srv_pass_free(p);
+}
+
 int main(void)
 {
     plan_no_plan();
@@ -340,6 +493,7 @@ int main(void)
     test_wal_rate(e, sb, c);
     test_reset(e, sb, c);
     test_older_server(e, c);
+    test_pass(e, sb, c);
     srv_catalog_free(c);
     tu_stop(e);
     sandbox_stop(sb);

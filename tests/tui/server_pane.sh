@@ -3,7 +3,10 @@
 # at 80x24 and narrower: the view keys in the footer and the help, the
 # database view with rates, tables with dead tuples, / filter, Enter detail,
 # indexes (duplicate, invalid), WAL figures, a slot in replication, an empty
-# progress view, s sort, and a hostile table name drawn escaped.
+# progress view, s sort, and a hostile table name drawn escaped. With one
+# table a slice (PGDECK_SLICE_ROWS=1) a pass over the catalog takes several
+# ticks: the line saying how fresh the rows are, and while a pass for a new
+# sort runs, that it does.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${PGDECK:=$top_builddir/src/pgdeck}"
@@ -27,7 +30,7 @@ dead_known() { "$PGDECK" top --view tables --once --json | grep -q '"table":"sp_
 wait_until 20 dead_known
 ok $? "setup: the server counts 300 dead tuples"
 
-sh_start srv 80 24 -- -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$PGDATABASE"
+sh_start srv 80 24 PGDECK_SLICE_ROWS=1 -- -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$PGDATABASE"
 sh_wait 'Pool' 10
 sh_keys :
 sh_type "pane server"
@@ -50,6 +53,8 @@ sh_wait 'Server: Tables' 5
 sh_wait 'sp_dead +[0-9.]+ +[0-9.]+ +700 +300' 10
 ok $? "tables: sp_dead with 700 live and 300 dead tuples"
 like "$(sh_screen)" 'sp_\\x1[bB]\]0;pwned\\x07evil' "tables: the hostile name is drawn escaped"
+sh_wait 'rows chosen [0-9.]+s ago by n_dead_tup over the whole catalog' 5
+ok $? "tables: the line says how fresh the choice of rows is"
 unlike "$(tmux -L "$SH_SOCK" display-message -p -t main '#{pane_title}')" "pwned" "tables: the terminal title was not set"
 
 sh_keys /
@@ -76,6 +81,12 @@ ok $? "Esc: the filter is cleared"
 sh_keys s
 sh_wait 'sorted by dead_pct' 5
 ok $? "s: the next sort column"
+sh_keys s
+sh_wait 'sorted by n_mod_since_analyze' 5
+sh_wait 'sorting by n_mod_since_analyze: [0-9]+% of the catalog read' 5
+ok $? "s: a pass for the new sort runs, and the pane says so"
+sh_wait 'rows chosen [0-9.]+s ago by n_mod_since_analyze' 20
+ok $? "s: after the pass the rows are chosen by the new sort"
 
 sh_keys x
 sh_wait 'Server: Indexes' 5
