@@ -48,6 +48,7 @@
 #include "cli/commands.h"
 #include "cli/connargs.h"
 #include "cli/output.h"
+#include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "common/filecap.h"
 #include "common/json.h"
@@ -562,8 +563,8 @@ int cmd_explain_main(int argc, char **argv)
 
     pgdeck_config cfg;
     char *err = NULL;
-    if (!cliconf_load(&cc, &cfg, &err)) {
-        fprintf(stderr, PROG ": %s\n", err);
+    if (!cliconf_load(&cc, &cfg, &err)) { /* config bytes: escaped */
+        cli_eprintf(PROG ": %s\n", err);
         free(err);
         config_free(&cfg);
         rc = EXIT_USAGE;
@@ -582,7 +583,7 @@ int cmd_explain_main(int argc, char **argv)
     config_free(&cfg);
     engine *e = engine_start(ca.ci, &pool, &err);
     if (!e) {
-        fprintf(stderr, PROG ": %s\n", err ? err : "cannot start");
+        cli_eprintf(PROG ": %s\n", err ? err : "cannot start");
         free(err);
         rc = EXIT_CONNECT;
         goto out;

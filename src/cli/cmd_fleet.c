@@ -407,15 +407,8 @@ int cmd_fleet_main(int argc, char **argv)
     if (rc >= 0)
         goto out;
     cfg_loaded = true;
-    if (!cliconf_load(&o.cc, &cfg, &err)) {
-        rc = usage_error("fleet", "%s", err);
+    if ((rc = connargs_load_settings(&o.ca, &o.cc, "fleet", &cfg)) >= 0)
         goto out;
-    }
-    if (!connargs_finish(&o.ca, &err)) {
-        rc = connargs_fail(&o.ca, "fleet", err);
-        err = NULL;
-        goto out;
-    }
     eng_pool_config pool;
     connargs_pool_config(&cfg, &pool);
     /* one connection per server is all a line needs */

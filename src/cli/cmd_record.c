@@ -292,15 +292,8 @@ int cmd_record_main(int argc, char **argv)
     if (rc >= 0)
         goto out;
     cfg_loaded = true;
-    if (!cliconf_load(&o.cc, &cfg, &err)) {
-        rc = usage_error("record", "%s", err);
+    if ((rc = connargs_load_settings(&o.ca, &o.cc, "record", &cfg)) >= 0)
         goto out;
-    }
-    if (!connargs_finish(&o.ca, &err)) {
-        rc = connargs_fail(&o.ca, "record", err);
-        err = NULL;
-        goto out;
-    }
     if (!targets_build(&t, &cfg, &o.ca, &err)) {
         rc = usage_error("record", "%s", err);
         goto out;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cli/connargs.h"
+#include "cli/cliconf.h"
 
 #include "cli/password.h"
 #include "cli/redact.h"
@@ -192,4 +193,17 @@ int connargs_fail(const connargs *ca, const char *cmd, char *err)
     }
     free(err);
     return rc;
+}
+
+int connargs_load_settings(connargs *ca, const cliconf *cc, const char *cmd, pgdeck_config *cfg)
+{
+    char *err = NULL;
+    if (!cliconf_load(cc, cfg, &err)) {
+        int rc = usage_error(cmd, "%s", err);
+        free(err);
+        return rc;
+    }
+    if (!connargs_finish(ca, &err))
+        return connargs_fail(ca, cmd, err);
+    return -1;
 }

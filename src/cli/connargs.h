@@ -56,6 +56,15 @@ bool connargs_finish(connargs *ca, char **err);
  * ("run", "console"...). Frees err. */
 int connargs_fail(const connargs *ca, const char *cmd, char *err);
 
+/* What every connecting command does once its options are parsed: the
+ * config (defaults, file, --set) into *cfg, then connargs_finish. -1 when
+ * both went well; else the exit code, with the reason printed as cmd's
+ * usage_error or connargs_fail. *cfg must be config_free'd either way once
+ * it was attempted (cliconf_load leaves it valid on failure). */
+struct cliconf;
+int connargs_load_settings(connargs *ca, const struct cliconf *cc, const char *cmd,
+                           pgdeck_config *cfg);
+
 /* Pool settings from the config (file + command line). */
 void connargs_pool_config(const pgdeck_config *cfg, eng_pool_config *pool);
 
