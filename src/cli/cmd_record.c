@@ -24,6 +24,7 @@
 #include "cli/sqlerror.h"
 #include "cli/usage.h"
 #include "common/termsafe.h"
+#include "common/timeparse.h"
 #include "common/xalloc.h"
 #include "record/record.h"
 
@@ -42,37 +43,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
     stop_requested = sig;
-}
-
-/* "30s", "10m", "2h", "7d", or plain seconds; > 0. */
-static bool parse_duration(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || !(v > 0) || isinf(v))
-        return false;
-    double unit = 1;
-    if (*end) {
-        switch (*end++) {
-        case 's':
-            break;
-        case 'm':
-            unit = 60;
-            break;
-        case 'h':
-            unit = 3600;
-            break;
-        case 'd':
-            unit = 86400;
-            break;
-        default:
-            return false;
-        }
-    }
-    if (*end)
-        return false;
-    *out = v * unit;
-    return true;
 }
 
 /* "100M", "2G", "500K", or bytes; at least 64 KiB. */
@@ -152,17 +122,17 @@ static int parse_options(record_opts *o, int argc, char **argv)
             break;
         }
         case OPT_DURATION:
-            if (!parse_duration(optarg, &o->duration))
+            if (!duration_parse(optarg, &o->duration))
                 return usage_error(
                     "record", "--duration must be like 30s, 10m, 2h or 7d, not \"%s\"", optarg);
             break;
         case OPT_KEEP_DETAIL:
-            if (!parse_duration(optarg, &o->keep_detail))
+            if (!duration_parse(optarg, &o->keep_detail))
                 return usage_error("record",
                                    "--keep-detail must be like 30m, 24h or 2d, not \"%s\"", optarg);
             break;
         case OPT_KEEP:
-            if (!parse_duration(optarg, &o->keep))
+            if (!duration_parse(optarg, &o->keep))
                 return usage_error("record", "--keep must be like 24h, 7d or 30d, not \"%s\"",
                                    optarg);
             break;
