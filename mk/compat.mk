@@ -13,7 +13,7 @@ SH_TESTS += $(COMPAT_OWN_TESTS)
 
 COMPAT_MAJORS = 13 14 16 17 18
 # What reads version-dependent catalogs or drives the server's protocol
-# features: the monitors (Slow, Activity, top --json), the editor's
+# features: the monitors (Slow, Activity, the Server views, top --json), the editor's
 # run/cancel/pipeline, the import with --jobs and two-phase commit (and the
 # wizard, for pg_stat_progress_copy of 14+), the
 # pool's faults (restart, terminate, crash recovery) and the demo.
@@ -21,6 +21,7 @@ COMPAT_TESTS = \
 	tests/compat/server_version.sh \
 	tests/integration/monitor_pgss.t \
 	tests/integration/monitor_activity.t \
+	tests/integration/monitor_server.t \
 	tests/cli/top_json.sh \
 	tests/cli/top_missing.sh \
 	tests/tui/slow_pane.sh \
@@ -36,7 +37,8 @@ COMPAT_TESTS = \
 	tests/tui/demo.sh
 
 COMPAT_TEST_BINARIES = tests/lib/testcluster$(EXEEXT) tests/integration/monitor_pgss.t \
-	tests/integration/monitor_activity.t tests/integration/engine_cancel.t \
+	tests/integration/monitor_activity.t tests/integration/monitor_server.t \
+	tests/integration/engine_cancel.t \
 	tests/integration/pipeline_outcomes.t tests/integration/pool_faults.t \
 	tests/integration/demo_workload.t
 

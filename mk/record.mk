@@ -42,3 +42,5 @@ noinst_PROGRAMS += tests/bench/demo_load
 tests_bench_demo_load_SOURCES = tests/bench/demo_load.c
 
 EXTRA_DIST += doc/record.md
+# the recorder reads every monitor: on every supported major (make check-compat)
+COMPAT_TESTS += tests/cli/record.sh

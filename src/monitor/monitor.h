@@ -193,6 +193,7 @@ typedef struct mon_pgss_snap {
     double taken_at;    /* caller's monotonic clock, seconds */
     double stats_reset; /* epoch of pg_stat_statements_info.stats_reset, NAN if unknown */
     double dealloc;     /* pg_stat_statements_info.dealloc, NAN if unknown */
+    double entries_max; /* pg_stat_statements.max without _info (13), else NAN */
     long total_entries; /* rows kept (after dropping the monitor's own) */
     bool truncated;     /* more entries match than the limit let through */
     size_t n;

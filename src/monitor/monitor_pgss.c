@@ -134,7 +134,8 @@ char *mon_pgss_sql(const mon_server *s, mon_sort sort, int limit, const mon_filt
     if (s->info_relation)
         sb_append(&sql, ", extract(epoch FROM i.stats_reset) AS stats_reset, i.dealloc");
     else
-        sb_append(&sql, ", NULL::float8 AS stats_reset, NULL::bigint AS dealloc");
+        sb_append(&sql, ", NULL::float8 AS stats_reset, NULL::bigint AS dealloc,"
+                        " current_setting('pg_stat_statements.max', true)::float8 AS entries_max");
     sb_printf(&sql, ", %d AS fetch_limit FROM (SELECT s.userid, s.dbid, s.queryid", limit);
     sb_append(&sql, list_has(s->columns, "toplevel", 8) ? ", s.toplevel" : ", true AS toplevel");
     for (int i = 0; i < MC_COUNT; i++)
@@ -237,6 +238,7 @@ mon_pgss_snap *mon_pgss_parse(const eng_result *r, double taken_at, char **err)
     int c_top = col_index(r, "toplevel"), c_datname = col_index(r, "datname");
     int c_rolname = col_index(r, "rolname"), c_reset = col_index(r, "stats_reset");
     int c_dealloc = col_index(r, "dealloc"), c_limit = col_index(r, "fetch_limit");
+    int c_max = col_index(r, "entries_max");
     int cc[MC_COUNT], cg[MG_COUNT];
     for (int i = 0; i < MC_COUNT; i++)
         cc[i] = col_index(r, counter_defs[i].name);
@@ -247,6 +249,7 @@ mon_pgss_snap *mon_pgss_parse(const eng_result *r, double taken_at, char **err)
     snap->taken_at = taken_at;
     snap->stats_reset = NAN;
     snap->dealloc = NAN;
+    snap->entries_max = NAN;
     int n = eng_result_nrows(r);
     snap->n = (size_t)n;
     snap->rows = n ? xcalloc((size_t)n, sizeof *snap->rows) : NULL;
@@ -282,6 +285,7 @@ mon_pgss_snap *mon_pgss_parse(const eng_result *r, double taken_at, char **err)
         if (i == 0) {
             snap->stats_reset = get_num(r, 0, c_reset);
             snap->dealloc = get_num(r, 0, c_dealloc);
+            snap->entries_max = c_max >= 0 ? get_num(r, 0, c_max) : NAN;
         }
     }
     /* one row beyond the limit was asked for: its presence says "more" */
@@ -527,10 +531,17 @@ void mon_pgss_rates(const mon_pgss_snap *prev, mon_pgss_snap *cur)
     }
     cur->interval_s = dt;
     /* A row absent before started in the interval only if prev listed every
-     * entry and nothing was evicted (dealloc) or reset in between. */
-    bool prev_complete = !prev->truncated && !isnan(prev->dealloc) &&
-                         same_num(prev->dealloc, cur->dealloc) && !isnan(prev->stats_reset) &&
-                         !isnan(cur->stats_reset);
+     * entry and nothing was evicted (dealloc) or reset in between. Without
+     * pg_stat_statements_info (13) evictions are not counted, but they only
+     * happen at pg_stat_statements.max entries and leave 95 % of them, and
+     * only a reset lowers the count (after which every row is new): with the
+     * count well below max, nothing was evicted since prev. */
+    bool nothing_evicted = !isnan(prev->dealloc) || !isnan(cur->dealloc)
+                               ? same_num(prev->dealloc, cur->dealloc) &&
+                                     !isnan(prev->stats_reset) && !isnan(cur->stats_reset)
+                               : !cur->truncated && cur->entries_max > 0 &&
+                                     (double)cur->total_entries < 0.9 * cur->entries_max;
+    bool prev_complete = !prev->truncated && nothing_evicted;
     const mon_stmt **idx = prev->n ? xmalloc(prev->n * sizeof *idx) : NULL;
     size_t nidx = 0;
     for (size_t i = 0; i < prev->n; i++)

@@ -134,6 +134,34 @@ static void test_top_and_rates(sandbox *sb, engine *e, PGconn *side)
         ok(0, "snapshots for the backwards test");
     }
 
+    /* a statement new since the last snapshot, without pg_stat_statements_info
+     * (as on 13): its calls count from zero only while the entries are well
+     * below pg_stat_statements.max, where no eviction can have happened */
+    tu_side_ok(side, "select 1 as pgss_new_row");
+    mon_pgss_snap *n1 = mu_snapshot(e, &srv, MON_SORT_TOTAL, NULL);
+    mon_pgss_snap *n0 = mu_snapshot(e, &srv, MON_SORT_TOTAL, NULL);
+    if (d && n1 && n0) {
+        for (int pass = 0; pass < 2; pass++) {
+            mon_pgss_snap *cur = pass ? n0 : n1;
+            d->dealloc = d->stats_reset = cur->dealloc = cur->stats_reset = NAN;
+            cur->taken_at = d->taken_at + 1 + pass;
+            /* pass 0: far below max; pass 1: near it, an eviction was possible */
+            cur->entries_max = pass ? (double)cur->total_entries : 5000.0 + cur->total_entries;
+            mon_pgss_rates(d, cur);
+            const mon_stmt *t = mu_find(cur, "pgss_new_row");
+            if (pass == 0)
+                ok(t && t->has_rate && t->d[MC_CALLS] == 1,
+                   "13: a new row well below pg_stat_statements.max counts from zero");
+            else
+                ok(t && !t->has_rate, "13: near pg_stat_statements.max a new row has no rate");
+        }
+    } else {
+        ok(0, "snapshots for the new-row test");
+        ok(0, "snapshots for the new-row test");
+    }
+    mon_pgss_snap_free(n1);
+    mon_pgss_snap_free(n0);
+
     /* filters travel as parameters */
     mon_filter f = {0};
     mon_filter_parse(&f, "PG_SLEEP");
