@@ -213,7 +213,8 @@ bool srv_pass_add(srv_pass *p, const eng_result *r, char **err)
     p->slices++;
     if (tables < p->slice)
         p->done = true; /* the last slice came short: every table was read */
-    qsort(p->top, p->n, sizeof *p->top, row_cmp);
+    if (p->n > 1) /* qsort wants a real array, even for no rows */
+        qsort(p->top, p->n, sizeof *p->top, row_cmp);
     for (; p->n > p->limit; p->n--)
         free(p->top[p->n - 1].dup);
     return true;

@@ -456,7 +456,7 @@ static void resort_keep_selection(slow_pane *p)
     if (!snap)
         return;
     const mon_stmt *sel = selected_stmt(p);
-    mon_stmt key;
+    mon_stmt key = {0};
     bool have = sel != NULL;
     if (have)
         key = *sel;
@@ -1669,7 +1669,7 @@ static void slow_show_moment(pane *pp, ui_moment *m)
 {
     slow_pane *p = SP(pp);
     const mon_stmt *sel = selected_stmt(p); /* the old moment is still valid here */
-    mon_stmt key;
+    mon_stmt key = {0};
     bool have = sel != NULL;
     if (have)
         key = *sel;
