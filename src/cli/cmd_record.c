@@ -32,17 +32,18 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { OPT_INTERVAL = 0x3201, OPT_DURATION, OPT_SIZE_LIMIT, OPT_KEEP_DETAIL, OPT_KEEP, OPT_HELP };
 
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested; /* lock-free: fine in a signal handler */
 
 static void on_signal(int sig)
 {
-    stop_requested = sig;
+    atomic_store(&stop_requested, sig);
 }
 
 /* "100M", "2G", "500K", or bytes; at least 64 KiB. */

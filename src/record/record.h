@@ -17,7 +17,7 @@
 #include "monitor/monitor_fleet.h"
 #include "monitor/monitor_server.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -145,7 +145,7 @@ typedef struct rec_recorder_opts {
  * or a write fails. REC_DISK_FULL: the message is "recording stopped: disk
  * full (FILE)". Opening the file can fail the same ways as rec_writer_open
  * (REC_FAILED, message through on_message). */
-rec_status rec_recorder_run(const rec_recorder_opts *o, volatile sig_atomic_t *stop);
+rec_status rec_recorder_run(const rec_recorder_opts *o, atomic_int *stop);
 
 /* Defaults of the command line, seconds. */
 #define REC_DEFAULT_INTERVAL 5.0

@@ -279,12 +279,19 @@ static rec_status thin(const rec_recorder_opts *o, rec_writer *w, char **err)
     return st;
 }
 
+/* The flag is set by a signal handler (pgdeck record) or by the console's
+ * thread (:record stop): a lock-free atomic serves both. */
+static bool stop_asked(atomic_int *stop)
+{
+    return stop && atomic_load(stop) != 0;
+}
+
 /* Sleeps until the monotonic time `until`, or until *stop. */
-static void wait_until(double until, volatile sig_atomic_t *stop)
+static void wait_until(double until, atomic_int *stop)
 {
     for (;;) {
         double left = until - clock_mono_s();
-        if (left <= 0 || (stop && *stop))
+        if (left <= 0 || stop_asked(stop))
             return;
         poll(NULL, 0, left > 0.1 ? 100 : (int)(left * 1000) + 1);
     }
@@ -300,7 +307,7 @@ static rec_status stopped(const rec_recorder_opts *o, rec_status st, char *err)
     return st;
 }
 
-rec_status rec_recorder_run(const rec_recorder_opts *o, volatile sig_atomic_t *stop)
+rec_status rec_recorder_run(const rec_recorder_opts *o, atomic_int *stop)
 {
     char *err = NULL;
     rec_writer *w = rec_writer_open(o->path, &err);
@@ -361,7 +368,7 @@ rec_status rec_recorder_run(const rec_recorder_opts *o, volatile sig_atomic_t *s
             if ((st = thin(o, w, &err)) != REC_OK)
                 break;
         }
-        if ((stop && *stop) || (o->duration_s > 0 && now - start >= o->duration_s - 1e-3))
+        if (stop_asked(stop) || (o->duration_s > 0 && now - start >= o->duration_s - 1e-3))
             break;
         next += interval;
         if (next < now)
@@ -369,7 +376,7 @@ rec_status rec_recorder_run(const rec_recorder_opts *o, volatile sig_atomic_t *s
         if (o->duration_s > 0 && next > start + o->duration_s)
             next = start + o->duration_s;
         wait_until(next, stop);
-        if (stop && *stop)
+        if (stop_asked(stop))
             break;
     }
     if (st != REC_OK)

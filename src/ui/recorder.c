@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@ struct ui_recorder {
     size_t n;
     double interval_s;
     pthread_t thread;
-    volatile sig_atomic_t stop;
+    atomic_int stop;
     int pipe[2];
     pthread_mutex_t lock; /* the mailbox below */
     long snapshots;
@@ -149,14 +150,14 @@ void ui_recorder_news_take(ui_recorder *r, ui_recorder_news *out)
 
 void ui_recorder_stop(ui_recorder *r)
 {
-    r->stop = 1;
+    atomic_store(&r->stop, 1);
 }
 
 void ui_recorder_free(ui_recorder *r)
 {
     if (!r)
         return;
-    r->stop = 1;
+    atomic_store(&r->stop, 1);
     if (!pthread_equal(r->thread, pthread_self()) && r->pipe[0] >= 0)
         pthread_join(r->thread, NULL);
     for (int i = 0; i < 2; i++)
